@@ -67,6 +67,13 @@ export class Core {
     if (mod._mn_wasm_abi_version() !== 1) throw new Error('minnow: wasm ABI mismatch, rebuild build/wasm');
   }
 
+  // Stop the pthread workers (wasm/mt): without this a Node process stays alive.
+  // The core is unusable afterwards.
+  dispose() {
+    this.mod.PThread?.terminateAllThreads?.();
+    this.mod = null;
+  }
+
   // ---- low-level helpers
   str(ptr) { return this.mod.UTF8ToString(ptr >>> 0); }
   u8() { return new Uint8Array(this.mod.HEAPU8.buffer); } // fresh view: memory may have grown

@@ -71,7 +71,7 @@ typedef enum mn_status {
     MN_E_GGUF_ARRAY = 106,        /* bad array element type, nested array, or length beyond the file */
     MN_E_GGUF_DUP_KEY = 107,      /* a metadata key appears twice */
     MN_E_GGUF_ALIGNMENT = 108,    /* general.alignment is not a power of two (or not u32) */
-    MN_E_GGUF_DIMS = 109,         /* n_dims is 0 or > 4, or a dimension is 0 */
+    MN_E_GGUF_DIMS = 109,         /* n_dims > 4, or a negative dimension (0..4 dims and ne >= 0 are valid, as in llama.cpp) */
     MN_E_GGUF_DIM_OVERFLOW = 110, /* the element or byte count of a tensor overflows */
     MN_E_GGUF_TENSOR_TYPE = 111,  /* unknown or unsupported tensor type */
     MN_E_GGUF_SHAPE = 112,        /* ne[0] is not a multiple of the type's block size */
@@ -81,6 +81,7 @@ typedef enum mn_status {
     MN_E_GGUF_DUP_TENSOR = 116,   /* a tensor name appears twice */
     MN_E_GGUF_KEY_MISSING = 117,  /* a required metadata key is absent */
     MN_E_GGUF_KEY_TYPE = 118,     /* a metadata key has the wrong type */
+    MN_E_GGUF_TENSOR_MISSING = 119, /* a required tensor is absent */
 
     MN_STATUS_END_
 } mn_status;
@@ -195,6 +196,12 @@ MN_API void mn_pool_free(mn_pool *pool);
 MN_API mn_status mn_matvec_f32(mn_pool *pool, float *dst, size_t rows,
                                const float *W, size_t cols, const float *x);
 
+/** dot(a, b) over n floats in the reference order of src/tensor/matvec_f32.c
+ *  (bit-identical on every target). */
+MN_API float mn_dot_f32(const float *a, const float *b, size_t n);
+/** Exact int8 dot product (sums wrap mod 2^32), -128 included. */
+MN_API int32_t mn_dot_i8(const int8_t *a, const int8_t *b, size_t n);
+
 /* ----------------------------------------------------------- memory */
 /** malloc through the library's allocator (returns NULL on failure, never aborts). */
 MN_API void *mn_malloc(size_t size);
@@ -203,4 +210,8 @@ MN_API void mn_free(void *p);
 #ifdef __cplusplus
 }
 #endif
+
+/* Per-area public headers (each includes this one; the guards make it safe). */
+#include "minnow_gguf.h"
+
 #endif /* MINNOW_H */

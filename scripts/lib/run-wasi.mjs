@@ -1,9 +1,11 @@
 // Run a WASI command module under Node's node:wasi:
 //   node --no-warnings scripts/lib/run-wasi.mjs MODULE.wasm [ARGS...]
-// Preopens "/" and "." so absolute and relative paths work as they do natively;
+// Preopens every top-level directory (this wasi-libc does not resolve absolute
+// paths through a "/" preopen) and passes PWD, which the program chdir()s to
+// (wasi-libc emulates a cwd), so absolute and relative paths work as natively;
 // stdin/stdout/stderr pass through; the module's exit code becomes ours.
 import { WASI } from 'node:wasi';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 const [file, ...args] = process.argv.slice(2);
 if (!file) {
@@ -13,8 +15,12 @@ if (!file) {
 const wasi = new WASI({
   version: 'preview1',
   args: [file, ...args],
-  env: {},
-  preopens: { '/': '/', '.': process.cwd() },
+  env: { PWD: process.cwd() },
+  preopens: Object.fromEntries([
+    ...readdirSync('/', { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !['proc', 'sys', 'dev'].includes(d.name))
+      .map((d) => [`/${d.name}`, `/${d.name}`]),
+  ]),
   returnOnExit: true,
 });
 const module = await WebAssembly.compile(readFileSync(file));

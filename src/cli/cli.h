@@ -20,4 +20,5 @@ int mn_cmd_version(int argc, char **argv);
 int mn_cmd_capabilities(int argc, char **argv);
 int mn_cmd_selftest(int argc, char **argv);
 int mn_cmd_id(int argc, char **argv);
+int mn_cmd_info(int argc, char **argv);
 #endif

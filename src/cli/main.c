@@ -4,12 +4,16 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__wasi__)
+#include <unistd.h>
+#endif
 
 static const mn_cli_cmd k_cmds[] = {
     {"version", "", "print the library version", mn_cmd_version},
     {"capabilities", "", "print the build's capabilities as JSON (target, SIMD, threads)", mn_cmd_capabilities},
     {"selftest", "[--threads N]", "check every vec128 op against the C reference and a parallel kernel", mn_cmd_selftest},
     {"id", "FILE...", "print each file's model id (BLAKE2b-256, hex)", mn_cmd_id},
+    {"info", "FILE.gguf [--json]", "print a GGUF file's metadata and tensor table", mn_cmd_info},
 };
 
 int mn_cli_fail(int status, const char *fmt, ...)
@@ -47,6 +51,12 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+#if defined(__wasi__)
+    /* WASI starts in "/": take the host's working directory from the launcher
+     * (scripts/lib/run-wasi.mjs passes PWD) so relative paths mean what they do natively. */
+    const char *pwd = getenv("PWD");
+    if (pwd && *pwd) (void)chdir(pwd);
+#endif
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

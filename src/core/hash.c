@@ -10,8 +10,27 @@ size_t mn_blake2b_bytes_min(void) { return MN_BLAKE2B_BYTES_MIN; }
 size_t mn_blake2b_bytes_max(void) { return MN_BLAKE2B_BYTES_MAX; }
 size_t mn_model_id_bytes(void) { return MN_MODEL_ID_BYTES; }
 
-/* sodium_init() is idempotent and thread-safe; 1 means "already done". */
+/* sodium_init() is idempotent, but libsodium 1.0.18 takes no lock under
+ * Emscripten: serialise the first call ourselves (0 = not started, 1 = running,
+ * 2 = ok, 3 = failed). */
+#if MN_HAVE_THREADS
+#include <stdatomic.h>
+static atomic_int g_sodium_state; /* the library's only global: a one-time init latch */
+static int sodium_ready(void)
+{
+    int s = atomic_load_explicit(&g_sodium_state, memory_order_acquire);
+    if (s >= 2) return s == 2;
+    int expected = 0;
+    if (atomic_compare_exchange_strong(&g_sodium_state, &expected, 1)) {
+        atomic_store_explicit(&g_sodium_state, sodium_init() >= 0 ? 2 : 3, memory_order_release);
+    } else {
+        while ((s = atomic_load_explicit(&g_sodium_state, memory_order_acquire)) < 2) {}
+    }
+    return atomic_load_explicit(&g_sodium_state, memory_order_acquire) == 2;
+}
+#else
 static int sodium_ready(void) { return sodium_init() >= 0; }
+#endif
 
 static int digest_len_ok(size_t n) { return n >= MN_BLAKE2B_BYTES_MIN && n <= MN_BLAKE2B_BYTES_MAX; }
 

@@ -39,6 +39,7 @@ static const mn_status_info k_status[] = {
     {MN_E_GGUF_DUP_TENSOR, "MN_E_GGUF_DUP_TENSOR", "duplicate tensor name"},
     {MN_E_GGUF_KEY_MISSING, "MN_E_GGUF_KEY_MISSING", "required GGUF key missing"},
     {MN_E_GGUF_KEY_TYPE, "MN_E_GGUF_KEY_TYPE", "GGUF key has the wrong type"},
+    {MN_E_GGUF_TENSOR_MISSING, "MN_E_GGUF_TENSOR_MISSING", "required tensor missing"},
 };
 
 static const mn_status_info *find_status(int status)

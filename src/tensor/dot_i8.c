@@ -11,7 +11,7 @@ int32_t mn_dot_i8_ref(const int8_t *a, const int8_t *b, size_t n)
     return (int32_t)s;
 }
 
-int32_t mn_dot_i8(const int8_t *a, const int8_t *b, size_t n)
+MN_KERNEL int32_t mn_dot_i8(const int8_t *a, const int8_t *b, size_t n)
 {
     mn_vi acc0 = mn_vi_zero(), acc1 = mn_vi_zero();
     size_t i = 0;

@@ -21,7 +21,7 @@ float mn_dot_f32_ref(const float *w, const float *x, size_t n)
     return (v[0] + v[2]) + (v[1] + v[3]);
 }
 
-float mn_dot_f32(const float *w, const float *x, size_t n)
+MN_KERNEL float mn_dot_f32(const float *w, const float *x, size_t n)
 {
     mn_vf a0 = mn_vf_zero(), a1 = mn_vf_zero(), a2 = mn_vf_zero(), a3 = mn_vf_zero();
     size_t i = 0;

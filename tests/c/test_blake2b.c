@@ -8,10 +8,10 @@ static size_t unhex(const char *s, unsigned char *out, size_t cap)
 {
     if (!strcmp(s, "-")) return 0;
     size_t n = strlen(s) / 2;
-    if (n > cap) MT_FAIL("hex string too long");
+    if (n > cap) { MT_NOTE_FAIL("hex string too long"); return 0; }
     for (size_t i = 0; i < n; i++) {
         unsigned v;
-        if (sscanf(s + 2 * i, "%2x", &v) != 1) MT_FAIL("bad hex");
+        if (sscanf(s + 2 * i, "%2x", &v) != 1) { MT_NOTE_FAIL("bad hex"); return 0; }
         out[i] = (unsigned char)v;
     }
     return n;

@@ -1,5 +1,5 @@
 // The JS core API on both wasm flavours (node --test).
-import { test, describe } from 'node:test';
+import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,7 @@ test('SIMD128 is detected', () => assert.equal(simdSupported(), true));
 for (const threads of [1, 2]) {
   describe(`wasm ${threads === 1 ? 'st' : 'mt'}`, () => {
     let core;
+    after(() => core?.dispose());
     test('loads and reports its build', async () => {
       core = await loadCore({ threads });
       assert.equal(core.flavour, threads === 1 ? 'st' : 'mt');

@@ -1,0 +1,65 @@
+/* The ggml type table: sizes from ggml's block structs (ggml-common.h, QK_K = 256). */
+#include "tensor/types.h"
+#include "core/checked.h"
+
+#define T(id, nm, bs, ts, sup) [id] = {.name = nm, .block_size = bs, .type_size = ts, .supported = sup}
+
+const mn_type_traits mn_type_table[MN_TYPE_COUNT] = {
+    T(MN_TYPE_F32, "F32", 1, 4, 1),
+    T(MN_TYPE_F16, "F16", 1, 2, 1),
+    T(MN_TYPE_Q4_0, "Q4_0", 32, 18, 1),   /* f16 d + 16 B nibbles */
+    T(MN_TYPE_Q4_1, "Q4_1", 32, 20, 1),   /* f16 d, m + 16 B */
+    T(MN_TYPE_Q5_0, "Q5_0", 32, 22, 1),   /* f16 d + 4 B high bits + 16 B */
+    T(MN_TYPE_Q5_1, "Q5_1", 32, 24, 1),
+    T(MN_TYPE_Q8_0, "Q8_0", 32, 34, 1),   /* f16 d + 32 i8 */
+    T(MN_TYPE_Q8_1, "Q8_1", 32, 36, 1),   /* f16 d, s + 32 i8 */
+    T(MN_TYPE_Q2_K, "Q2_K", 256, 84, 1),  /* 16 scales + 64 qs + 2 f16 */
+    T(MN_TYPE_Q3_K, "Q3_K", 256, 110, 1), /* 32 hmask + 64 qs + 12 scales + f16 */
+    T(MN_TYPE_Q4_K, "Q4_K", 256, 144, 1), /* 2 f16 + 12 scales + 128 qs */
+    T(MN_TYPE_Q5_K, "Q5_K", 256, 176, 1), /* 2 f16 + 12 + 32 qh + 128 qs */
+    T(MN_TYPE_Q6_K, "Q6_K", 256, 210, 1), /* 128 ql + 64 qh + 16 scales + f16 */
+    T(MN_TYPE_Q8_K, "Q8_K", 256, 292, 1), /* f32 d + 256 i8 + 16 i16 bsums */
+    T(MN_TYPE_IQ2_XXS, "IQ2_XXS", 256, 66, 0),
+    T(MN_TYPE_IQ2_XS, "IQ2_XS", 256, 74, 0),
+    T(MN_TYPE_IQ3_XXS, "IQ3_XXS", 256, 98, 0),
+    T(MN_TYPE_IQ1_S, "IQ1_S", 256, 50, 0),
+    T(MN_TYPE_IQ4_NL, "IQ4_NL", 32, 18, 0),
+    T(MN_TYPE_IQ3_S, "IQ3_S", 256, 110, 0),
+    T(MN_TYPE_IQ2_S, "IQ2_S", 256, 82, 0),
+    T(MN_TYPE_IQ4_XS, "IQ4_XS", 256, 136, 0),
+    T(MN_TYPE_I8, "I8", 1, 1, 1),
+    T(MN_TYPE_I16, "I16", 1, 2, 1),
+    T(MN_TYPE_I32, "I32", 1, 4, 1),
+    T(MN_TYPE_I64, "I64", 1, 8, 1),
+    T(MN_TYPE_F64, "F64", 1, 8, 1),
+    T(MN_TYPE_IQ1_M, "IQ1_M", 256, 56, 0),
+    T(MN_TYPE_BF16, "BF16", 1, 2, 1),
+    T(MN_TYPE_TQ1_0, "TQ1_0", 256, 54, 1), /* 48 qs (base-3) + 4 qh + f16 */
+    T(MN_TYPE_TQ2_0, "TQ2_0", 256, 66, 1), /* 64 qs (2-bit) + f16 */
+    T(MN_TYPE_MXFP4, "MXFP4", 32, 17, 0),  /* e8m0 scale + 16 B */
+    T(MN_TYPE_NVFP4, "NVFP4", 64, 36, 0),
+};
+
+const mn_type_traits *mn_type_info(uint32_t type)
+{
+    if (type >= MN_TYPE_COUNT || mn_type_table[type].block_size == 0) return NULL;
+    return &mn_type_table[type];
+}
+
+int mn_type_nbytes(uint32_t type, const int64_t ne[4], uint64_t *bytes)
+{
+    const mn_type_traits *t = mn_type_info(type);
+    if (!t) return 1;
+    for (int i = 0; i < 4; i++)
+        if (ne[i] < 0) return 3;
+    if ((uint64_t)ne[0] % t->block_size != 0) return 2;
+    for (int i = 0; i < 4; i++)
+        if (ne[i] == 0) { *bytes = 0; return 0; } /* empty: ggml allows it, whatever the other dims */
+    /* ggml requires the element count to be representable as int64 */
+    uint64_t n = 1, blocks;
+    for (int i = 0; i < 4; i++)
+        if (!mn_mul_u64(n, (uint64_t)ne[i], &n) || n > (uint64_t)INT64_MAX) return 3;
+    blocks = n / t->block_size; /* exact: ne[0] is a multiple of it */
+    if (!mn_mul_u64(blocks, t->type_size, bytes)) return 3;
+    return 0;
+}
