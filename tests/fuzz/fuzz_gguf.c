@@ -359,7 +359,7 @@ int main(int argc, char **argv)
             files++;
         }
     }
-    printf("fuzz_gguf: replayed %d inputs, %d unreadable\n", files, bad);
+    printf("fuzz-gguf: %d passed, %d failed\n", files - bad, bad);
     return bad != 0;
 }
 #endif
