@@ -1,0 +1,307 @@
+/*
+ * quant_legacy.c - Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 Q8_1 (32-element blocks).
+ *
+ * Block layouts (ggml, little-endian, f16 = IEEE binary16):
+ *   Q4_0 (18 B): d f16 | qs[16]          v[j] = (qs[j] & 15) - 8, v[j+16] = (qs[j] >> 4) - 8; y = v*d
+ *   Q4_1 (20 B): d f16 | m f16 | qs[16]  v = nibbles as above (no -8);      y = v*d + m
+ *   Q5_0 (22 B): d f16 | qh u32 | qs[16] v[j] = (nib | bit j of qh << 4) - 16 (j+16: bit j+16)
+ *   Q5_1 (24 B): d f16 | m f16 | qh u32 | qs[16]   v = 5-bit value (no -16);   y = v*d + m
+ *   Q8_0 (34 B): d f16 | qs[32] int8                                       y = qs*d
+ *   Q8_1 (36 B): d f16 | s f16 | qs[32] int8  (s = f16(d * sum(qs)))       y = qs*d
+ * dequantize: y = (float)v * d (one rounding), then + m for the _1 types.
+ *
+ * DOT CONTRACT (the _ref functions are the definition). Activation type:
+ * Q8_0 for Q4_0 / Q5_0 / Q8_0 / Q8_1 weights, Q8_1 for Q4_1 / Q5_1 (as ggml).
+ * For block b (in order b = 0 .. n/32-1):
+ *   isum_b = sum_i v_i * x_i                exact in int32 (wraps mod 2^32)
+ *   t_b    = (dw_b * dx_b) * (float)isum_b  (each * rounded; no FMA)
+ *            [ + mw_b * sx_b ]               for Q4_1 / Q5_1: (.. ) + (mw*sx)
+ *   lane[b % 4] += t_b                       4 f32 accumulators starting at +0
+ *   result = (lane0 + lane2) + (lane1 + lane3)
+ * dw, dx, mw, sx are the f16 fields converted exactly. The vec128 path runs 4
+ * blocks at a time: four int32 partial-sum vectors are reduced together into
+ * [isum_b..isum_b+3] (exact) and lane k of the f32 accumulator vector is
+ * lane[k] above; a tail of n/32 % 4 blocks is done by the scalar block code
+ * into lanes 0..r-1.
+ */
+#include "tensor/quant_internal.h"
+
+enum { K_Q4_0, K_Q4_1, K_Q5_0, K_Q5_1, K_Q8_0, K_Q8_1 };
+
+#define MN_AI static inline __attribute__((always_inline))
+
+MN_AI size_t wsize(int k) { return k == K_Q4_0 ? 18 : k == K_Q4_1 ? 20 : k == K_Q5_0 ? 22 : k == K_Q5_1 ? 24 : k == K_Q8_0 ? 34 : 36; }
+MN_AI int has_min(int k) { return k == K_Q4_1 || k == K_Q5_1; }
+/* the activation block: Q8_1 for the _1 types, Q8_0 otherwise */
+MN_AI size_t xsize(int k) { return has_min(k) ? 36 : 34; }
+MN_AI size_t xqs(int k) { return has_min(k) ? 4 : 2; }
+
+/* signed values v[0..31] of a weight block */
+MN_AI void block_values(int k, const uint8_t *w, int v[32])
+{
+    switch (k) {
+    case K_Q4_0: case K_Q4_1: {
+        const uint8_t *qs = w + (k == K_Q4_0 ? 2 : 4);
+        int off = k == K_Q4_0 ? 8 : 0;
+        for (int j = 0; j < 16; j++) { v[j] = (qs[j] & 15) - off; v[j + 16] = (qs[j] >> 4) - off; }
+        break;
+    }
+    case K_Q5_0: case K_Q5_1: {
+        uint32_t qh = mn_rd32(w + (k == K_Q5_0 ? 2 : 4));
+        const uint8_t *qs = w + (k == K_Q5_0 ? 6 : 8);
+        int off = k == K_Q5_0 ? 16 : 0;
+        for (int j = 0; j < 16; j++) {
+            v[j] = ((qs[j] & 15) | (int)((qh >> j) & 1u) << 4) - off;
+            v[j + 16] = ((qs[j] >> 4) | (int)((qh >> (j + 16)) & 1u) << 4) - off;
+        }
+        break;
+    }
+    default: {
+        const int8_t *qs = (const int8_t *)(w + (k == K_Q8_0 ? 2 : 4));
+        for (int j = 0; j < 32; j++) v[j] = qs[j];
+    }
+    }
+}
+
+/* ---------------------------------------------------------------- dequantize */
+MN_AI void dequant_ref(int k, const void *src, float *y, size_t n)
+{
+    const uint8_t *w = src;
+    for (size_t b = 0; b < n / 32; b++, w += wsize(k), y += 32) {
+        int v[32];
+        block_values(k, w, v);
+        float d = mn_rdh(w);
+        if (has_min(k)) {
+            float m = mn_rdh(w + 2);
+            for (int j = 0; j < 32; j++) { float p = (float)v[j] * d; y[j] = p + m; }
+        } else {
+            for (int j = 0; j < 32; j++) y[j] = (float)v[j] * d;
+        }
+    }
+}
+
+/* The 32 values of block w as two int8 vectors (elements 0-15, 16-31). */
+MN_AI void block_vec(int k, const uint8_t *w, mn_vi *lo, mn_vi *hi)
+{
+    switch (k) {
+    case K_Q4_0: case K_Q4_1: {
+        mn_vi q = mn_vi_load(w + (k == K_Q4_0 ? 2 : 4));
+        *lo = mn_vi_nib_lo_u8(q); *hi = mn_vi_nib_hi_u8(q);
+        break;
+    }
+    case K_Q5_0: case K_Q5_1: {
+        mn_vi q = mn_vi_load(w + (k == K_Q5_0 ? 6 : 8));
+        mn_vi hb = mn_vi_splat_i32((int32_t)mn_rd32(w + (k == K_Q5_0 ? 2 : 4)));
+        const mn_vi bits = mn_vi_from_ref((mn_v128r){.u8 = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128}});
+        const mn_vi i01 = mn_vi_from_ref((mn_v128r){.u8 = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1}});
+        const mn_vi i23 = mn_vi_from_ref((mn_v128r){.u8 = {2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3}});
+        mn_vi s16 = mn_vi_splat_i8(16);
+        mn_vi h0 = mn_vi_and(mn_vi_eq_i8(mn_vi_and(mn_vi_shuffle_i8(hb, i01), bits), bits), s16);
+        mn_vi h1 = mn_vi_and(mn_vi_eq_i8(mn_vi_and(mn_vi_shuffle_i8(hb, i23), bits), bits), s16);
+        *lo = mn_vi_or(mn_vi_nib_lo_u8(q), h0); *hi = mn_vi_or(mn_vi_nib_hi_u8(q), h1);
+        break;
+    }
+    default: {
+        const uint8_t *qs = w + (k == K_Q8_0 ? 2 : 4);
+        *lo = mn_vi_load(qs); *hi = mn_vi_load(qs + 16);
+    }
+    }
+}
+
+MN_AI void store_i8x16_f32(float *y, mn_vi q, mn_vf d)
+{
+    mn_vi a = mn_vi_widen_lo_i8_i16(q), b = mn_vi_widen_hi_i8_i16(q);
+    mn_vf_store(y + 0, mn_vf_mul(mn_vf_from_i32(mn_vi_widen_lo_i16_i32(a)), d));
+    mn_vf_store(y + 4, mn_vf_mul(mn_vf_from_i32(mn_vi_widen_hi_i16_i32(a)), d));
+    mn_vf_store(y + 8, mn_vf_mul(mn_vf_from_i32(mn_vi_widen_lo_i16_i32(b)), d));
+    mn_vf_store(y + 12, mn_vf_mul(mn_vf_from_i32(mn_vi_widen_hi_i16_i32(b)), d));
+}
+MN_AI void store_i8x16_f32_m(float *y, mn_vi q, mn_vf d, mn_vf m)
+{
+    mn_vi a = mn_vi_widen_lo_u8_i16(q), b = mn_vi_widen_hi_u8_i16(q);
+    mn_vf_store(y + 0, mn_vf_add(mn_vf_mul(mn_vf_from_i32(mn_vi_widen_lo_i16_i32(a)), d), m));
+    mn_vf_store(y + 4, mn_vf_add(mn_vf_mul(mn_vf_from_i32(mn_vi_widen_hi_i16_i32(a)), d), m));
+    mn_vf_store(y + 8, mn_vf_add(mn_vf_mul(mn_vf_from_i32(mn_vi_widen_lo_i16_i32(b)), d), m));
+    mn_vf_store(y + 12, mn_vf_add(mn_vf_mul(mn_vf_from_i32(mn_vi_widen_hi_i16_i32(b)), d), m));
+}
+
+MN_AI void dequant_vec(int k, const void *src, float *y, size_t n)
+{
+    const uint8_t *w = src;
+    for (size_t b = 0; b < n / 32; b++, w += wsize(k), y += 32) {
+        mn_vi lo, hi;
+        block_vec(k, w, &lo, &hi);
+        mn_vf d = mn_vf_splat(mn_rdh(w));
+        if (has_min(k)) {
+            mn_vf m = mn_vf_splat(mn_rdh(w + 2));
+            store_i8x16_f32_m(y, lo, d, m);
+            store_i8x16_f32_m(y + 16, hi, d, m);
+        } else {
+            if (k == K_Q4_0) { lo = mn_vi_sub_i8(lo, mn_vi_splat_i8(8)); hi = mn_vi_sub_i8(hi, mn_vi_splat_i8(8)); }
+            if (k == K_Q5_0) { lo = mn_vi_sub_i8(lo, mn_vi_splat_i8(16)); hi = mn_vi_sub_i8(hi, mn_vi_splat_i8(16)); }
+            store_i8x16_f32(y, lo, d);
+            store_i8x16_f32(y + 16, hi, d);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- dot */
+MN_AI int32_t block_isum_ref(int k, const uint8_t *w, const uint8_t *x)
+{
+    int v[32];
+    block_values(k, w, v);
+    const int8_t *xq = (const int8_t *)(x + xqs(k));
+    uint32_t s = 0;
+    for (int j = 0; j < 32; j++) s += (uint32_t)(v[j] * xq[j]);
+    return (int32_t)s;
+}
+
+MN_AI float block_term(int k, const uint8_t *w, const uint8_t *x, int32_t isum)
+{
+    float t = (mn_rdh(w) * mn_rdh(x)) * (float)isum;
+    if (has_min(k)) { float ms = mn_rdh(w + 2) * mn_rdh(x + 2); t = t + ms; }
+    return t;
+}
+
+MN_AI float dot_ref(int k, const void *wv, const void *xv, size_t n)
+{
+    const uint8_t *w = wv, *x = xv;
+    float lane[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    for (size_t b = 0; b < n / 32; b++, w += wsize(k), x += xsize(k))
+        lane[b & 3] = lane[b & 3] + block_term(k, w, x, block_isum_ref(k, w, x));
+    return (lane[0] + lane[2]) + (lane[1] + lane[3]);
+}
+
+/* int32 partial sums of one block (lane layout unspecified, lane sum = isum) */
+MN_AI mn_vi block_isum_vec(int k, const uint8_t *w, const uint8_t *x)
+{
+    mn_vi x0 = mn_vi_load(x + xqs(k)), x1 = mn_vi_load(x + xqs(k) + 16);
+    mn_vi lo, hi;
+    block_vec(k, w, &lo, &hi);
+    if (k == K_Q8_0 || k == K_Q8_1)
+        return mn_vi_dot_i8_acc(mn_vi_dot_i8_acc(mn_vi_zero(), lo, x0), hi, x1);
+    mn_vi t = mn_vi_add_i16(mn_q_pair(lo, x0), mn_q_pair(hi, x1));       /* |.| <= 15872 */
+    if (k == K_Q4_0 || k == K_Q5_0) {
+        mn_vi off = mn_vi_splat_i8(k == K_Q4_0 ? 8 : 16);
+        mn_vi o = mn_vi_add_i16(mn_q_pair(off, x0), mn_q_pair(off, x1)); /* |.| <= 8192 */
+        t = mn_vi_sub_i16(t, o);                                          /* |.| <= 24064 */
+    }
+    return mn_q_hadd(mn_vi_zero(), t);
+}
+
+MN_AI float dot_vec(int k, const void *wv, const void *xv, size_t n)
+{
+    const uint8_t *w = wv, *x = xv;
+    const size_t ws = wsize(k), xs = xsize(k), nb = n / 32;
+    mn_vf acc = mn_vf_zero();
+    size_t b = 0;
+    for (; b + 4 <= nb; b += 4, w += 4 * ws, x += 4 * xs) {
+        mn_vi p0 = block_isum_vec(k, w, x);
+        mn_vi p1 = block_isum_vec(k, w + ws, x + xs);
+        mn_vi p2 = block_isum_vec(k, w + 2 * ws, x + 2 * xs);
+        mn_vi p3 = block_isum_vec(k, w + 3 * ws, x + 3 * xs);
+        mn_vf fi = mn_vf_from_i32(mn_q_hsum4(p0, p1, p2, p3));
+        mn_vf t = mn_vf_mul(mn_vf_mul(mn_q_load_f16x4(w, ws), mn_q_load_f16x4(x, xs)), fi);
+        if (has_min(k)) t = mn_vf_add(t, mn_vf_mul(mn_q_load_f16x4(w + 2, ws), mn_q_load_f16x4(x + 2, xs)));
+        acc = mn_vf_add(acc, t);
+    }
+    float lane[4];
+    mn_vf_store(lane, acc);
+    for (int l = 0; b < nb; b++, l++, w += ws, x += xs) {
+        mn_vi p = block_isum_vec(k, w, x);
+        lane[l] = lane[l] + block_term(k, w, x, mn_vi_hsum_i32(p));
+    }
+    return (lane[0] + lane[2]) + (lane[1] + lane[3]);
+}
+
+/* ---------------------------------------------------------------- quantize */
+/* (int)v truncated toward zero, clamped to [lo, hi]; NaN -> lo. */
+static inline int trunc_clamp(float v, int lo, int hi)
+{
+    if (!(v > (float)lo)) return lo;
+    if (v >= (float)hi) return hi;
+    return (int)v;
+}
+
+static void quantize_sym(int k, const float *x, uint8_t *y, size_t n)
+{
+    /* Q4_0 / Q5_0: d = max / -8 (-16), q = min(15 (31), (int)(x/d + 8.5 (16.5))) */
+    const int nmax = k == K_Q4_0 ? 8 : 16;
+    for (size_t b = 0; b < n / 32; b++, x += 32, y += wsize(k)) {
+        float amax = 0.0f, max = 0.0f;
+        for (int j = 0; j < 32; j++) if (amax < mn_fabsf(x[j])) { amax = mn_fabsf(x[j]); max = x[j]; }
+        const float d = max / (float)-nmax, id = d != 0.0f ? 1.0f / d : 0.0f;
+        mn_wr16(y, mn_f32_to_fp16(d));
+        int q[32];
+        for (int j = 0; j < 32; j++) q[j] = trunc_clamp(x[j] * id + ((float)nmax + 0.5f), 0, 2 * nmax - 1);
+        uint8_t *qs = y + (k == K_Q4_0 ? 2 : 6);
+        uint32_t qh = 0;
+        for (int j = 0; j < 16; j++) {
+            qs[j] = (uint8_t)((q[j] & 15) | (q[j + 16] & 15) << 4);
+            qh |= (uint32_t)(q[j] >> 4 & 1) << j | (uint32_t)(q[j + 16] >> 4 & 1) << (j + 16);
+        }
+        if (k == K_Q5_0) mn_wr32(y + 2, qh);
+    }
+}
+
+static void quantize_asym(int k, const float *x, uint8_t *y, size_t n)
+{
+    /* Q4_1 / Q5_1: d = (max - min) / 15 (31), m = min, q = (int)((x - min)/d + 0.5) */
+    const int qmax = k == K_Q4_1 ? 15 : 31;
+    for (size_t b = 0; b < n / 32; b++, x += 32, y += wsize(k)) {
+        float min = 3.402823466e38f, max = -3.402823466e38f;
+        for (int j = 0; j < 32; j++) { if (x[j] < min) min = x[j]; if (x[j] > max) max = x[j]; }
+        const float d = (max - min) / (float)qmax, id = d != 0.0f ? 1.0f / d : 0.0f;
+        mn_wr16(y, mn_f32_to_fp16(d));
+        mn_wr16(y + 2, mn_f32_to_fp16(min));
+        int q[32];
+        for (int j = 0; j < 32; j++) q[j] = trunc_clamp((x[j] - min) * id + 0.5f, 0, qmax);
+        uint8_t *qs = y + (k == K_Q4_1 ? 4 : 8);
+        uint32_t qh = 0;
+        for (int j = 0; j < 16; j++) {
+            qs[j] = (uint8_t)((q[j] & 15) | (q[j + 16] & 15) << 4);
+            qh |= (uint32_t)(q[j] >> 4 & 1) << j | (uint32_t)(q[j + 16] >> 4 & 1) << (j + 16);
+        }
+        if (k == K_Q5_1) mn_wr32(y + 4, qh);
+    }
+}
+
+static void quantize_q8(int k, const float *x, uint8_t *y, size_t n)
+{
+    /* d = amax / 127, q = roundf(x / d) (half away from zero), Q8_1: s = f16(sum(q) * d) */
+    for (size_t b = 0; b < n / 32; b++, x += 32, y += wsize(k)) {
+        float amax = 0.0f;
+        for (int j = 0; j < 32; j++) { float a = mn_fabsf(x[j]); amax = amax > a ? amax : a; }
+        const float d = amax / 127.0f, id = d != 0.0f ? 1.0f / d : 0.0f;
+        mn_wr16(y, mn_f32_to_fp16(d));
+        int8_t *qs = (int8_t *)(y + (k == K_Q8_0 ? 2 : 4));
+        int sum = 0;
+        for (int j = 0; j < 32; j++) {
+            int q = mn_round_away(x[j] * id);
+            q = q < -128 ? -128 : q > 127 ? 127 : q;
+            qs[j] = (int8_t)q;
+            sum += q;
+        }
+        if (k == K_Q8_1) mn_wr16(y + 2, mn_f32_to_fp16((float)sum * d));
+    }
+}
+
+/* ---------------------------------------------------------------- entry points */
+#define LEGACY(T, K) \
+    void mn_dequantize_row_##T##_ref(const void *s, float *d, size_t n) { dequant_ref(K, s, d, n); } \
+    void mn_dequantize_row_##T(const void *s, float *d, size_t n) { dequant_vec(K, s, d, n); } \
+    float mn_vec_dot_##T##_ref(const void *w, const void *x, size_t n) { return dot_ref(K, w, x, n); } \
+    float mn_vec_dot_##T(const void *w, const void *x, size_t n) { return dot_vec(K, w, x, n); }
+LEGACY(q4_0, K_Q4_0)
+LEGACY(q4_1, K_Q4_1)
+LEGACY(q5_0, K_Q5_0)
+LEGACY(q5_1, K_Q5_1)
+LEGACY(q8_0, K_Q8_0)
+LEGACY(q8_1, K_Q8_1)
+
+void mn_quantize_row_q4_0(const float *s, void *d, size_t n) { quantize_sym(K_Q4_0, s, d, n); }
+void mn_quantize_row_q5_0(const float *s, void *d, size_t n) { quantize_sym(K_Q5_0, s, d, n); }
+void mn_quantize_row_q4_1(const float *s, void *d, size_t n) { quantize_asym(K_Q4_1, s, d, n); }
+void mn_quantize_row_q5_1(const float *s, void *d, size_t n) { quantize_asym(K_Q5_1, s, d, n); }
+void mn_quantize_row_q8_0(const float *s, void *d, size_t n) { quantize_q8(K_Q8_0, s, d, n); }
+void mn_quantize_row_q8_1(const float *s, void *d, size_t n) { quantize_q8(K_Q8_1, s, d, n); }

@@ -1,0 +1,122 @@
+/* bench_kernels - GEMV weight-streaming throughput per quant type and thread
+ * count, next to the single-thread memory read bandwidth measured the same way.
+ *
+ * usage: bench_kernels [--mib N] [--bw-mib N] [--threads 1,2] [--types Q8_0,Q4_0,...] [--reps 5]
+ *   --mib     weight matrix size (default 256 MiB; rows = size / row bytes, cols 4096)
+ *   --bw-mib  buffer of the bandwidth test (default 1024 MiB)
+ * Every figure is the median of --reps runs. Built by scripts/bench-kernels
+ * (native: gcc against build/native/libminnow.a; wasm: emcc against
+ * build/wasm/st/libminnow.a, run under Node). */
+#define _POSIX_C_SOURCE 199309L
+#include "minnow.h"
+#include "simd/vec128.h"
+#include "tensor/quant.h"
+#include "tensor/gemm.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+static int cmpd(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
+static double median(double *v, int n) { qsort(v, (size_t)n, sizeof *v, cmpd); return v[n / 2]; }
+
+/* vectorised read: 4 independent 128-bit accumulators, 64 bytes per step */
+static volatile int32_t sink;
+static double read_bw(const uint8_t *buf, size_t bytes, int reps)
+{
+    double t[16];
+    for (int r = 0; r < reps; r++) {
+        double t0 = now();
+        mn_vi a = mn_vi_zero(), b = mn_vi_zero(), c = mn_vi_zero(), d = mn_vi_zero();
+        for (size_t i = 0; i + 64 <= bytes; i += 64) {
+            a = mn_vi_add_i32(a, mn_vi_load(buf + i));
+            b = mn_vi_add_i32(b, mn_vi_load(buf + i + 16));
+            c = mn_vi_add_i32(c, mn_vi_load(buf + i + 32));
+            d = mn_vi_add_i32(d, mn_vi_load(buf + i + 48));
+        }
+        sink = mn_vi_hsum_i32(mn_vi_add_i32(mn_vi_add_i32(a, b), mn_vi_add_i32(c, d)));
+        t[r] = now() - t0;
+    }
+    return (double)bytes / median(t, reps) / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+    size_t mib = 256, bw_mib = 1024;
+    int reps = 5;
+    const char *types = "Q8_0,Q4_0,Q4_K,Q6_K,Q5_K,Q3_K,Q2_K,Q4_1,Q5_0,Q5_1,TQ1_0,TQ2_0,F16";
+    const char *threads = "1";
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--mib")) mib = (size_t)atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--bw-mib")) bw_mib = (size_t)atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--threads")) threads = argv[i + 1];
+        else if (!strcmp(argv[i], "--types")) types = argv[i + 1];
+        else if (!strcmp(argv[i], "--reps")) reps = atoi(argv[i + 1]);
+    }
+    if (reps < 1) reps = 1;
+    if (reps > 16) reps = 16;
+    printf("target %s, simd %s\n", MN_TARGET_NAME, MN_SIMD_BACKEND_NAME);
+    size_t bw_bytes = bw_mib << 20;
+    uint8_t *buf = malloc(bw_bytes);
+    if (!buf) { fprintf(stderr, "cannot allocate %zu MiB\n", bw_mib); return 1; }
+    for (size_t i = 0; i < bw_bytes; i += 4096) memset(buf + i, (int)(i >> 12), 4096);
+    double bw = read_bw(buf, bw_bytes, reps);
+    free(buf);
+    printf("memory read bandwidth (1 thread, %zu MiB, median of %d): %.2f GB/s\n", bw_mib, reps, bw);
+    printf("%-6s %7s %6s %9s %8s %8s\n", "type", "threads", "cols", "rows", "GB/s", "%bw");
+
+    const size_t cols = 4096;
+    float *xf = malloc(cols * sizeof(float)), *row = malloc(cols * sizeof(float));
+    uint64_t s = 12345;
+    for (size_t i = 0; i < cols; i++) { s = s * 6364136223846793005ull + 1442695040888963407ull; xf[i] = (float)((int64_t)(s >> 33) - (1ll << 30)) * 0x1p-30f; }
+    char tl[512];
+    snprintf(tl, sizeof tl, "%s", types);
+    for (char *name = strtok(tl, ","); name; name = strtok(NULL, ",")) {
+        const mn_qtraits *t = NULL;
+        for (uint32_t id = 0; id < MN_Q_TYPE_LIMIT; id++) { const mn_qtraits *c = mn_qtraits_get(id); if (c && !strcmp(c->name, name)) t = c; }
+        if (!t || !t->vec_dot) { printf("%-6s unsupported\n", name); continue; }
+        size_t wrow = mn_qrow_size(t->type, cols), rows = (mib << 20) / wrow;
+        uint8_t *W = malloc(rows * wrow), *xq = malloc(mn_qrow_size(t->vec_dot_type, cols) + 64);
+        float *y = malloc(rows * sizeof(float));
+        if (!W || !xq || !y) { fprintf(stderr, "cannot allocate %zu MiB\n", mib); return 1; }
+        /* 64 distinct quantized rows, repeated (realistic scales, cheap to build) */
+        uint8_t *proto = malloc(64 * wrow);
+        for (int k = 0; k < 64; k++) {
+            for (size_t i = 0; i < cols; i++) row[i] = xf[(i * 7 + (size_t)k * 13) % cols] * (1.0f + (float)(k % 5));
+            t->quantize_row(row, proto + (size_t)k * wrow, cols);
+        }
+        for (size_t r = 0; r < rows; r++) memcpy(W + r * wrow, proto + (r % 64) * wrow, wrow);
+        free(proto);
+        if (t->vec_dot_type == MN_Q_F32) memcpy(xq, xf, cols * sizeof(float));
+        else mn_qtraits_get(t->vec_dot_type)->quantize_row(xf, xq, cols);
+        char thl[64];
+        snprintf(thl, sizeof thl, "%s", threads);
+        for (char *ts = thl, *e; ts && *ts; ts = e) {
+            e = strchr(ts, ',');
+            if (e) *e++ = 0;
+            int T = atoi(ts);
+            mn_pool *pool = NULL;
+            if (T > 1 && mn_pool_create(&pool, T) != MN_OK) { printf("%-6s %7d threads unavailable\n", t->name, T); continue; }
+            double tm[16];
+            mn_gemv_q(pool, y, t->type, W, rows, cols, xq); /* warm-up */
+            for (int r = 0; r < reps; r++) {
+                double t0 = now();
+                mn_gemv_q(pool, y, t->type, W, rows, cols, xq);
+                tm[r] = now() - t0;
+            }
+            mn_pool_free(pool);
+            double gbs = (double)(rows * wrow) / median(tm, reps) / 1e9;
+            printf("%-6s %7d %6zu %9zu %8.2f %7.0f%%\n", t->name, T, cols, rows, gbs, 100.0 * gbs / bw);
+            fflush(stdout);
+        }
+        free(W); free(xq); free(y);
+    }
+    free(xf); free(row);
+    return 0;
+}

@@ -1,0 +1,369 @@
+/* Quantized tensor kernels: F16/BF16 conversions, every type's vec128 path
+ * against its _ref (dequantize and dot) at awkward block counts and edge
+ * bytes, quantize round trips, GEMV/GEMM determinism over threads, golden
+ * hashes (all targets) and the independent numpy reference vectors in
+ * tests/golden/quant/ (tests/reference/quant_ref.py). */
+#include "mtest.h"
+#include "minnow.h"
+#include "tensor/fp16.h"
+#include "tensor/quant.h"
+#include "tensor/gemm.h"
+#include <stdlib.h>
+#include <math.h>
+
+static const uint32_t all_types[] = {MN_Q_F32, MN_Q_F16, MN_Q_BF16, MN_Q_Q4_0, MN_Q_Q4_1, MN_Q_Q5_0, MN_Q_Q5_1,
+                                     MN_Q_Q8_0, MN_Q_Q8_1, MN_Q_Q2_K, MN_Q_Q3_K, MN_Q_Q4_K, MN_Q_Q5_K, MN_Q_Q6_K,
+                                     MN_Q_Q8_K, MN_Q_TQ1_0, MN_Q_TQ2_0};
+#define NTYPES (sizeof all_types / sizeof all_types[0])
+
+static uint32_t f2u(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+static float u2f(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+static int same_f32(float a, float b) { return f2u(a) == f2u(b) || (a != a && b != b); }
+
+static uint32_t fnv1a(const void *data, size_t n, uint32_t h)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+/* hash of floats with every NaN canonicalised (payloads are not portable) */
+static uint32_t hash_f32(const float *v, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) { uint32_t u = v[i] != v[i] ? 0x7FC00000u : f2u(v[i]); h = fnv1a(&u, 4, h); }
+    return h;
+}
+
+static float rnd_unit(uint64_t *s) { return (float)((int64_t)(mt_rand(s) >> 40) - (1 << 23)) * 0x1p-23f; }
+
+/* A finite f16: mostly moderate, sometimes subnormal, zero or huge. */
+static uint16_t rnd_half(uint64_t *s)
+{
+    uint64_t r = mt_rand(s);
+    uint16_t sign = (uint16_t)((r & 1) << 15), man = (uint16_t)((r >> 8) & 0x3FF);
+    switch ((r >> 4) & 15) {
+    case 0: return sign | man;                       /* subnormal / zero */
+    case 1: return sign | (uint16_t)(30u << 10) | man; /* huge */
+    default: return sign | (uint16_t)((3u + (r >> 20) % 18u) << 10) | man;
+    }
+}
+
+/* offsets of the f16 scale fields of a block (and f32 for Q8_K) */
+static void scale_fields(uint32_t type, int *off, int *nf, int *is_f32)
+{
+    *nf = 1; *is_f32 = 0;
+    switch (type) {
+    case MN_Q_Q4_1: case MN_Q_Q5_1: case MN_Q_Q8_1: case MN_Q_Q4_K: case MN_Q_Q5_K: off[0] = 0; off[1] = 2; *nf = 2; break;
+    case MN_Q_Q2_K: off[0] = 80; off[1] = 82; *nf = 2; break;
+    case MN_Q_Q3_K: off[0] = 108; break;
+    case MN_Q_Q6_K: off[0] = 208; break;
+    case MN_Q_Q8_K: off[0] = 0; *is_f32 = 1; break;
+    case MN_Q_TQ1_0: off[0] = 52; break;
+    case MN_Q_TQ2_0: off[0] = 64; break;
+    default: off[0] = 0;
+    }
+}
+
+/* Random row of `nb` blocks: random bytes, finite scales; edge = 1 fills the
+ * quant bytes with 0x80 (-128) / 0xFF / 0x00 patterns. */
+static void fill_row(uint32_t type, uint8_t *p, size_t n, uint64_t *s, int edge)
+{
+    const mn_qtraits *t = mn_qtraits_get(type);
+    size_t nb = n / t->block_size, ts = t->type_size;
+    if (type == MN_Q_F32) { float *f = (float *)(void *)p; for (size_t i = 0; i < n; i++) f[i] = rnd_unit(s) * (edge ? 65504.0f : 4.0f); return; }
+    if (type == MN_Q_F16 || type == MN_Q_BF16) {
+        for (size_t i = 0; i < n; i++) {
+            uint16_t h = rnd_half(s);
+            if (type == MN_Q_BF16) h = (uint16_t)(f2u(rnd_unit(s) * (edge ? 1e30f : 8.0f)) >> 16);
+            p[2 * i] = (uint8_t)h; p[2 * i + 1] = (uint8_t)(h >> 8);
+        }
+        return;
+    }
+    for (size_t b = 0; b < nb; b++) {
+        uint8_t *blk = p + b * ts;
+        uint8_t pat = edge == 1 ? 0x80 : edge == 2 ? 0xFF : 0;
+        for (size_t i = 0; i < ts; i++) blk[i] = edge ? (uint8_t)(((mt_rand(s) & 3) == 0) ? mt_rand(s) : pat) : (uint8_t)mt_rand(s);
+        int off[2], nf, isf;
+        scale_fields(type, off, &nf, &isf);
+        for (int k = 0; k < nf; k++) {
+            if (isf) { float d = rnd_unit(s) * 0.01f; memcpy(blk + off[k], &d, 4); }
+            else { uint16_t h = rnd_half(s); blk[off[k]] = (uint8_t)h; blk[off[k] + 1] = (uint8_t)(h >> 8); }
+        }
+    }
+}
+
+/* Activation row for a weight type: quantized from random floats (mode 0) or raw hostile bytes (mode 1). */
+static void fill_act(uint32_t vdt, uint8_t *p, size_t n, uint64_t *s, int mode)
+{
+    if (vdt == MN_Q_F32 || mode == 0) {
+        float *f = malloc(n * sizeof(float));
+        for (size_t i = 0; i < n; i++) f[i] = rnd_unit(s) * 3.0f;
+        if (vdt == MN_Q_F32) memcpy(p, f, n * sizeof(float));
+        else mn_qtraits_get(vdt)->quantize_row(f, p, n);
+        free(f);
+        return;
+    }
+    fill_row(vdt, p, n, s, 1);
+}
+
+static const size_t block_counts[] = {1, 3, 7, 31, 33, 1023};
+
+static void check_type(uint32_t type)
+{
+    const mn_qtraits *t = mn_qtraits_get(type);
+    if (!t) { MT_NOTE_FAIL("no traits for type %u", type); return; }
+    uint64_t seed = 1000 + type;
+    for (size_t c = 0; c < sizeof block_counts / sizeof block_counts[0]; c++) {
+        size_t nb = block_counts[c];
+        size_t n = nb * t->block_size;
+        if (t->block_size == 1) n = nb * 4 + (c & 1 ? 3 : 0);   /* plain types: odd lengths too */
+        size_t wbytes = mn_qrow_size(type, n);
+        uint8_t *w = malloc(wbytes + 1);
+        float *y0 = malloc(n * sizeof(float)), *y1 = malloc(n * sizeof(float));
+        for (int edge = 0; edge < 3; edge++) {
+            /* unaligned row start (+1) for the byte types */
+            uint8_t *wp = w + (t->block_size > 1 ? 1 : 0);
+            fill_row(type, wp, n, &seed, edge);
+            t->dequantize_row_ref(wp, y0, n);
+            t->dequantize_row(wp, y1, n);
+            for (size_t i = 0; i < n; i++)
+                if (!same_f32(y0[i], y1[i])) { MT_NOTE_FAIL("%s dequant n=%zu edge %d [%zu]: vec %a ref %a", t->name, n, edge, i, y1[i], y0[i]); goto out; }
+            if (!t->vec_dot) continue;
+            size_t xbytes = mn_qrow_size(t->vec_dot_type, n);
+            uint8_t *x = malloc(xbytes + 4);
+            for (int mode = 0; mode < 2; mode++) {
+                fill_act(t->vec_dot_type, x, n, &seed, mode);
+                float r = t->vec_dot_ref(wp, x, n), v = t->vec_dot(wp, x, n);
+                if (!same_f32(r, v)) { MT_NOTE_FAIL("%s dot n=%zu edge %d mode %d: vec %a ref %a", t->name, n, edge, mode, v, r); free(x); goto out; }
+            }
+            free(x);
+        }
+    out:
+        free(w); free(y0); free(y1);
+        if (mt.case_failed) return;
+    }
+}
+
+static void vec_equals_ref_all_types(void)
+{
+    for (size_t i = 0; i < NTYPES; i++) if (mn_qtraits_get(all_types[i])) check_type(all_types[i]);
+}
+
+static void trait_table(void)
+{
+    static const struct { uint32_t id; const char *name; uint32_t bs, ts; } want[] = {
+        {0, "F32", 1, 4}, {1, "F16", 1, 2}, {2, "Q4_0", 32, 18}, {3, "Q4_1", 32, 20}, {6, "Q5_0", 32, 22},
+        {7, "Q5_1", 32, 24}, {8, "Q8_0", 32, 34}, {9, "Q8_1", 32, 36}, {10, "Q2_K", 256, 84},
+        {11, "Q3_K", 256, 110}, {12, "Q4_K", 256, 144}, {13, "Q5_K", 256, 176}, {14, "Q6_K", 256, 210},
+        {15, "Q8_K", 256, 292}, {30, "BF16", 1, 2}, {34, "TQ1_0", 256, 54}, {35, "TQ2_0", 256, 66}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const mn_qtraits *t = mn_qtraits_get(want[i].id);
+        if (!t) continue; /* types not built yet are reported by vec_equals_ref_all_types */
+        MT_EQ_STR(t->name, want[i].name);
+        MT_EQ_INT(t->type, want[i].id);
+        MT_EQ_INT(t->block_size, want[i].bs);
+        MT_EQ_INT(t->type_size, want[i].ts);
+        MT_CHECK(t->dequantize_row && t->dequantize_row_ref && t->quantize_row);
+        MT_CHECK((t->vec_dot == NULL) == (t->vec_dot_ref == NULL));
+        MT_CHECK(mn_qtraits_get(t->vec_dot_type) != NULL);
+    }
+    MT_CHECK(mn_qtraits_get(4) == NULL);
+    MT_CHECK(mn_qtraits_get(16) == NULL);
+    MT_CHECK(mn_qtraits_get(1000) == NULL);
+    MT_EQ_U64(mn_qrow_size(MN_Q_Q4_0, 33), 0);
+    MT_EQ_U64(mn_qrow_size(MN_Q_Q4_0, 64), 36);
+}
+
+/* ---- F16 / BF16 -------------------------------------------------------- */
+/* slow independent f32 -> f16: pick the nearest of all candidates by exact
+ * double distance, ties to the even encoding */
+static uint16_t slow_f16(float f)
+{
+    if (f != f) return 0;
+    double x = fabs((double)f);
+    uint16_t sign = (uint16_t)(f2u(f) >> 31 << 15);
+    if (x >= 65520.0) return sign | 0x7C00;
+    uint16_t lo = 0, hi = 0x7BFF;
+    while (lo < hi) { uint16_t mid = (uint16_t)((lo + hi + 1) / 2); if ((double)mn_fp16_to_f32(mid) <= x) lo = mid; else hi = (uint16_t)(mid - 1); }
+    double a = mn_fp16_to_f32(lo), b = lo < 0x7BFF ? (double)mn_fp16_to_f32((uint16_t)(lo + 1)) : 65520.0;
+    uint16_t r = lo;
+    if (x - a > b - x || (x - a == b - x && (lo & 1))) r = (uint16_t)(lo + 1);
+    return sign | r;
+}
+
+static void fp16_conversions(void)
+{
+    for (uint32_t h = 0; h < 65536; h++) {
+        float f = mn_fp16_to_f32((uint16_t)h);
+        uint16_t back = mn_f32_to_fp16(f);
+        uint32_t e = (h >> 10) & 31, m = h & 0x3FF;
+        if (e == 31 && m) { if (back != (h | 0x200)) MT_FAIL("NaN %04x -> %04x", h, back); continue; }
+        if (back != h) MT_FAIL("f16 %04x -> %a -> %04x", h, f, back);
+        /* exact value check */
+        double want = e == 0 ? ldexp((double)m, -24) : e == 31 ? INFINITY : ldexp(1024.0 + m, (int)e - 25);
+        if (h & 0x8000) want = -want;
+        if ((double)f != want) MT_FAIL("f16 %04x -> %a, want %a", h, f, want);
+        /* bf16 round trip is exact for every non-NaN bf16 */
+        float g = mn_bf16_to_f32((uint16_t)h);
+        if (g == g && mn_f32_to_bf16(g) != h) MT_FAIL("bf16 %04x", h);
+    }
+    uint64_t s = 7;
+    for (int i = 0; i < 200000; i++) {
+        uint32_t u = (uint32_t)mt_rand(&s);
+        if (i & 1) u = (u & 0x807FFFFFu) | ((uint32_t)(95 + (mt_rand(&s) % 50)) << 23); /* f16 range */
+        float f = u2f(u);
+        if (f != f) continue;
+        uint16_t got = mn_f32_to_fp16(f), want = slow_f16(f);
+        if (got != want) MT_FAIL("f32 %08x (%a) -> f16 %04x, want %04x", u, f, got, want);
+        /* bf16: nearest-even by integer rounding of the low 16 bits */
+        uint32_t lo = u & 0xFFFF, t = u >> 16;
+        if (lo > 0x8000 || (lo == 0x8000 && (t & 1))) t++;
+        if (mn_f32_to_bf16(f) != (uint16_t)t) MT_FAIL("f32 %08x -> bf16 %04x want %04x", u, mn_f32_to_bf16(f), t);
+    }
+    /* ties, overflow, specials */
+    MT_EQ_INT(mn_f32_to_fp16(65504.0f), 0x7BFF);
+    MT_EQ_INT(mn_f32_to_fp16(65519.99f), 0x7BFF);
+    MT_EQ_INT(mn_f32_to_fp16(65520.0f), 0x7C00);
+    MT_EQ_INT(mn_f32_to_fp16(-INFINITY), 0xFC00);
+    MT_EQ_INT(mn_f32_to_fp16(0x1p-25f), 0x0000);
+    MT_EQ_INT(mn_f32_to_fp16(0x1.000002p-25f), 0x0001);
+    MT_EQ_INT(mn_f32_to_fp16(0x1.8p-24f), 0x0002);   /* tie 1.5 ulp -> even 2 */
+    MT_EQ_INT(mn_f32_to_fp16(-0.0f), 0x8000);
+    MT_EQ_INT(mn_f32_to_fp16(1.0f + 0x1p-11f), 0x3C00); /* tie -> even */
+    MT_EQ_INT(mn_f32_to_fp16(1.0f + 0x1.8p-10f), 0x3C02);
+    MT_EQ_INT(mn_f32_to_fp16(u2f(0x7FC00001u)) & 0x7E00, 0x7E00);
+    MT_EQ_INT(mn_f32_to_bf16(u2f(0x7F800001u)), 0x7FC0);
+    MT_EQ_INT(mn_f32_to_bf16(u2f(0x7F7FFFFFu)), 0x7F80);
+}
+
+/* ---- quantize round trips ---------------------------------------------- */
+static void quantize_round_trip(void)
+{
+    /* relative RMS error bound per type (loose: catches layout mistakes) */
+    static const struct { uint32_t type; double tol; } tl[] = {
+        {MN_Q_F16, 1e-3}, {MN_Q_BF16, 8e-3}, {MN_Q_Q4_0, 0.15}, {MN_Q_Q4_1, 0.12}, {MN_Q_Q5_0, 0.08}, {MN_Q_Q5_1, 0.06},
+        {MN_Q_Q8_0, 0.03}, {MN_Q_Q8_1, 0.03}, {MN_Q_Q2_K, 0.45}, {MN_Q_Q3_K, 0.25}, {MN_Q_Q4_K, 0.12},
+        {MN_Q_Q5_K, 0.06}, {MN_Q_Q6_K, 0.03}, {MN_Q_Q8_K, 0.03}, {MN_Q_TQ1_0, 0.0}, {MN_Q_TQ2_0, 0.0}};
+    const size_t n = 1024;
+    float *x = malloc(n * sizeof(float)), *y = malloc(n * sizeof(float));
+    uint8_t *q = malloc(mn_qrow_size(MN_Q_F32, n));
+    uint64_t s = 99;
+    for (size_t k = 0; k < sizeof tl / sizeof tl[0]; k++) {
+        const mn_qtraits *t = mn_qtraits_get(tl[k].type);
+        if (!t) continue;
+        int ternary = tl[k].tol == 0.0;
+        for (size_t i = 0; i < n; i++) x[i] = ternary ? (float)((int)(mt_rand(&s) % 3) - 1) * 0.75f : rnd_unit(&s) * (1.0f + (float)(i % 7));
+        if (!ternary) { x[5] = 0.0f; x[300] = -20.0f; }
+        t->quantize_row(x, q, n);
+        t->dequantize_row_ref(q, y, n);
+        double e2 = 0, x2 = 0;
+        for (size_t i = 0; i < n; i++) { e2 += ((double)y[i] - x[i]) * ((double)y[i] - x[i]); x2 += (double)x[i] * x[i]; }
+        double rel = sqrt(e2 / x2);
+        if (rel > (ternary ? 1e-3 : tl[k].tol)) { MT_NOTE_FAIL("%s: relative RMS error %g", t->name, rel); break; }
+        /* all-zero and NaN rows must not crash and give finite output */
+        for (size_t i = 0; i < n; i++) x[i] = 0.0f;
+        x[3] = NAN; x[700] = INFINITY;
+        t->quantize_row(x, q, n);
+    }
+    free(x); free(y); free(q);
+}
+
+/* ---- GEMV / GEMM -------------------------------------------------------- */
+static void gemv_gemm_threads(void)
+{
+    static const uint32_t types[] = {MN_Q_Q8_0, MN_Q_Q4_0, MN_Q_Q4_1, MN_Q_Q5_0, MN_Q_Q5_1, MN_Q_Q4_K, MN_Q_Q6_K,
+                                     MN_Q_Q5_K, MN_Q_Q3_K, MN_Q_Q2_K, MN_Q_TQ1_0, MN_Q_TQ2_0, MN_Q_F16, MN_Q_BF16};
+    char text[4096];
+    size_t len = 0;
+    const size_t rows = 37, batch = 5;
+    for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
+        const mn_qtraits *t = mn_qtraits_get(types[k]);
+        if (!t) continue;
+        size_t cols = t->block_size == 1 ? 300 : t->block_size * (t->block_size == 32 ? 13 : 3);
+        size_t wrow = mn_qrow_size(t->type, cols), xrow = mn_qrow_size(t->vec_dot_type, cols);
+        uint8_t *W = malloc(rows * wrow), *X = malloc(batch * xrow);
+        float *y1 = malloc(rows * sizeof(float)), *yt = malloc(rows * sizeof(float)), *G = malloc(batch * rows * sizeof(float));
+        uint64_t seed = 5 + k;
+        for (size_t r = 0; r < rows; r++) fill_row(t->type, W + r * wrow, cols, &seed, (int)(r % 3));
+        for (size_t b = 0; b < batch; b++) fill_act(t->vec_dot_type, X + b * xrow, cols, &seed, 0);
+        MT_OK(mn_gemv_q(NULL, y1, t->type, W, rows, cols, X));
+        for (size_t r = 0; r < rows; r++) {
+            float ref = t->vec_dot_ref(W + r * wrow, X, cols);
+            if (!same_f32(ref, y1[r])) MT_FAIL("%s gemv row %zu: %a != ref %a", t->name, r, y1[r], ref);
+        }
+        int maxt = mn_threads_max() < 4 ? mn_threads_max() : 4;
+        for (int T = 1; T <= maxt; T++) {
+            mn_pool *p = NULL;
+            if (T > 1) MT_OK(mn_pool_create(&p, T));
+            MT_OK(mn_gemv_q(p, yt, t->type, W, rows, cols, X));
+            if (memcmp(yt, y1, rows * sizeof(float)) != 0) { mn_pool_free(p); MT_FAIL("%s gemv %d threads differ", t->name, T); }
+            MT_OK(mn_gemm_q(p, G, t->type, W, rows, cols, X, batch));
+            mn_pool_free(p);
+            for (size_t b = 0; b < batch; b++) {
+                MT_OK(mn_gemv_q(NULL, yt, t->type, W, rows, cols, X + b * xrow));
+                if (memcmp(yt, G + b * rows, rows * sizeof(float)) != 0) MT_FAIL("%s gemm batch row %zu (%d threads) != gemv", t->name, b, T);
+            }
+        }
+        len += (size_t)snprintf(text + len, sizeof text - len, "gemv %s %zux%zu batch %zu fnv1a %08x\n", t->name, rows, cols,
+                                batch, hash_f32(G, batch * rows));
+        free(W); free(X); free(y1); free(yt); free(G);
+    }
+    float y;
+    MT_EQ_INT(mn_gemv_q(NULL, &y, MN_Q_Q4_0, &y, 1, 33, &y), MN_E_INVALID_ARG);
+    MT_EQ_INT(mn_gemv_q(NULL, &y, 4, &y, 1, 32, &y), MN_E_UNSUPPORTED);
+    MT_EQ_INT(mn_gemv_q(NULL, NULL, MN_Q_Q4_0, &y, 1, 32, &y), MN_E_INVALID_ARG);
+    MT_GOLDEN("quant/gemv_hashes.txt", text, len);
+}
+
+/* ---- independent numpy reference vectors -------------------------------- */
+/* tests/golden/quant/<name>.bin: "MNQV" u32 version=1, u32 type, u32 n, then
+ * the row bytes, then n f32 expected dequantized values (all little-endian). */
+static void numpy_reference_vectors(void)
+{
+    int found = 0;
+    for (size_t i = 0; i < NTYPES; i++) {
+        const mn_qtraits *t = mn_qtraits_get(all_types[i]);
+        if (!t) continue;
+        char path[1024], lname[16];
+        size_t k = 0;
+        for (; t->name[k] && k < sizeof lname - 1; k++) lname[k] = (char)(t->name[k] >= 'A' && t->name[k] <= 'Z' ? t->name[k] + 32 : t->name[k]);
+        lname[k] = 0;
+        snprintf(path, sizeof path, "%s/quant/%s.bin", mt.golden_dir, lname);
+        size_t len = 0;
+        unsigned char *buf = mt_read_file(path, &len);
+        if (!buf) continue;
+        found++;
+        uint32_t hdr[4];
+        if (len < 16) { free(buf); MT_FAIL("%s: short", path); }
+        memcpy(hdr, buf, 16);
+        size_t n = hdr[3], rb = mn_qrow_size(t->type, n);
+        if (memcmp(buf, "MNQV", 4) || hdr[1] != 1 || hdr[2] != t->type || rb == 0 || len != 16 + rb + 4 * n) {
+            free(buf); MT_FAIL("%s: bad header/size", path);
+        }
+        float *y = malloc(n * sizeof(float)), *yv = malloc(n * sizeof(float));
+        t->dequantize_row_ref(buf + 16, y, n);
+        t->dequantize_row(buf + 16, yv, n);
+        const unsigned char *want = buf + 16 + rb;
+        for (size_t j = 0; j < n; j++) {
+            float w;
+            memcpy(&w, want + 4 * j, 4);
+            if (!same_f32(w, y[j]) || !same_f32(w, yv[j])) {
+                MT_NOTE_FAIL("%s element %zu: numpy %a, ref %a, vec %a", t->name, j, w, y[j], yv[j]);
+                break;
+            }
+        }
+        free(y); free(yv); free(buf);
+        if (mt.case_failed) return;
+    }
+    if (found != (int)NTYPES) MT_FAIL("%d of %d vector files under %s/quant (run tests/reference/quant_ref.py)", found, (int)NTYPES, mt.golden_dir);
+}
+
+void suite_quant(void)
+{
+    MT_RUN(trait_table);
+    MT_RUN(fp16_conversions);
+    MT_RUN(vec_equals_ref_all_types);
+    MT_RUN(quantize_round_trip);
+    MT_RUN(gemv_gemm_threads);
+    MT_RUN(numpy_reference_vectors);
+}
