@@ -83,6 +83,10 @@ typedef enum mn_status {
     MN_E_GGUF_KEY_TYPE = 118,     /* a metadata key has the wrong type */
     MN_E_GGUF_TENSOR_MISSING = 119, /* a required tensor is absent */
 
+    /* tokenizers (src/tok/) */
+    MN_E_TOK_INVALID_ID = 200,    /* a token id outside the vocabulary */
+    MN_E_TOK_UTF8 = 201,          /* the text is not valid UTF-8 */
+
     MN_STATUS_END_
 } mn_status;
 
@@ -213,5 +217,6 @@ MN_API void mn_free(void *p);
 
 /* Per-area public headers (each includes this one; the guards make it safe). */
 #include "minnow_gguf.h"
+#include "minnow_tok.h"
 
 #endif /* MINNOW_H */

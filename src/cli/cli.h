@@ -21,4 +21,6 @@ int mn_cmd_capabilities(int argc, char **argv);
 int mn_cmd_selftest(int argc, char **argv);
 int mn_cmd_id(int argc, char **argv);
 int mn_cmd_info(int argc, char **argv);
+int mn_cmd_tokenize(int argc, char **argv);
+int mn_cmd_detokenize(int argc, char **argv);
 #endif

@@ -40,6 +40,8 @@ static const mn_status_info k_status[] = {
     {MN_E_GGUF_KEY_MISSING, "MN_E_GGUF_KEY_MISSING", "required GGUF key missing"},
     {MN_E_GGUF_KEY_TYPE, "MN_E_GGUF_KEY_TYPE", "GGUF key has the wrong type"},
     {MN_E_GGUF_TENSOR_MISSING, "MN_E_GGUF_TENSOR_MISSING", "required tensor missing"},
+    {MN_E_TOK_INVALID_ID, "MN_E_TOK_INVALID_ID", "token id outside the vocabulary"},
+    {MN_E_TOK_UTF8, "MN_E_TOK_UTF8", "text is not valid UTF-8"},
 };
 
 static const mn_status_info *find_status(int status)

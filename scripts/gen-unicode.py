@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""gen-unicode.py - generate src/tok/unicode_data.c from the Unicode Character Database.
+
+Usage: scripts/gen-unicode.py [UCD_DIR] > src/tok/unicode_data.c
+UCD_DIR defaults to /usr/share/unicode (Debian's `unicode-data` package).
+The output is committed; rerun it when the Unicode version changes. The
+version is read from PropList.txt's header and recorded in the output.
+
+Tables (all derived, none typed by hand):
+  - general category + White_Space bit per code point: two-level table
+    (stage1[cp >> 7] -> block, stage2[block][cp & 127]), duplicate blocks shared;
+  - canonical combining class: same two-level layout;
+  - simple lowercase mapping (UnicodeData field 13): sorted (cp, lower) pairs;
+  - full canonical (NFD) and compatibility (NFKD) decompositions, recursively
+    expanded, Hangul excluded (algorithmic): sorted index into a code point pool;
+  - canonical compositions (primary composites, not Full_Composition_Exclusion):
+    sorted (first << 21 | second, composite) pairs;
+  - normalization quick flags per code point (two-level): 1 = has a canonical
+    decomposition, 2 = has a compatibility decomposition, 4 = first of a
+    composition, 8 = second of a composition (Hangul included), so the common
+    case skips the searches.
+"""
+import os
+import re
+import sys
+
+UCD = sys.argv[1] if len(sys.argv) > 1 else '/usr/share/unicode'
+BLOCK = 128
+
+CATS = ['Cn', 'Lu', 'Ll', 'Lt', 'Lm', 'Lo', 'Mn', 'Mc', 'Me', 'Nd', 'Nl', 'No',
+        'Pc', 'Pd', 'Ps', 'Pe', 'Pi', 'Pf', 'Po', 'Sm', 'Sc', 'Sk', 'So',
+        'Zs', 'Zl', 'Zp', 'Cc', 'Cf', 'Cs', 'Co']
+
+
+def read(name):
+    with open(os.path.join(UCD, name), encoding='utf-8') as f:
+        return f.read()
+
+
+def version():
+    m = re.search(r'PropList-(\d+\.\d+\.\d+)\.txt', read('PropList.txt'))
+    return m.group(1)
+
+
+def parse_unicode_data():
+    cat = [0] * 0x110000
+    ccc = [0] * 0x110000
+    lower = {}
+    decomp = {}   # cp -> (is_compat, [cps])
+    first = None
+    for line in read('UnicodeData.txt').splitlines():
+        f = line.split(';')
+        cp = int(f[0], 16)
+        c = CATS.index(f[2])
+        if f[1].endswith(', First>'):
+            first = cp
+            continue
+        if f[1].endswith(', Last>'):
+            for x in range(first, cp + 1):
+                cat[x] = c
+                ccc[x] = int(f[3])
+            continue
+        cat[cp] = c
+        ccc[cp] = int(f[3])
+        if f[5]:
+            parts = f[5].split()
+            compat = parts[0].startswith('<')
+            if compat:
+                parts = parts[1:]
+            decomp[cp] = (compat, [int(x, 16) for x in parts])
+        if f[13]:
+            lower[cp] = int(f[13], 16)
+    return cat, ccc, lower, decomp
+
+
+def ranges_of(name, prop):
+    out = []
+    for line in read(name).splitlines():
+        line = line.split('#')[0].strip()
+        if not line:
+            continue
+        r, p = [x.strip() for x in line.split(';')[:2]]
+        if p != prop:
+            continue
+        if '..' in r:
+            a, b = r.split('..')
+            out.append((int(a, 16), int(b, 16)))
+        else:
+            out.append((int(r, 16), int(r, 16)))
+    return out
+
+
+def two_level(values, name, ctype):
+    blocks, index, stage1 = [], {}, []
+    for b in range(0, 0x110000, BLOCK):
+        blk = tuple(values[b:b + BLOCK])
+        if blk not in index:
+            index[blk] = len(blocks)
+            blocks.append(blk)
+        stage1.append(index[blk])
+    # unicode.h declares stage1 as uint8_t: a larger table needs a header change
+    assert len(blocks) <= 256, f'{name}: {len(blocks)} distinct blocks'
+    s1type = 'uint8_t'
+    out = []
+    out.append(f'const {s1type} {name}_stage1[{len(stage1)}] = {{')
+    for i in range(0, len(stage1), 16):
+        out.append('    ' + ','.join(str(x) for x in stage1[i:i + 16]) + ',')
+    out.append('};')
+    out.append(f'const {ctype} {name}_stage2[{len(blocks) * BLOCK}] = {{')
+    for blk in blocks:
+        for i in range(0, BLOCK, 32):
+            out.append('    ' + ','.join(str(x) for x in blk[i:i + 32]) + ',')
+    out.append('};')
+    return out, s1type
+
+
+def main():
+    ver = version()
+    cat, ccc, lower, decomp = parse_unicode_data()
+    ws = ranges_of('PropList.txt', 'White_Space')
+    catws = list(cat)
+    for a, b in ws:
+        for x in range(a, b + 1):
+            catws[x] |= 0x20
+    excl = set()
+    for a, b in ranges_of('DerivedNormalizationProps.txt', 'Full_Composition_Exclusion'):
+        excl.update(range(a, b + 1))
+
+    def full(cp, compat):
+        d = decomp.get(cp)
+        if d is None or (d[0] and not compat):
+            return [cp]
+        out = []
+        for x in d[1]:
+            out.extend(full(x, compat))
+        return out
+
+    # decompositions: entries for code points whose canonical or compat full
+    # decomposition differs from themselves
+    entries = []
+    pool = []
+    for cp in sorted(decomp):
+        can = full(cp, False)
+        com = full(cp, True)
+        can_off = len(pool)
+        if can != [cp]:
+            pool.extend(can)
+        else:
+            can = []
+        com_off = len(pool)
+        if com != can and com != [cp]:
+            pool.extend(com)
+        elif com == can:
+            com_off = can_off
+        else:
+            com = []
+        entries.append((cp, can_off, len(can), com_off, len(com)))
+    comps = []
+    for cp, (compat, parts) in decomp.items():
+        if compat or cp in excl or len(parts) != 2:
+            continue
+        comps.append(((parts[0] << 21) | parts[1], cp))
+    comps.sort()
+    lowers = sorted(lower.items())
+    nq = [0] * 0x110000
+    for cp, a, al, b, bl in entries:
+        if al:
+            nq[cp] |= 1
+        if bl:
+            nq[cp] |= 2
+    for key, _ in comps:
+        nq[key >> 21] |= 4
+        nq[key & 0x1FFFFF] |= 8
+    for x in range(0xAC00, 0xAC00 + 11172):
+        nq[x] |= 1 | 2
+        if (x - 0xAC00) % 28 == 0:
+            nq[x] |= 4   # LV + T
+    for x in range(0x1100, 0x1100 + 19):
+        nq[x] |= 4
+    for x in range(0x1161, 0x1161 + 21):
+        nq[x] |= 8
+    for x in range(0x11A8, 0x11A7 + 28):
+        nq[x] |= 8
+
+    o = []
+    o.append('/* GENERATED by scripts/gen-unicode.py from the Unicode Character Database')
+    o.append(f' * version {ver} (Debian unicode-data, /usr/share/unicode). Do not edit. */')
+    o.append('#include "tok/unicode.h"')
+    o.append('')
+    o.append(f'const char mn_uc_version_str[] = "{ver}";')
+    t, s1 = two_level(catws, 'mn_uc_cat', 'uint8_t')
+    o.extend(t)
+    t, s1c = two_level(ccc, 'mn_uc_ccc', 'uint8_t')
+    o.extend(t)
+    t, _ = two_level(nq, 'mn_uc_nq', 'uint8_t')
+    o.extend(t)
+    o.append(f'const uint32_t mn_uc_lower_n = {len(lowers)};')
+    o.append(f'const uint32_t mn_uc_lower[{len(lowers)}][2] = {{')
+    for i in range(0, len(lowers), 6):
+        o.append('    ' + ' '.join(f'{{0x{a:X},0x{b:X}}},' for a, b in lowers[i:i + 6]))
+    o.append('};')
+    o.append(f'const uint32_t mn_uc_decomp_n = {len(entries)};')
+    o.append('/* cp, canonical offset, canonical length, compat offset, compat length */')
+    o.append(f'const uint32_t mn_uc_decomp[{len(entries)}][5] = {{')
+    for i in range(0, len(entries), 4):
+        o.append('    ' + ' '.join('{0x%X,%d,%d,%d,%d},' % e for e in entries[i:i + 4]))
+    o.append('};')
+    o.append(f'const uint32_t mn_uc_decomp_pool[{len(pool)}] = {{')
+    for i in range(0, len(pool), 12):
+        o.append('    ' + ','.join(f'0x{x:X}' for x in pool[i:i + 12]) + ',')
+    o.append('};')
+    o.append(f'const uint32_t mn_uc_comp_n = {len(comps)};')
+    o.append('/* (first << 21 | second), composite */')
+    o.append(f'const uint64_t mn_uc_comp[{len(comps)}][2] = {{')
+    for i in range(0, len(comps), 4):
+        o.append('    ' + ' '.join(f'{{0x{a:X}u,0x{b:X}}},' for a, b in comps[i:i + 4]))
+    o.append('};')
+    sys.stdout.write('\n'.join(o) + '\n')
+    sys.stderr.write(f'unicode {ver}: cat stage1 {s1}, ccc stage1 {s1c}, {len(lowers)} lower, '
+                     f'{len(entries)} decomp ({len(pool)} pool), {len(comps)} comp\n')
+
+
+if __name__ == '__main__':
+    main()

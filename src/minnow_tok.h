@@ -1,0 +1,128 @@
+/*
+ * minnow_tok.h - tokenizers: byte-level BPE (GPT-2, Llama-3, Qwen2/3),
+ * SentencePiece-style BPE (Llama-2, Mistral, TinyLlama), matching Hugging Face
+ * `tokenizers` token for token.
+ *
+ * Conventions are those of minnow.h: status codes or zstd-style size_t
+ * results (test with mn_is_error()), caller-owned buffers in (dst,
+ * dstCapacity, src, srcSize) order, no global state. A tokenizer is immutable
+ * after creation except for its scratch buffers and last error message: use
+ * one handle per thread (creating several from the same bytes is cheap
+ * enough, or serialise calls).
+ *
+ * Text is UTF-8; invalid UTF-8 is rejected with MN_E_TOK_UTF8.
+ */
+#ifndef MINNOW_TOK_H
+#define MINNOW_TOK_H
+#include "minnow.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Tokenizer status codes (range 200..299 of mn_status). Temporary macros until
+ * they are appended to mn_status in minnow.h. */
+/* status codes MN_E_TOK_INVALID_ID (200) and MN_E_TOK_UTF8 (201) are in minnow.h */
+
+typedef struct mn_tokenizer mn_tokenizer;
+
+/* Encode flags. */
+#define MN_TOK_ADD_SPECIAL 0x1u   /* apply the post-processor: BOS/EOS etc. (HF add_special_tokens=True) */
+#define MN_TOK_PARSE_SPECIAL 0x2u /* recognise special added tokens written in the text (HF's default);
+                                     without it they are plain text. Non-special added tokens are always recognised. */
+/* Decode flags. */
+#define MN_TOK_SKIP_SPECIAL 0x4u  /* leave special tokens out (HF skip_special_tokens=True) */
+
+/**
+ * Create a tokenizer from the bytes of a Hugging Face tokenizer.json.
+ * The bytes are not retained.
+ * @param errMsg optional buffer receiving a one-line reason on failure
+ *        (e.g. the unsupported pre-tokenizer regex); may be NULL.
+ * @return MN_OK and *out; MN_E_CORRUPT (malformed JSON or inconsistent vocab/merges),
+ *         MN_E_UNSUPPORTED (a model, normalizer, pre-tokenizer or decoder not
+ *         implemented), MN_E_NOMEM, MN_E_INVALID_ARG.
+ */
+MN_API mn_status mn_tokenizer_create_hf(mn_tokenizer **out, const void *json, size_t jsonSize,
+                                        char *errMsg, size_t errMsgCapacity);
+
+/**
+ * Create a tokenizer from a file: a tokenizer.json, or a SentencePiece .model
+ * (recognised by content, not name).
+ * @return as mn_tokenizer_create_hf, plus MN_E_IO.
+ */
+MN_API mn_status mn_tokenizer_create_file(mn_tokenizer **out, const char *path,
+                                          char *errMsg, size_t errMsgCapacity);
+
+/** Free a tokenizer (NULL is a no-op). */
+MN_API void mn_tokenizer_free(mn_tokenizer *tok);
+/** @return the last error message of tok ("" if none, never NULL). */
+MN_API const char *mn_tokenizer_error(const mn_tokenizer *tok);
+/** @return 1 + the largest token id (model vocabulary and added tokens). */
+MN_API size_t mn_tokenizer_vocab_size(const mn_tokenizer *tok);
+
+/**
+ * @return an upper bound on the number of ids mn_tokenizer_encode() can
+ * produce for textSize bytes with any flags (an allocation size, not a guess),
+ * or MN_E_OVERFLOW.
+ */
+MN_API size_t mn_tokenizer_encode_bound(const mn_tokenizer *tok, size_t textSize);
+
+/**
+ * Encode text into token ids, like HF `encode(text, add_special_tokens)`.
+ * @param dst may be NULL with dstCapacity 0: then only the count is returned.
+ * @param offsets optional (may be NULL): receives 2 entries per token, the
+ *        [start, end) byte range of the text the token came from (a token
+ *        produced by a normalizer insertion, e.g. a prepended "▁", gets an
+ *        empty range at its position; post-processor tokens get [0, 0)).
+ *        Its capacity is 2 * dstCapacity.
+ * @return the number of ids, or an error: MN_E_DST_TOO_SMALL (more ids than
+ *         dstCapacity; nothing partial is promised), MN_E_TOK_UTF8, MN_E_NOMEM,
+ *         MN_E_INVALID_ARG.
+ */
+MN_API size_t mn_tokenizer_encode(mn_tokenizer *tok, int32_t *dst, size_t dstCapacity,
+                                  const void *text, size_t textSize, unsigned flags);
+MN_API size_t mn_tokenizer_encode_offsets(mn_tokenizer *tok, int32_t *dst, size_t *offsets,
+                                          size_t dstCapacity, const void *text, size_t textSize,
+                                          unsigned flags);
+
+/**
+ * Decode ids into UTF-8 text, like HF `decode(ids, skip_special_tokens)`
+ * (invalid byte sequences become U+FFFD as HF does). Not NUL-terminated.
+ * @param dst may be NULL with dstCapacity 0 to query the size.
+ * @return the number of bytes, or MN_E_DST_TOO_SMALL, MN_E_TOK_INVALID_ID, MN_E_NOMEM.
+ */
+MN_API size_t mn_tokenizer_decode(mn_tokenizer *tok, char *dst, size_t dstCapacity,
+                                  const int32_t *ids, size_t idsCount, unsigned flags);
+
+/**
+ * The stored string of one token (as in the vocabulary: "Ġthe", "▁the",
+ * "<0x0A>", "<|endoftext|>"), copied to dst without NUL.
+ * @return its length, or MN_E_TOK_INVALID_ID / MN_E_DST_TOO_SMALL.
+ */
+MN_API size_t mn_tokenizer_id_to_token(const mn_tokenizer *tok, int32_t id, char *dst, size_t dstCapacity);
+/** @return the id of a token string (vocabulary or added token), or -1. */
+MN_API int32_t mn_tokenizer_token_to_id(const mn_tokenizer *tok, const char *token, size_t tokenSize);
+
+/* ------------------------------------------------------ streaming decode */
+/* Feed ids one at a time (e.g. as a model samples them); each call returns
+ * the bytes that have become final. Output never contains a partial UTF-8
+ * character: incomplete sequences are held back until completed, and bytes
+ * that can never form a character come out as U+FFFD. The concatenation of
+ * all pushes and the final flush equals mn_tokenizer_decode() of the same ids
+ * for byte-level tokenizers; for SentencePiece byte-fallback it differs only
+ * in how many U+FFFD an invalid byte run yields. */
+typedef struct mn_tok_stream mn_tok_stream;
+/** @return MN_OK, MN_E_NOMEM, MN_E_INVALID_ARG. The tokenizer must outlive the stream. */
+MN_API mn_status mn_tok_stream_create(mn_tok_stream **out, const mn_tokenizer *tok, unsigned flags);
+/** @return bytes written to dst (a token never needs more than its size + 8;
+ *          64 + the longest token is always enough), or MN_E_TOK_INVALID_ID / MN_E_DST_TOO_SMALL
+ *          (then the stream is unchanged). */
+MN_API size_t mn_tok_stream_push(mn_tok_stream *s, int32_t id, char *dst, size_t dstCapacity);
+/** Emit whatever is held back (as U+FFFD) and reset. @return bytes written or an error. */
+MN_API size_t mn_tok_stream_flush(mn_tok_stream *s, char *dst, size_t dstCapacity);
+MN_API void mn_tok_stream_free(mn_tok_stream *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MINNOW_TOK_H */

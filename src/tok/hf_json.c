@@ -1,0 +1,396 @@
+/* hf_json.c - load a Hugging Face tokenizer.json into the neutral description.
+ * Anything this engine does not implement exactly is MN_E_UNSUPPORTED with
+ * the component named in the message: a tokenizer either matches HF token
+ * for token or is refused. */
+#include "tok/tok_internal.h"
+#include "tok/json.h"
+#include "core/alloc.h"
+#include <stdlib.h>
+#include <string.h>
+
+/* The split regexes we implement as scanners, exactly as they appear in the files. */
+static const struct { const char *re; int kind; } k_regexes[] = {
+    {"'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+", MN_SPLIT_GPT2},
+    {"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+", MN_SPLIT_LLAMA3},
+    {"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+", MN_SPLIT_QWEN2},
+};
+
+typedef struct ld {
+    mn_tokenizer *t;
+    mn_json d;
+} ld;
+
+static int unsup(ld *L, const char *what, const char *detail)
+{
+    return mn_err_set(&L->t->err, MN_E_UNSUPPORTED, "tokenizer.json: unsupported %s%s%s", what,
+                      detail ? " " : "", detail ? detail : "");
+}
+
+static int bad(ld *L, const char *what)
+{
+    return mn_err_set(&L->t->err, MN_E_CORRUPT, "tokenizer.json: %s", what);
+}
+
+static const char *type_of(ld *L, uint32_t obj)
+{
+    const char *s = mn_json_str(&L->d, mn_json_get(&L->d, obj, "type"), NULL);
+    return s ? s : "";
+}
+
+static char *dupn(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (p) { memcpy(p, s, n); p[n] = 0; }
+    return p;
+}
+
+/* ----------------------------------------------------------- normalizer */
+static int add_norm(ld *L, int op, const char *a, size_t al, const char *b, size_t bl)
+{
+    mn_tokenizer *t = L->t;
+    if (t->n_norm >= MN_TOK_MAX_STEPS) return unsup(L, "normalizer", "(too many steps)");
+    mn_tok_norm_step *s = &t->norm[t->n_norm++];
+    memset(s, 0, sizeof *s);
+    s->op = op;
+    if (a) { if (!(s->str = dupn(a, al))) return MN_E_NOMEM; s->len = al; }
+    if (b) { if (!(s->str2 = dupn(b, bl))) return MN_E_NOMEM; s->len2 = bl; }
+    return MN_OK;
+}
+
+static int load_normalizer(ld *L, uint32_t n)
+{
+    int ty = mn_json_type_of(&L->d, n);
+    if (ty < 0 || ty == MN_JSON_NULL) return MN_OK;
+    if (ty != MN_JSON_OBJECT) return bad(L, "normalizer is not an object");
+    const char *type = type_of(L, n);
+    if (!strcmp(type, "Sequence")) {
+        uint32_t arr = mn_json_get(&L->d, n, "normalizers");
+        if (mn_json_type_of(&L->d, arr) != MN_JSON_ARRAY) return bad(L, "Sequence without normalizers");
+        for (uint32_t c = mn_json_first(&L->d, arr); c != MN_JSON_NONE; c = mn_json_next(&L->d, arr, c)) {
+            int rc = load_normalizer(L, c);
+            if (rc) return rc;
+        }
+        return MN_OK;
+    }
+    if (!strcmp(type, "NFC")) return add_norm(L, MN_NORM_STEP_NFC, NULL, 0, NULL, 0);
+    if (!strcmp(type, "NFD")) return add_norm(L, MN_NORM_STEP_NFD, NULL, 0, NULL, 0);
+    if (!strcmp(type, "NFKC")) return add_norm(L, MN_NORM_STEP_NFKC, NULL, 0, NULL, 0);
+    if (!strcmp(type, "NFKD")) return add_norm(L, MN_NORM_STEP_NFKD, NULL, 0, NULL, 0);
+    if (!strcmp(type, "Lowercase")) return add_norm(L, MN_NORM_STEP_LOWER, NULL, 0, NULL, 0);
+    if (!strcmp(type, "Prepend")) {
+        size_t l;
+        const char *p = mn_json_str(&L->d, mn_json_get(&L->d, n, "prepend"), &l);
+        if (!p) return bad(L, "Prepend without prepend");
+        return add_norm(L, MN_NORM_STEP_PREPEND, p, l, NULL, 0);
+    }
+    if (!strcmp(type, "Replace")) {
+        uint32_t pat = mn_json_get(&L->d, n, "pattern");
+        size_t pl, cl;
+        const char *p = mn_json_str(&L->d, mn_json_get(&L->d, pat, "String"), &pl);
+        const char *c = mn_json_str(&L->d, mn_json_get(&L->d, n, "content"), &cl);
+        if (!p) return unsup(L, "normalizer", "Replace with a regex pattern");
+        if (!c || pl == 0) return bad(L, "Replace without pattern or content");
+        return add_norm(L, MN_NORM_STEP_REPLACE, p, pl, c, cl);
+    }
+    return unsup(L, "normalizer", type);
+}
+
+/* -------------------------------------------------------- pre-tokenizer */
+static int load_pretok(ld *L, uint32_t n, int *saw_split)
+{
+    mn_tokenizer *t = L->t;
+    int ty = mn_json_type_of(&L->d, n);
+    if (ty < 0 || ty == MN_JSON_NULL) return MN_OK;
+    if (ty != MN_JSON_OBJECT) return bad(L, "pre_tokenizer is not an object");
+    const char *type = type_of(L, n);
+    if (!strcmp(type, "Sequence")) {
+        uint32_t arr = mn_json_get(&L->d, n, "pretokenizers");
+        if (mn_json_type_of(&L->d, arr) != MN_JSON_ARRAY) return bad(L, "Sequence without pretokenizers");
+        for (uint32_t c = mn_json_first(&L->d, arr); c != MN_JSON_NONE; c = mn_json_next(&L->d, arr, c)) {
+            int rc = load_pretok(L, c, saw_split);
+            if (rc) return rc;
+        }
+        return MN_OK;
+    }
+    if (!strcmp(type, "ByteLevel")) {
+        if (t->byte_level) return unsup(L, "pre_tokenizer", "(two ByteLevel)");
+        t->byte_level = 1;
+        if (mn_json_bool(&L->d, mn_json_get(&L->d, n, "add_prefix_space"), 0))
+            return unsup(L, "pre_tokenizer", "ByteLevel with add_prefix_space");
+        int use_regex = mn_json_bool(&L->d, mn_json_get(&L->d, n, "use_regex"), 1);
+        if (mn_json_get(&L->d, n, "use_regex") == MN_JSON_NONE) use_regex = 1;
+        if (use_regex) {
+            if (*saw_split) return unsup(L, "pre_tokenizer", "(Split followed by ByteLevel with use_regex)");
+            *saw_split = 1;
+            t->split = MN_SPLIT_GPT2;
+        }
+        return MN_OK;
+    }
+    if (!strcmp(type, "Split")) {
+        if (*saw_split || t->byte_level) return unsup(L, "pre_tokenizer", "(a second split)");
+        *saw_split = 1;
+        uint32_t pat = mn_json_get(&L->d, n, "pattern");
+        size_t rl;
+        const char *re = mn_json_str(&L->d, mn_json_get(&L->d, pat, "Regex"), &rl);
+        if (!re) return unsup(L, "pre_tokenizer", "Split with a String pattern");
+        if (!mn_json_str_eq(&L->d, mn_json_get(&L->d, n, "behavior"), "Isolated") ||
+            mn_json_bool(&L->d, mn_json_get(&L->d, n, "invert"), 0))
+            return unsup(L, "pre_tokenizer", "Split behaviour other than Isolated");
+        for (size_t i = 0; i < sizeof k_regexes / sizeof k_regexes[0]; i++)
+            if (strlen(k_regexes[i].re) == rl && !memcmp(k_regexes[i].re, re, rl)) {
+                t->split = k_regexes[i].kind;
+                return MN_OK;
+            }
+        return mn_err_set(&t->err, MN_E_UNSUPPORTED, "tokenizer.json: unsupported Split regex %.200s", re);
+    }
+    return unsup(L, "pre_tokenizer", type);
+}
+
+/* -------------------------------------------------------------- decoder */
+static int add_dec(ld *L, int op, const char *a, size_t al, const char *b, size_t bl, size_t start, size_t stop)
+{
+    mn_tokenizer *t = L->t;
+    if (t->n_dec >= MN_TOK_MAX_STEPS) return unsup(L, "decoder", "(too many steps)");
+    mn_tok_dec_step *s = &t->dec[t->n_dec++];
+    memset(s, 0, sizeof *s);
+    s->op = op;
+    s->start = start;
+    s->stop = stop;
+    if (a) { if (!(s->str = dupn(a, al))) return MN_E_NOMEM; s->len = al; }
+    if (b) { if (!(s->str2 = dupn(b, bl))) return MN_E_NOMEM; s->len2 = bl; }
+    return MN_OK;
+}
+
+static int load_decoder(ld *L, uint32_t n, int top)
+{
+    int ty = mn_json_type_of(&L->d, n);
+    if (ty < 0 || ty == MN_JSON_NULL) return MN_OK;
+    if (ty != MN_JSON_OBJECT) return bad(L, "decoder is not an object");
+    const char *type = type_of(L, n);
+    if (!strcmp(type, "Sequence")) {
+        uint32_t arr = mn_json_get(&L->d, n, "decoders");
+        if (mn_json_type_of(&L->d, arr) != MN_JSON_ARRAY) return bad(L, "Sequence without decoders");
+        for (uint32_t c = mn_json_first(&L->d, arr); c != MN_JSON_NONE; c = mn_json_next(&L->d, arr, c)) {
+            int rc = load_decoder(L, c, 0);
+            if (rc) return rc;
+        }
+        return MN_OK;
+    }
+    if (!strcmp(type, "ByteLevel")) return add_dec(L, MN_DEC_BYTELEVEL, NULL, 0, NULL, 0, 0, 0);
+    if (!strcmp(type, "ByteFallback")) return add_dec(L, MN_DEC_BYTE_FALLBACK, NULL, 0, NULL, 0, 0, 0);
+    if (!strcmp(type, "Fuse")) return add_dec(L, MN_DEC_FUSE, NULL, 0, NULL, 0, 0, 0);
+    if (!strcmp(type, "Replace")) {
+        uint32_t pat = mn_json_get(&L->d, n, "pattern");
+        size_t pl, cl;
+        const char *p = mn_json_str(&L->d, mn_json_get(&L->d, pat, "String"), &pl);
+        const char *c = mn_json_str(&L->d, mn_json_get(&L->d, n, "content"), &cl);
+        if (!p || !c || !pl) return unsup(L, "decoder", "Replace with a regex pattern");
+        return add_dec(L, MN_DEC_REPLACE, p, pl, c, cl, 0, 0);
+    }
+    if (!strcmp(type, "Strip")) {
+        size_t cl;
+        const char *c = mn_json_str(&L->d, mn_json_get(&L->d, n, "content"), &cl);
+        int64_t st = 0, sp = 0;
+        if (!c || !mn_json_i64(&L->d, mn_json_get(&L->d, n, "start"), &st) ||
+            !mn_json_i64(&L->d, mn_json_get(&L->d, n, "stop"), &sp) || st < 0 || sp < 0 || st > 64 || sp > 64)
+            return bad(L, "Strip decoder");
+        /* Strip acts per token: exact only after Fuse (one token left) */
+        int fused = 0;
+        for (int i = 0; i < L->t->n_dec; i++) fused |= L->t->dec[i].op == MN_DEC_FUSE;
+        if (!fused) return unsup(L, "decoder", "Strip before Fuse");
+        return add_dec(L, MN_DEC_STRIP, c, cl, NULL, 0, (size_t)st, (size_t)sp);
+    }
+    (void)top;
+    return unsup(L, "decoder", type);
+}
+
+/* ------------------------------------------------------- post-processor */
+static int special_ids(ld *L, uint32_t specials, uint32_t name, int32_t *dst, int *n)
+{
+    size_t nl;
+    const char *nm = mn_json_str(&L->d, name, &nl);
+    if (!nm) return bad(L, "TemplateProcessing SpecialToken without id");
+    uint32_t sp = mn_json_get(&L->d, specials, nm);
+    uint32_t ids = mn_json_get(&L->d, sp, "ids");
+    if (mn_json_type_of(&L->d, ids) != MN_JSON_ARRAY) return bad(L, "TemplateProcessing special token without ids");
+    for (uint32_t c = mn_json_first(&L->d, ids); c != MN_JSON_NONE; c = mn_json_next(&L->d, ids, c)) {
+        int64_t v;
+        if (!mn_json_i64(&L->d, c, &v) || v < 0 || v > INT32_MAX) return bad(L, "special token id");
+        if (*n >= MN_TOK_MAX_AFFIX) return unsup(L, "post_processor", "(too many special tokens)");
+        dst[(*n)++] = (int32_t)v;
+    }
+    return MN_OK;
+}
+
+static int load_post(ld *L, uint32_t n)
+{
+    mn_tokenizer *t = L->t;
+    int ty = mn_json_type_of(&L->d, n);
+    if (ty < 0 || ty == MN_JSON_NULL) return MN_OK;
+    if (ty != MN_JSON_OBJECT) return bad(L, "post_processor is not an object");
+    const char *type = type_of(L, n);
+    if (!strcmp(type, "ByteLevel")) return MN_OK; /* offsets only */
+    if (!strcmp(type, "Sequence")) {
+        uint32_t arr = mn_json_get(&L->d, n, "processors");
+        for (uint32_t c = mn_json_first(&L->d, arr); c != MN_JSON_NONE; c = mn_json_next(&L->d, arr, c)) {
+            int rc = load_post(L, c);
+            if (rc) return rc;
+        }
+        return MN_OK;
+    }
+    if (!strcmp(type, "TemplateProcessing")) {
+        uint32_t single = mn_json_get(&L->d, n, "single");
+        uint32_t specials = mn_json_get(&L->d, n, "special_tokens");
+        if (mn_json_type_of(&L->d, single) != MN_JSON_ARRAY) return bad(L, "TemplateProcessing without single");
+        int seen_seq = 0;
+        for (uint32_t c = mn_json_first(&L->d, single); c != MN_JSON_NONE; c = mn_json_next(&L->d, single, c)) {
+            uint32_t sp = mn_json_get(&L->d, c, "SpecialToken");
+            if (sp != MN_JSON_NONE) {
+                int rc = seen_seq ? special_ids(L, specials, mn_json_get(&L->d, sp, "id"), t->suffix, &t->n_suffix)
+                                  : special_ids(L, specials, mn_json_get(&L->d, sp, "id"), t->prefix, &t->n_prefix);
+                if (rc) return rc;
+            } else if (mn_json_get(&L->d, c, "Sequence") != MN_JSON_NONE) {
+                if (seen_seq) return unsup(L, "post_processor", "(two sequences in single)");
+                seen_seq = 1;
+            } else {
+                return bad(L, "TemplateProcessing item");
+            }
+        }
+        return MN_OK;
+    }
+    return unsup(L, "post_processor", type);
+}
+
+/* ---------------------------------------------------------------- model */
+static int load_bpe(ld *L, uint32_t m)
+{
+    mn_tokenizer *t = L->t;
+    mn_json *d = &L->d;
+    t->model = MN_TOKM_BPE;
+    uint32_t dr = mn_json_get(d, m, "dropout");
+    if (mn_json_type_of(d, dr) == MN_JSON_NUMBER) {
+        int64_t z;
+        if (!mn_json_i64(d, dr, &z) || z != 0) return unsup(L, "model", "BPE with dropout");
+    }
+    size_t l;
+    const char *pre = mn_json_str(d, mn_json_get(d, m, "continuing_subword_prefix"), &l);
+    if (pre && l) return unsup(L, "model", "BPE with continuing_subword_prefix");
+    pre = mn_json_str(d, mn_json_get(d, m, "end_of_word_suffix"), &l);
+    if (pre && l) return unsup(L, "model", "BPE with end_of_word_suffix");
+    t->byte_fallback = mn_json_bool(d, mn_json_get(d, m, "byte_fallback"), 0);
+    t->fuse_unk = mn_json_bool(d, mn_json_get(d, m, "fuse_unk"), 0);
+    t->ignore_merges = mn_json_bool(d, mn_json_get(d, m, "ignore_merges"), 0);
+    uint32_t vocab = mn_json_get(d, m, "vocab");
+    if (mn_json_type_of(d, vocab) != MN_JSON_OBJECT) return bad(L, "model.vocab is not an object");
+    size_t nv = d->nodes[vocab].len;
+    int32_t *ids = mn_calloc_array(nv + 1, sizeof *ids);
+    const char **strs = mn_calloc_array(nv + 1, sizeof *strs);
+    size_t *lens = mn_calloc_array(nv + 1, sizeof *lens);
+    int rc = MN_OK;
+    if (!ids || !strs || !lens) { rc = mn_err_set(&t->err, MN_E_NOMEM, "out of memory"); goto done; }
+    size_t k = 0;
+    for (uint32_t c = mn_json_first(d, vocab); c != MN_JSON_NONE; c = mn_json_next(d, vocab, d->nodes[c].next)) {
+        uint32_t v = d->nodes[c].next;
+        int64_t id;
+        if (!mn_json_i64(d, v, &id) || id < 0 || id > INT32_MAX) { rc = bad(L, "vocab id is not a non-negative integer"); goto done; }
+        strs[k] = mn_json_str(d, c, &lens[k]);
+        ids[k] = (int32_t)id;
+        k++;
+    }
+    if ((rc = mn_tok_set_vocab(t, k, ids, strs, lens))) goto done;
+    /* merges */
+    uint32_t merges = mn_json_get(d, m, "merges");
+    if (mn_json_type_of(d, merges) != MN_JSON_ARRAY) { rc = bad(L, "model.merges is not an array"); goto done; }
+    if ((rc = mn_tok_merges_reserve(t, d->nodes[merges].len))) goto done;
+    uint32_t rank = 0;
+    for (uint32_t c = mn_json_first(d, merges); c != MN_JSON_NONE; c = mn_json_next(d, merges, c), rank++) {
+        const char *a, *b;
+        size_t al, bl;
+        if (mn_json_type_of(d, c) == MN_JSON_STRING) {
+            const char *s = mn_json_str(d, c, &l);
+            const char *sp = memchr(s, ' ', l);
+            if (!sp || memchr(sp + 1, ' ', l - (size_t)(sp + 1 - s))) { rc = bad(L, "merge is not \"a b\""); goto done; }
+            a = s; al = (size_t)(sp - s); b = sp + 1; bl = l - al - 1;
+        } else if (mn_json_type_of(d, c) == MN_JSON_ARRAY && d->nodes[c].len == 2) {
+            uint32_t x = mn_json_first(d, c), y = mn_json_next(d, c, x);
+            a = mn_json_str(d, x, &al);
+            b = mn_json_str(d, y, &bl);
+            if (!a || !b) { rc = bad(L, "merge pair is not two strings"); goto done; }
+        } else {
+            rc = bad(L, "merge is neither a string nor a pair");
+            goto done;
+        }
+        if ((rc = mn_tok_add_merge(t, a, al, b, bl, rank))) goto done;
+    }
+    const char *unk = mn_json_str(d, mn_json_get(d, m, "unk_token"), &l);
+    if (unk) {
+        t->unk_id = mn_tok_vocab_find(t, unk, l);
+        if (t->unk_id < 0) { rc = bad(L, "unk_token not in the vocabulary"); goto done; }
+    }
+    if (t->byte_level) {
+        for (unsigned b = 0; b < 256; b++) {
+            char c = (char)b;
+            t->byte_id[b] = mn_tok_vocab_find(t, &c, 1);
+        }
+    } else if (t->byte_fallback) {
+        for (unsigned b = 0; b < 256; b++) {
+            static const char hx[] = "0123456789ABCDEF";
+            char s[6] = {'<', '0', 'x', hx[b >> 4], hx[b & 15], '>'};
+            t->byte_id[b] = mn_tok_vocab_find(t, s, 6);
+        }
+    }
+done:
+    free(ids);
+    free(strs);
+    free(lens);
+    return rc;
+}
+
+static int load_added(ld *L, uint32_t arr)
+{
+    mn_json *d = &L->d;
+    if (arr == MN_JSON_NONE || mn_json_type_of(d, arr) == MN_JSON_NULL) return MN_OK;
+    if (mn_json_type_of(d, arr) != MN_JSON_ARRAY) return bad(L, "added_tokens is not an array");
+    for (uint32_t c = mn_json_first(d, arr); c != MN_JSON_NONE; c = mn_json_next(d, arr, c)) {
+        int64_t id;
+        size_t l;
+        const char *s = mn_json_str(d, mn_json_get(d, c, "content"), &l);
+        if (!s || !mn_json_i64(d, mn_json_get(d, c, "id"), &id) || id < 0 || id > INT32_MAX)
+            return bad(L, "added token without content or id");
+        int rc = mn_tok_add_added(L->t, (int32_t)id, s, l, mn_json_bool(d, mn_json_get(d, c, "special"), 0),
+                                  mn_json_bool(d, mn_json_get(d, c, "lstrip"), 0),
+                                  mn_json_bool(d, mn_json_get(d, c, "rstrip"), 0),
+                                  mn_json_bool(d, mn_json_get(d, c, "single_word"), 0),
+                                  mn_json_bool(d, mn_json_get(d, c, "normalized"), 1));
+        if (rc) return rc;
+    }
+    return MN_OK;
+}
+
+int mn_tok_load_hf(mn_tokenizer *t, const char *json, size_t n)
+{
+    ld L;
+    L.t = t;
+    int rc = mn_json_parse(&L.d, json, n, 64, &t->err);
+    if (rc) return rc;
+    uint32_t root = 0;
+    if (mn_json_type_of(&L.d, root) != MN_JSON_OBJECT) { rc = bad(&L, "the document is not an object"); goto done; }
+    uint32_t model = mn_json_get(&L.d, root, "model");
+    if (mn_json_type_of(&L.d, model) != MN_JSON_OBJECT) { rc = bad(&L, "no model"); goto done; }
+    int saw_split = 0;
+    if ((rc = load_normalizer(&L, mn_json_get(&L.d, root, "normalizer")))) goto done;
+    if ((rc = load_pretok(&L, mn_json_get(&L.d, root, "pre_tokenizer"), &saw_split))) goto done;
+    const char *mt = type_of(&L, model);
+    if (!*mt && mn_json_get(&L.d, model, "merges") != MN_JSON_NONE) mt = "BPE";
+    if (!strcmp(mt, "BPE")) rc = load_bpe(&L, model);
+    else rc = unsup(&L, "model", mt);
+    if (rc) goto done;
+    if ((rc = load_added(&L, mn_json_get(&L.d, root, "added_tokens")))) goto done;
+    if ((rc = load_post(&L, mn_json_get(&L.d, root, "post_processor")))) goto done;
+    if ((rc = load_decoder(&L, mn_json_get(&L.d, root, "decoder"), 1))) goto done;
+    if (t->byte_level && t->n_dec && t->dec[0].op != MN_DEC_BYTELEVEL)
+        rc = unsup(&L, "decoder", "(a byte-level vocabulary needs the ByteLevel decoder)");
+done:
+    mn_json_free(&L.d);
+    return rc;
+}

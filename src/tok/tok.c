@@ -1,0 +1,1369 @@
+/* tok.c - the tokenizer engine: vocabulary, BPE merges, added tokens,
+ * normalizers, encode/decode pipeline, streaming decode. Format-neutral:
+ * loaders (hf_json.c, spm_model.c) fill the handle through tok_internal.h. */
+#include "tok/tok_internal.h"
+#include "core/alloc.h"
+#include "core/checked.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EMPTY32 UINT32_MAX
+
+/* ------------------------------------------------------------- scratch */
+typedef struct vec_i32 { int32_t *p; size_t n, cap; } vec_i32;
+typedef struct vec_sz { size_t *p; size_t n, cap; } vec_sz;
+
+typedef struct sym { int32_t id; int32_t prev, next; uint32_t start, len; } sym;
+typedef struct heap_ent { uint32_t rank; uint32_t pos; } heap_ent;
+
+#define CACHE_BITS 14
+#define CACHE_MAX_WORD 48
+typedef struct cache_ent {
+    uint64_t h;
+    uint32_t key_off, key_len; /* in cache_bytes */
+    uint32_t ids_off, n_ids;   /* in cache_ids */
+} cache_ent;
+
+typedef struct mn_tok_scratch {
+    vec_i32 ids;
+    vec_sz offs;
+    mn_ubuf nb[2];
+    sym *syms;
+    size_t syms_cap;
+    heap_ent *heap;
+    size_t heap_cap;
+    /* word cache for BPE (words <= CACHE_MAX_WORD bytes) */
+    cache_ent *cache;
+    char *cache_bytes;
+    size_t cache_bytes_n;
+    int32_t *cache_ids;
+    size_t cache_ids_n;
+    size_t cache_count;
+} mn_tok_scratch;
+
+#define CACHE_BYTES_CAP (1u << 20)
+#define CACHE_IDS_CAP (1u << 18)
+
+static int vec_push_i32(vec_i32 *v, int32_t x)
+{
+    if (v->n == v->cap) {
+        size_t nc = v->cap ? v->cap * 2 : 256, bytes;
+        if (!mn_mul_size(nc, sizeof *v->p, &bytes)) return -1;
+        int32_t *np = realloc(v->p, bytes);
+        if (!np) return -1;
+        v->p = np;
+        v->cap = nc;
+    }
+    v->p[v->n++] = x;
+    return 0;
+}
+
+static int vec_push_sz2(vec_sz *v, size_t a, size_t b)
+{
+    if (v->n + 2 > v->cap) {
+        size_t nc = v->cap ? v->cap * 2 : 512, bytes;
+        if (!mn_mul_size(nc, sizeof *v->p, &bytes)) return -1;
+        size_t *np = realloc(v->p, bytes);
+        if (!np) return -1;
+        v->p = np;
+        v->cap = nc;
+    }
+    v->p[v->n++] = a;
+    v->p[v->n++] = b;
+    return 0;
+}
+
+/* ------------------------------------------------------------- hashing */
+uint64_t mn_tok_hash_bytes(const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)n;
+    for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 0x100000001b3ull;
+    return h ^ (h >> 29);
+}
+
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 31;
+    x *= 0x7fb5d329728ea185ull;
+    x ^= x >> 27;
+    x *= 0x81dadef4bc2dd44dull;
+    x ^= x >> 33;
+    return x;
+}
+
+/* ------------------------------------------------------- GPT-2 byte map */
+uint32_t mn_tok_byte_to_cp(unsigned b)
+{
+    if (b <= 32) return 256 + b;
+    if (b >= 127 && b <= 160) return 256 + 33 + (b - 127);
+    if (b == 173) return 256 + 67;
+    return b;
+}
+
+int mn_tok_cp_to_byte(uint32_t cp)
+{
+    if (cp >= 256 + 68) return -1;
+    if (cp >= 256) {
+        uint32_t k = cp - 256;
+        if (k <= 32) return (int)k;
+        if (k <= 66) return (int)(127 + k - 33);
+        return 173;
+    }
+    if (cp <= 32 || (cp >= 127 && cp <= 160) || cp == 173) return -1;
+    return (int)cp;
+}
+
+/* ----------------------------------------------------------- vocabulary */
+mn_tokenizer *mn_tok_alloc(void)
+{
+    mn_tokenizer *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->unk_id = -1;
+    for (int i = 0; i < 256; i++) t->byte_id[i] = -1;
+    t->max_expand = 1;
+    t->scratch = calloc(1, sizeof *t->scratch);
+    if (!t->scratch) { free(t); return NULL; }
+    return t;
+}
+
+static const char *tok_str(const mn_tokenizer *t, int32_t id, size_t *len)
+{
+    if (id < 0 || (size_t)id >= t->n_vocab || t->tok_len[id] == EMPTY32) return NULL;
+    *len = t->tok_len[id];
+    return t->tok_bytes + t->tok_off[id];
+}
+
+int32_t mn_tok_vocab_find(const mn_tokenizer *t, const char *s, size_t n)
+{
+    if (!t->vhash) return -1;
+    size_t i = (size_t)mn_tok_hash_bytes(s, n) & t->vhash_mask;
+    for (;;) {
+        uint32_t id = t->vhash[i];
+        if (id == EMPTY32) return -1;
+        if (t->tok_len[id] == n && memcmp(t->tok_bytes + t->tok_off[id], s, n) == 0) return (int32_t)id;
+        i = (i + 1) & t->vhash_mask;
+    }
+}
+
+/* Decode a GPT-2 byte-unicode string to bytes in place-safe dst (dst may be
+ * s). @return the byte length, or SIZE_MAX if some char is not mapped. */
+static size_t bl_decode(const char *s, size_t n, char *dst)
+{
+    size_t i = 0, o = 0;
+    while (i < n) {
+        size_t l;
+        uint32_t cp = mn_utf8_decode((const unsigned char *)s + i, n - i, &l);
+        int b = mn_tok_cp_to_byte(cp);
+        if (b < 0) return SIZE_MAX;
+        dst[o++] = (char)b;
+        i += l;
+    }
+    return o;
+}
+
+int mn_tok_set_vocab(mn_tokenizer *t, size_t n, const int32_t *ids, const char *const *strs, const size_t *lens)
+{
+    size_t maxid = 0, total = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ids[i] < 0) return mn_err_set(&t->err, MN_E_CORRUPT, "negative token id %d", (int)ids[i]);
+        if ((size_t)ids[i] + 1 > maxid) maxid = (size_t)ids[i] + 1;
+        if (!mn_add_size(total, lens[i], &total)) return mn_err_set(&t->err, MN_E_OVERFLOW, "vocabulary too large");
+    }
+    if (maxid > (size_t)INT32_MAX || total >= EMPTY32)
+        return mn_err_set(&t->err, MN_E_UNSUPPORTED, "vocabulary too large");
+    t->n_vocab = maxid;
+    t->tok_off = mn_calloc_array(maxid + 1, sizeof *t->tok_off);
+    t->tok_len = mn_calloc_array(maxid + 1, sizeof *t->tok_len);
+    t->tok_bytes = malloc(total + 1);
+    t->tok_unmapped = mn_calloc_array(maxid + 1, 1);
+    size_t hcap = 64;
+    while (hcap < maxid * 2 + 2) hcap *= 2;
+    t->vhash = mn_calloc_array(hcap, sizeof *t->vhash);
+    if (!t->tok_off || !t->tok_len || !t->tok_bytes || !t->vhash || !t->tok_unmapped)
+        return mn_err_set(&t->err, MN_E_NOMEM, "out of memory for the vocabulary");
+    t->vhash_mask = hcap - 1;
+    memset(t->vhash, 0xFF, hcap * sizeof *t->vhash);
+    for (size_t i = 0; i < maxid; i++) t->tok_len[i] = EMPTY32;
+    size_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        int32_t id = ids[i];
+        if (t->tok_len[id] != EMPTY32) return mn_err_set(&t->err, MN_E_CORRUPT, "token id %d appears twice", (int)id);
+        char *d = t->tok_bytes + off;
+        size_t l = lens[i];
+        memcpy(d, strs[i], l);
+        if (t->byte_level) {
+            size_t bl = bl_decode(d, l, d);
+            if (bl == SIZE_MAX) t->tok_unmapped[id] = 1; /* kept as is, unreachable by the model */
+            else l = bl;
+        }
+        t->tok_off[id] = (uint32_t)off;
+        t->tok_len[id] = (uint32_t)l;
+        if (l > t->max_token_len) t->max_token_len = l;
+        off += l;
+        if (t->tok_unmapped[id]) continue;
+        if (mn_tok_vocab_find(t, d, l) >= 0) {
+            if (t->byte_level) continue; /* two spellings of the same bytes cannot happen; keep the first */
+            return mn_err_set(&t->err, MN_E_CORRUPT, "token \"%.*s\" appears twice", (int)(l > 40 ? 40 : l), d);
+        }
+        size_t h = (size_t)mn_tok_hash_bytes(d, l) & t->vhash_mask;
+        while (t->vhash[h] != EMPTY32) h = (h + 1) & t->vhash_mask;
+        t->vhash[h] = (uint32_t)id;
+    }
+    t->tok_bytes_len = off;
+    return MN_OK;
+}
+
+/* ---------------------------------------------------------------- merges */
+int mn_tok_merges_reserve(mn_tokenizer *t, size_t n)
+{
+    size_t cap = 64;
+    while (cap < n * 2 + 2) cap *= 2;
+    t->mkeys = mn_calloc_array(cap, sizeof *t->mkeys);
+    t->mrank = mn_calloc_array(cap, sizeof *t->mrank);
+    t->mnew = mn_calloc_array(cap, sizeof *t->mnew);
+    if (!t->mkeys || !t->mrank || !t->mnew) return mn_err_set(&t->err, MN_E_NOMEM, "out of memory for merges");
+    memset(t->mkeys, 0xFF, cap * sizeof *t->mkeys);
+    t->mhash_mask = cap - 1;
+    return MN_OK;
+}
+
+static inline int merge_find(const mn_tokenizer *t, int32_t a, int32_t b, uint32_t *rank, int32_t *nid)
+{
+    uint64_t key = ((uint64_t)(uint32_t)a << 32) | (uint32_t)b;
+    size_t i = (size_t)mix64(key) & t->mhash_mask;
+    for (;;) {
+        uint64_t k = t->mkeys[i];
+        if (k == key) { *rank = t->mrank[i]; *nid = t->mnew[i]; return 1; }
+        if (k == UINT64_MAX) return 0;
+        i = (i + 1) & t->mhash_mask;
+    }
+}
+
+int mn_tok_add_merge(mn_tokenizer *t, const char *a, size_t alen, const char *b, size_t blen, uint32_t rank)
+{
+    char buf[1024];
+    size_t al = alen, bl = blen;
+    if (alen + blen > sizeof buf) return mn_err_set(&t->err, MN_E_UNSUPPORTED, "merge of %zu bytes", alen + blen);
+    memcpy(buf, a, alen);
+    memcpy(buf + alen, b, blen);
+    if (t->byte_level) {
+        al = bl_decode(buf, alen, buf);
+        char tmp[1024];
+        memcpy(tmp, b, blen);
+        bl = al == SIZE_MAX ? SIZE_MAX : bl_decode(tmp, blen, tmp);
+        if (al == SIZE_MAX || bl == SIZE_MAX) {
+            /* involves an unmappable token: check existence, never reachable */
+            return MN_OK;
+        }
+        memcpy(buf + al, tmp, bl);
+    }
+    int32_t ia = mn_tok_vocab_find(t, buf, al), ib = mn_tok_vocab_find(t, buf + al, bl);
+    int32_t in = mn_tok_vocab_find(t, buf, al + bl);
+    if (ia < 0 || ib < 0)
+        return mn_err_set(&t->err, MN_E_CORRUPT, "merge %u: token \"%.*s\" not in the vocabulary", rank,
+                          (int)(ia < 0 ? (alen > 40 ? 40 : alen) : (blen > 40 ? 40 : blen)), ia < 0 ? a : b);
+    if (in < 0)
+        return mn_err_set(&t->err, MN_E_CORRUPT, "merge %u: \"%.*s%.*s\" not in the vocabulary", rank,
+                          (int)(alen > 40 ? 40 : alen), a, (int)(blen > 40 ? 40 : blen), b);
+    uint64_t key = ((uint64_t)(uint32_t)ia << 32) | (uint32_t)ib;
+    size_t i = (size_t)mix64(key) & t->mhash_mask;
+    while (t->mkeys[i] != UINT64_MAX) {
+        if (t->mkeys[i] == key) return MN_OK; /* duplicate merge: the first (lowest rank) wins, as in HF */
+        i = (i + 1) & t->mhash_mask;
+    }
+    t->mkeys[i] = key;
+    t->mrank[i] = rank;
+    t->mnew[i] = in;
+    return MN_OK;
+}
+
+/* ---------------------------------------------------------- added tokens */
+int mn_tok_add_added(mn_tokenizer *t, int32_t id, const char *s, size_t n, int special, int lstrip,
+                     int rstrip, int single_word, int normalized)
+{
+    if (id < 0) return mn_err_set(&t->err, MN_E_CORRUPT, "added token with negative id");
+    if (n == 0) return mn_err_set(&t->err, MN_E_CORRUPT, "empty added token");
+    if (t->n_added >= 65535) return mn_err_set(&t->err, MN_E_UNSUPPORTED, "more than 65535 added tokens");
+    mn_tok_added *na = realloc(t->added, (t->n_added + 1) * sizeof *na);
+    if (!na) return mn_err_set(&t->err, MN_E_NOMEM, "out of memory");
+    t->added = na;
+    char *nb = realloc(t->added_bytes, t->added_bytes_len + n + 1);
+    if (!nb) return mn_err_set(&t->err, MN_E_NOMEM, "out of memory");
+    t->added_bytes = nb;
+    memcpy(nb + t->added_bytes_len, s, n);
+    nb[t->added_bytes_len + n] = 0;
+    mn_tok_added *a = &na[t->n_added++];
+    a->id = id;
+    a->off = (uint32_t)t->added_bytes_len;
+    a->len = (uint32_t)n;
+    a->pat_off = a->off;
+    a->pat_len = a->len;
+    a->special = (uint8_t)!!special;
+    a->lstrip = (uint8_t)!!lstrip;
+    a->rstrip = (uint8_t)!!rstrip;
+    a->single_word = (uint8_t)!!single_word;
+    a->normalized = (uint8_t)!!normalized;
+    t->added_bytes_len += n + 1;
+    return MN_OK;
+}
+
+static const mn_tok_added *added_by_id(const mn_tokenizer *t, int32_t id)
+{
+    for (size_t i = 0; i < t->n_added; i++)
+        if (t->added[i].id == id) return &t->added[i];
+    return NULL;
+}
+
+static int added_cmp_bytes(const mn_tok_added *a, const mn_tok_added *b, const char *bytes)
+{
+    unsigned char fa = (unsigned char)bytes[a->pat_off], fb = (unsigned char)bytes[b->pat_off];
+    if (fa != fb) return fa < fb ? -1 : 1;
+    if (a->pat_len != b->pat_len) return a->pat_len > b->pat_len ? -1 : 1;
+    if (a->id != b->id) return a->id < b->id ? -1 : 1;
+    return 0;
+}
+
+static int apply_normalizer(mn_tokenizer *t, const char *s, size_t n, const uint32_t *align_in, int with_align,
+                            mn_ubuf **result);
+
+int mn_tok_finish(mn_tokenizer *t)
+{
+    /* normalized added tokens are matched in normalized text: store their normalized form */
+    if (t->n_norm) {
+        for (size_t i = 0; i < t->n_added; i++) {
+            mn_tok_added *a = &t->added[i];
+            if (!a->normalized) continue;
+            mn_ubuf *r = NULL;
+            int rc = apply_normalizer(t, t->added_bytes + a->off, a->len, NULL, 0, &r);
+            if (rc) return rc;
+            if (r->n == 0) return mn_err_set(&t->err, MN_E_CORRUPT, "added token normalizes to nothing");
+            if (r->n != a->len || memcmp(r->p, t->added_bytes + a->off, r->n) != 0) {
+                char *nb = realloc(t->added_bytes, t->added_bytes_len + r->n + 1);
+                if (!nb) return mn_err_set(&t->err, MN_E_NOMEM, "out of memory");
+                t->added_bytes = nb;
+                memcpy(nb + t->added_bytes_len, r->p, r->n);
+                nb[t->added_bytes_len + r->n] = 0;
+                /* match the normalized form, decode to the original content (as HF) */
+                a->pat_off = (uint32_t)t->added_bytes_len;
+                a->pat_len = (uint32_t)r->n;
+                t->added_bytes_len += r->n + 1;
+            }
+            t->has_norm_added = 1;
+        }
+    }
+    /* SentencePiece-style BPE over the whole text: find out whether merges can
+     * ever cross a "▁" that follows another char (then words are independent) */
+    if (t->model == MN_TOKM_BPE && !t->byte_level && t->split == MN_SPLIT_NONE &&
+        mn_tok_vocab_find(t, "\xE2\x96\x81", 3) >= 0) {
+        int ok = 1;
+        for (size_t id = 0; id < t->n_vocab && ok; id++) {
+            size_t l;
+            const char *p = tok_str(t, (int32_t)id, &l);
+            if (!p || l < 4) continue;
+            for (size_t i = 1; i + 3 <= l; i++)
+                if (!memcmp(p + i, "\xE2\x96\x81", 3) && !(i >= 3 && !memcmp(p + i - 3, "\xE2\x96\x81", 3))) {
+                    /* a "▁" preceded by something other than "▁" */
+                    ok = 0;
+                    break;
+                }
+        }
+        t->sp_words = ok;
+    }
+    /* sort by first byte, longest first (leftmost-longest matching) */
+    for (size_t i = 1; i < t->n_added; i++) {
+        mn_tok_added x = t->added[i];
+        size_t j = i;
+        while (j > 0 && added_cmp_bytes(&t->added[j - 1], &x, t->added_bytes) > 0) {
+            t->added[j] = t->added[j - 1];
+            j--;
+        }
+        t->added[j] = x;
+    }
+    size_t k = 0;
+    for (unsigned b = 0; b < 256; b++) {
+        t->added_first[b] = (uint16_t)k;
+        while (k < t->n_added && (unsigned char)t->added_bytes[t->added[k].pat_off] == b) k++;
+    }
+    t->added_first[256] = (uint16_t)k;
+    for (size_t i = 0; i < t->n_added; i++)
+        if ((size_t)t->added[i].id + 1 > t->n_vocab && t->added[i].len > t->max_token_len)
+            t->max_token_len = t->added[i].len;
+    /* bound on normalizer expansion (bytes out per byte in), for encode_bound */
+    size_t e = 1;
+    for (int i = 0; i < t->n_norm; i++) {
+        mn_tok_norm_step *s = &t->norm[i];
+        size_t f = 1;
+        if (s->op == MN_NORM_STEP_NFC || s->op == MN_NORM_STEP_NFD) f = 3;
+        else if (s->op == MN_NORM_STEP_NFKC || s->op == MN_NORM_STEP_NFKD) f = 18;
+        else if (s->op == MN_NORM_STEP_LOWER) f = 2;
+        else if (s->op == MN_NORM_STEP_PREPEND) f = 1 + s->len;
+        else if (s->op == MN_NORM_STEP_REPLACE) f = s->len2 > s->len ? s->len2 : 1;
+        if (e > SIZE_MAX / f) return mn_err_set(&t->err, MN_E_OVERFLOW, "normalizer expansion");
+        e *= f;
+    }
+    t->max_expand = e;
+    return MN_OK;
+}
+
+/* ------------------------------------------------------------ normalizer */
+/* Runs the normalizer steps on s[0..n); *result points at a scratch buffer. */
+static int apply_normalizer(mn_tokenizer *t, const char *s, size_t n, const uint32_t *align_in, int with_align,
+                            mn_ubuf **result)
+{
+    mn_tok_scratch *sc = t->scratch;
+    int cur = 0;
+    const char *in = s;
+    size_t in_n = n;
+    const uint32_t *ia = align_in;
+    mn_ubuf *out = NULL;
+    for (int k = 0; k < t->n_norm; k++) {
+        out = &sc->nb[cur];
+        out->n = 0;
+        mn_tok_norm_step *st = &t->norm[k];
+        switch (st->op) {
+        case MN_NORM_STEP_NFC: case MN_NORM_STEP_NFD: case MN_NORM_STEP_NFKC: case MN_NORM_STEP_NFKD: {
+            static const int form[] = {0, MN_NORM_NFC, MN_NORM_NFD, MN_NORM_NFKC, MN_NORM_NFKD};
+            if (mn_uc_normalize(out, in, in_n, ia, form[st->op], with_align)) goto nomem;
+            break;
+        }
+        case MN_NORM_STEP_LOWER: {
+            size_t i = 0;
+            while (i < in_n) {
+                size_t l;
+                uint32_t cp = mn_utf8_decode((const unsigned char *)in + i, in_n - i, &l);
+                uint32_t lc = mn_uc_lower_cp(cp);
+                if (mn_ubuf_reserve(out, 4, with_align)) goto nomem;
+                size_t ol = mn_utf8_encode(lc, out->p + out->n);
+                if (with_align)
+                    for (size_t q = 0; q < ol; q++) out->align[out->n + q] = ia ? ia[i] : (uint32_t)i;
+                out->n += ol;
+                i += l;
+            }
+            break;
+        }
+        case MN_NORM_STEP_PREPEND:
+            if (in_n) {
+                if (mn_ubuf_reserve(out, st->len + in_n, with_align)) goto nomem;
+                memcpy(out->p, st->str, st->len);
+                memcpy(out->p + st->len, in, in_n);
+                if (with_align) {
+                    uint32_t a0 = ia ? ia[0] : 0;
+                    for (size_t q = 0; q < st->len; q++) out->align[q] = a0;
+                    for (size_t q = 0; q < in_n; q++) out->align[st->len + q] = ia ? ia[q] : (uint32_t)q;
+                }
+                out->n = st->len + in_n;
+            }
+            break;
+        case MN_NORM_STEP_REPLACE: {
+            size_t i = 0;
+            while (i < in_n) {
+                if (in_n - i >= st->len && memcmp(in + i, st->str, st->len) == 0) {
+                    if (mn_ubuf_reserve(out, st->len2, with_align)) goto nomem;
+                    memcpy(out->p + out->n, st->str2, st->len2);
+                    if (with_align)
+                        for (size_t q = 0; q < st->len2; q++) out->align[out->n + q] = ia ? ia[i] : (uint32_t)i;
+                    out->n += st->len2;
+                    i += st->len;
+                } else {
+                    size_t j = i + 1;
+                    while (j < in_n && ((unsigned char)in[j] & 0xC0) == 0x80) j++;
+                    if (mn_ubuf_reserve(out, j - i, with_align)) goto nomem;
+                    memcpy(out->p + out->n, in + i, j - i);
+                    if (with_align)
+                        for (size_t q = 0; q < j - i; q++) out->align[out->n + q] = ia ? ia[i + q] : (uint32_t)(i + q);
+                    out->n += j - i;
+                    i = j;
+                }
+            }
+            break;
+        }
+        default:
+            return mn_err_set(&t->err, MN_E_UNSUPPORTED, "normalizer step %d", st->op);
+        }
+        in = out->p;
+        in_n = out->n;
+        ia = with_align ? out->align : NULL;
+        cur ^= 1;
+    }
+    *result = out;
+    return MN_OK;
+nomem:
+    return mn_err_set(&t->err, MN_E_NOMEM, "out of memory in the normalizer");
+}
+
+/* ------------------------------------------------------------------ BPE */
+static int ensure_syms(mn_tok_scratch *sc, size_t n)
+{
+    if (n <= sc->syms_cap) return 0;
+    size_t nc = sc->syms_cap ? sc->syms_cap : 256, bytes;
+    while (nc < n) nc *= 2;
+    if (!mn_mul_size(nc, sizeof(sym), &bytes)) return -1;
+    sym *ns = realloc(sc->syms, bytes);
+    if (!ns) return -1;
+    sc->syms = ns;
+    sc->syms_cap = nc;
+    if (!mn_mul_size(nc, sizeof(heap_ent), &bytes)) return -1;
+    heap_ent *nh = realloc(sc->heap, bytes);
+    if (!nh) return -1;
+    sc->heap = nh;
+    sc->heap_cap = nc;
+    return 0;
+}
+
+static inline int heap_less(heap_ent a, heap_ent b) { return a.rank < b.rank || (a.rank == b.rank && a.pos < b.pos); }
+
+static void heap_push(heap_ent *h, size_t *n, heap_ent e)
+{
+    size_t i = (*n)++;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!heap_less(e, h[p])) break;
+        h[i] = h[p];
+        i = p;
+    }
+    h[i] = e;
+}
+
+static heap_ent heap_pop(heap_ent *h, size_t *n)
+{
+    heap_ent top = h[0], last = h[--(*n)];
+    size_t i = 0, m = *n;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= m) break;
+        if (c + 1 < m && heap_less(h[c + 1], h[c])) c++;
+        if (!heap_less(h[c], last)) break;
+        h[i] = h[c];
+        i = c;
+    }
+    if (m) h[i] = last;
+    return top;
+}
+
+/* Merge the symbols syms[0..n) (linked in order) by rank, lowest rank first,
+ * leftmost among equals - the result of HF's Word::merge_all without dropout. */
+static void bpe_merge(const mn_tokenizer *t, mn_tok_scratch *sc, size_t n)
+{
+    sym *s = sc->syms;
+    if (n < 2) return;
+    if (n <= 12) {
+        /* small words: repeated scan beats the heap */
+        for (;;) {
+            uint32_t best = UINT32_MAX;
+            int32_t bi = -1, bnew = -1;
+            for (int32_t i = 0; i != -1 && s[i].next != -1; i = s[i].next) {
+                uint32_t r;
+                int32_t nid;
+                if (merge_find(t, s[i].id, s[s[i].next].id, &r, &nid) && r < best) { best = r; bi = i; bnew = nid; }
+            }
+            if (bi < 0) return;
+            int32_t j = s[bi].next;
+            s[bi].id = bnew;
+            s[bi].len += s[j].len;
+            s[bi].next = s[j].next;
+            if (s[j].next != -1) s[s[j].next].prev = bi;
+            s[j].len = 0;
+        }
+    }
+    heap_ent *h = sc->heap;
+    size_t hn = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        uint32_t r;
+        int32_t nid;
+        if (merge_find(t, s[i].id, s[i + 1].id, &r, &nid)) heap_push(h, &hn, (heap_ent){r, (uint32_t)i});
+    }
+    while (hn) {
+        heap_ent e = heap_pop(h, &hn);
+        sym *a = &s[e.pos];
+        if (a->len == 0 || a->next == -1) continue;
+        sym *b = &s[a->next];
+        uint32_t r;
+        int32_t nid;
+        if (!merge_find(t, a->id, b->id, &r, &nid) || r != e.rank) continue;
+        a->id = nid;
+        a->len += b->len;
+        b->len = 0;
+        a->next = b->next;
+        if (a->next != -1) s[a->next].prev = (int32_t)e.pos;
+        if (a->prev != -1 && merge_find(t, s[a->prev].id, a->id, &r, &nid))
+            heap_push(h, &hn, (heap_ent){r, (uint32_t)a->prev});
+        if (a->next != -1 && merge_find(t, a->id, s[a->next].id, &r, &nid))
+            heap_push(h, &hn, (heap_ent){r, e.pos});
+    }
+}
+
+typedef struct enc_ctx {
+    mn_tokenizer *t;
+    const char *text;       /* the (normalized) text the words index */
+    const uint32_t *align;  /* normalized byte -> original offset (NULL: identity + base) */
+    size_t base;            /* original offset of text[0] when align is NULL */
+    size_t end_orig;        /* original offset of the end of text */
+    size_t text_n;
+    int want_offsets;
+    unsigned flags;
+} enc_ctx;
+
+static inline size_t orig_off(const enc_ctx *c, size_t i)
+{
+    if (i >= c->text_n) return c->end_orig;
+    return c->align ? c->align[i] : c->base + i;
+}
+
+static int emit_token(enc_ctx *c, int32_t id, size_t s, size_t e)
+{
+    mn_tok_scratch *sc = c->t->scratch;
+    if (vec_push_i32(&sc->ids, id)) return MN_E_NOMEM;
+    if (c->want_offsets && vec_push_sz2(&sc->offs, orig_off(c, s), orig_off(c, e))) return MN_E_NOMEM;
+    return 0;
+}
+
+static uint64_t cache_hash(const char *w, size_t n) { return mn_tok_hash_bytes(w, n) | 1; }
+
+static int bpe_word(void *vctx, size_t ws, size_t we)
+{
+    enc_ctx *c = vctx;
+    mn_tokenizer *t = c->t;
+    mn_tok_scratch *sc = t->scratch;
+    const char *w = c->text + ws;
+    size_t n = we - ws;
+    if (n == 0) return 0;
+    if (t->ignore_merges) {
+        int32_t id = mn_tok_vocab_find(t, w, n);
+        if (id >= 0) return emit_token(c, id, ws, we);
+    }
+    /* cache (ids only; offsets are recomputed from the token lengths) */
+    uint64_t h = 0;
+    cache_ent *ce = NULL;
+    if (n <= CACHE_MAX_WORD && sc->cache) {
+        h = cache_hash(w, n);
+        ce = &sc->cache[h & ((1u << CACHE_BITS) - 1)];
+        if (ce->h == h && ce->key_len == n && memcmp(sc->cache_bytes + ce->key_off, w, n) == 0) {
+            size_t pos = ws;
+            for (uint32_t k = 0; k < ce->n_ids; k++) {
+                int32_t id = sc->cache_ids[ce->ids_off + k];
+                size_t l = t->tok_len[id];
+                if (emit_token(c, id, pos, pos + l)) return MN_E_NOMEM;
+                pos += l;
+            }
+            return 0;
+        }
+    }
+    if (ensure_syms(sc, n + 1)) return MN_E_NOMEM;
+    sym *s = sc->syms;
+    size_t ns = 0;
+    if (t->byte_level) {
+        for (size_t i = 0; i < n; i++) {
+            int32_t id = t->byte_id[(unsigned char)w[i]];
+            if (id < 0) {
+                if (t->unk_id < 0) return mn_err_set(&t->err, MN_E_UNSUPPORTED, "byte 0x%02X has no token", (unsigned char)w[i]);
+                id = t->unk_id;
+            }
+            s[ns] = (sym){id, (int32_t)ns - 1, (int32_t)ns + 1, (uint32_t)i, 1};
+            ns++;
+        }
+    } else {
+        /* one symbol per char; unknown chars: byte fallback, else unk (fused) */
+        int32_t pend_unk = -1;
+        uint32_t pend_start = 0, pend_len = 0;
+        size_t i = 0;
+        while (i < n) {
+            size_t l = mn_utf8_seq_len((const unsigned char *)w + i, n - i);
+            if (!l) l = 1;
+            int32_t id = mn_tok_vocab_find(t, w + i, l);
+            if (id >= 0) {
+                if (pend_unk >= 0) {
+                    s[ns] = (sym){pend_unk, (int32_t)ns - 1, (int32_t)ns + 1, pend_start, pend_len};
+                    ns++;
+                    pend_unk = -1;
+                }
+                s[ns] = (sym){id, (int32_t)ns - 1, (int32_t)ns + 1, (uint32_t)i, (uint32_t)l};
+                ns++;
+            } else {
+                int done = 0;
+                if (t->byte_fallback) {
+                    size_t q;
+                    for (q = 0; q < l && t->byte_id[(unsigned char)w[i + q]] >= 0; q++) {}
+                    if (q == l) {
+                        for (q = 0; q < l; q++) {
+                            s[ns] = (sym){t->byte_id[(unsigned char)w[i + q]], (int32_t)ns - 1, (int32_t)ns + 1,
+                                          (uint32_t)(i + q), 1};
+                            ns++;
+                        }
+                        done = 1;
+                    }
+                }
+                if (!done && t->unk_id >= 0) {
+                    if (pend_unk >= 0 && t->fuse_unk) {
+                        pend_len += (uint32_t)l;
+                    } else {
+                        if (pend_unk >= 0) {
+                            s[ns] = (sym){pend_unk, (int32_t)ns - 1, (int32_t)ns + 1, pend_start, pend_len};
+                            ns++;
+                        }
+                        pend_unk = t->unk_id;
+                        pend_start = (uint32_t)i;
+                        pend_len = (uint32_t)l;
+                    }
+                }
+                /* no byte fallback and no unk: the char is dropped, as in HF */
+            }
+            i += l;
+        }
+        if (pend_unk >= 0) {
+            s[ns] = (sym){pend_unk, (int32_t)ns - 1, (int32_t)ns + 1, pend_start, pend_len};
+            ns++;
+        }
+    }
+    if (ns == 0) return 0;
+    s[ns - 1].next = -1;
+    bpe_merge(t, sc, ns);
+    size_t first_id = sc->ids.n;
+    for (int32_t i = 0; i != -1; i = s[i].next) {
+        if (emit_token(c, s[i].id, ws + s[i].start, ws + s[i].start + s[i].len)) return MN_E_NOMEM;
+    }
+    /* fill the cache (byte-level only: there each id's length is its byte span) */
+    if (ce && t->byte_level) {
+        size_t k = sc->ids.n - first_id;
+        if (sc->cache_bytes_n + n > CACHE_BYTES_CAP || sc->cache_ids_n + k > CACHE_IDS_CAP) {
+            memset(sc->cache, 0, sizeof(cache_ent) << CACHE_BITS);
+            sc->cache_bytes_n = sc->cache_ids_n = 0;
+        }
+        memcpy(sc->cache_bytes + sc->cache_bytes_n, w, n);
+        memcpy(sc->cache_ids + sc->cache_ids_n, sc->ids.p + first_id, k * sizeof(int32_t));
+        *ce = (cache_ent){h, (uint32_t)sc->cache_bytes_n, (uint32_t)n, (uint32_t)sc->cache_ids_n, (uint32_t)k};
+        sc->cache_bytes_n += n;
+        sc->cache_ids_n += k;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------ encode pipeline */
+/* Find the leftmost-longest added token in s[from..n) among those allowed.
+ * @return 1 and the match, else 0. */
+static int find_added(const mn_tokenizer *t, const char *s, size_t n, size_t from, int normalized_pass,
+                      size_t *ms, size_t *me, const mn_tok_added **which)
+{
+    if (!t->n_added) return 0;
+    for (size_t i = from; i < n; i++) {
+        unsigned b = (unsigned char)s[i];
+        for (size_t k = t->added_first[b]; k < t->added_first[b + 1]; k++) {
+            const mn_tok_added *a = &t->added[k];
+            int is_norm = a->normalized && t->n_norm;
+            if (is_norm != normalized_pass) continue;
+            if (a->pat_len <= n - i && memcmp(s + i, t->added_bytes + a->pat_off, a->pat_len) == 0) {
+                *ms = i;
+                *me = i + a->pat_len;
+                *which = a;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static size_t ws_left(const char *s, size_t lo, size_t i)
+{
+    while (i > lo) {
+        size_t j = i - 1;
+        while (j > lo && ((unsigned char)s[j] & 0xC0) == 0x80) j--;
+        size_t l;
+        uint32_t cp = mn_utf8_decode((const unsigned char *)s + j, i - j, &l);
+        if (!mn_uc_is_space(cp)) break;
+        i = j;
+    }
+    return i;
+}
+
+static size_t ws_right(const char *s, size_t n, size_t i)
+{
+    while (i < n) {
+        size_t l;
+        uint32_t cp = mn_utf8_decode((const unsigned char *)s + i, n - i, &l);
+        if (!mn_uc_is_space(cp)) break;
+        i += l;
+    }
+    return i;
+}
+
+typedef int (*piece_fn)(enc_ctx *c, size_t s, size_t e);
+
+/* Split c->text[lo..hi) around added tokens of one pass; text pieces go to fn. */
+static int split_added(enc_ctx *c, size_t lo, size_t hi, int normalized_pass, unsigned flags, piece_fn fn)
+{
+    mn_tokenizer *t = c->t;
+    size_t start = lo, from = lo;
+    size_t ms, me;
+    const mn_tok_added *a;
+    while (from < hi && find_added(t, c->text, hi, from, normalized_pass, &ms, &me, &a)) {
+        from = me;
+        if (a->special && !(flags & MN_TOK_PARSE_SPECIAL)) continue;
+        if (a->lstrip) { size_t ns = ws_left(c->text, start, ms); ms = ns; }
+        if (a->rstrip) { me = ws_right(c->text, hi, me); from = me; }
+        if (ms > start) { int rc = fn(c, start, ms); if (rc) return rc; }
+        if (emit_token(c, a->id, ms, me)) return MN_E_NOMEM;
+        start = me;
+    }
+    if (hi > start) return fn(c, start, hi);
+    return 0;
+}
+
+static int model_piece(enc_ctx *c, size_t s, size_t e)
+{
+    mn_tokenizer *t = c->t;
+    /* words are reported relative to the piece: shift via a sub-context */
+    enc_ctx sub = *c;
+    sub.text = c->text + s;
+    sub.text_n = e - s;
+    sub.end_orig = orig_off(c, e);
+    if (c->align) sub.align = c->align + s;
+    else sub.base = c->base + s;
+    int rc;
+    if (t->sp_words) {
+        /* cut before every "▁" that follows a char other than "▁" */
+        const char *x = sub.text;
+        size_t n = sub.text_n, ws = 0;
+        rc = 0;
+        for (size_t i = 3; i + 3 <= n && !rc; i++) {
+            if (x[i] == '\xE2' && x[i + 1] == '\x96' && x[i + 2] == '\x81' &&
+                !(x[i - 3] == '\xE2' && x[i - 2] == '\x96' && x[i - 1] == '\x81')) {
+                rc = bpe_word(&sub, ws, i);
+                ws = i;
+            }
+        }
+        if (!rc) rc = bpe_word(&sub, ws, n);
+    } else {
+        rc = mn_tok_split(t->split, sub.text, sub.text_n, bpe_word, &sub);
+    }
+    if (rc == MN_E_UNSUPPORTED) return mn_err_set(&t->err, rc, "pre-tokenizer %d", t->split);
+    return rc;
+}
+
+/* A raw piece (between non-normalized added tokens): normalize, then the
+ * normalized added tokens, then pre-tokenize and run the model. */
+static int raw_piece(enc_ctx *c, size_t s, size_t e)
+{
+    mn_tokenizer *t = c->t;
+    if (!t->n_norm) return model_piece(c, s, e);
+    size_t n = e - s;
+    uint32_t *al = NULL;
+    if (c->want_offsets) {
+        al = malloc((n + 1) * sizeof *al);
+        if (!al) return MN_E_NOMEM;
+        for (size_t i = 0; i < n; i++) al[i] = (uint32_t)(c->base + s + i);
+    }
+    mn_ubuf *r = NULL;
+    int rc = apply_normalizer(t, c->text + s, n, al, c->want_offsets, &r);
+    free(al);
+    if (rc) return rc;
+    /* the normalized text lives in a scratch buffer the next piece reuses:
+     * detach it for the duration of this piece */
+    size_t nn = r->n;
+    char *txt = r->p;
+    uint32_t *nal = r->align;
+    r->p = NULL; r->align = NULL; r->n = r->cap = r->align_cap = 0;
+    enc_ctx sub = *c;
+    sub.text = txt;
+    sub.text_n = nn;
+    sub.align = c->want_offsets ? nal : NULL;
+    sub.base = c->base + s;
+    sub.end_orig = c->base + e;
+    if (nn) {
+        if (t->has_norm_added) rc = split_added(&sub, 0, nn, 1, c->flags, model_piece);
+        else rc = model_piece(&sub, 0, nn);
+    }
+    free(txt);
+    free(nal);
+    return rc;
+}
+
+static int encode_all(mn_tokenizer *t, const char *text, size_t n, unsigned flags, int want_offsets)
+{
+    mn_tok_scratch *sc = t->scratch;
+    sc->ids.n = 0;
+    sc->offs.n = 0;
+    if (!sc->cache && t->byte_level) {
+        sc->cache = mn_calloc_array((size_t)1 << CACHE_BITS, sizeof(cache_ent));
+        sc->cache_bytes = malloc(CACHE_BYTES_CAP);
+        sc->cache_ids = malloc(CACHE_IDS_CAP * sizeof(int32_t));
+        if (!sc->cache || !sc->cache_bytes || !sc->cache_ids) {
+            free(sc->cache); free(sc->cache_bytes); free(sc->cache_ids);
+            sc->cache = NULL; sc->cache_bytes = NULL; sc->cache_ids = NULL;
+        }
+    }
+    enc_ctx c = {t, text, NULL, 0, n, n, want_offsets, flags};
+    int rc = 0;
+    if (flags & MN_TOK_ADD_SPECIAL)
+        for (int i = 0; i < t->n_prefix; i++)
+            if (vec_push_i32(&sc->ids, t->prefix[i]) || (want_offsets && vec_push_sz2(&sc->offs, 0, 0))) return MN_E_NOMEM;
+    rc = split_added(&c, 0, n, 0, flags, raw_piece);
+    if (rc) return rc;
+    if (flags & MN_TOK_ADD_SPECIAL)
+        for (int i = 0; i < t->n_suffix; i++)
+            if (vec_push_i32(&sc->ids, t->suffix[i]) || (want_offsets && vec_push_sz2(&sc->offs, 0, 0))) return MN_E_NOMEM;
+    return 0;
+}
+
+/* ---------------------------------------------------------- public API */
+size_t mn_tokenizer_encode_offsets(mn_tokenizer *t, int32_t *dst, size_t *offsets, size_t dstCapacity,
+                                   const void *text, size_t textSize, unsigned flags)
+{
+    if (!t || (!text && textSize) || (!dst && dstCapacity)) return MN_ERROR_SIZE(MN_E_INVALID_ARG);
+    mn_err_clear(&t->err);
+    if (textSize >= UINT32_MAX)
+        return MN_ERROR_SIZE(mn_err_set(&t->err, MN_E_INVALID_ARG, "text of %zu bytes (limit 4 GiB)", textSize));
+    if (!mn_utf8_valid(text, textSize))
+        return MN_ERROR_SIZE(mn_err_set(&t->err, MN_E_TOK_UTF8, "the text is not valid UTF-8"));
+    int rc = encode_all(t, text ? text : "", textSize, flags, offsets != NULL);
+    if (rc) {
+        if (t->err.code != rc) mn_err_set(&t->err, rc, "%s", mn_status_message(rc));
+        return MN_ERROR_SIZE(rc);
+    }
+    mn_tok_scratch *sc = t->scratch;
+    size_t cnt = sc->ids.n;
+    if (!dst && dstCapacity == 0) return cnt;
+    if (cnt > dstCapacity)
+        return MN_ERROR_SIZE(mn_err_set(&t->err, MN_E_DST_TOO_SMALL, "%zu tokens, capacity %zu", cnt, dstCapacity));
+    if (cnt) memcpy(dst, sc->ids.p, cnt * sizeof *dst);
+    if (offsets && cnt) memcpy(offsets, sc->offs.p, 2 * cnt * sizeof *offsets);
+    return cnt;
+}
+
+size_t mn_tokenizer_encode(mn_tokenizer *t, int32_t *dst, size_t dstCapacity, const void *text, size_t textSize,
+                           unsigned flags)
+{
+    return mn_tokenizer_encode_offsets(t, dst, NULL, dstCapacity, text, textSize, flags);
+}
+
+size_t mn_tokenizer_encode_bound(const mn_tokenizer *t, size_t textSize)
+{
+    if (!t) return MN_ERROR_SIZE(MN_E_INVALID_ARG);
+    /* every model token covers >= 1 byte of normalized text, and an added
+     * token >= 1 byte of the input */
+    size_t r;
+    if (!mn_mul_size(textSize, t->max_expand, &r) || !mn_add_size(r, 2 * MN_TOK_MAX_AFFIX + 8, &r))
+        return MN_ERROR_SIZE(MN_E_OVERFLOW);
+    return r;
+}
+
+size_t mn_tokenizer_vocab_size(const mn_tokenizer *t)
+{
+    if (!t) return 0;
+    size_t n = t->n_vocab;
+    for (size_t i = 0; i < t->n_added; i++)
+        if ((size_t)t->added[i].id + 1 > n) n = (size_t)t->added[i].id + 1;
+    return n;
+}
+
+const char *mn_tokenizer_error(const mn_tokenizer *t) { return t ? t->err.msg : ""; }
+
+/* The original stored string of a token: added content, or the vocabulary
+ * entry (byte-level entries re-encoded to their byte-unicode spelling). */
+size_t mn_tokenizer_id_to_token(const mn_tokenizer *t, int32_t id, char *dst, size_t cap)
+{
+    if (!t || (!dst && cap)) return MN_ERROR_SIZE(MN_E_INVALID_ARG);
+    const mn_tok_added *a = added_by_id(t, id);
+    const char *s;
+    size_t n;
+    if (a) { s = t->added_bytes + a->off; n = a->len; }
+    else if (!(s = tok_str(t, id, &n))) return MN_ERROR_SIZE(MN_E_TOK_INVALID_ID);
+    if (t->byte_level && !a && !t->tok_unmapped[id]) {
+        size_t o = 0;
+        char tmp[4];
+        for (size_t i = 0; i < n; i++) {
+            size_t l = mn_utf8_encode(mn_tok_byte_to_cp((unsigned char)s[i]), tmp);
+            if (o + l > cap) return MN_ERROR_SIZE(MN_E_DST_TOO_SMALL);
+            memcpy(dst + o, tmp, l);
+            o += l;
+        }
+        return o;
+    }
+    if (n > cap) return MN_ERROR_SIZE(MN_E_DST_TOO_SMALL);
+    memcpy(dst, s, n);
+    return n;
+}
+
+int32_t mn_tokenizer_token_to_id(const mn_tokenizer *t, const char *s, size_t n)
+{
+    if (!t || (!s && n)) return -1;
+    for (size_t i = 0; i < t->n_added; i++)
+        if (t->added[i].len == n && memcmp(t->added_bytes + t->added[i].off, s, n) == 0) return t->added[i].id;
+    if (t->byte_level) {
+        char *tmp = malloc(n + 1);
+        if (!tmp) return -1;
+        size_t bl = bl_decode(s, n, tmp);
+        int32_t id = bl == SIZE_MAX ? -1 : mn_tok_vocab_find(t, tmp, bl);
+        free(tmp);
+        if (id >= 0) return id;
+        for (size_t i = 0; i < t->n_vocab; i++) /* unmapped entries are kept verbatim */
+            if (t->tok_unmapped[i] && t->tok_len[i] == n && !memcmp(t->tok_bytes + t->tok_off[i], s, n)) return (int32_t)i;
+        return -1;
+    }
+    return mn_tok_vocab_find(t, s, n);
+}
+
+/* ---------------------------------------------------------------- decode */
+typedef struct dbuf { char *p; size_t n, cap; } dbuf;
+
+static int dbuf_put(dbuf *b, const void *s, size_t n)
+{
+    if (b->n + n > b->cap) {
+        size_t nc = b->cap ? b->cap : 256;
+        while (nc < b->n + n) nc *= 2;
+        char *np = realloc(b->p, nc);
+        if (!np) return -1;
+        b->p = np;
+        b->cap = nc;
+    }
+    if (n) memcpy(b->p + b->n, s, n);
+    b->n += n;
+    return 0;
+}
+
+/* Length of the maximal invalid subpart at s (>= 1), per Unicode / Rust's from_utf8_lossy. */
+static size_t utf8_bad_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t need;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) need = 1;
+    else if (c >= 0xE0 && c <= 0xEF) { need = 2; if (c == 0xE0) lo = 0xA0; if (c == 0xED) hi = 0x9F; }
+    else if (c >= 0xF0 && c <= 0xF4) { need = 3; if (c == 0xF0) lo = 0x90; if (c == 0xF4) hi = 0x8F; }
+    else return 1;
+    size_t k = 1;
+    if (k < n && s[k] >= lo && s[k] <= hi) {
+        k++;
+        while (k <= need && k < n && s[k] >= 0x80 && s[k] <= 0xBF) k++;
+    }
+    return k;
+}
+
+/* Append s[0..n) to b with invalid sequences replaced by U+FFFD. If hold is
+ * set, a truncated but possibly valid tail is not consumed: @return consumed. */
+static size_t put_lossy(dbuf *b, const unsigned char *s, size_t n, int hold, int *oom)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && s[j] < 0x80) j++;
+        if (j > i) { if (dbuf_put(b, s + i, j - i)) { *oom = 1; return i; } i = j; continue; }
+        size_t l = mn_utf8_seq_len(s + i, n - i);
+        if (l) { if (dbuf_put(b, s + i, l)) { *oom = 1; return i; } i += l; continue; }
+        size_t bad = utf8_bad_len(s + i, n - i);
+        if (hold && i + bad == n) {
+            /* incomplete at the end: could still become valid */
+            unsigned c = s[i];
+            size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 1;
+            if (need > n - i) return i;
+        }
+        if (dbuf_put(b, "\xEF\xBF\xBD", 3)) { *oom = 1; return i; }
+        i += bad;
+    }
+    return i;
+}
+
+static int is_byte_token(const char *s, size_t n, unsigned *val)
+{
+    if (n != 6 || memcmp(s, "<0x", 3) != 0 || s[5] != '>') return 0;
+    unsigned v = 0;
+    for (int i = 3; i < 5; i++) {
+        char c = s[i];
+        unsigned d;
+        if (c >= '0' && c <= '9') d = (unsigned)(c - '0');
+        else if (c >= 'A' && c <= 'F') d = (unsigned)(c - 'A' + 10);
+        else if (c >= 'a' && c <= 'f') d = (unsigned)(c - 'a' + 10);
+        else return 0;
+        v = v * 16 + d;
+    }
+    *val = v;
+    return 1;
+}
+
+/* Per-token decoding for the decoder steps that act token by token:
+ * appends the token's bytes to b. *is_byte receives a byte-fallback value
+ * (or -1); *skip is set for a skipped special token. */
+static int token_piece(const mn_tokenizer *t, int32_t id, dbuf *b, int *is_byte, int *skip, unsigned flags)
+{
+    *is_byte = -1;
+    *skip = 0;
+    const mn_tok_added *a = added_by_id(t, id);
+    const char *s;
+    size_t n;
+    int raw_bytes = 0; /* s is already raw bytes (byte-level vocab) */
+    if (a) {
+        if (a->special && (flags & MN_TOK_SKIP_SPECIAL)) { *skip = 1; return 0; }
+        s = t->added_bytes + a->off;
+        n = a->len;
+    } else {
+        if (!(s = tok_str(t, id, &n))) return MN_E_TOK_INVALID_ID;
+        raw_bytes = t->byte_level && !t->tok_unmapped[id];
+    }
+    dbuf w = {0}, w2 = {0};
+    int rc = 0;
+    if (dbuf_put(&w, s, n)) return MN_E_NOMEM;
+    for (int k = 0; k < t->n_dec && !rc; k++) {
+        const mn_tok_dec_step *st = &t->dec[k];
+        if (st->op == MN_DEC_BYTELEVEL) {
+            if (!raw_bytes && w.n) {
+                /* HF: a token with any unmapped char is kept as its UTF-8 */
+                char *d = malloc(w.n);
+                if (!d) { rc = MN_E_NOMEM; break; }
+                size_t bl = bl_decode(w.p, w.n, d);
+                if (bl != SIZE_MAX) { memcpy(w.p, d, bl); w.n = bl; }
+                free(d);
+            }
+        } else if (st->op == MN_DEC_REPLACE && st->len) {
+            w2.n = 0;
+            size_t i = 0;
+            while (i < w.n && !rc) {
+                if (w.n - i >= st->len && memcmp(w.p + i, st->str, st->len) == 0) {
+                    if (dbuf_put(&w2, st->str2, st->len2)) rc = MN_E_NOMEM;
+                    i += st->len;
+                } else {
+                    if (dbuf_put(&w2, w.p + i, 1)) rc = MN_E_NOMEM;
+                    i++;
+                }
+            }
+            dbuf tmp = w; w = w2; w2 = tmp;
+        } else if (st->op == MN_DEC_BYTE_FALLBACK) {
+            unsigned v;
+            if (is_byte_token(w.p, w.n, &v)) { *is_byte = (int)v; w.n = 0; }
+        }
+        /* FUSE and STRIP act on the whole output: handled by the callers */
+    }
+    if (!rc && dbuf_put(b, w.p, w.n)) rc = MN_E_NOMEM;
+    free(w.p);
+    free(w2.p);
+    return rc;
+}
+
+static int has_dec(const mn_tokenizer *t, int op)
+{
+    for (int k = 0; k < t->n_dec; k++)
+        if (t->dec[k].op == op) return 1;
+    return 0;
+}
+
+static const mn_tok_dec_step *find_dec(const mn_tokenizer *t, int op)
+{
+    for (int k = 0; k < t->n_dec; k++)
+        if (t->dec[k].op == op) return &t->dec[k];
+    return NULL;
+}
+
+size_t mn_tokenizer_decode(mn_tokenizer *t, char *dst, size_t cap, const int32_t *ids, size_t n, unsigned flags)
+{
+    if (!t || (!ids && n) || (!dst && cap)) return MN_ERROR_SIZE(MN_E_INVALID_ARG);
+    mn_err_clear(&t->err);
+    dbuf raw = {0}, out = {0}, bytes = {0};
+    int rc = 0, oom = 0;
+    int bytelevel = has_dec(t, MN_DEC_BYTELEVEL);
+    for (size_t i = 0; i < n && !rc; i++) {
+        int byte, skip;
+        size_t before = raw.n;
+        rc = token_piece(t, ids[i], &raw, &byte, &skip, flags);
+        if (rc == MN_E_TOK_INVALID_ID) { mn_err_set(&t->err, rc, "token id %d at position %zu", (int)ids[i], i); break; }
+        if (rc || skip) continue;
+        if (bytelevel) continue;
+        /* byte fallback runs: valid UTF-8 or one U+FFFD per byte (HF ByteFallback) */
+        if (byte >= 0) {
+            unsigned char ub = (unsigned char)byte;
+            if (dbuf_put(&bytes, &ub, 1)) rc = MN_E_NOMEM;
+            continue;
+        }
+        if (bytes.n) {
+            if (mn_utf8_valid((unsigned char *)bytes.p, bytes.n)) { if (dbuf_put(&out, bytes.p, bytes.n)) rc = MN_E_NOMEM; }
+            else for (size_t q = 0; q < bytes.n; q++) if (dbuf_put(&out, "\xEF\xBF\xBD", 3)) rc = MN_E_NOMEM;
+            bytes.n = 0;
+        }
+        if (dbuf_put(&out, raw.p + before, raw.n - before)) rc = MN_E_NOMEM;
+    }
+    if (!rc && !bytelevel && bytes.n) {
+        if (mn_utf8_valid((unsigned char *)bytes.p, bytes.n)) { if (dbuf_put(&out, bytes.p, bytes.n)) rc = MN_E_NOMEM; }
+        else for (size_t q = 0; q < bytes.n; q++) if (dbuf_put(&out, "\xEF\xBF\xBD", 3)) rc = MN_E_NOMEM;
+    }
+    if (!rc && bytelevel) {
+        put_lossy(&out, (unsigned char *)raw.p, raw.n, 0, &oom);
+        if (oom) rc = MN_E_NOMEM;
+    }
+    size_t start = 0, end = out.n;
+    const mn_tok_dec_step *strip = find_dec(t, MN_DEC_STRIP);
+    if (!rc && strip && strip->len) {
+        for (size_t k = 0; k < strip->start && end - start >= strip->len && !memcmp(out.p + start, strip->str, strip->len); k++)
+            start += strip->len;
+        for (size_t k = 0; k < strip->stop && end - start >= strip->len && !memcmp(out.p + end - strip->len, strip->str, strip->len); k++)
+            end -= strip->len;
+    }
+    size_t res;
+    if (rc) res = MN_ERROR_SIZE(rc == MN_E_TOK_INVALID_ID ? rc : mn_err_set(&t->err, rc, "out of memory"));
+    else if (!dst && cap == 0) res = end - start;
+    else if (end - start > cap) res = MN_ERROR_SIZE(mn_err_set(&t->err, MN_E_DST_TOO_SMALL, "%zu bytes, capacity %zu", end - start, cap));
+    else { if (end > start) memcpy(dst, out.p + start, end - start); res = end - start; }
+    free(raw.p);
+    free(out.p);
+    free(bytes.p);
+    return res;
+}
+
+/* ------------------------------------------------------ streaming decode */
+struct mn_tok_stream {
+    const mn_tokenizer *t;
+    unsigned flags;
+    unsigned char pend[8];
+    size_t npend;
+    size_t strip_left; /* leading strip chars still to remove */
+};
+
+mn_status mn_tok_stream_create(mn_tok_stream **out, const mn_tokenizer *t, unsigned flags)
+{
+    if (!out || !t) return MN_E_INVALID_ARG;
+    mn_tok_stream *s = calloc(1, sizeof *s);
+    if (!s) return MN_E_NOMEM;
+    s->t = t;
+    s->flags = flags;
+    const mn_tok_dec_step *strip = find_dec(t, MN_DEC_STRIP);
+    s->strip_left = strip && strip->len == 1 ? strip->start : 0;
+    *out = s;
+    return MN_OK;
+}
+
+void mn_tok_stream_free(mn_tok_stream *s) { free(s); }
+
+static size_t stream_emit(mn_tok_stream *s, const unsigned char *p, size_t n, char *dst, size_t cap, int final)
+{
+    /* combine the held tail with the new bytes, emit all complete chars */
+    dbuf in = {0}, out = {0};
+    int oom = 0;
+    if (dbuf_put(&in, s->pend, s->npend) || dbuf_put(&in, p, n)) { free(in.p); return MN_ERROR_SIZE(MN_E_NOMEM); }
+    size_t used = put_lossy(&out, (unsigned char *)in.p, in.n, !final, &oom);
+    size_t res;
+    if (oom) res = MN_ERROR_SIZE(MN_E_NOMEM);
+    else if (out.n > cap) res = MN_ERROR_SIZE(MN_E_DST_TOO_SMALL);
+    else if (in.n - used > sizeof s->pend) res = MN_ERROR_SIZE(MN_E_CORRUPT);
+    else {
+        if (out.n) memcpy(dst, out.p, out.n);
+        memmove(s->pend, in.p + used, in.n - used);
+        s->npend = in.n - used;
+        res = out.n;
+    }
+    free(in.p);
+    free(out.p);
+    return res;
+}
+
+size_t mn_tok_stream_push(mn_tok_stream *s, int32_t id, char *dst, size_t cap)
+{
+    if (!s || (!dst && cap)) return MN_ERROR_SIZE(MN_E_INVALID_ARG);
+    dbuf b = {0};
+    int byte, skip;
+    int rc = token_piece(s->t, id, &b, &byte, &skip, s->flags);
+    if (rc) { free(b.p); return MN_ERROR_SIZE(rc); }
+    if (byte >= 0) { unsigned char ub = (unsigned char)byte; b.n = 0; if (dbuf_put(&b, &ub, 1)) { free(b.p); return MN_ERROR_SIZE(MN_E_NOMEM); } }
+    size_t off = 0;
+    while (s->strip_left && off < b.n) {
+        if (b.p[off] != ' ') { s->strip_left = 0; break; }
+        off++;
+        s->strip_left--;
+    }
+    if (off < b.n) s->strip_left = 0;
+    size_t r = stream_emit(s, (unsigned char *)b.p + off, b.n - off, dst, cap, 0);
+    free(b.p);
+    return r;
+}
+
+size_t mn_tok_stream_flush(mn_tok_stream *s, char *dst, size_t cap)
+{
+    if (!s || (!dst && cap)) return MN_ERROR_SIZE(MN_E_INVALID_ARG);
+    size_t r = stream_emit(s, NULL, 0, dst, cap, 1);
+    if (!mn_is_error(r)) {
+        const mn_tok_dec_step *strip = find_dec(s->t, MN_DEC_STRIP);
+        s->strip_left = strip && strip->len == 1 ? strip->start : 0;
+        s->npend = 0;
+    }
+    return r;
+}
+
+/* -------------------------------------------------------------- lifetime */
+void mn_tokenizer_free(mn_tokenizer *t)
+{
+    if (!t) return;
+    free(t->tok_off); free(t->tok_len); free(t->tok_bytes); free(t->tok_unmapped); free(t->vhash);
+    free(t->mkeys); free(t->mrank); free(t->mnew);
+    for (int i = 0; i < t->n_norm; i++) { free(t->norm[i].str); free(t->norm[i].str2); }
+    for (int i = 0; i < t->n_dec; i++) { free(t->dec[i].str); free(t->dec[i].str2); }
+    free(t->added); free(t->added_bytes);
+    mn_tok_scratch *sc = t->scratch;
+    if (sc) {
+        free(sc->ids.p); free(sc->offs.p);
+        mn_ubuf_free(&sc->nb[0]); mn_ubuf_free(&sc->nb[1]);
+        free(sc->syms); free(sc->heap);
+        free(sc->cache); free(sc->cache_bytes); free(sc->cache_ids);
+        free(sc);
+    }
+    free(t);
+}
+
+static int looks_like_json(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) i = 3;
+    while (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) i++;
+    return i < n && p[i] == '{';
+}
+
+static mn_status create_common(mn_tokenizer **out, const unsigned char *p, size_t n, int kind, char *em, size_t emc)
+{
+    if (!out || (!p && n)) return MN_E_INVALID_ARG;
+    *out = NULL;
+    mn_tokenizer *t = mn_tok_alloc();
+    if (!t) { if (em && emc) snprintf(em, emc, "out of memory"); return MN_E_NOMEM; }
+    int rc;
+    if (kind == 0) kind = looks_like_json(p, n) ? 1 : 2;
+    rc = kind == 1 ? mn_tok_load_hf(t, (const char *)p, n) : mn_tok_load_spm(t, p, n);
+    if (!rc) rc = mn_tok_finish(t);
+    if (rc) {
+        if (em && emc) snprintf(em, emc, "%s", t->err.msg[0] ? t->err.msg : mn_status_message(rc));
+        mn_tokenizer_free(t);
+        return (mn_status)rc;
+    }
+    mn_err_clear(&t->err);
+    *out = t;
+    return MN_OK;
+}
+
+mn_status mn_tokenizer_create_hf(mn_tokenizer **out, const void *json, size_t n, char *em, size_t emc)
+{
+    return create_common(out, json, n, 1, em, emc);
+}
+
+mn_status mn_tokenizer_create_file(mn_tokenizer **out, const char *path, char *em, size_t emc)
+{
+    if (!out || !path) return MN_E_INVALID_ARG;
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) { if (em && emc) snprintf(em, emc, "cannot open %s", path); return MN_E_IO; }
+    size_t cap = 1 << 20, n = 0;
+    unsigned char *buf = malloc(cap);
+    int rc = MN_OK;
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (n < cap) { if (ferror(f)) rc = MN_E_IO; break; }
+        if (cap > SIZE_MAX / 2) { rc = MN_E_NOMEM; break; }
+        unsigned char *nb = realloc(buf, cap * 2);
+        if (!nb) { rc = MN_E_NOMEM; break; }
+        buf = nb;
+        cap *= 2;
+    }
+    fclose(f);
+    if (!buf) rc = MN_E_NOMEM;
+    if (rc) {
+        free(buf);
+        if (em && emc) snprintf(em, emc, "cannot read %s", path);
+        return (mn_status)rc;
+    }
+    mn_status st = create_common(out, buf, n, 0, em, emc);
+    free(buf);
+    return st;
+}

@@ -1,0 +1,140 @@
+/* tok_internal.h - the tokenizer's in-memory description, shared by the
+ * loaders (tokenizer.json, SentencePiece .model, later GGUF) and the engine.
+ *
+ * A loader fills an mn_tok_desc (a neutral vocabulary description: token
+ * strings, scores, merges, added tokens, pipeline choices) and calls
+ * mn_tok_build(); nothing in the engine knows which file format it came from. */
+#ifndef MN_TOK_INTERNAL_H
+#define MN_TOK_INTERNAL_H
+#include "minnow_tok.h"
+#include "core/error.h"
+#include "tok/unicode.h"
+#include <stddef.h>
+#include <stdint.h>
+
+/* --------------------------------------------------------- description */
+enum { MN_TOKM_BPE = 1, MN_TOKM_WORDPIECE = 2, MN_TOKM_UNIGRAM = 3 };
+
+/* Pre-tokenizer split scanners (the regexes of the HF files, hand-written). */
+enum {
+    MN_SPLIT_NONE = 0,  /* the whole (normalized) text is one word */
+    MN_SPLIT_GPT2,      /* 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+ */
+    MN_SPLIT_LLAMA3,    /* (?i:'s|...)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+ */
+    MN_SPLIT_QWEN2,     /* as LLAMA3 with \p{N} (one digit per word) */
+};
+
+/* Normalizer steps, applied in order. */
+enum {
+    MN_NORM_STEP_NFC = 1, MN_NORM_STEP_NFD, MN_NORM_STEP_NFKC, MN_NORM_STEP_NFKD,
+    MN_NORM_STEP_LOWER,    /* Unicode simple lowercase */
+    MN_NORM_STEP_PREPEND,  /* prepend str if the text is not empty */
+    MN_NORM_STEP_REPLACE,  /* replace every occurrence of str by str2 (literal) */
+};
+typedef struct mn_tok_norm_step {
+    int op;
+    char *str, *str2;
+    size_t len, len2;
+} mn_tok_norm_step;
+
+/* Decoder steps (for decode), applied in order over the token strings. */
+enum {
+    MN_DEC_BYTELEVEL = 1, /* map the GPT-2 byte-unicode chars back to bytes */
+    MN_DEC_REPLACE,       /* replace str by str2 in every token */
+    MN_DEC_BYTE_FALLBACK, /* <0xXX> tokens -> bytes (invalid runs -> one U+FFFD per byte) */
+    MN_DEC_FUSE,          /* concatenate */
+    MN_DEC_STRIP,         /* strip up to `start` leading and `stop` trailing chars equal to str */
+};
+typedef struct mn_tok_dec_step {
+    int op;
+    char *str, *str2;
+    size_t len, len2;
+    size_t start, stop;
+} mn_tok_dec_step;
+
+typedef struct mn_tok_added {
+    int32_t id;
+    uint32_t off, len; /* content in added_bytes */
+    uint32_t pat_off, pat_len; /* what is matched: the content, normalized if `normalized` */
+    uint8_t special, lstrip, rstrip, single_word, normalized;
+} mn_tok_added;
+
+#define MN_TOK_MAX_STEPS 8
+#define MN_TOK_MAX_AFFIX 4
+
+/* ----------------------------------------------------------- the handle */
+struct mn_tokenizer {
+    mn_err err;
+    int model;
+    /* vocabulary: id -> bytes (byte-level vocabularies are stored decoded to
+     * raw bytes; `mapped` then says the entry was fully mappable) */
+    size_t n_vocab;          /* 1 + max id in the model vocabulary */
+    uint32_t *tok_off, *tok_len; /* tok_len == UINT32_MAX: no such id */
+    char *tok_bytes;
+    size_t tok_bytes_len;
+    uint8_t *tok_unmapped;   /* byte-level only: 1 if kept as its original string */
+    uint32_t *vhash;         /* open addressing, ids, UINT32_MAX = empty */
+    size_t vhash_mask;
+    /* merges: (left << 32 | right) -> rank, new id */
+    uint64_t *mkeys;
+    uint32_t *mrank;
+    int32_t *mnew;
+    size_t mhash_mask;
+    /* BPE options */
+    int byte_level;          /* ByteLevel pre-tokenizer / vocabulary in GPT-2 byte-unicode form */
+    int bl_add_prefix_space;
+    int split;               /* MN_SPLIT_* */
+    int byte_fallback, fuse_unk, ignore_merges;
+    int sp_words;            /* no pre-tokenizer, but no token has "▁" after another char:
+                                words may be cut before each such "▁" without changing the result */
+    int32_t unk_id;          /* -1 if none */
+    int32_t byte_id[256];    /* byte-level: initial symbol of each byte; byte fallback: <0xXX>; -1 if absent */
+    /* normalizer and decoder */
+    mn_tok_norm_step norm[MN_TOK_MAX_STEPS];
+    int n_norm;
+    mn_tok_dec_step dec[MN_TOK_MAX_STEPS];
+    int n_dec;
+    /* added tokens */
+    mn_tok_added *added;
+    size_t n_added;
+    char *added_bytes;
+    size_t added_bytes_len;
+    uint16_t added_first[257]; /* added sorted by first byte then length desc: [first..first+1) ranges */
+    int has_norm_added;      /* some added token has normalized = 1 (and there is a normalizer) */
+    /* post-processor for a single sequence */
+    int32_t prefix[MN_TOK_MAX_AFFIX], suffix[MN_TOK_MAX_AFFIX];
+    int n_prefix, n_suffix;
+    size_t max_expand;       /* normalizer output bytes per input byte, bound */
+    size_t max_token_len;
+    /* scratch (reused across calls) */
+    struct mn_tok_scratch *scratch;
+};
+
+/* Engine entry points used by the loaders. */
+uint64_t mn_tok_hash_bytes(const void *p, size_t n);
+/** Lookup a token string in the model vocabulary. @return id or -1. */
+int32_t mn_tok_vocab_find(const mn_tokenizer *t, const char *s, size_t n);
+/** Build the vocabulary from (id, string) pairs: strings[i] of lens[i] is id ids[i].
+ *  If byte_level is set, the strings are GPT-2 byte-unicode and are decoded. */
+int mn_tok_set_vocab(mn_tokenizer *t, size_t n, const int32_t *ids, const char *const *strs, const size_t *lens);
+/** Add a merge given the two token strings (in the vocabulary's original form). rank = call order. */
+int mn_tok_add_merge(mn_tokenizer *t, const char *a, size_t alen, const char *b, size_t blen, uint32_t rank);
+int mn_tok_merges_reserve(mn_tokenizer *t, size_t n);
+int mn_tok_add_added(mn_tokenizer *t, int32_t id, const char *s, size_t n, int special, int lstrip,
+                     int rstrip, int single_word, int normalized);
+/** Final checks and derived tables after the loader is done. */
+int mn_tok_finish(mn_tokenizer *t);
+mn_tokenizer *mn_tok_alloc(void);
+
+/* GPT-2 byte <-> unicode map. */
+uint32_t mn_tok_byte_to_cp(unsigned b);
+/** @return the byte for a mapped code point, or -1. */
+int mn_tok_cp_to_byte(uint32_t cp);
+
+/* Pre-tokenizer scanners: split text[0..n) (valid UTF-8) into words;
+ * calls emit(ctx, start, end) for each word in order. */
+typedef int (*mn_tok_emit_fn)(void *ctx, size_t start, size_t end);
+int mn_tok_split(int kind, const char *text, size_t n, mn_tok_emit_fn emit, void *ctx);
+
+int mn_tok_load_hf(mn_tokenizer *t, const char *json, size_t n);
+int mn_tok_load_spm(mn_tokenizer *t, const unsigned char *buf, size_t n);
+#endif
