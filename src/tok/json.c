@@ -1,5 +1,6 @@
 /* json.c - iterative, bounded JSON parser producing a flat node tape. */
 #include "tok/json.h"
+#include "tok/unicode.h"
 #include "core/alloc.h"
 #include "core/checked.h"
 #include <stdlib.h>
@@ -69,41 +70,6 @@ static int jp_hex4(jp *p, size_t at, uint32_t *out)
     return 1;
 }
 
-/* Length of the valid UTF-8 sequence at s[0..n) (1..4), or 0 if invalid. */
-static size_t utf8_valid_len(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    if (c < 0x80) return 1;
-    if (c < 0xC2) return 0;
-    if (c < 0xE0) return (n >= 2 && (s[1] & 0xC0) == 0x80) ? 2 : 0;
-    if (c < 0xF0) {
-        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
-        if (c == 0xE0 && s[1] < 0xA0) return 0;
-        if (c == 0xED && s[1] >= 0xA0) return 0;
-        return 3;
-    }
-    if (c < 0xF5) {
-        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
-        if (c == 0xF0 && s[1] < 0x90) return 0;
-        if (c == 0xF4 && s[1] >= 0x90) return 0;
-        return 4;
-    }
-    return 0;
-}
-
-static size_t put_utf8(char *o, uint32_t cp)
-{
-    if (cp < 0x80) { o[0] = (char)cp; return 1; }
-    if (cp < 0x800) { o[0] = (char)(0xC0 | (cp >> 6)); o[1] = (char)(0x80 | (cp & 0x3F)); return 2; }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12)); o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F)); return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18)); o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* p->pos is at the opening quote. */
 static int jp_string(jp *p, uint32_t *idx)
 {
@@ -127,7 +93,7 @@ static int jp_string(jp *p, uint32_t *idx)
         if (c == '"') { p->pos++; break; }
         if (c < 0x20) return jp_fail(p, "control character in string");
         if (c >= 0x80) {
-            size_t l = utf8_valid_len(p->s + p->pos, p->n - p->pos);
+            size_t l = mn_utf8_seq_len(p->s + p->pos, p->n - p->pos);
             if (!l) return jp_fail(p, "invalid UTF-8 in string");
             memcpy(o + p->slen, p->s + p->pos, l);
             p->slen += l;
@@ -163,7 +129,7 @@ static int jp_string(jp *p, uint32_t *idx)
             p->pos += 6;
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
         }
-        p->slen += put_utf8(o + p->slen, cp);
+        p->slen += mn_utf8_encode(cp, o + p->slen);
     }
     o[p->slen++] = 0;
     mn_json_node *x = &p->d->nodes[*idx];
