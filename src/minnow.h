@@ -87,6 +87,12 @@ typedef enum mn_status {
     MN_E_TOK_INVALID_ID = 200,    /* a token id outside the vocabulary */
     MN_E_TOK_UTF8 = 201,          /* the text is not valid UTF-8 */
 
+    /* models (src/model/) */
+    MN_E_MODEL_ARCH = 300,        /* general.architecture is not one minnow runs */
+    MN_E_MODEL_HPARAM = 301,      /* a hyper-parameter is out of range or inconsistent */
+    MN_E_MODEL_TENSOR = 302,      /* a tensor has the wrong shape or type for the architecture */
+    MN_E_CTX_FULL = 303,          /* the tokens do not fit the context (n_ctx); nothing was evaluated */
+
     MN_STATUS_END_
 } mn_status;
 
@@ -218,5 +224,6 @@ MN_API void mn_free(void *p);
 /* Per-area public headers (each includes this one; the guards make it safe). */
 #include "minnow_gguf.h"
 #include "minnow_tok.h"
+#include "minnow_model.h"
 
 #endif /* MINNOW_H */

@@ -42,6 +42,10 @@ static const mn_status_info k_status[] = {
     {MN_E_GGUF_TENSOR_MISSING, "MN_E_GGUF_TENSOR_MISSING", "required tensor missing"},
     {MN_E_TOK_INVALID_ID, "MN_E_TOK_INVALID_ID", "token id outside the vocabulary"},
     {MN_E_TOK_UTF8, "MN_E_TOK_UTF8", "text is not valid UTF-8"},
+    {MN_E_MODEL_ARCH, "MN_E_MODEL_ARCH", "model architecture not supported"},
+    {MN_E_MODEL_HPARAM, "MN_E_MODEL_HPARAM", "model hyper-parameter out of range or inconsistent"},
+    {MN_E_MODEL_TENSOR, "MN_E_MODEL_TENSOR", "model tensor has the wrong shape or type"},
+    {MN_E_CTX_FULL, "MN_E_CTX_FULL", "the tokens do not fit the context"},
 };
 
 static const mn_status_info *find_status(int status)

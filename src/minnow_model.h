@@ -1,0 +1,232 @@
+/*
+ * minnow_model.h - decoder language models (llama family, qwen2, gpt2) from
+ * GGUF: load, evaluate, sample, generate.
+ *
+ * Contract, in the order that bites:
+ *  - Conventions of minnow.h: mn_status or zstd-style size_t results, caller-
+ *    owned buffers, no global state, nothing aborts. Open/create failures
+ *    have no handle: pass an optional (err, errCapacity) buffer.
+ *  - An mn_model is immutable after loading (weights, hyper-parameters, the
+ *    tokenizer description): several contexts, on several threads, may use
+ *    one model at once. It must outlive its contexts.
+ *  - An mn_ctx is one sequence: its KV cache, scratch, thread pool, sampler
+ *    and tokenizer instance. One thread at a time per context.
+ *  - Results are bit-identical on every target (native, wasm, WASI), for any
+ *    thread count, and whether tokens are evaluated in one batch or one at a
+ *    time: logits of position p depend only on the tokens 0..p.
+ *  - The context never truncates silently: evaluating past n_ctx is
+ *    MN_E_CTX_FULL and leaves the context unchanged; generation that reaches
+ *    n_ctx ends with MN_GEN_END_CTX_FULL (a reported reason, not an error).
+ *  - Memory is computed up front: mn_model_ctx_bytes() says what a context
+ *    will allocate before mn_ctx_create() does it.
+ */
+#ifndef MINNOW_MODEL_H
+#define MINNOW_MODEL_H
+#include "minnow.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mn_model mn_model;
+typedef struct mn_ctx mn_ctx;
+/* Declared again here (C11 allows repeating a typedef) because minnow.h
+ * includes the area headers in a fixed order. */
+typedef struct mn_gguf mn_gguf;
+typedef struct mn_tokenizer mn_tokenizer;
+
+/* ------------------------------------------------------------------ model */
+/* Load flags (OR them). */
+#define MN_MODEL_NO_MMAP 1u /* read the file into memory even where mmap exists */
+
+/**
+ * Load a decoder model from a GGUF file (mmap'ed natively).
+ * Architectures: "llama" (Llama 2/3, TinyLlama, SmolLM, Mistral without
+ * sliding window), "qwen2", "gpt2". Required and optional metadata keys and
+ * their defaults are listed in docs/model.md.
+ * @return MN_OK and *out; MN_E_IO; MN_E_NOMEM; an MN_E_GGUF_* code for a bad
+ *         file; MN_E_MODEL_ARCH (architecture not supported);
+ *         MN_E_GGUF_KEY_MISSING / MN_E_GGUF_KEY_TYPE / MN_E_MODEL_HPARAM (a
+ *         hyper-parameter absent, mistyped or out of range);
+ *         MN_E_GGUF_TENSOR_MISSING / MN_E_MODEL_TENSOR (a tensor absent, or
+ *         of the wrong shape or type); tokenizer codes for a bad vocabulary.
+ *         The message in err names the key or tensor.
+ */
+MN_API mn_status mn_model_load_file(mn_model **out, const char *path, unsigned flags,
+                                    char *err, size_t errCapacity);
+
+/**
+ * Load from an open GGUF handle (e.g. from mn_gguf_loader_finish(), which is
+ * how the JS layer streams a download into wasm memory without a copy).
+ * On success the model takes ownership of g (mn_model_free() frees it); on
+ * failure g is still the caller's. Results as mn_model_load_file().
+ */
+MN_API mn_status mn_model_load_gguf(mn_model **out, mn_gguf *g, unsigned flags,
+                                    char *err, size_t errCapacity);
+
+/** Frees the model and, if it owns it, its GGUF handle. NULL is a no-op.
+ *  Every context of the model must be freed first. */
+MN_API void mn_model_free(mn_model *m);
+
+/** @return "llama", "qwen2" or "gpt2". */
+MN_API const char *mn_model_arch(const mn_model *m);
+/** @return the vocabulary size (rows of the output matrix). */
+MN_API size_t mn_model_n_vocab(const mn_model *m);
+/** @return the training context length (GGUF <arch>.context_length). */
+MN_API size_t mn_model_n_ctx_train(const mn_model *m);
+/** @return the bytes of weights the model holds (the GGUF data section). */
+MN_API uint64_t mn_model_weight_bytes(const mn_model *m);
+
+/**
+ * JSON description: architecture, hyper-parameters, tensor types, special
+ * tokens, weight bytes. NUL-terminated.
+ * @return its length, or MN_E_DST_TOO_SMALL (never truncated).
+ */
+MN_API size_t mn_model_info_json(const mn_model *m, char *dst, size_t dstCapacity);
+
+/** The model's tokenizer (built from tokenizer.ggml.*), for single-threaded
+ *  use (a tokenizer keeps scratch): each context has its own, see
+ *  mn_ctx_tokenizer(). Owned by the model. */
+MN_API mn_tokenizer *mn_model_tokenizer(mn_model *m);
+
+/* ---------------------------------------------------------------- context */
+typedef struct mn_ctx_params {
+    uint32_t n_ctx;   /* KV cache length in tokens; 0 = the training length */
+    uint32_t n_batch; /* most tokens evaluated in one forward pass; 0 = 64 */
+    int32_t n_threads; /* 1..mn_threads_max(); 0 = all cores (1 without threads) */
+} mn_ctx_params;
+
+/** Fill p with the defaults (n_ctx 0, n_batch 64, n_threads 0). */
+MN_API void mn_ctx_params_default(mn_ctx_params *p);
+
+/**
+ * Bytes mn_ctx_create() would allocate for these parameters (KV cache,
+ * activations, logits, tokenizer), computed without allocating.
+ * @return the size, or an error (MN_E_INVALID_ARG, MN_E_OVERFLOW) tested with mn_is_error().
+ */
+MN_API size_t mn_model_ctx_bytes(const mn_model *m, const mn_ctx_params *p);
+
+/** @return MN_OK and *out; MN_E_INVALID_ARG (e.g. n_ctx beyond what the
+ *  model's positions allow), MN_E_NOMEM, MN_E_THREADS. */
+MN_API mn_status mn_ctx_create(mn_ctx **out, mn_model *m, const mn_ctx_params *p,
+                               char *err, size_t errCapacity);
+MN_API void mn_ctx_free(mn_ctx *c);
+/** @return the last error message of c ("" if none, never NULL). */
+MN_API const char *mn_ctx_error(const mn_ctx *c);
+/** @return the context's own tokenizer (owned by c). */
+MN_API mn_tokenizer *mn_ctx_tokenizer(mn_ctx *c);
+/** @return n_ctx as created. */
+MN_API size_t mn_ctx_n_ctx(const mn_ctx *c);
+/** @return the number of tokens in the KV cache (the next position). */
+MN_API size_t mn_ctx_pos(const mn_ctx *c);
+/** Forget every position >= pos (pos <= mn_ctx_pos()). @return MN_OK or MN_E_INVALID_ARG. */
+MN_API mn_status mn_ctx_truncate(mn_ctx *c, size_t pos);
+
+/**
+ * Evaluate n tokens at positions pos..pos+n-1 (in forward passes of at most
+ * n_batch tokens) and keep the logits of the last one.
+ * @return MN_OK; MN_E_CTX_FULL (pos + n > n_ctx; nothing evaluated);
+ *         MN_E_TOK_INVALID_ID; MN_E_INVALID_ARG.
+ */
+MN_API mn_status mn_ctx_eval(mn_ctx *c, const int32_t *tokens, size_t n);
+
+/**
+ * As mn_ctx_eval(), and write the logits of every evaluated position:
+ * dst[i * n_vocab + v] for token i (for perplexity).
+ * @param dstCapacity in floats; must be >= n * n_vocab (else MN_E_DST_TOO_SMALL, nothing evaluated).
+ */
+MN_API mn_status mn_ctx_eval_logits(mn_ctx *c, const int32_t *tokens, size_t n,
+                                    float *dst, size_t dstCapacity);
+
+/** @return the logits [n_vocab] of the last evaluated token, or NULL before any eval.
+ *  Valid until the next call on c. */
+MN_API const float *mn_ctx_logits(const mn_ctx *c);
+
+/* --------------------------------------------------------------- sampling */
+/* Order of application (as llama.cpp's default chain): penalties (repetition,
+ * presence, frequency over the last penalty_last_n tokens) -> top-k -> top-p
+ * -> min-p -> temperature -> seeded draw. temperature <= 0 is greedy (argmax;
+ * ties go to the lowest id) and skips the filters. */
+typedef struct mn_sampler_params {
+    float temperature;      /* default 0.8; <= 0: greedy */
+    int32_t top_k;          /* default 40; <= 0: off */
+    float top_p;            /* default 0.95; >= 1: off */
+    float min_p;            /* default 0.05; <= 0: off */
+    float repeat_penalty;   /* default 1.0 (off) */
+    float presence_penalty; /* default 0 (off) */
+    float frequency_penalty;/* default 0 (off) */
+    int32_t penalty_last_n; /* default 64 */
+    uint64_t seed;          /* default 0; the same seed gives the same tokens on every target */
+} mn_sampler_params;
+
+MN_API void mn_sampler_params_default(mn_sampler_params *p);
+
+/* ------------------------------------------------------------- generation */
+/* Step-wise generation, so a caller (the JS worker, a CLI loop) can stream
+ * pieces and stop between tokens. Text pieces never split a UTF-8 character,
+ * and text that could still become a stop string is held back until it
+ * cannot. */
+typedef struct mn_gen_params {
+    mn_sampler_params sampler;
+    uint32_t max_tokens;    /* default 128; 0 = until EOS, a stop string or n_ctx */
+    unsigned tok_flags;     /* MN_TOK_* for the prompt; default MN_TOK_ADD_SPECIAL (BOS as the model says) */
+    const char *const *stop; /* stop strings (UTF-8, NUL-terminated); may be NULL */
+    size_t n_stop;
+} mn_gen_params;
+
+MN_API void mn_gen_params_default(mn_gen_params *p);
+
+/* Why generation ended (mn_gen_next() returns MN_OK with *end set). */
+typedef enum mn_gen_end {
+    MN_GEN_RUNNING = 0,
+    MN_GEN_END_EOS = 1,       /* the model produced an end-of-generation token */
+    MN_GEN_END_MAX_TOKENS = 2,
+    MN_GEN_END_STOP = 3,      /* a stop string matched (it is not part of the text) */
+    MN_GEN_END_CTX_FULL = 4
+} mn_gen_end;
+
+/**
+ * Start generating: reset the context, tokenize the prompt, evaluate it
+ * (batched). params may be NULL for the defaults; stop strings are copied.
+ * @return MN_OK; MN_E_CTX_FULL (the prompt alone does not fit); tokenizer codes; MN_E_INVALID_ARG.
+ */
+MN_API mn_status mn_gen_begin(mn_ctx *c, const void *prompt, size_t promptSize,
+                              const mn_gen_params *params);
+
+/**
+ * Sample one token, evaluate it, and write the text that became final.
+ * @param dst receives the piece (not NUL-terminated); 64 + the longest token
+ *        is always enough (mn_gen_piece_bound()).
+ * @param len receives the piece length (may be 0: bytes held back).
+ * @param token receives the sampled id (-1 once ended).
+ * @param end receives MN_GEN_RUNNING, or why generation ended (then the
+ *        piece holds what remained, and later calls return MN_E_STATE).
+ * @return MN_OK, MN_E_STATE (no mn_gen_begin, or already ended), MN_E_DST_TOO_SMALL.
+ */
+MN_API mn_status mn_gen_next(mn_ctx *c, char *dst, size_t dstCapacity, size_t *len,
+                             int32_t *token, int *end);
+
+/** @return a dstCapacity always enough for mn_gen_next() on this context. */
+MN_API size_t mn_gen_piece_bound(const mn_ctx *c);
+
+typedef struct mn_gen_stats {
+    uint32_t prompt_tokens, generated_tokens;
+    double prompt_ms, decode_ms; /* wall time spent in the forward pass */
+} mn_gen_stats;
+MN_API void mn_gen_stats_get(const mn_ctx *c, mn_gen_stats *out);
+
+/** Callback for mn_generate(): a piece of text; return nonzero to stop. */
+typedef int (*mn_gen_callback)(void *user, const char *piece, size_t len, int32_t token);
+
+/**
+ * Convenience loop over mn_gen_begin()/mn_gen_next(). *end (may be NULL)
+ * receives the mn_gen_end reason (MN_GEN_RUNNING if the callback stopped it).
+ */
+MN_API mn_status mn_generate(mn_ctx *c, const void *prompt, size_t promptSize,
+                             const mn_gen_params *params, mn_gen_callback cb, void *user,
+                             int *end);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MINNOW_MODEL_H */
