@@ -14,8 +14,8 @@ static const mn_cli_cmd k_cmds[] = {
     {"selftest", "[--threads N]", "check every vec128 op against the C reference and a parallel kernel", mn_cmd_selftest},
     {"id", "FILE...", "print each file's model id (BLAKE2b-256, hex)", mn_cmd_id},
     {"info", "FILE.gguf [--json]", "print a GGUF file's metadata and tensor table", mn_cmd_info},
-    {"tokenize", "-t FILE [--add-special] [--parse-special] [--jsonl]", "print the token ids of stdin (HF encode)", mn_cmd_tokenize},
-    {"detokenize", "-t FILE [--skip-special]", "print the text of the token ids on stdin (HF decode)", mn_cmd_detokenize},
+    {"tokenize", "-t FILE [--add-special] [--parse-special] [--offsets] [--jsonl]", "print the token ids of stdin (HF encode)", mn_cmd_tokenize},
+    {"detokenize", "-t FILE [--skip-special] [--jsonl]", "print the text of the token ids on stdin (HF decode)", mn_cmd_detokenize},
 };
 
 int mn_cli_fail(int status, const char *fmt, ...)

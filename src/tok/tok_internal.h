@@ -22,6 +22,8 @@ enum {
     MN_SPLIT_LLAMA3,    /* (?i:'s|...)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+ */
     MN_SPLIT_QWEN2,     /* as LLAMA3 with \p{N} (one digit per word) */
     MN_SPLIT_DIGITS_GPT2, /* llama.cpp "smollm"/"starcoder"/...: \p{N} isolated one by one, then GPT2 between them */
+    MN_SPLIT_BERT,      /* BertPreTokenizer: White_Space separates (and is dropped), each punctuation char
+                           (ASCII punctuation or P* as of Unicode 8.0) is a word of its own */
 };
 
 /* Normalizer steps, applied in order. */
@@ -30,6 +32,10 @@ enum {
     MN_NORM_STEP_LOWER,    /* Unicode simple lowercase */
     MN_NORM_STEP_PREPEND,  /* prepend str if the text is not empty */
     MN_NORM_STEP_REPLACE,  /* replace every occurrence of str by str2 (literal) */
+    MN_NORM_STEP_BERT_CLEAN, /* BertNormalizer clean_text: drop NUL, U+FFFD and controls (Cc/Cf/Co as of
+                                Unicode 8.0, except \t \n \r), White_Space and \t \n \r become ' ' */
+    MN_NORM_STEP_BERT_CJK,   /* BertNormalizer handle_chinese_chars: ' ' around each CJK ideograph */
+    MN_NORM_STEP_STRIP_MN,   /* StripAccents: drop nonspacing marks (Mn as of Unicode 8.0) */
 };
 typedef struct mn_tok_norm_step {
     int op;
@@ -44,6 +50,8 @@ enum {
     MN_DEC_BYTE_FALLBACK, /* <0xXX> tokens -> bytes (invalid runs -> one U+FFFD per byte) */
     MN_DEC_FUSE,          /* concatenate */
     MN_DEC_STRIP,         /* strip up to `start` leading and `stop` trailing chars equal to str */
+    MN_DEC_WORDPIECE,     /* tokens after the first: prefix str removed, else a ' ' before;
+                             start != 0: HF's cleanup (" ." -> "." ...) on each token */
 };
 typedef struct mn_tok_dec_step {
     int op;
@@ -96,6 +104,10 @@ struct mn_tokenizer {
     int sp_words;            /* no pre-tokenizer, but no token has "▁" after another char:
                                 words may be cut before each such "▁" without changing the result */
     int32_t unk_id;          /* -1 if none */
+    /* WordPiece */
+    char wp_prefix[32];      /* continuing_subword_prefix ("##") */
+    size_t wp_prefix_len;
+    size_t wp_max_chars;     /* max_input_chars_per_word: longer words are unk */
     int32_t byte_id[256];    /* byte-level: initial symbol of each byte; byte fallback: <0xXX>; -1 if absent */
     /* normalizer and decoder */
     mn_tok_norm_step norm[MN_TOK_MAX_STEPS];
@@ -110,6 +122,7 @@ struct mn_tokenizer {
     uint16_t added_first[257]; /* added sorted by first byte then length desc: [first..first+1) ranges */
     int has_norm_added;      /* some added token has normalized = 1 (and there is a normalizer) */
     /* post-processor for a single sequence */
+    int trim_offsets, trim_prefix_space; /* ByteLevel post-processor: offsets without the spaces at a token's ends */
     int32_t prefix[MN_TOK_MAX_AFFIX], suffix[MN_TOK_MAX_AFFIX];
     int n_prefix, n_suffix;
     size_t max_expand;       /* normalizer output bytes per input byte, bound */

@@ -156,6 +156,25 @@ static void unicode_normalization(void)
     norm_check("\xEF\xAC\x81", MN_NORM_NFKC, "fi");
     norm_check("\xEF\xAC\x81", MN_NORM_NFC, "\xEF\xAC\x81");
     norm_check("\xE2\x84\xAB", MN_NORM_NFC, "\xC3\x85"); /* Angstrom sign -> Å */
+    /* a hostile run of combining marks (alternating classes) normalizes in linear time */
+    {
+        size_t nm = 200000, n = 1 + 2 * nm;
+        char *in = malloc(n);
+        MT_CHECK(in != NULL);
+        in[0] = 'a';
+        for (size_t i = 0; i < nm; i++) memcpy(in + 1 + 2 * i, i & 1 ? "\xCC\x81" : "\xCC\xA3", 2); /* ccc 230, 220 */
+        mn_ubuf b = {0};
+        MT_OK(mn_uc_normalize(&b, in, n, NULL, MN_NORM_NFD, 1));
+        MT_EQ_U64(b.n, n);
+        /* stable sort: all U+0323 (220) first, then all U+0301 (230) */
+        MT_CHECK(!memcmp(b.p + 1, "\xCC\xA3", 2) && !memcmp(b.p + n - 2, "\xCC\x81", 2));
+        MT_CHECK(!memcmp(b.p + 1 + 2 * (nm / 2 - 1), "\xCC\xA3", 2) && !memcmp(b.p + 1 + 2 * (nm / 2), "\xCC\x81", 2));
+        mn_ubuf_free(&b);
+        MT_OK(mn_uc_normalize(&b, in, n, NULL, MN_NORM_NFC, 0));
+        MT_CHECK(!memcmp(b.p, "\xE1\xBA\xA1", 3)); /* a + U+0323 composes to U+1EA1 */
+        mn_ubuf_free(&b);
+        free(in);
+    }
     /* the UCD's own conformance file, when present, for NFC and NFD */
     unsigned char *t = NULL;
     size_t tl = 0;
@@ -365,6 +384,44 @@ static void hf_errors(void)
     MT_EQ_U64(n, 4);
     MT_CHECK(ids[0] == 5 && ids[1] == 1 && ids[2] == 0 && ids[3] == 3);
     mn_tokenizer_free(t);
+}
+
+/* BERT uncased WordPiece (tokenizer.json and the bge vocab-only GGUF): ids and
+ * decoded strings from HF tokenizers 0.22.2. */
+static void bert(void)
+{
+    static const int32_t want[] = {101, 7592, 2088, 999, 2009, 1005, 1055, 16798, 2549, 1024, 15743, 7668, 1010, 1879,
+                                   1755, 1010, 100, 1060, 102};
+    const size_t nw = sizeof want / sizeof want[0];
+    char path[1024], msg[256];
+    snprintf(path, sizeof path, "%s/tokenizers/gguf-vocab/ggml-vocab-bert-bge.gguf", mt.shared_dir);
+    mn_tokenizer *t[2] = {load("bert-base-uncased/tokenizer.json"), NULL};
+    if (mn_tokenizer_create_file(&t[1], path, msg, sizeof msg)) MT_NOTE_FAIL("%s: %s", path, msg);
+    for (int k = 0; k < 2; k++) {
+        if (!t[k]) continue;
+        int32_t ids[64];
+        size_t offs[128];
+        size_t n = mn_tokenizer_encode_offsets(t[k], ids, offs, 64, k_text, sizeof k_text - 1, MN_TOK_ADD_SPECIAL);
+        if (n != nw || memcmp(ids, want, sizeof want)) { MT_NOTE_FAIL("%s: ids differ (%zu)", k ? "GGUF" : "json", n); continue; }
+        /* "naïve" is bytes 24..30 (normalized to "naive"), the emoji pair one [UNK] of 8 bytes */
+        MT_CHECK(offs[2 * 10] == 24 && offs[2 * 10 + 1] == 30 && offs[2 * 16] == 46 && offs[2 * 16 + 1] == 54);
+        char out[256];
+        size_t l = mn_tokenizer_decode(t[k], out, sizeof out, ids, n, 0);
+        const char *d0 = "[CLS] hello world! it ' s 2024 : naive cafe, \xE6\x9D\xB1 \xE4\xBA\xAC, [UNK] x [SEP]";
+        MT_CHECK(l == strlen(d0) && !memcmp(out, d0, l));
+        l = mn_tokenizer_decode(t[k], out, sizeof out, ids, n, MN_TOK_SKIP_SPECIAL);
+        const char *d1 = "hello world! it ' s 2024 : naive cafe, \xE6\x9D\xB1 \xE4\xBA\xAC, x";
+        MT_CHECK(l == strlen(d1) && !memcmp(out, d1, l));
+        /* a word longer than 100 chars is one [UNK] */
+        char longw[240];
+        memset(longw, 'a', sizeof longw);
+        MT_EQ_U64(mn_tokenizer_encode(t[k], ids, 64, longw, 101, 0), 1);
+        MT_EQ_INT(ids[0], 100);
+        MT_CHECK(mn_tokenizer_encode(t[k], ids, 64, longw, 100, 0) > 1);
+        MT_EQ_U64(mn_tokenizer_vocab_size(t[k]), 30522);
+    }
+    mn_tokenizer_free(t[0]);
+    mn_tokenizer_free(t[1]);
 }
 
 /* ------------------------------------------------------------------ GGUF */
@@ -648,6 +705,7 @@ void suite_tok(void)
     MT_RUN(stream_decode);
     MT_RUN(roundtrip_corpus);
     MT_RUN(hf_errors);
+    MT_RUN(bert);
     MT_RUN(gguf_spm);
     MT_RUN(gguf_gpt2);
     MT_RUN(gguf_errors);
