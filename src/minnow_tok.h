@@ -63,6 +63,16 @@ MN_API mn_status mn_tokenizer_create_hf(mn_tokenizer **out, const void *json, si
 MN_API mn_status mn_tokenizer_create_gguf(mn_tokenizer **out, mn_gguf *g, char *errMsg, size_t errMsgCapacity);
 
 /**
+ * Create a tokenizer from the bytes of a tokenizer.json, a GGUF file (its
+ * tokenizer metadata) or a SentencePiece .model, recognised by content. The
+ * bytes are only read during the call (what JS passes after a fetch).
+ * @return as mn_tokenizer_create_hf / mn_tokenizer_create_gguf, plus the GGUF
+ *         open errors (MN_E_GGUF_*).
+ */
+MN_API mn_status mn_tokenizer_create_memory(mn_tokenizer **out, const void *data, size_t size,
+                                            char *errMsg, size_t errMsgCapacity);
+
+/**
  * Create a tokenizer from a file: a tokenizer.json, a GGUF (its tokenizer
  * metadata; the file is mapped, not read whole) or a SentencePiece .model,
  * recognised by content, not name.

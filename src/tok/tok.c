@@ -41,6 +41,8 @@ typedef struct mn_tok_scratch {
     int32_t *cache_ids;
     size_t cache_ids_n;
     size_t cache_count;
+    mn_tok_uni_node *uni;  /* Unigram lattice ends, one per byte + 1 */
+    size_t uni_cap;
 } mn_tok_scratch;
 
 #define CACHE_BYTES_CAP (1u << 20)
@@ -286,6 +288,9 @@ int mn_tok_add_merge(mn_tokenizer *t, const char *a, size_t alen, const char *b,
  * they get pseudo ids -3, -4, ... Key: the char's UTF-8 bytes packed big-endian
  * (unique because UTF-8 never contains 0xFF; UINT32_MAX marks an empty slot). */
 #define SYM_NOTOKEN (-2)
+/* a frozen symbol (user-defined piece) carries its id as -1e9 - id: no merge key has it;
+ * SYM_FROZEN is its own inverse */
+#define SYM_FROZEN(id) (-1000000000 - (int32_t)(id))
 
 static uint32_t pchar_key(const char *s, size_t l)
 {
@@ -555,6 +560,15 @@ int mn_tok_finish(mn_tokenizer *t)
         else if (s->op == MN_NORM_STEP_LOWER || s->op == MN_NORM_STEP_BERT_CJK) f = 2;
         else if (s->op == MN_NORM_STEP_PREPEND) f = 1 + s->len;
         else if (s->op == MN_NORM_STEP_REPLACE) f = s->len2 > s->len ? s->len2 : 1;
+        else if (s->op == MN_NORM_STEP_SPM) {
+            /* a char becomes its longest replacement or "▁" (3 bytes) */
+            f = 3;
+            for (size_t i = 0; i < t->spm_pool_n;) {
+                size_t l = strlen(t->spm_pool + i);
+                if (l > f) f = l;
+                i += l + 1;
+            }
+        }
         if (e > SIZE_MAX / f) return mn_err_set(&t->err, MN_E_OVERFLOW, "normalizer expansion");
         e *= f;
     }
@@ -632,6 +646,9 @@ static int apply_normalizer(mn_tokenizer *t, const char *s, size_t n, const uint
             }
             break;
         }
+        case MN_NORM_STEP_SPM:
+            if (mn_tok_spm_normalize(t, out, in, in_n, ia, with_align)) goto nomem;
+            break;
         case MN_NORM_STEP_PREPEND:
             if (in_n) {
                 if (mn_ubuf_reserve(out, st->len + in_n, with_align)) goto nomem;
@@ -876,8 +893,16 @@ static int bpe_word(void *vctx, size_t ws, size_t we)
         while (i < n) {
             size_t l = mn_utf8_seq_len((const unsigned char *)w + i, n - i);
             if (!l) l = 1;
-            int32_t id = mn_tok_vocab_find(t, w + i, l);
-            if (id < 0) id = pchar_find(t, w + i, l);
+            int32_t id, uid;
+            size_t ul = mn_tok_trie_longest(&t->trie_user, w + i, n - i, &uid);
+            if (ul) {
+                /* a user-defined piece: one symbol that never merges (the library's "freeze") */
+                id = SYM_FROZEN(uid);
+                l = ul;
+            } else {
+                id = mn_tok_vocab_find(t, w + i, l);
+                if (id < 0) id = pchar_find(t, w + i, l);
+            }
             s[ns] = (sym){id, (int32_t)ns - 1, (int32_t)ns + 1, (uint32_t)i, (uint32_t)l};
             ns++;
             i += l;
@@ -942,8 +967,8 @@ static int bpe_word(void *vctx, size_t ws, size_t we)
     int prev_unk = 0;
     for (int32_t i = 0; i != -1; i = s[i].next) {
         size_t st = ws + s[i].start, en = st + s[i].len;
-        if (s[i].id >= 0) {
-            if (emit_token(c, s[i].id, st, en)) return MN_E_NOMEM;
+        if (s[i].id >= 0 || s[i].id <= SYM_FROZEN(0)) {
+            if (emit_token(c, s[i].id >= 0 ? s[i].id : SYM_FROZEN(s[i].id), st, en)) return MN_E_NOMEM;
             prev_unk = 0;
             continue;
         }
@@ -1027,6 +1052,59 @@ static int wp_word(void *vctx, size_t ws, size_t we)
     sc->ids.n = first;
     sc->offs.n = first_off;
     return emit_token(c, t->unk_id, ws, we);
+}
+
+/* -------------------------------------------------------------- Unigram */
+/* The best path of the sentencepiece library over one piece of normalized
+ * text; unk runs are fused into one token (the library merges them), or
+ * become byte tokens with byte fallback. */
+static int unigram_word(void *vctx, size_t ws, size_t we)
+{
+    enc_ctx *c = vctx;
+    mn_tokenizer *t = c->t;
+    mn_tok_scratch *sc = t->scratch;
+    size_t n = we - ws;
+    if (n == 0) return 0;
+    if (n + 1 > sc->uni_cap) {
+        size_t bytes;
+        if (!mn_mul_size(n + 1, sizeof *sc->uni, &bytes)) return MN_E_NOMEM;
+        mn_tok_uni_node *nu = realloc(sc->uni, bytes);
+        if (!nu) return MN_E_NOMEM;
+        sc->uni = nu;
+        sc->uni_cap = n + 1;
+    }
+    if (ensure_syms(sc, n + 1)) return MN_E_NOMEM;
+    mn_tok_unigram_best(t, c->text + ws, n, sc->uni);
+    /* backtrack into syms (reversed), then emit in order */
+    size_t k = 0;
+    for (size_t e = n; e > 0;) {
+        const mn_tok_uni_node *nd = &sc->uni[e];
+        if (nd->start < 0) return mn_err_set(&t->err, MN_E_CORRUPT, "unigram: no path");
+        sc->syms[k++] = (sym){nd->id, 0, 0, (uint32_t)nd->start, (uint32_t)(e - (size_t)nd->start)};
+        e = (size_t)nd->start;
+    }
+    int prev_unk = 0;
+    while (k--) {
+        const sym *y = &sc->syms[k];
+        size_t st = ws + y->start, en = st + y->len;
+        if (y->id != t->unk_id) {
+            if (emit_token(c, y->id, st, en)) return MN_E_NOMEM;
+            prev_unk = 0;
+            continue;
+        }
+        int bytes_ok = t->byte_fallback;
+        for (size_t q = 0; bytes_ok && q < y->len; q++) bytes_ok = t->byte_id[(unsigned char)c->text[st + q]] >= 0;
+        if (bytes_ok) {
+            for (size_t q = 0; q < y->len; q++)
+                if (emit_token(c, t->byte_id[(unsigned char)c->text[st + q]], st + q, st + q + 1)) return MN_E_NOMEM;
+        } else if (prev_unk && t->fuse_unk) {
+            if (c->want_offsets) { size_t os; orig_range(c, st, en, &os, &sc->offs.p[sc->offs.n - 1]); }
+        } else if (emit_token(c, t->unk_id, st, en)) {
+            return MN_E_NOMEM;
+        }
+        prev_unk = 1;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------ encode pipeline */
@@ -1123,7 +1201,8 @@ static int model_piece(enc_ctx *c, size_t s, size_t e)
         }
         if (!rc) rc = bpe_word(&sub, ws, n);
     } else {
-        rc = mn_tok_split(t->split, sub.text, sub.text_n, t->model == MN_TOKM_WORDPIECE ? wp_word : bpe_word, &sub);
+        mn_tok_emit_fn fn = t->model == MN_TOKM_WORDPIECE ? wp_word : t->model == MN_TOKM_UNIGRAM ? unigram_word : bpe_word;
+        rc = mn_tok_split(t->split, sub.text, sub.text_n, fn, &sub);
     }
     if (rc == MN_E_UNSUPPORTED) return mn_err_set(&t->err, rc, "pre-tokenizer %d", t->split);
     return rc;
@@ -1225,7 +1304,7 @@ static int encode_all(mn_tokenizer *t, const char *text, size_t n, unsigned flag
         sc->cache_bytes = malloc(CACHE_BYTES_CAP);
         sc->cache_ids = malloc(CACHE_IDS_CAP * sizeof(int32_t));
         if (!sc->cache || !sc->cache_bytes || !sc->cache_ids) {
-            free(sc->cache); free(sc->cache_bytes); free(sc->cache_ids);
+            free(sc->cache); free(sc->cache_bytes); free(sc->cache_ids); free(sc->uni);
             sc->cache = NULL; sc->cache_bytes = NULL; sc->cache_ids = NULL;
         }
     }
@@ -1665,12 +1744,15 @@ void mn_tokenizer_free(mn_tokenizer *t)
     for (int i = 0; i < t->n_norm; i++) { free(t->norm[i].str); free(t->norm[i].str2); }
     for (int i = 0; i < t->n_dec; i++) { free(t->dec[i].str); free(t->dec[i].str2); }
     free(t->added); free(t->added_bytes);
+    free(t->tok_type); free(t->scores); free(t->spm_units); free(t->spm_pool);
+    mn_tok_trie_free(&t->trie_pieces);
+    mn_tok_trie_free(&t->trie_user);
     mn_tok_scratch *sc = t->scratch;
     if (sc) {
         free(sc->ids.p); free(sc->offs.p);
         mn_ubuf_free(&sc->nb[0]); mn_ubuf_free(&sc->nb[1]); mn_ubuf_free(&sc->nb[2]);
         free(sc->syms); free(sc->heap);
-        free(sc->cache); free(sc->cache_bytes); free(sc->cache_ids);
+        free(sc->cache); free(sc->cache_bytes); free(sc->cache_ids); free(sc->uni);
         free(sc);
     }
     free(t);
@@ -1707,6 +1789,21 @@ static mn_status create_common(mn_tokenizer **out, const unsigned char *p, size_
     if (kind == 0) kind = looks_like_json(p, n) ? 1 : 2;
     int rc = kind == 1 ? mn_tok_load_hf(t, (const char *)p, n) : mn_tok_load_spm(t, p, n);
     return finish_create(out, t, rc, em, emc);
+}
+
+mn_status mn_tokenizer_create_memory(mn_tokenizer **out, const void *data, size_t n, char *em, size_t emc)
+{
+    if (!out || (!data && n)) return MN_E_INVALID_ARG;
+    *out = NULL;
+    if (n >= 4 && !memcmp(data, "GGUF", 4)) {
+        mn_gguf *g = NULL;
+        mn_status st = mn_gguf_open_memory(&g, data, n, MN_GGUF_ALLOW_UNSUPPORTED, em, emc);
+        if (st) return st;
+        st = mn_tokenizer_create_gguf(out, g, em, emc);
+        mn_gguf_free(g);
+        return st;
+    }
+    return create_common(out, data, n, 0, em, emc);
 }
 
 mn_status mn_tokenizer_create_gguf(mn_tokenizer **out, mn_gguf *g, char *em, size_t emc)

@@ -424,6 +424,69 @@ static void bert(void)
     mn_tokenizer_free(t[1]);
 }
 
+/* SentencePiece .model files: ids of the sentencepiece library (0.1.97) for
+ * k_text. tok512.model collapses the double spaces (remove_extra_whitespaces),
+ * llama2's model does not; decode gives the text back where nothing was collapsed. */
+static void spm_models(void)
+{
+    static const int32_t llama2[] = {15043, 3186, 29991, 739, 29915, 29879, 29871, 29906, 29900, 29906, 29946, 29901,
+                                     1055, 30085, 345, 274, 28059, 29892, 29871, 30591, 30675, 29892, 29871, 243, 162,
+                                     148, 144, 243, 162, 146, 192, 259, 13, 13, 29871, 921};
+    static const int32_t tok512[] = {346, 306, 414, 263, 304, 341, 443, 359, 413, 439, 419, 410, 479, 477, 479, 484,
+                                     467, 297, 412, 198, 178, 360, 280, 412, 431, 485, 432, 410, 233, 160, 180, 231,
+                                     189, 175, 432, 410, 243, 162, 148, 144, 243, 162, 146, 192, 410, 13, 13, 410, 444};
+    static const struct { const char *path; const int32_t *want; size_t n; } m[] = {
+        {"tokenizers/llama2-sentencepiece.model", llama2, sizeof llama2 / sizeof llama2[0]},
+        {"models/stories260K/tok512.model", tok512, sizeof tok512 / sizeof tok512[0]},
+    };
+    for (int k = 0; k < 2; k++) {
+        char path[1024], msg[256];
+        snprintf(path, sizeof path, "%s/%s", mt.shared_dir, m[k].path);
+        mn_tokenizer *t = NULL;
+        if (mn_tokenizer_create_file(&t, path, msg, sizeof msg)) { MT_NOTE_FAIL("%s: %s", path, msg); continue; }
+        int32_t ids[64];
+        size_t n = mn_tokenizer_encode(t, ids, 64, k_text, sizeof k_text - 1, 0);
+        if (n != m[k].n || memcmp(ids, m[k].want, n * sizeof *ids)) MT_NOTE_FAIL("%s: ids differ (%zu)", m[k].path, n);
+        /* BOS for a BPE model with MN_TOK_ADD_SPECIAL; "<s>" is text unless parsed */
+        MT_EQ_U64(mn_tokenizer_encode(t, ids, 64, "<s>", 3, MN_TOK_ADD_SPECIAL | MN_TOK_PARSE_SPECIAL), 2);
+        MT_CHECK(ids[0] == 1 && ids[1] == 1);
+        MT_CHECK(mn_tokenizer_encode(t, ids, 64, "<s>", 3, 0) > 1);
+        if (k == 0) {
+            char out[256];
+            n = mn_tokenizer_encode(t, ids, 64, k_text, sizeof k_text - 1, 0);
+            size_t l = mn_tokenizer_decode(t, out, sizeof out, ids, n, 0);
+            MT_CHECK(l == sizeof k_text - 1 && !memcmp(out, k_text, l));
+        }
+        mn_tokenizer_free(t);
+    }
+    /* hostile protobuf: truncations and bit flips of a real model never crash */
+    char path[1024];
+    size_t n;
+    snprintf(path, sizeof path, "%s/models/stories260K/tok512.model", mt.shared_dir);
+    unsigned char *buf = mt_read_file(path, &n);
+    if (!buf) MT_FAIL("missing %s", path);
+    uint64_t seed = 7;
+    unsigned char *mut = malloc(n);
+    for (int it = 0; it < 300; it++) {
+        memcpy(mut, buf, n);
+        for (int k = 0; k < 1 + (int)(mt_rand(&seed) % 8); k++) mut[mt_rand(&seed) % n] ^= (unsigned char)(1u << (mt_rand(&seed) % 8));
+        size_t len = it % 3 == 0 ? mt_rand(&seed) % n : n;
+        mn_tokenizer *t = NULL;
+        int st = mn_tokenizer_create_memory(&t, mut, len, NULL, 0);
+        if (st == MN_OK) {
+            int32_t ids[64];
+            size_t r = mn_tokenizer_encode(t, ids, 64, k_text, sizeof k_text - 1, MN_TOK_ADD_SPECIAL);
+            if (mn_is_error(r) && mn_error_code(r) != MN_E_DST_TOO_SMALL && mn_error_code(r) != MN_E_UNSUPPORTED)
+                MT_NOTE_FAIL("mutation %d: encode status %d", it, (int)mn_error_code(r));
+        } else if (st != MN_E_CORRUPT && st != MN_E_UNSUPPORTED) {
+            MT_NOTE_FAIL("mutation %d: status %d", it, st);
+        }
+        mn_tokenizer_free(t);
+    }
+    free(mut);
+    free(buf);
+}
+
 /* ------------------------------------------------------------------ GGUF */
 /* stories260K.gguf (model "llama"): ids of the sentencepiece library on
  * tok512.model (identical where sentencepiece's whitespace collapsing does not
@@ -706,6 +769,7 @@ void suite_tok(void)
     MT_RUN(roundtrip_corpus);
     MT_RUN(hf_errors);
     MT_RUN(bert);
+    MT_RUN(spm_models);
     MT_RUN(gguf_spm);
     MT_RUN(gguf_gpt2);
     MT_RUN(gguf_errors);

@@ -17,6 +17,9 @@
 //                   python3-sentencepiece), after collapsing space runs, which
 //                   sentencepiece does and GGUF/llama.cpp do not
 //                   (docs/tokenizers.md)
+//   SentencePiece .model: the sentencepiece library, for llama2-sentencepiece.model,
+//                   tok512.model and Unigram/BPE models trained at test time
+//                   (tests/reference/tok-spm.mjs), one with UNUSED pieces
 //
 // Needs: npm devDependencies (@anush008/tokenizers, node-llama-cpp),
 // python3-sentencepiece, ../shared, and the builds; whatever is missing is
@@ -30,6 +33,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { makeCorpus } from '../reference/tok-corpus.mjs';
 import { ggufFromTokenizerJson } from '../reference/tok-gguf.mjs';
+import { spmPython, trainSpm, spmIds, markUnused } from '../reference/tok-spm.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shared = path.resolve(root, '..', 'shared');
@@ -47,9 +51,7 @@ async function optional(name) {
 }
 const HF = (await optional('@anush008/tokenizers'))?.Tokenizer || null;
 const nlc = await optional('node-llama-cpp');
-const python = ['/usr/bin/python3', 'python3'].find((p) => {
-  try { execFileSync(p, ['-c', 'import sentencepiece'], { stdio: 'ignore' }); return true; } catch { return false; }
-});
+const python = spmPython;
 
 function run(target, args, input) {
   const [cmd, argv] = runners[target].argv(args);
@@ -129,14 +131,7 @@ async function llamaRef(gguf, list, parseSpecial) {
 
 // sentencepiece on the raw documents (it collapses space runs itself)
 function spRef(model, list) {
-  return cached(`sp|${model}|${list === docs}`, async () => {
-    const script = 'import sys, json, sentencepiece as spm\n' +
-      's = spm.SentencePieceProcessor(model_file=sys.argv[1])\n' +
-      'for line in sys.stdin:\n' +
-      '    print(" ".join(map(str, s.encode(json.loads(line)))))\n';
-    const out = execFileSync(python, ['-c', script, model], { input: toJsonl(list), maxBuffer: 1 << 30 }).toString().split('\n');
-    return { out, name: (id) => String(id) };
-  });
+  return cached(`sp|${model}|${list === docs}`, async () => ({ out: spmIds(model, list), name: (id) => String(id) }));
 }
 
 function compare(ref, got, list, what, key = 'out') {
@@ -168,6 +163,21 @@ const ggufs = [
   // Qwen's tokenizer.json normalizes to NFC, llama.cpp does not: llama.cpp only
   { name: 'qwen3.json as GGUF (pre qwen2)', from: 'hf/qwen3.tokenizer.json', pre: 'qwen2' },
 ];
+// SentencePiece models: the shared ones, and (lazily) the trained ones
+let trained = null;
+function spmModels() {
+  if (!trained) {
+    trained = python ? trainSpm(shared, tmp) : {};
+    if (trained.unigram) {
+      trained['unigram-unused'] = path.join(tmp, 'unigram-unused.model');
+      fs.writeFileSync(trained['unigram-unused'], markUnused(fs.readFileSync(trained.unigram)));
+    }
+  }
+  return trained;
+}
+const spmShared = { 'llama2-sentencepiece.model': path.join(tokDir, 'llama2-sentencepiece.model'), 'tok512.model': path.join(shared, 'models/stories260K/tok512.model') };
+const spmNames = [...Object.keys(spmShared), 'unigram', 'bpe', 'unigram-ud', 'unigram-raw', 'bpe-ud', 'unigram-unused'];
+
 function ggufPath(g) {
   if (g.file) return g.file;
   const p = path.join(tmp, `${path.basename(g.from, '.json')}-${g.pre}.gguf`);
@@ -249,6 +259,19 @@ for (const target of Object.keys(runners)) {
       });
     }
   }
+  // the trained models on native only (same code on every target; the shared models check the targets)
+  for (const name of spmNames.filter((x) => target === 'native' || spmShared[x])) {
+    test(`${target}: ${name} (SentencePiece .model) matches the sentencepiece library on the corpus`, { skip: why || (!python && 'no python3-sentencepiece') || false }, async () => {
+      const model = spmShared[name] || spmModels()[name];
+      const got = run(target, ['tokenize', '-t', model, '--jsonl'], jsonl).split('\n');
+      compare(await spRef(model, docs), got, docs, name);
+    });
+  }
+  test(`${target}: a BPE .model with UNUSED pieces is refused`, { skip: why || (!python && 'no python3-sentencepiece') || (target !== 'native' && 'native only') || false }, () => {
+    const bad = path.join(tmp, 'bpe-unused.model');
+    if (!fs.existsSync(bad)) fs.writeFileSync(bad, markUnused(fs.readFileSync(spmModels().bpe)));
+    assert.throws(() => run(target, ['tokenize', '-t', bad], 'x'), (e) => /UNUSED pieces in a BPE model/.test(String(e.stderr)));
+  });
   test(`${target}: ggml-vocab-bert-bge.gguf gives the ids of bert-base-uncased/tokenizer.json`, { skip: why || (!HF && '@anush008/tokenizers is not installed') || false }, async () => {
     const file = path.join(tokDir, 'gguf-vocab/ggml-vocab-bert-bge.gguf');
     compare(await hfRef('bert-base-uncased/tokenizer.json', docs, true), run(target, ['tokenize', '-t', file, '--jsonl', '--add-special'], jsonl).split('\n'), docs, 'bge GGUF');
