@@ -10,6 +10,13 @@
  * so every scored token has at least C/2 tokens of context. A tail shorter
  * than C is not scored.
  *
+ * --lines: each line is a document (llama2.c's training format for
+ * TinyStories): every line is tokenized with BOS first (line breaks, CR
+ * included, are not part of the text), the token streams are concatenated
+ * and cut into windows of C, and every position of a window is scored (no
+ * BOS replacement, no half window of context), as llama2.c computes its
+ * validation loss.
+ *
  * Output (stdout): perplexity = exp(mean NLL), the mean NLL in nats per
  * token, and bits per byte = total NLL / ln 2 / bytes of text covered by the
  * scored tokens (their byte ranges in the input, from the tokenizer's offsets).
@@ -25,9 +32,11 @@ int mn_cmd_perplexity(int argc, char **argv)
     mn_ctx_params cp;
     mn_ctx_params_default(&cp);
     long v, window = 512;
+    int lines = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
         int bad = !val;
+        if (!strcmp(a, "--lines")) { lines = 1; continue; }
         if (!strcmp(a, "-m") || !strcmp(a, "--model")) model = val;
         else if (!strcmp(a, "-f") || !strcmp(a, "--file")) file = val;
         else if (!strcmp(a, "--ctx")) bad = bad || mn_cli_parse_int(val, 4, 1L << 24, &window);
@@ -35,13 +44,13 @@ int mn_cmd_perplexity(int argc, char **argv)
         else if (!strcmp(a, "--batch")) { bad = bad || mn_cli_parse_int(val, 1, 4096, &v); cp.n_batch = (uint32_t)v; }
         else bad = 1;
         if (bad) {
-            fprintf(stderr, "usage: minnow perplexity -m MODEL.gguf -f TEXT [--ctx C (512)] [--threads N] [--batch B]\n");
+            fprintf(stderr, "usage: minnow perplexity -m MODEL.gguf -f TEXT [--ctx C (512)] [--lines] [--threads N] [--batch B]\n");
             return 2;
         }
         i++;
     }
     if (!model || !file) {
-        fprintf(stderr, "usage: minnow perplexity -m MODEL.gguf -f TEXT [--ctx C (512)] [--threads N] [--batch B]\n");
+        fprintf(stderr, "usage: minnow perplexity -m MODEL.gguf -f TEXT [--ctx C (512)] [--lines] [--threads N] [--batch B]\n");
         return 2;
     }
     size_t tlen = 0;
@@ -64,12 +73,32 @@ int mn_cmd_perplexity(int argc, char **argv)
     if (!tok) { rc = mn_cli_fail(MN_E_STATE, "%s has no tokenizer", model); goto done; }
     size_t bound = mn_tokenizer_encode_bound(tok, tlen);
     if (mn_is_error(bound)) { rc = mn_cli_fail(mn_error_code(bound), "text too long"); goto done; }
+    if (lines) /* per-line calls: room for each line's special tokens too */
+        for (size_t i = 0; i < tlen; i++) bound += text[i] == '\n' ? 8 : 0;
+    bound += 8;
     ids = malloc((bound + 1) * sizeof *ids);
     offs = malloc((bound + 1) * 2 * sizeof *offs);
     if (!ids || !offs) { rc = mn_cli_fail(MN_E_NOMEM, "out of memory"); goto done; }
-    size_t n = mn_tokenizer_encode_offsets(tok, ids, offs, bound + 1, text, tlen, MN_TOK_ADD_SPECIAL);
-    if (mn_is_error(n)) { rc = mn_cli_fail(mn_error_code(n), "tokenize: %s", mn_tokenizer_error(tok)); goto done; }
-    size_t W = (size_t)window, nv = mn_model_n_vocab(m), first = W / 2;
+    size_t n = 0;
+    if (!lines) {
+        n = mn_tokenizer_encode_offsets(tok, ids, offs, bound + 1, text, tlen, MN_TOK_ADD_SPECIAL);
+        if (mn_is_error(n)) { rc = mn_cli_fail(mn_error_code(n), "tokenize: %s", mn_tokenizer_error(tok)); goto done; }
+    } else {
+        /* each line on its own, BOS first; offsets shifted to the whole text */
+        for (size_t a = 0; a < tlen;) {
+            size_t e = a;
+            while (e < tlen && text[e] != '\n' && text[e] != '\r') e++;
+            if (e > a) {
+                size_t k = mn_tokenizer_encode_offsets(tok, ids + n, offs + 2 * n, bound + 1 - n, text + a, e - a,
+                                                       MN_TOK_ADD_SPECIAL);
+                if (mn_is_error(k)) { rc = mn_cli_fail(mn_error_code(k), "tokenize: %s", mn_tokenizer_error(tok)); goto done; }
+                for (size_t j = 0; j < 2 * k; j++) offs[2 * n + j] += a;
+                n += k;
+            }
+            a = e + 1;
+        }
+    }
+    size_t W = (size_t)window, nv = mn_model_n_vocab(m), first = lines ? 0 : W / 2;
     size_t n_win = n / W;
     if (n_win == 0) { rc = mn_cli_fail(MN_E_INVALID_ARG, "%zu tokens: fewer than one window of %zu", n, W); goto done; }
     int32_t bos = mn_model_add_bos(m) ? mn_model_bos(m) : -1;
@@ -82,7 +111,7 @@ int mn_cmd_perplexity(int argc, char **argv)
     if (!win) { rc = mn_cli_fail(MN_E_NOMEM, "out of memory"); goto done; }
     for (size_t w = 0; w < n_win && rc == 0; w++) {
         memcpy(win, ids + w * W, W * sizeof *win);
-        if (bos >= 0) win[0] = bos;
+        if (bos >= 0 && !lines) win[0] = bos;
         mn_ctx_truncate(c, 0);
         for (size_t i = 0; i < W && rc == 0; i += B) {
             size_t b = W - i < B ? W - i : B;

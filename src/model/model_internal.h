@@ -147,7 +147,9 @@ double mn_now_ms(void);
 
 /* Model loading pieces (model_load.c) */
 int mn_model_is_eog(const mn_model *m, int32_t id);
-/* A tokenizer instance for a context (model_tok.c). */
+/* The model's tokenizer from tokenizer.ggml.* (none if the file has no
+ * vocabulary), and an instance for a context (model_tok.c). */
+mn_status mn_model_tok_load(mn_model *m, char *err, size_t errCapacity);
 mn_status mn_model_tok_clone(const mn_model *m, mn_tokenizer **out, char *err, size_t errCapacity);
 /* Forget generation state (generate.c). */
 void mn_gen_reset(mn_ctx *c);

@@ -542,6 +542,7 @@ static mn_status model_load(mn_model **out, mn_gguf *g, unsigned flags, char *er
     if ((st = load_tensors(&k, m))) goto bad;
     if ((st = load_rope(&k, m))) goto bad;
     if ((st = load_vocab(&k, m))) goto bad;
+    if ((st = mn_model_tok_load(m, err, errCapacity))) goto bad;
     m->weight_bytes = mn_gguf_file_size(g) - mn_gguf_data_offset(g);
     *out = m;
     return MN_OK;

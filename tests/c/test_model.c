@@ -859,6 +859,170 @@ static void model_sampled_golden(void)
     if (!mt.case_failed) MT_GOLDEN("model/stories260K-sampled.txt", text, len);
 }
 
+
+/* ---------------------------------------------------------- generation */
+static const char k_story[] = "Once upon a time, there was a little girl named Lily. She loved to play outside in the "
+                              "park. One day, she saw a big, red ball.";
+
+typedef struct gen_acc { char text[4096]; size_t len; int32_t ids[256]; size_t n; int stop_after; } gen_acc;
+
+static int gen_cb(void *user, const char *piece, size_t len, int32_t token)
+{
+    gen_acc *a = user;
+    if (a->len + len < sizeof a->text) { memcpy(a->text + a->len, piece, len); a->len += len; a->text[a->len] = 0; }
+    if (a->n < 256) a->ids[a->n++] = token;
+    return a->stop_after && (int)a->n >= a->stop_after;
+}
+
+static int gen_text(mn_ctx *c, const char *prompt, const mn_gen_params *gp, gen_acc *a, int *end)
+{
+    memset(a, 0, sizeof *a);
+    mn_status st = mn_generate(c, prompt, strlen(prompt), gp, gen_cb, a, end);
+    if (st != MN_OK) { MT_NOTE_FAIL("generate: %s (%s)", mn_ctx_error(c), mn_status_name(st)); return 0; }
+    return 1;
+}
+
+static void story_from(mn_model *m, const char *what)
+{
+    mn_ctx_params p;
+    mn_ctx_params_default(&p);
+    p.n_ctx = 256;
+    p.n_threads = 1;
+    mn_ctx *c = NULL;
+    char err[256] = "";
+    if (mn_ctx_create(&c, m, &p, err, sizeof err) != MN_OK) { MT_NOTE_FAIL("%s: %s", what, err); return; }
+    mn_gen_params gp;
+    mn_gen_params_default(&gp);
+    gp.sampler.temperature = 0;
+    gp.max_tokens = 48;
+    gen_acc a;
+    int end;
+    if (gen_text(c, "", &gp, &a, &end)) {
+        if (strncmp(a.text, k_story, strlen(k_story)))
+            MT_NOTE_FAIL("%s: greedy from BOS gives \"%s\", published: \"%s\"", what, a.text, k_story);
+        if (end != MN_GEN_END_MAX_TOKENS || a.n != 48) MT_NOTE_FAIL("%s: end %d after %zu tokens", what, end, a.n);
+    }
+    mn_ctx_free(c);
+}
+
+static void model_stories_text(void)
+{
+    mn_model *m = open_stories();
+    if (!m) return;
+    MT_CHECK(mn_model_tokenizer(m) != NULL);
+    story_from(m, "stories260K.gguf");
+    mn_model_free(m);
+    /* the .bin form, converted in memory */
+    char p1[1024], p2[1024], err[256] = "";
+    snprintf(p1, sizeof p1, "%s/models/stories260K/stories260K.bin", mt.shared_dir);
+    snprintf(p2, sizeof p2, "%s/models/stories260K/tok512.bin", mt.shared_dir);
+    size_t n1 = 0, n2 = 0;
+    unsigned char *ck = mt_read_file(p1, &n1), *tk = mt_read_file(p2, &n2);
+    mn_gguf_writer *w = NULL;
+    tm_buf buf = {0};
+    if (ck && tk && mn_convert_llama2c(&w, ck, n1, tk, n2, err, sizeof err) == MN_OK) {
+        buf.n = mn_gguf_writer_size(w);
+        buf.p = malloc(buf.n);
+        if (buf.p && mn_gguf_writer_write(w, buf.p, buf.n) == buf.n && tm_load(&buf, &m, err, sizeof err) == MN_OK) {
+            story_from(m, "stories260K.bin (converted)");
+            mn_model_free(m);
+        } else {
+            MT_NOTE_FAIL("converted model: %s", err);
+        }
+    } else {
+        MT_NOTE_FAIL("convert: %s", err);
+    }
+    mn_gguf_writer_free(w);
+    free(buf.p);
+    free(ck);
+    free(tk);
+}
+
+static void model_generate_stream(void)
+{
+    mn_model *m = open_stories();
+    if (!m) return;
+    mn_ctx_params p;
+    mn_ctx_params_default(&p);
+    p.n_ctx = 128;
+    p.n_threads = 1;
+    mn_ctx *c = NULL;
+    char err[256] = "";
+    if (mn_ctx_create(&c, m, &p, err, sizeof err) != MN_OK) { mn_model_free(m); MT_FAIL("%s", err); }
+    mn_gen_params gp;
+    mn_gen_params_default(&gp);
+    gp.sampler.temperature = 0;
+    gp.max_tokens = 30;
+    gen_acc a, b;
+    int end;
+    int ok = 1;
+#define CK(cond) do { if (!(cond)) { MT_NOTE_FAIL("check failed: %s (text \"%s\")", #cond, a.text); ok = 0; goto out; } } while (0)
+    /* after a prompt the text continues it: decode(prompt + generated) = prompt + text */
+    CK(gen_text(c, "Once upon a time", &gp, &a, &end));
+    CK(!strncmp(a.text, ", there was a little girl named Lily.", 37));
+    {
+        mn_gen_stats s;
+        mn_gen_stats_get(c, &s);
+        CK(s.prompt_tokens == 5 && s.generated_tokens == 30); /* BOS + 4 */
+        char dec[4096];
+        int32_t all[64];
+        size_t np = mn_tokenizer_encode(mn_ctx_tokenizer(c), all, 64, "Once upon a time", 16, MN_TOK_ADD_SPECIAL);
+        CK(!mn_is_error(np) && np == 5);
+        memcpy(all + np, a.ids, a.n * sizeof(int32_t));
+        size_t dl = mn_tokenizer_decode(mn_ctx_tokenizer(c), dec, sizeof dec - 1, all, np + a.n, MN_TOK_SKIP_SPECIAL);
+        CK(!mn_is_error(dl));
+        dec[dl] = 0;
+        CK(dl == 16 + a.len && !memcmp(dec, "Once upon a time", 16) && !memcmp(dec + 16, a.text, a.len));
+    }
+    /* the KV cache is reused for a shared prefix: same text */
+    CK(gen_text(c, "Once upon a time", &gp, &b, &end));
+    CK(b.len == a.len && !memcmp(a.text, b.text, a.len));
+    /* stop strings: across token boundaries, not part of the text */
+    {
+        const char *stops[] = {"park. One", "zzz"};
+        gp.stop = stops;
+        gp.n_stop = 2;
+        gp.max_tokens = 60;
+        CK(gen_text(c, "", &gp, &a, &end));
+        CK(end == MN_GEN_END_STOP);
+        CK(!strcmp(a.text, "Once upon a time, there was a little girl named Lily. She loved to play outside in the "));
+        const char *stops2[] = {"Lily! ", "ball!"}; /* prefixes occur ("Lily", "ball") but never the whole */
+        gp.stop = stops2;
+        gp.max_tokens = 48;
+        CK(gen_text(c, "", &gp, &b, &end));
+        CK(end == MN_GEN_END_MAX_TOKENS && !strncmp(b.text, k_story, strlen(k_story)));
+        gp.stop = NULL;
+        gp.n_stop = 0;
+    }
+    /* the callback can stop generation */
+    memset(&a, 0, sizeof a);
+    a.stop_after = 3;
+    CK(mn_generate(c, "", 0, &gp, gen_cb, &a, &end) == MN_OK);
+    CK(end == MN_GEN_RUNNING && a.n == 3);
+    /* a piece buffer below the bound is refused */
+    {
+        char small[8];
+        size_t len;
+        int32_t tok;
+        CK(mn_gen_begin(c, "", 0, &gp) == MN_OK);
+        CK(mn_gen_piece_bound(c) > sizeof small);
+        CK(mn_gen_next(c, small, sizeof small, &len, &tok, &end) == MN_E_DST_TOO_SMALL);
+    }
+    /* EOS ends generation: stories end with </s> within a few hundred tokens */
+    gp.max_tokens = 0;
+    p.n_ctx = 512;
+    mn_ctx_free(c);
+    c = NULL;
+    CK(mn_ctx_create(&c, m, &p, err, sizeof err) == MN_OK);
+    CK(gen_text(c, "", &gp, &a, &end));
+    CK(end == MN_GEN_END_EOS || end == MN_GEN_END_CTX_FULL);
+out:
+#undef CK
+    (void)ok;
+    mn_ctx_free(c);
+    mn_model_free(m);
+}
+
 void suite_model(void)
 {
     MT_RUN(model_stories_greedy);
@@ -869,4 +1033,6 @@ void suite_model(void)
     MT_RUN(model_ctx_limits);
     MT_RUN(model_sampler);
     MT_RUN(model_sampled_golden);
+    MT_RUN(model_stories_text);
+    MT_RUN(model_generate_stream);
 }
