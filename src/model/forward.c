@@ -9,18 +9,20 @@
  *        vec_dot call whatever the batch or thread split);
  *      * norms, RoPE, SwiGLU/GELU: per row, one thread, fixed order;
  *      * attention: one (query row, head) per task, keys visited in position
- *        order with an online softmax (running max, rescaling on a new max),
- *        dot products by mn_dot_f32's fixed order, exp by mn_expf;
+ *        order in chunks of 64 absolute positions with an online softmax
+ *        (running max, rescaled when a chunk raises it), dot products in
+ *        mn_dot_f32's fixed order, exp by act.h's vectorised mn_exp4;
  *      * the K/V of a batch are written to the f32 cache before attention
  *        reads them, so every query reads the same stored bits.
  *  - Math follows llama.cpp's graphs: RMSNorm y = x * (1/sqrt(mean(x^2)+eps))
  *    * w (sum of squares in double, as ggml); LayerNorm with mean and
  *    variance the same way; RoPE "normal" (adjacent pairs, llama) or "neox"
  *    (halves, qwen2) over the first n_rot dimensions; attention scale
- *    1/sqrt(head_dim); SiLU x/(1+exp(-x)); GELU in its tanh form (ggml's
+ *    1/sqrt(head_dim); SiLU x/(1+exp(-x)) (exp: act.h); GELU in its tanh form (ggml's
  *    gelu, which GPT-2 uses).
  */
 #include "model/model_internal.h"
+#include "model/act.h"
 #include "core/mathf.h"
 #include "core/pool.h"
 #include "tensor/gemm.h"
@@ -88,10 +90,16 @@ static const void *quant_rows(mn_ctx *c, const float *x, size_t B, size_t cols, 
     return c->qx;
 }
 
+/* Below this many weight bytes times batch rows a product runs on the
+ * calling thread: waking workers costs more than the work (the bits are the
+ * same either way). */
+#define MN_PAR_MIN_BYTES ((size_t)96 * 1024)
+
 static mn_status matmul(mn_ctx *c, const mn_wmat *w, const void *xq, size_t B, float *dst, const float *bias)
 {
-    mn_status st = B == 1 ? mn_gemv_q(c->pool, dst, w->type, w->data, w->rows, w->cols, xq)
-                          : mn_gemm_q(c->pool, dst, w->type, w->data, w->rows, w->cols, xq, B);
+    mn_pool *pool = w->rows * w->row_bytes * B < MN_PAR_MIN_BYTES ? NULL : c->pool;
+    mn_status st = B == 1 ? mn_gemv_q(pool, dst, w->type, w->data, w->rows, w->cols, xq)
+                          : mn_gemm_q(pool, dst, w->type, w->data, w->rows, w->cols, xq, B);
     if (st != MN_OK || !bias) return st;
     for (size_t b = 0; b < B; b++)
         for (size_t r = 0; r < w->rows; r++) dst[b * w->rows + r] += bias[r];
@@ -142,6 +150,7 @@ typedef struct att_job {
 } att_job;
 
 #define MN_HD_MAX 1024
+#define MN_ATT_CHUNK 64 /* keys per online-softmax step, at absolute positions 64c .. 64c+63 */
 
 static void att_task(void *arg, size_t begin, size_t end, int worker)
 {
@@ -151,7 +160,7 @@ static void att_task(void *arg, size_t begin, size_t end, int worker)
     size_t hdk = hp->hd_k, hdv = hp->hd_v, K = hp->n_head_kv * hdk, V = hp->n_head_kv * hdv;
     size_t group = hp->n_head / hp->n_head_kv;
     const float *kc = c->k_cache + j->il * c->n_ctx * K, *vc = c->v_cache + j->il * c->n_ctx * V;
-    float acc[MN_HD_MAX];
+    float acc[MN_HD_MAX], e[MN_ATT_CHUNK];
     (void)worker;
     for (size_t i = begin; i < end; i++) {
         size_t b = i / hp->n_head, h = i % hp->n_head, kvh = h / group;
@@ -160,21 +169,30 @@ static void att_task(void *arg, size_t begin, size_t end, int worker)
         size_t n = j->p0 + b + 1;
         float mx = -INFINITY, sum = 0.0f;
         for (size_t d = 0; d < hdv; d++) acc[d] = 0.0f;
-        for (size_t t = 0; t < n; t++) {
-            float s = mn_dot_f32(q, kp + t * K, hdk) * j->scale;
-            if (s > mx) {
-                /* new running max: rescale what was accumulated (nothing at t = 0) */
-                if (t > 0) {
-                    float f = mn_expf(mx - s);
+        for (size_t t0 = 0; t0 < n; t0 += MN_ATT_CHUNK) {
+            size_t m = n - t0 < MN_ATT_CHUNK ? n - t0 : MN_ATT_CHUNK;
+            float cm = -INFINITY;
+            for (size_t t = 0; t < m; t++) {
+                e[t] = mn_dot_f32(q, kp + (t0 + t) * K, hdk) * j->scale;
+                if (e[t] > cm) cm = e[t];
+            }
+            if (cm > mx) {
+                /* a new running max: rescale what was accumulated (nothing in the first chunk) */
+                if (t0 > 0) {
+                    float f = mn_exp1(mx - cm);
                     sum = sum * f;
                     for (size_t d = 0; d < hdv; d++) acc[d] = acc[d] * f;
                 }
-                mx = s;
+                mx = cm;
             }
-            float e = mn_expf(s - mx);
-            sum = sum + e;
-            const float *vt = vp + t * V;
-            for (size_t d = 0; d < hdv; d++) acc[d] = acc[d] + e * vt[d];
+            for (size_t t = 0; t < m; t++) e[t] = e[t] - mx;
+            mn_exp_row(e, e, m);
+            for (size_t t = 0; t < m; t++) {
+                const float *vt = vp + (t0 + t) * V;
+                float w = e[t];
+                sum = sum + w;
+                for (size_t d = 0; d < hdv; d++) acc[d] = acc[d] + w * vt[d];
+            }
         }
         float inv = 1.0f / sum;
         float *o = c->att + b * hp->n_head * hdv + h * hdv;
@@ -261,7 +279,9 @@ mn_status mn_forward(mn_ctx *c, const int32_t *tokens, size_t B, float *dst)
         aj.il = il;
         aj.q = qp;
         aj.q_stride = qs;
-        if (B * hp->n_head == 1) att_task(&aj, 0, 1, 0);
+        /* inline when the whole attention is a few thousand multiply-adds */
+        size_t work = B * hp->n_head * (p0 + B) * (hp->hd_k + hp->hd_v);
+        if (B * hp->n_head == 1 || work < 32768) att_task(&aj, 0, B * hp->n_head, 0);
         else mn_pool_for(c->pool, B * hp->n_head, 1, att_task, &aj);
         qin ain = {c->att, B, O, 0, NULL};
         if ((st = mm_in(c, &ain, &L->wo, c->tmp, L->bo))) return st;
@@ -276,10 +296,7 @@ mn_status mn_forward(mn_ctx *c, const int32_t *tokens, size_t B, float *dst)
         } else {
             if ((st = mm_in(c, &fin, &L->w_gate, c->ff1, L->b_gate))) return st;
             if ((st = mm_in(c, &fin, &L->w_up, c->ff2, L->b_up))) return st;
-            for (size_t i = 0; i < B * F; i++) {
-                float g = c->ff1[i];
-                c->ff1[i] = (g / (1.0f + mn_expf(-g))) * c->ff2[i];
-            }
+            mn_swiglu_row(c->ff1, c->ff2, B * F);
         }
         qin din = {c->ff1, B, F, 0, NULL};
         if ((st = mm_in(c, &din, &L->w_down, c->tmp, L->b_down))) return st;

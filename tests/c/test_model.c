@@ -13,6 +13,8 @@
 #include "minnow.h"
 #include "model/convert.h"
 #include "model/model_internal.h"
+#include "model/act.h"
+#include "core/mathf.h"
 #include "tensor/quant.h"
 #include <math.h>
 #include <stdlib.h>
@@ -480,6 +482,17 @@ static void model_golden_logits(void)
         mn_model_free(m);
         free(buf.p);
     }
+    /* the forward pass's exp, over a grid and the edges */
+    {
+        enum { N = 4096 };
+        static float xs[N];
+        uint64_t r = 99;
+        for (int i = 0; i < N; i++) xs[i] = (float)(-100.0 + 200.0 * (double)(mt_rand(&r) >> 11) * 0x1p-53);
+        const float edges[] = {0.0f, -0.0f, 1.0f, -1.0f, 88.0f, 88.5f, -87.33654f, -87.4f, -1e30f, 1e30f, INFINITY, -INFINITY, NAN};
+        memcpy(xs, edges, sizeof edges);
+        mn_exp_row(xs, xs, N);
+        len += (size_t)snprintf(text + len, cap - len, "exp4         %016llx\n", (unsigned long long)hash_f32(xs, N));
+    }
     mn_model *ms = open_stories();
     if (ms) {
         check_determinism("stories260K", ms, NULL, text + len, cap - len);
@@ -489,6 +502,25 @@ static void model_golden_logits(void)
     if (mt.case_failed) { free(text); return; }
     if (!mt_golden(__FILE__, __LINE__, "model/logits.txt", text, len)) { free(text); return; }
     free(text);
+}
+
+/* mn_exp4 accuracy against the double exp of core/mathf.h */
+static void model_exp_accuracy(void)
+{
+    double worst = 0;
+    float worst_x = 0;
+    for (int i = 0; i <= 200000; i++) {
+        float x = -87.0f + 175.0f * (float)i / 200000.0f, y = mn_exp1(x);
+        double ref = mn_exp_d((double)x), rel = fabs((double)y - ref) / ref;
+        if (rel > worst) { worst = rel; worst_x = x; }
+    }
+    if (worst > 4.0 * 0x1p-24) MT_FAIL("mn_exp4 relative error %.3g at %g (above 4 half-ulps)", worst, worst_x);
+    MT_CHECK(mn_exp1(0.0f) == 1.0f);
+    MT_CHECK(mn_exp1(-1000.0f) > 0.0f && mn_exp1(-1000.0f) < 1e-37f);
+    MT_CHECK(mn_exp1(1000.0f) < INFINITY && mn_exp1(1000.0f) > 1e38f);
+    float row[7] = {0, 1, 2, 3, 4, 5, 6}, one[7];
+    mn_exp_row(one, row, 7);
+    for (int i = 0; i < 7; i++) MT_CHECK(one[i] == mn_exp1(row[i])); /* tail lanes agree with full vectors */
 }
 
 /* ------------------------------------------------- float64 reference */
@@ -1027,6 +1059,7 @@ void suite_model(void)
 {
     MT_RUN(model_stories_greedy);
     MT_RUN(model_stories_convert);
+    MT_RUN(model_exp_accuracy);
     MT_RUN(model_golden_logits);
     MT_RUN(model_reference);
     MT_RUN(model_load_errors);
