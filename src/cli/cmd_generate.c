@@ -182,3 +182,41 @@ done:
     free(stops);
     return rc;
 }
+
+/* The model part of `minnow info` (called by cmd_info.c after the GGUF
+ * listing): what minnow makes of the file as a decoder, and the memory a
+ * context needs, computed up front (mn_model_ctx_bytes) before any allocation. */
+void mn_cli_model_summary(const char *path)
+{
+    mn_model *m = NULL;
+    char err[512] = "";
+    mn_status st = mn_model_load_file(&m, path, 0, err, sizeof err);
+    if (st == MN_E_MODEL_ARCH || st == MN_E_GGUF_KEY_MISSING) {
+        printf("model:       not a decoder minnow runs (%s)\n", err);
+        return;
+    }
+    if (st != MN_OK) {
+        printf("model:       cannot load: %s (%s)\n", err, mn_status_name(st));
+        return;
+    }
+    char info[4096];
+    size_t il = mn_model_info_json(m, info, sizeof info);
+    printf("model:       %s\n", mn_is_error(il) ? mn_model_arch(m) : info);
+    mn_ctx_params p;
+    mn_ctx_params_default(&p);
+    p.n_threads = 1;
+    size_t n_train = mn_model_n_ctx_train(m);
+    p.n_ctx = (uint32_t)n_train;
+    size_t full = mn_model_ctx_bytes(m, &p);
+    p.n_ctx = (uint32_t)(n_train / 2 ? n_train / 2 : 1);
+    size_t half = mn_model_ctx_bytes(m, &p);
+    if (!mn_is_error(full) && !mn_is_error(half)) {
+        double per_tok = n_train > 1 ? (double)(full - half) / (double)(n_train - n_train / 2) : 0;
+        printf("memory:      weights %.1f MiB; a context of %zu tokens %.1f MiB "
+               "(KV cache f32, %.0f bytes per token of --ctx)\n",
+               (double)mn_model_weight_bytes(m) / 1048576.0, n_train, (double)full / 1048576.0, per_tok);
+    } else {
+        printf("memory:      a context of %zu tokens: %s\n", n_train, mn_status_name(mn_error_code(full)));
+    }
+    mn_model_free(m);
+}
