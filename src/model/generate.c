@@ -218,8 +218,9 @@ static size_t stop_scan(const mn_gen_state *g, size_t *at)
 
 static void take(mn_gen_state *g, size_t n, char *dst, size_t *len)
 {
-    memcpy(dst, g->pending, n);
     *len = n;
+    if (!g->pending) return; /* nothing was ever pending (no tokenizer, or no text yet) */
+    memcpy(dst, g->pending, n);
     memmove(g->pending, g->pending + n, g->pending_len - n);
     g->pending_len -= n;
 }
