@@ -132,6 +132,8 @@ export interface Generation extends AsyncIterableIterator<string> {
   readonly result: Promise<GenerationResult>;
   /** stop between two tokens */
   abort(): void;
+  /** tokens generated so far */
+  readonly tokenCount: number;
   /** all of the text, once it ended */
   text(): Promise<string>;
 }

@@ -367,6 +367,9 @@ export class Generation {
     this.result.catch(() => {}); // observed through the iterator or by the caller
   }
 
+  /** Tokens generated so far. */
+  get tokenCount() { return this.#tokens; }
+
   /** Stop between two tokens. */
   abort() { if (this.#req && !this.#end) this.#w.abort(this.#req.id); }
 

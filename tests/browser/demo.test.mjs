@@ -1,0 +1,134 @@
+// The demo page (web/) in Debian's headless Chromium through playwright-core,
+// served by scripts/lib/serve.mjs with and without cross-origin isolation
+// (node --test tests/browser/). What it shows, for wasm/mt and wasm/st:
+//  - the page picks the build the isolation allows and says so;
+//  - loading reports monotonic progress up to the file size; a second load of
+//    the page loads the model from the Cache API (the server sees no request
+//    for the model);
+//  - the main thread never instantiates or runs wasm (the CDP sampling
+//    profiler sees no wasm frame on it, though it does see one when the test
+//    runs wasm there on purpose); long tasks on the main thread are reported.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../scripts/lib/serve.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const outDir = path.join(root, 'build', 'browser');
+mkdirSync(outDir, { recursive: true });
+const modelFile = path.resolve(root, '..', 'shared', 'models', 'stories260K', 'stories260K.gguf');
+const modelSize = readFileSync(modelFile).length;
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+// Runs in the page before its scripts: count wasm instantiations on the main
+// thread and collect long tasks.
+function instrument() {
+  const calls = (window.__mainWasm = { compile: 0, instantiate: 0 });
+  for (const k of ['instantiate', 'instantiateStreaming', 'compile', 'compileStreaming']) {
+    const orig = WebAssembly[k];
+    WebAssembly[k] = function (...a) { calls[k.startsWith('compile') ? 'compile' : 'instantiate']++; return orig.apply(this, a); };
+  }
+  for (const k of ['Instance', 'Module']) {
+    WebAssembly[k] = new Proxy(WebAssembly[k], {
+      construct(t, a) { calls[k === 'Instance' ? 'instantiate' : 'compile']++; return new t(...a); },
+    });
+  }
+  window.__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+}
+
+// A wasm loop, run on the main thread on purpose: the profiler must see it.
+const SPIN_WASM = [0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 1, 127, 1, 127, 3, 2, 1, 0, 7, 8, 1, 4, 115, 112, 105, 110, 0, 0,
+  10, 35, 1, 33, 1, 1, 127, 2, 64, 3, 64, 32, 0, 69, 13, 1, 32, 0, 65, 1, 107, 33, 0, 32, 1, 65, 3, 106, 33, 1, 12, 0, 11, 11, 32, 1, 11];
+
+// Sample the main thread while fn() runs; return the wasm frames seen.
+async function mainThreadWasmFrames(page, fn) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  try { await fn(); } finally {
+    var { profile } = await cdp.send('Profiler.stop');
+    await cdp.detach();
+  }
+  return profile.nodes.filter((n) => n.callFrame.url.startsWith('wasm://') || /\.wasm\b/.test(n.callFrame.url))
+    .map((n) => n.callFrame.functionName || n.callFrame.url);
+}
+
+let browser;
+before(async () => { browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }); });
+after(async () => { await browser?.close(); });
+
+for (const isolate of [true, false]) {
+  const flavour = isolate ? 'mt' : 'st';
+  describe(`demo page, ${isolate ? 'cross-origin isolated (wasm/mt)' : 'not isolated (wasm/st)'}`, () => {
+    let server, context, page;
+    const requests = [];
+    const modelRequests = () => requests.filter((r) => r.path.endsWith('.gguf')).length;
+    const errors = [];
+
+    before(async () => {
+      server = await startServer({ port: 0, isolate, onRequest: (r) => requests.push(r) });
+      context = await browser.newContext();
+      await context.addInitScript(instrument);
+      page = await context.newPage();
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${server.url}/web/`);
+    });
+    after(async () => { await context?.close(); await server?.close(); });
+
+    async function loadModel() {
+      await page.click('#load');
+      await page.waitForFunction(() => document.body.dataset.loaded && document.body.dataset.busy === 'false', null, { timeout: 60000 });
+      assert.doesNotMatch(await page.textContent('#error'), /^(?!MN_E_UNSUPPORTED: this build has no decoder)./); // until src/model lands
+      return page.evaluate(() => ({ info: window.minnowDemo.model.info, progress: window.minnowDemo.progress }));
+    }
+
+    test('the page picks the build isolation allows', async () => {
+      assert.equal(await page.evaluate(() => crossOriginIsolated), isolate);
+      assert.match(await page.textContent('#build'), new RegExp(`^wasm/${flavour} `));
+    });
+
+    test('load: monotonic progress up to the file size, from the network; no wasm on the main thread', async () => {
+      let got;
+      const frames = await mainThreadWasmFrames(page, async () => { got = await loadModel(); });
+      const { info, progress } = got;
+      assert.equal(info.build, `wasm-${flavour}`);
+      assert.equal(info.source, 'network');
+      assert.equal(info.size, modelSize);
+      const loads = progress.filter((p) => p.phase === 'load');
+      assert.ok(loads.length >= 2, `${loads.length} progress events`);
+      for (let i = 1; i < loads.length; i++) assert.ok(loads[i].loaded > loads[i - 1].loaded, 'strictly increasing');
+      assert.equal(loads.at(-1).loaded, modelSize);
+      assert.ok(loads.every((p) => p.total === modelSize));
+      assert.equal(modelRequests(), 1);
+      assert.deepEqual(frames, []);
+      assert.deepEqual(await page.evaluate(() => window.__mainWasm), { compile: 0, instantiate: 0 });
+    });
+
+    test('a second load of the page is a cache hit: the server sees no request for the model', async () => {
+      const before = modelRequests();
+      await page.reload();
+      const { info } = await loadModel();
+      assert.equal(info.source, 'cache');
+      assert.equal(modelRequests(), before, 'no request for the model');
+      assert.equal(info.id, readFileSync(path.join(root, 'tests/golden/model-ids.txt'), 'utf8').split(/\s+/)[0]);
+    });
+
+    test('the profiler does see wasm run on the main thread (the check can fail)', async () => {
+      const frames = await mainThreadWasmFrames(page, () => page.evaluate(async (bytes) => {
+        const { instance } = await WebAssembly.instantiate(new Uint8Array(bytes));
+        const t = performance.now();
+        while (performance.now() - t < 300) instance.exports.spin(1e6);
+      }, SPIN_WASM));
+      assert.ok(frames.includes('spin') || frames.length > 0, 'wasm frames seen');
+      assert.equal(errors.length, 0, errors.join('\n'));
+    });
+  });
+}
