@@ -333,7 +333,8 @@ function charOffsets(text, offsets) {
  * An async iterable of text pieces, started at once. Each piece is whole UTF-8
  * characters; a stop string is never part of it. Breaking out of a for-await
  * loop, abort() or the signal stops generation between two tokens; the
- * iterator then rejects with the abort reason (break: ends quietly).
+ * iterator then rejects with the abort reason (break: ends quietly), and
+ * `result` resolves with reason 'aborted' and what was generated until then.
  * `result` resolves to { text, reason, tokens, stats } when it ends.
  */
 export class Generation {
@@ -354,13 +355,13 @@ export class Generation {
     } else {
       this.#req = start((m) => {
         if (m.type !== 'piece') return;
-        this.#tokens++;
+        if (m.token >= 0) this.#tokens++;
         if (m.text) { this.#text += m.text; this.#queue.push(m.text); this.#wake?.(); }
       });
       const onAbort = () => this.abort();
       signal?.addEventListener('abort', onAbort, { once: true });
       this.result = this.#req.then(
-        (r) => { this.#end = { value: r }; return r; },
+        (r) => { this.#end = r.reason === 'aborted' ? { value: r, error: abortReason(signal) } : { value: r }; return r; },
         (e) => { const err = e?.name === 'AbortError' && signal?.aborted ? abortReason(signal) : e; this.#end = { error: err }; throw err; },
       ).finally(() => { signal?.removeEventListener('abort', onAbort); this.#wake?.(); });
     }

@@ -22,7 +22,7 @@ const CACHE_NAME = 'minnow-models-v1';
 
 let port; // { post(msg, transfer), onMessage(fn) }
 let core = null;
-const state = { gguf: 0, model: 0, ctx: 0, tok: 0, info: null, limit: WASM32_MAX_BYTES };
+const state = { gguf: 0, model: 0, ctx: 0, tok: 0, slots: 0, running: 0, info: null, limit: WASM32_MAX_BYTES };
 const aborted = new Set();   // request ids whose abort arrived
 const pushed = new Map();    // stream id -> { chunks: [], done, error, wake }
 let busy = Promise.resolve(); // generation/tokenize run one at a time on the context
@@ -106,13 +106,21 @@ async function load(req) {
     got = await ingest(c, src, { progress, check, expectedId });
   }
   state.gguf = got.gguf;
+  const ggufBytes = c.ggufBytes(got.gguf); // still valid once the model owns the handle
+  let decoder = {};
+  try {
+    decoder = makeModel(c, req);
+  } catch (e) {
+    freeModel();
+    throw e;
+  }
   const info = {
     id: got.id, size: got.size, source: got.origin, url: source.url,
     arch: c.ggufString(got.gguf, 'general.architecture'),
     name: c.ggufString(got.gguf, 'general.name'),
     ...c.ggufCounts(got.gguf),
     build: `wasm-${c.flavour}`, threads: c.threads,
-    loadMs: 0, cached: got.origin === 'cache',
+    loadMs: 0, cached: got.origin === 'cache', ...decoder,
   };
   if (got.cacheWrite) {
     try { await got.cacheWrite(); info.cached = true; } catch (e) { info.cacheError = String(e?.message ?? e); }
@@ -303,18 +311,17 @@ async function loadUrl(c, url, { expectedId, cache, progress, check }) {
   const size = (!enc || enc === 'identity') && Number.isFinite(len) && resp.headers.has('content-length') ? len : null;
   const got = await ingest(c, { size, origin: 'network', chunks: () => streamChunks(resp.body), close: () => ac.abort() },
     { progress, check, expectedId });
-  if (store) got.cacheWrite = () => writeCache(c, store, url, got, progress);
+  if (store) got.cacheWrite = (bytes) => writeCache(c, store, url, got, bytes, progress);
   return got;
 }
 
-async function writeCache(c, store, url, got, progress) {
-  const g = state.gguf;
-  const size = got.size;
+// bytes: [pointer, size] of the file in wasm memory (immutable while the model lives)
+async function writeCache(c, store, url, got, bytes, progress) {
+  const [p, size] = bytes;
   let off = 0;
   const body = new ReadableStream({
     pull(ctrl) {
       if (off >= size) { ctrl.close(); return; }
-      const [p] = c.ggufBytes(g); // re-read: memory may have grown since
       const n = Math.min(CHUNK, size - off);
       ctrl.enqueue(c.u8().slice(p + off, p + off + n)); // a copy: the cache cannot take shared memory
       off += n;
@@ -328,15 +335,143 @@ async function writeCache(c, store, url, got, progress) {
 }
 
 // ------------------------------------------------------------ inference
-function needModel() {
-  needCore();
-  if (!state.gguf) throw mnError('MN_E_STATE', 'no model loaded');
-  if (!state.model) throw mnError('MN_E_UNSUPPORTED', 'this build has no decoder yet (src/model): the model was loaded and verified, but cannot generate');
+const END = ['running', 'eos', 'max-tokens', 'stop', 'context-full']; // mn_gen_end
+const TOK_ADD_SPECIAL = 1, TOK_PARSE_SPECIAL = 2, TOK_SKIP_SPECIAL = 4; // MN_TOK_* (src/minnow_tok.h)
+
+// Build the decoder on the loaded GGUF (the model takes the handle over) and
+// its context; returns what info adds.
+function makeModel(c, { contextLength }) {
+  const m = c.mod;
+  const [model, msg] = c.withErr((err, cap) => {
+    let st;
+    const p = c.outPtr((slot) => { st = m._mn_model_load_gguf(slot, state.gguf, 0, err, cap); });
+    return st ? -st : p;
+  });
+  if (model < 0) throw c.error(-model, msg || undefined);
+  state.gguf = 0; // owned by the model now
+  state.model = model;
+  const [ctx, cmsg] = c.withErr((err, cap) => {
+    let st;
+    const p = c.outPtr((slot) => { st = m._mn_wasm_ctx_create(slot, model, contextLength ?? 0, 0, c.threads, err, cap); });
+    return st ? -st : p;
+  });
+  if (ctx < 0) throw c.error(-ctx, cmsg || undefined);
+  state.ctx = ctx;
+  state.tok = m._mn_model_tokenizer(model) >>> 0;
+  state.slots = c.alloc(16); // len, token, end
+  let json = null;
+  for (let cap = 4096; !json; cap *= 4) {
+    const buf = c.alloc(cap);
+    try {
+      const n = m._mn_model_info_json(model, buf, cap) >>> 0;
+      if (!m._mn_is_error(n)) json = JSON.parse(c.text(buf, n));
+      else if (m._mn_error_code(n) !== 4 || cap > 1 << 26) c.checkSize(n);
+    } finally { c.free(buf); }
+  }
+  return {
+    nVocab: m._mn_model_n_vocab(model) >>> 0, nCtxTrain: m._mn_model_n_ctx_train(model) >>> 0,
+    nCtx: m._mn_ctx_n_ctx(ctx) >>> 0, weightBytes: m._mn_wasm_model_weight_bytes(model), model: json,
+  };
 }
 
-async function generate() { needModel(); }
-async function tokenize() { needModel(); }
-async function detokenize() { needModel(); }
+function needModel() {
+  needCore();
+  if (!state.model) throw mnError('MN_E_STATE', 'no model loaded');
+}
+
+// One generation/tokenization at a time on the context, in arrival order.
+function serial(fn) {
+  const p = busy.then(fn);
+  busy = p.catch(() => {});
+  return p;
+}
+
+function generate({ id, prompt, options: o }) {
+  needModel();
+  return serial(async () => {
+    const c = needCore(), m = c.mod, ctx = state.ctx;
+    if (aborted.has(id)) throw abortError();
+    state.running = id;
+    const seed = BigInt(o.seed);
+    const stops = o.stop.map((s) => new TextEncoder().encode(s + '\0'));
+    const stopPtrs = stops.length ? c.alloc(4 * stops.length) : 0;
+    const stopBufs = stops.map((b) => { const p = c.alloc(b.length); c.u8().set(b, p); return p; });
+    const tokens = [];
+    let text = '', reason = 'aborted', dst = 0;
+    try {
+      stopBufs.forEach((p, i) => { new Uint32Array(c.memory.buffer, stopPtrs + 4 * i, 1)[0] = p; });
+      const st = c.withString(prompt, (p, n) => m._mn_wasm_gen_begin(ctx, p, n, o.temperature, o.topK, o.topP, o.minP,
+        o.repeatPenalty, o.presencePenalty, o.frequencyPenalty, o.penaltyLastN,
+        Number(seed & 0xffffffffn), Number(seed >> 32n), o.maxTokens, o.addSpecial ? TOK_ADD_SPECIAL : 0, stopPtrs, stops.length));
+      c.check(st, () => c.str(m._mn_ctx_error(ctx)));
+      const cap = m._mn_gen_piece_bound(ctx) >>> 0;
+      dst = c.alloc(cap);
+      const slots = state.slots;
+      for (;;) {
+        if (aborted.has(id)) break;
+        c.check(m._mn_gen_next(ctx, dst, cap, slots, slots + 4, slots + 8), () => c.str(m._mn_ctx_error(ctx)));
+        const [len, token, end] = new Int32Array(c.memory.buffer, slots, 3);
+        const piece = len ? c.text(dst, len >>> 0) : '';
+        text += piece;
+        if (token >= 0) tokens.push(token);
+        port.post({ id, type: 'piece', text: piece, token });
+        if (end) { reason = END[end] ?? `end ${end}`; break; }
+        await yieldNow(); // lets an 'abort' message in
+      }
+      return { text, reason, tokens, stats: genStats(c, ctx) };
+    } finally {
+      state.running = 0;
+      if (dst) c.free(dst);
+      stopBufs.forEach((p) => c.free(p));
+      if (stopPtrs) c.free(stopPtrs);
+    }
+  });
+}
+
+function genStats(c, ctx) {
+  const out = c.alloc(32);
+  try {
+    c.mod._mn_wasm_gen_stats(ctx, out);
+    const [promptTokens, generatedTokens, promptMs, decodeMs] = new Float64Array(c.memory.buffer, out, 4);
+    return {
+      promptTokens, generatedTokens, promptMs, decodeMs,
+      decodeTokensPerSecond: decodeMs > 0 ? generatedTokens / (decodeMs / 1000) : 0,
+      promptTokensPerSecond: promptMs > 0 ? promptTokens / (promptMs / 1000) : 0,
+    };
+  } finally { c.free(out); }
+}
+
+function tokenize({ text, addSpecial, parseSpecial }) {
+  needModel();
+  const c = core, m = c.mod, tok = state.tok;
+  const flags = (addSpecial ? TOK_ADD_SPECIAL : 0) | (parseSpecial ? TOK_PARSE_SPECIAL : 0);
+  return c.withString(text, (p, n) => {
+    const cap = c.checkSize(m._mn_tokenizer_encode_bound(tok, n));
+    const ids = c.alloc(4 * cap), offs = c.alloc(8 * cap);
+    try {
+      const count = c.checkSize(m._mn_tokenizer_encode_offsets(tok, ids, offs, cap, p, n, flags), () => c.str(m._mn_tokenizer_error(tok)));
+      return {
+        ids: new Int32Array(c.memory.buffer.slice(ids, ids + 4 * count)),
+        offsets: new Uint32Array(c.memory.buffer.slice(offs, offs + 8 * count)),
+      };
+    } finally { c.free(ids); c.free(offs); }
+  });
+}
+
+function detokenize({ ids, skipSpecial }) {
+  needModel();
+  const c = core, m = c.mod, tok = state.tok;
+  const flags = skipSpecial ? TOK_SKIP_SPECIAL : 0;
+  return c.withBytes(new Uint8Array(ids.buffer, ids.byteOffset, ids.byteLength), (p) => {
+    const msg = () => c.str(m._mn_tokenizer_error(tok));
+    const n = c.checkSize(m._mn_tokenizer_decode(tok, 0, 0, p, ids.length, flags), msg);
+    const dst = c.alloc(n);
+    try {
+      const got = c.checkSize(m._mn_tokenizer_decode(tok, dst, n, p, ids.length, flags), msg);
+      return c.text(dst, got);
+    } finally { c.free(dst); }
+  });
+}
 
 // ------------------------------------------------------------ memory, dispose
 function memory() {
@@ -344,11 +479,20 @@ function memory() {
   return { wasmBytes: c.heapBytes(), heapUsed: c.heapUsed(), heapUsedAtStart: c.heapUsedAtStart, limit: state.limit };
 }
 
+function freeModel() {
+  const m = core.mod;
+  if (state.ctx) m._mn_ctx_free(state.ctx);
+  if (state.model) m._mn_model_free(state.model); // frees its GGUF too
+  if (state.gguf) core.ggufFree(state.gguf);
+  if (state.slots) core.free(state.slots);
+  Object.assign(state, { gguf: 0, model: 0, ctx: 0, tok: 0, slots: 0 });
+}
+
 async function dispose() {
   if (!core) return { heapUsed: 0, heapUsedAtStart: 0 };
-  await busy.catch(() => {});
-  if (state.gguf) core.ggufFree(state.gguf);
-  state.gguf = 0;
+  if (state.running) aborted.add(state.running);
+  await busy;
+  freeModel();
   const report = { heapUsed: core.heapUsed(), heapUsedAtStart: core.heapUsedAtStart };
   core.dispose();
   core = null;
