@@ -109,7 +109,7 @@ async function load(req) {
   const ggufBytes = c.ggufBytes(got.gguf); // still valid once the model owns the handle
   let decoder = {};
   try {
-    decoder = makeModel(c, req);
+    if (typeof c.mod._mn_model_load_gguf === 'function') decoder = makeModel(c, req); // TODO(model merge): always
   } catch (e) {
     freeModel();
     throw e;
@@ -376,6 +376,7 @@ function makeModel(c, { contextLength }) {
 
 function needModel() {
   needCore();
+  if (!state.model && state.gguf) throw mnError('MN_E_UNSUPPORTED', 'this build has no decoder yet (src/model): the model was loaded and verified, but cannot generate');
   if (!state.model) throw mnError('MN_E_STATE', 'no model loaded');
 }
 
