@@ -57,6 +57,9 @@ class WorkerHandle {
   #dead = null;         // the error once the worker is gone
   #ready = null;
   #starting = true;
+  #closedResolve = null;
+  /** resolves once the worker is gone (terminated or died) */
+  closed = new Promise((r) => { this.#closedResolve = r; });
 
   async #start() {
     let readyResolve, readyReject;
@@ -74,6 +77,7 @@ class WorkerHandle {
     };
     const onDeath = (err) => {
       this.#dead = err;
+      this.#closedResolve();
       readyReject(err);
       for (const p of this.#pending.values()) p.reject(err);
       this.#pending.clear();
@@ -122,6 +126,7 @@ class WorkerHandle {
     const w = this.#w;
     const err = reason ?? mnError('MN_E_STATE', 'the model was disposed');
     this.#dead = this.#dead ?? err;
+    this.#closedResolve();
     for (const p of this.#pending.values()) p.reject(err);
     this.#pending.clear();
     this.#w = null;
@@ -151,10 +156,10 @@ async function describeSource(source) {
     const enc = source.headers.get('content-encoding');
     const len = source.headers.get('content-length');
     const size = len !== null && (!enc || enc === 'identity') ? Number(len) : null;
-    return push({ size, origin: 'network', url: source.url || undefined }, () => readerChunks(source.body));
+    return push({ size, origin: 'network', url: source.url || undefined }, (onCancel) => readerChunks(source.body, onCancel));
   }
   if (typeof ReadableStream === 'function' && source instanceof ReadableStream) {
-    return push({ size: null, origin: 'memory' }, () => readerChunks(source));
+    return push({ size: null, origin: 'memory' }, (onCancel) => readerChunks(source, onCancel));
   }
   if (source instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && source instanceof SharedArrayBuffer) || ArrayBuffer.isView(source)) {
     const u8 = ArrayBuffer.isView(source) ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength) : new Uint8Array(source);
@@ -165,8 +170,9 @@ async function describeSource(source) {
   throw mnError('MN_E_INVALID_ARG', 'load(source): expected a URL or path string, URL, Response, Blob/File, ArrayBuffer, typed array or ReadableStream');
 }
 
-async function* readerChunks(stream) {
+async function* readerChunks(stream, onCancel) {
   const reader = stream.getReader();
+  onCancel?.((why) => reader.cancel(why).catch(() => {}));
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -183,11 +189,14 @@ function push(meta, chunks) {
     source: { kind: 'push', stream, size: meta.size, origin: meta.origin, url: meta.url },
     // Send the chunks with flow control (at most PUSH_WINDOW bytes unacknowledged).
     // Each chunk's buffer is transferred, never copied again.
+    // When the worker goes (an abort, an error), the source is cancelled.
     async pump(w) {
-      let inflight = 0, wake = null;
+      let inflight = 0, wake = null, cancel = null;
       w.onAck(stream, (n) => { inflight -= n; wake?.(); });
+      w.closed.then(() => { cancel?.(abortReason()); wake?.(); });
       try {
-        for await (let c of chunks()) {
+        for await (let c of chunks((fn) => { cancel = fn; })) {
+          if (!w.alive) return;
           if (!(c instanceof Uint8Array)) c = new Uint8Array(c);
           const own = c.byteOffset === 0 && c.byteLength === c.buffer.byteLength && !(typeof SharedArrayBuffer === 'function' && c.buffer instanceof SharedArrayBuffer);
           const buf = own ? c.buffer : c.slice().buffer;
@@ -221,6 +230,7 @@ export async function load(source, options = {}) {
   const onAbort = () => w.terminate(abortReason(signal));
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    if (signal?.aborted) throw abortReason(signal); // while the worker started
     const build = await w.call('init', { flavour: sel.flavour, threads: sel.threads, memoryLimit, wasmBase: wasmBase && String(wasmBase) });
     let lastLoaded = -1;
     const loading = w.call('load', { source: desc.source, expectedId, cache, contextLength }, {

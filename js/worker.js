@@ -123,7 +123,7 @@ async function load(req) {
     loadMs: 0, cached: got.origin === 'cache', ...decoder,
   };
   if (got.cacheWrite) {
-    try { await got.cacheWrite(); info.cached = true; } catch (e) { info.cacheError = String(e?.message ?? e); }
+    try { await got.cacheWrite(ggufBytes); info.cached = true; } catch (e) { info.cacheError = String(e?.message ?? e); }
   }
   info.loadMs = now() - t0;
   state.info = info;

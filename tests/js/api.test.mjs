@@ -153,12 +153,20 @@ describe('dispose, abort, several models', () => {
     }
   });
 
-  test('an aborted load rejects with the reason and ends its worker', async () => {
-    const ac = new AbortController();
-    const slow = new ReadableStream({ pull: () => new Promise((r) => setTimeout(r, 50)) });
-    const p = minnow.load(slow, { threads: 1, signal: ac.signal });
-    setTimeout(() => ac.abort(), 100);
-    await assert.rejects(p, (e) => e.name === 'AbortError');
+  test('an aborted load rejects with the reason, cancels the source and ends its worker', async () => {
+    for (const delay of [0, 300]) { // while the worker starts, and while it waits for bytes
+      const ac = new AbortController();
+      let cancelled = null;
+      const slow = new ReadableStream({
+        start: (ctrl) => ctrl.enqueue(new Uint8Array(modelBytes.subarray(0, 1000))),
+        pull: () => new Promise((r) => setTimeout(r, 50)),
+        cancel: (why) => { cancelled = why; },
+      });
+      const p = minnow.load(slow, { threads: 1, signal: ac.signal });
+      setTimeout(() => ac.abort(), delay);
+      await assert.rejects(p, (e) => e.name === 'AbortError');
+      if (delay) assert.equal(cancelled?.name, 'AbortError', 'the stream was cancelled');
+    }
     await assert.rejects(minnow.load(modelPath, { signal: AbortSignal.abort() }), (e) => e.name === 'AbortError');
   });
 
