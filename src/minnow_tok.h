@@ -25,6 +25,7 @@ extern "C" {
 /* status codes MN_E_TOK_INVALID_ID (200) and MN_E_TOK_UTF8 (201) are in minnow.h */
 
 typedef struct mn_tokenizer mn_tokenizer;
+typedef struct mn_gguf mn_gguf; /* minnow_gguf.h (a repeated identical typedef is valid C11) */
 
 /* Encode flags. */
 #define MN_TOK_ADD_SPECIAL 0x1u   /* apply the post-processor: BOS/EOS etc. (HF add_special_tokens=True) */
@@ -46,9 +47,26 @@ MN_API mn_status mn_tokenizer_create_hf(mn_tokenizer **out, const void *json, si
                                         char *errMsg, size_t errMsgCapacity);
 
 /**
- * Create a tokenizer from a file: a tokenizer.json, or a SentencePiece .model
- * (recognised by content, not name).
- * @return as mn_tokenizer_create_hf, plus MN_E_IO.
+ * Create a tokenizer from the tokenizer.ggml.* metadata of an open GGUF file,
+ * read as llama.cpp reads it (model "llama": SentencePiece BPE over scores;
+ * "gpt2": byte-level BPE, pre-tokenizer chosen by tokenizer.ggml.pre;
+ * CONTROL/UNKNOWN tokens special, USER_DEFINED tokens always matched;
+ * MN_TOK_ADD_SPECIAL adds BOS/EOS exactly when llama.cpp does). See
+ * docs/tokenizers.md for the deliberate differences from llama.cpp.
+ * g is only read during the call: it may be freed right after.
+ * @return MN_OK and *out; MN_E_GGUF_KEY_MISSING / MN_E_GGUF_KEY_TYPE (a
+ *         required key absent or mistyped), MN_E_CORRUPT (inconsistent data),
+ *         MN_E_UNSUPPORTED (a model or pre-tokenizer not implemented, named
+ *         in the message), MN_E_NOMEM, MN_E_INVALID_ARG.
+ */
+MN_API mn_status mn_tokenizer_create_gguf(mn_tokenizer **out, mn_gguf *g, char *errMsg, size_t errMsgCapacity);
+
+/**
+ * Create a tokenizer from a file: a tokenizer.json, a GGUF (its tokenizer
+ * metadata; the file is mapped, not read whole) or a SentencePiece .model,
+ * recognised by content, not name.
+ * @return as mn_tokenizer_create_hf / mn_tokenizer_create_gguf, plus MN_E_IO
+ *         and the GGUF open errors (MN_E_GGUF_*).
  */
 MN_API mn_status mn_tokenizer_create_file(mn_tokenizer **out, const char *path,
                                           char *errMsg, size_t errMsgCapacity);

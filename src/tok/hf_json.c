@@ -37,26 +37,7 @@ static const char *type_of(ld *L, uint32_t obj)
     return s ? s : "";
 }
 
-static char *dupn(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-    if (p) { memcpy(p, s, n); p[n] = 0; }
-    return p;
-}
-
 /* ----------------------------------------------------------- normalizer */
-static int add_norm(ld *L, int op, const char *a, size_t al, const char *b, size_t bl)
-{
-    mn_tokenizer *t = L->t;
-    if (t->n_norm >= MN_TOK_MAX_STEPS) return unsup(L, "normalizer", "(too many steps)");
-    mn_tok_norm_step *s = &t->norm[t->n_norm++];
-    memset(s, 0, sizeof *s);
-    s->op = op;
-    if (a) { if (!(s->str = dupn(a, al))) return MN_E_NOMEM; s->len = al; }
-    if (b) { if (!(s->str2 = dupn(b, bl))) return MN_E_NOMEM; s->len2 = bl; }
-    return MN_OK;
-}
-
 static int load_normalizer(ld *L, uint32_t n)
 {
     int ty = mn_json_type_of(&L->d, n);
@@ -72,16 +53,16 @@ static int load_normalizer(ld *L, uint32_t n)
         }
         return MN_OK;
     }
-    if (!strcmp(type, "NFC")) return add_norm(L, MN_NORM_STEP_NFC, NULL, 0, NULL, 0);
-    if (!strcmp(type, "NFD")) return add_norm(L, MN_NORM_STEP_NFD, NULL, 0, NULL, 0);
-    if (!strcmp(type, "NFKC")) return add_norm(L, MN_NORM_STEP_NFKC, NULL, 0, NULL, 0);
-    if (!strcmp(type, "NFKD")) return add_norm(L, MN_NORM_STEP_NFKD, NULL, 0, NULL, 0);
-    if (!strcmp(type, "Lowercase")) return add_norm(L, MN_NORM_STEP_LOWER, NULL, 0, NULL, 0);
+    if (!strcmp(type, "NFC")) return mn_tok_add_norm(L->t, MN_NORM_STEP_NFC, NULL, 0, NULL, 0);
+    if (!strcmp(type, "NFD")) return mn_tok_add_norm(L->t, MN_NORM_STEP_NFD, NULL, 0, NULL, 0);
+    if (!strcmp(type, "NFKC")) return mn_tok_add_norm(L->t, MN_NORM_STEP_NFKC, NULL, 0, NULL, 0);
+    if (!strcmp(type, "NFKD")) return mn_tok_add_norm(L->t, MN_NORM_STEP_NFKD, NULL, 0, NULL, 0);
+    if (!strcmp(type, "Lowercase")) return mn_tok_add_norm(L->t, MN_NORM_STEP_LOWER, NULL, 0, NULL, 0);
     if (!strcmp(type, "Prepend")) {
         size_t l;
         const char *p = mn_json_str(&L->d, mn_json_get(&L->d, n, "prepend"), &l);
         if (!p) return bad(L, "Prepend without prepend");
-        return add_norm(L, MN_NORM_STEP_PREPEND, p, l, NULL, 0);
+        return mn_tok_add_norm(L->t, MN_NORM_STEP_PREPEND, p, l, NULL, 0);
     }
     if (!strcmp(type, "Replace")) {
         uint32_t pat = mn_json_get(&L->d, n, "pattern");
@@ -90,7 +71,7 @@ static int load_normalizer(ld *L, uint32_t n)
         const char *c = mn_json_str(&L->d, mn_json_get(&L->d, n, "content"), &cl);
         if (!p) return unsup(L, "normalizer", "Replace with a regex pattern");
         if (!c || pl == 0) return bad(L, "Replace without pattern or content");
-        return add_norm(L, MN_NORM_STEP_REPLACE, p, pl, c, cl);
+        return mn_tok_add_norm(L->t, MN_NORM_STEP_REPLACE, p, pl, c, cl);
     }
     return unsup(L, "normalizer", type);
 }
@@ -147,20 +128,6 @@ static int load_pretok(ld *L, uint32_t n, int *saw_split)
 }
 
 /* -------------------------------------------------------------- decoder */
-static int add_dec(ld *L, int op, const char *a, size_t al, const char *b, size_t bl, size_t start, size_t stop)
-{
-    mn_tokenizer *t = L->t;
-    if (t->n_dec >= MN_TOK_MAX_STEPS) return unsup(L, "decoder", "(too many steps)");
-    mn_tok_dec_step *s = &t->dec[t->n_dec++];
-    memset(s, 0, sizeof *s);
-    s->op = op;
-    s->start = start;
-    s->stop = stop;
-    if (a) { if (!(s->str = dupn(a, al))) return MN_E_NOMEM; s->len = al; }
-    if (b) { if (!(s->str2 = dupn(b, bl))) return MN_E_NOMEM; s->len2 = bl; }
-    return MN_OK;
-}
-
 static int load_decoder(ld *L, uint32_t n, int top)
 {
     int ty = mn_json_type_of(&L->d, n);
@@ -176,16 +143,16 @@ static int load_decoder(ld *L, uint32_t n, int top)
         }
         return MN_OK;
     }
-    if (!strcmp(type, "ByteLevel")) return add_dec(L, MN_DEC_BYTELEVEL, NULL, 0, NULL, 0, 0, 0);
-    if (!strcmp(type, "ByteFallback")) return add_dec(L, MN_DEC_BYTE_FALLBACK, NULL, 0, NULL, 0, 0, 0);
-    if (!strcmp(type, "Fuse")) return add_dec(L, MN_DEC_FUSE, NULL, 0, NULL, 0, 0, 0);
+    if (!strcmp(type, "ByteLevel")) return mn_tok_add_dec(L->t, MN_DEC_BYTELEVEL, NULL, 0, NULL, 0, 0, 0);
+    if (!strcmp(type, "ByteFallback")) return mn_tok_add_dec(L->t, MN_DEC_BYTE_FALLBACK, NULL, 0, NULL, 0, 0, 0);
+    if (!strcmp(type, "Fuse")) return mn_tok_add_dec(L->t, MN_DEC_FUSE, NULL, 0, NULL, 0, 0, 0);
     if (!strcmp(type, "Replace")) {
         uint32_t pat = mn_json_get(&L->d, n, "pattern");
         size_t pl, cl;
         const char *p = mn_json_str(&L->d, mn_json_get(&L->d, pat, "String"), &pl);
         const char *c = mn_json_str(&L->d, mn_json_get(&L->d, n, "content"), &cl);
         if (!p || !c || !pl) return unsup(L, "decoder", "Replace with a regex pattern");
-        return add_dec(L, MN_DEC_REPLACE, p, pl, c, cl, 0, 0);
+        return mn_tok_add_dec(L->t, MN_DEC_REPLACE, p, pl, c, cl, 0, 0);
     }
     if (!strcmp(type, "Strip")) {
         size_t cl;
@@ -198,7 +165,7 @@ static int load_decoder(ld *L, uint32_t n, int top)
         int fused = 0;
         for (int i = 0; i < L->t->n_dec; i++) fused |= L->t->dec[i].op == MN_DEC_FUSE;
         if (!fused) return unsup(L, "decoder", "Strip before Fuse");
-        return add_dec(L, MN_DEC_STRIP, c, cl, NULL, 0, (size_t)st, (size_t)sp);
+        return mn_tok_add_dec(L->t, MN_DEC_STRIP, c, cl, NULL, 0, (size_t)st, (size_t)sp);
     }
     (void)top;
     return unsup(L, "decoder", type);

@@ -105,6 +105,37 @@ static size_t contraction(const chars *c, size_t k, int ci)
 
 #define EMIT(a, b) do { int r_ = emit(ctx, c.off[a], c.off[b]); if (r_) { rc = r_; goto done; } } while (0)
 
+/* GPT-2: 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
+ * over chars [k, N) (N may end before the text: the end of a piece). */
+static int gpt2_span(const chars *cv, size_t k, size_t N, mn_tok_emit_fn emit, void *ctx)
+{
+    const uint8_t *cl = cv->cl;
+    const uint32_t *cp = cv->cp;
+    while (k < N) {
+        /* a contraction never reaches past N: its letters are not \p{N} (the only piece ends) */
+        size_t m = contraction(cv, k, 0);
+        if (m && k + m <= N) { int r = emit(ctx, cv->off[k], cv->off[k + m]); if (r) return r; k += m; continue; }
+        size_t j = k + (cp[k] == ' ');
+        if (j < N && cl[j] != CL_S) {
+            uint8_t want = cl[j];
+            j++;
+            while (j < N && cl[j] == want) j++;
+            int r = emit(ctx, cv->off[k], cv->off[j]);
+            if (r) return r;
+            k = j;
+            continue;
+        }
+        size_t w = k;
+        while (w < N && cl[w] == CL_S) w++;
+        /* here cl[k] == CL_S (a space before a space/end also lands here) */
+        size_t e = (w - k > 1 && w < N) ? w - 1 : w;
+        int r = emit(ctx, cv->off[k], cv->off[e]);
+        if (r) return r;
+        k = e;
+    }
+    return 0;
+}
+
 int mn_tok_split(int kind, const char *text, size_t n, mn_tok_emit_fn emit, void *ctx)
 {
     if (n == 0) return 0;
@@ -117,25 +148,15 @@ int mn_tok_split(int kind, const char *text, size_t n, mn_tok_emit_fn emit, void
     const uint32_t *cp = c.cp;
     size_t k = 0;
     if (kind == MN_SPLIT_GPT2) {
-        /* 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+ */
+        rc = gpt2_span(&c, 0, N, emit, ctx);
+    } else if (kind == MN_SPLIT_DIGITS_GPT2) {
+        /* llama.cpp's two passes: every \p{N} char alone, then GPT-2 inside the pieces between */
         while (k < N) {
-            size_t m = contraction(&c, k, 0);
-            if (m) { EMIT(k, k + m); k += m; continue; }
-            size_t j = k + (cp[k] == ' ');
-            if (j < N && cl[j] != CL_S) {
-                uint8_t want = cl[j];
-                j++;
-                while (j < N && cl[j] == want) j++;
-                EMIT(k, j);
-                k = j;
-                continue;
-            }
-            size_t w = k;
-            while (w < N && cl[w] == CL_S) w++;
-            /* here cl[k] == CL_S (a space before a space/end also lands here) */
-            size_t e = (w - k > 1 && w < N) ? w - 1 : w;
-            EMIT(k, e);
-            k = e;
+            size_t j = k;
+            while (j < N && cl[j] != CL_N) j++;
+            if (j > k && (rc = gpt2_span(&c, k, j, emit, ctx))) goto done;
+            if (j < N) EMIT(j, j + 1);
+            k = j + 1;
         }
     } else if (kind == MN_SPLIT_LLAMA3 || kind == MN_SPLIT_QWEN2) {
         const size_t maxdig = kind == MN_SPLIT_LLAMA3 ? 3 : 1;

@@ -4,6 +4,7 @@
 #include "tok/tok_internal.h"
 #include "core/alloc.h"
 #include "core/checked.h"
+#include "minnow_gguf.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,6 +277,160 @@ int mn_tok_add_merge(mn_tokenizer *t, const char *a, size_t alen, const char *b,
     t->mkeys[i] = key;
     t->mrank[i] = rank;
     t->mnew[i] = in;
+    return MN_OK;
+}
+
+/* ------------------------------------------- score-ordered merges (SPM) */
+/* Chars that occur inside tokens without being tokens themselves still merge
+ * in SentencePiece and llama.cpp (the pair text is looked up, not the parts):
+ * they get pseudo ids -3, -4, ... Key: the char's UTF-8 bytes packed big-endian
+ * (unique because UTF-8 never contains 0xFF; UINT32_MAX marks an empty slot). */
+#define SYM_NOTOKEN (-2)
+
+static uint32_t pchar_key(const char *s, size_t l)
+{
+    uint32_t k = 0;
+    for (size_t i = 0; i < 4; i++) k = (k << 8) | (i < l ? (unsigned char)s[i] : 0u);
+    return k;
+}
+
+static int32_t pchar_find(const mn_tokenizer *t, const char *s, size_t l)
+{
+    if (!t->pc_keys || l > 4) return SYM_NOTOKEN;
+    uint32_t k = pchar_key(s, l);
+    for (size_t i = (size_t)mix64(k) & t->pc_mask;; i = (i + 1) & t->pc_mask) {
+        if (t->pc_keys[i] == k) return t->pc_ids[i];
+        if (t->pc_keys[i] == UINT32_MAX) return SYM_NOTOKEN;
+    }
+}
+
+static int32_t pchar_add(mn_tokenizer *t, const char *s, size_t l)
+{
+    int32_t f = pchar_find(t, s, l);
+    if (f != SYM_NOTOKEN) return f;
+    if (!t->pc_keys || (t->pc_n + 1) * 2 > t->pc_mask + 1) {
+        size_t cap = t->pc_keys ? (t->pc_mask + 1) * 2 : 64;
+        uint32_t *nk = mn_calloc_array(cap, sizeof *nk);
+        int32_t *ni = mn_calloc_array(cap, sizeof *ni);
+        if (!nk || !ni) { free(nk); free(ni); return INT32_MIN; }
+        memset(nk, 0xFF, cap * sizeof *nk);
+        for (size_t i = 0; t->pc_keys && i <= t->pc_mask; i++) {
+            if (t->pc_keys[i] == UINT32_MAX) continue;
+            size_t j = (size_t)mix64(t->pc_keys[i]) & (cap - 1);
+            while (nk[j] != UINT32_MAX) j = (j + 1) & (cap - 1);
+            nk[j] = t->pc_keys[i];
+            ni[j] = t->pc_ids[i];
+        }
+        free(t->pc_keys);
+        free(t->pc_ids);
+        t->pc_keys = nk;
+        t->pc_ids = ni;
+        t->pc_mask = cap - 1;
+    }
+    uint32_t k = pchar_key(s, l);
+    size_t i = (size_t)mix64(k) & t->pc_mask;
+    while (t->pc_keys[i] != UINT32_MAX) i = (i + 1) & t->pc_mask;
+    t->pc_keys[i] = k;
+    t->pc_ids[i] = -3 - (int32_t)t->pc_n++;
+    return t->pc_ids[i];
+}
+
+typedef struct score_ent { float s; int32_t id; } score_ent;
+
+static int score_cmp(const void *a, const void *b)
+{
+    const score_ent *x = a, *y = b;
+    /* descending; NaN sorts last (it compares false with everything in llama.cpp's queue) */
+    int xn = x->s != x->s, yn = y->s != y->s;
+    if (xn || yn) return xn - yn;
+    if (x->s > y->s) return -1;
+    if (x->s < y->s) return 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+int mn_tok_score_merges(mn_tokenizer *t, const float *scores, const uint8_t *mergeable)
+{
+    size_t n = t->n_vocab, npairs = 0;
+    score_ent *ord = mn_calloc_array(n + 1, sizeof *ord);
+    uint32_t *rank = mn_calloc_array(n + 1, sizeof *rank);
+    int rc = MN_OK;
+    if (!ord || !rank) { rc = mn_err_set(&t->err, MN_E_NOMEM, "out of memory for merges"); goto done; }
+    size_t m = 0;
+    for (size_t id = 0; id < n; id++) {
+        size_t l;
+        const char *p = tok_str(t, (int32_t)id, &l);
+        if (!p || (mergeable && !mergeable[id])) continue;
+        ord[m++] = (score_ent){scores ? scores[id] : 0.0f, (int32_t)id};
+        for (size_t i = 1; i < l; i++) npairs += ((unsigned char)p[i] & 0xC0) != 0x80;
+    }
+    qsort(ord, m, sizeof *ord, score_cmp);
+    uint32_t r = 0;
+    for (size_t i = 0; i < m; i++) {
+        /* equal scores share a rank: the heap then takes the leftmost pair (as SentencePiece) */
+        if (i && !(ord[i].s == ord[i - 1].s || (ord[i].s != ord[i].s && ord[i - 1].s != ord[i - 1].s))) r++;
+        rank[ord[i].id] = r;
+    }
+    if ((rc = mn_tok_merges_reserve(t, npairs))) goto done;
+    for (size_t k = 0; k < m; k++) {
+        int32_t id = ord[k].id;
+        size_t l = 0;
+        const char *p = tok_str(t, id, &l);
+        size_t first = mn_utf8_seq_len((const unsigned char *)p, l);
+        for (size_t i = first ? first : 1; i < l;) {
+            size_t cl = mn_utf8_seq_len((const unsigned char *)p + i, l - i);
+            if (!cl) cl = 1;
+            int32_t a = mn_tok_vocab_find(t, p, i), b = mn_tok_vocab_find(t, p + i, l - i);
+            /* a part without a token can still be a symbol if it is one char */
+            if (a < 0) a = mn_utf8_seq_len((const unsigned char *)p, i) == i ? pchar_add(t, p, i) : SYM_NOTOKEN;
+            if (b < 0) b = mn_utf8_seq_len((const unsigned char *)p + i, l - i) == l - i ? pchar_add(t, p + i, l - i) : SYM_NOTOKEN;
+            if (a == INT32_MIN || b == INT32_MIN) { rc = mn_err_set(&t->err, MN_E_NOMEM, "out of memory for merges"); goto done; }
+            i += cl;
+            if (a == SYM_NOTOKEN || b == SYM_NOTOKEN) continue; /* never one symbol: no such pair */
+            uint64_t key = ((uint64_t)(uint32_t)a << 32) | (uint32_t)b;
+            size_t h = (size_t)mix64(key) & t->mhash_mask;
+            while (t->mkeys[h] != UINT64_MAX && t->mkeys[h] != key) h = (h + 1) & t->mhash_mask;
+            if (t->mkeys[h] == key) continue; /* same parts, same text: same token */
+            t->mkeys[h] = key;
+            t->mrank[h] = rank[id];
+            t->mnew[h] = id;
+        }
+    }
+    t->score_bpe = 1;
+done:
+    free(ord);
+    free(rank);
+    return rc;
+}
+
+/* -------------------------------------------- normalizer / decoder steps */
+static char *dupn(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (p) { if (n) memcpy(p, s, n); p[n] = 0; }
+    return p;
+}
+
+int mn_tok_add_norm(mn_tokenizer *t, int op, const char *a, size_t al, const char *b, size_t bl)
+{
+    if (t->n_norm >= MN_TOK_MAX_STEPS) return mn_err_set(&t->err, MN_E_UNSUPPORTED, "more than %d normalizer steps", MN_TOK_MAX_STEPS);
+    mn_tok_norm_step *s = &t->norm[t->n_norm++];
+    memset(s, 0, sizeof *s);
+    s->op = op;
+    if (a) { if (!(s->str = dupn(a, al))) return mn_err_set(&t->err, MN_E_NOMEM, "out of memory"); s->len = al; }
+    if (b) { if (!(s->str2 = dupn(b, bl))) return mn_err_set(&t->err, MN_E_NOMEM, "out of memory"); s->len2 = bl; }
+    return MN_OK;
+}
+
+int mn_tok_add_dec(mn_tokenizer *t, int op, const char *a, size_t al, const char *b, size_t bl, size_t start, size_t stop)
+{
+    if (t->n_dec >= MN_TOK_MAX_STEPS) return mn_err_set(&t->err, MN_E_UNSUPPORTED, "more than %d decoder steps", MN_TOK_MAX_STEPS);
+    mn_tok_dec_step *s = &t->dec[t->n_dec++];
+    memset(s, 0, sizeof *s);
+    s->op = op;
+    s->start = start;
+    s->stop = stop;
+    if (a) { if (!(s->str = dupn(a, al))) return mn_err_set(&t->err, MN_E_NOMEM, "out of memory"); s->len = al; }
+    if (b) { if (!(s->str2 = dupn(b, bl))) return mn_err_set(&t->err, MN_E_NOMEM, "out of memory"); s->len2 = bl; }
     return MN_OK;
 }
 
@@ -663,6 +818,19 @@ static int bpe_word(void *vctx, size_t ws, size_t we)
             s[ns] = (sym){id, (int32_t)ns - 1, (int32_t)ns + 1, (uint32_t)i, 1};
             ns++;
         }
+    } else if (t->score_bpe) {
+        /* one symbol per char; a char without a token (nor pseudo id) never
+         * merges and is expanded after merging (SentencePiece / llama.cpp) */
+        size_t i = 0;
+        while (i < n) {
+            size_t l = mn_utf8_seq_len((const unsigned char *)w + i, n - i);
+            if (!l) l = 1;
+            int32_t id = mn_tok_vocab_find(t, w + i, l);
+            if (id < 0) id = pchar_find(t, w + i, l);
+            s[ns] = (sym){id, (int32_t)ns - 1, (int32_t)ns + 1, (uint32_t)i, (uint32_t)l};
+            ns++;
+            i += l;
+        }
     } else {
         /* one symbol per char; unknown chars: byte fallback, else unk (fused) */
         int32_t pend_unk = -1;
@@ -720,8 +888,31 @@ static int bpe_word(void *vctx, size_t ws, size_t we)
     s[ns - 1].next = -1;
     bpe_merge(t, sc, ns);
     size_t first_id = sc->ids.n;
+    int prev_unk = 0;
     for (int32_t i = 0; i != -1; i = s[i].next) {
-        if (emit_token(c, s[i].id, ws + s[i].start, ws + s[i].start + s[i].len)) return MN_E_NOMEM;
+        size_t st = ws + s[i].start, en = st + s[i].len;
+        if (s[i].id >= 0) {
+            if (emit_token(c, s[i].id, st, en)) return MN_E_NOMEM;
+            prev_unk = 0;
+            continue;
+        }
+        /* score_bpe: a symbol that is no token (a lone char): its bytes, else unk */
+        int bytes_ok = t->byte_fallback;
+        for (size_t q = 0; bytes_ok && q < s[i].len; q++) bytes_ok = t->byte_id[(unsigned char)w[s[i].start + q]] >= 0;
+        if (bytes_ok) {
+            for (size_t q = 0; q < s[i].len; q++)
+                if (emit_token(c, t->byte_id[(unsigned char)w[s[i].start + q]], st + q, st + q + 1)) return MN_E_NOMEM;
+            prev_unk = 0;
+        } else if (t->unk_id >= 0) {
+            if (prev_unk && t->fuse_unk) {
+                if (c->want_offsets) sc->offs.p[sc->offs.n - 1] = orig_off(c, en);
+            } else if (emit_token(c, t->unk_id, st, en)) {
+                return MN_E_NOMEM;
+            }
+            prev_unk = 1;
+        } else {
+            return mn_err_set(&t->err, MN_E_UNSUPPORTED, "a character has no token, no byte token and there is no unk token");
+        }
     }
     /* fill the cache (byte-level only: there each id's length is its byte span) */
     if (ce && t->byte_level) {
@@ -1289,7 +1480,7 @@ void mn_tokenizer_free(mn_tokenizer *t)
 {
     if (!t) return;
     free(t->tok_off); free(t->tok_len); free(t->tok_bytes); free(t->tok_unmapped); free(t->vhash);
-    free(t->mkeys); free(t->mrank); free(t->mnew);
+    free(t->mkeys); free(t->mrank); free(t->mnew); free(t->pc_keys); free(t->pc_ids);
     for (int i = 0; i < t->n_norm; i++) { free(t->norm[i].str); free(t->norm[i].str2); }
     for (int i = 0; i < t->n_dec; i++) { free(t->dec[i].str); free(t->dec[i].str2); }
     free(t->added); free(t->added_bytes);
@@ -1312,15 +1503,9 @@ static int looks_like_json(const unsigned char *p, size_t n)
     return i < n && p[i] == '{';
 }
 
-static mn_status create_common(mn_tokenizer **out, const unsigned char *p, size_t n, int kind, char *em, size_t emc)
+/* Finish a creation: the loader's status, then the derived tables. */
+static mn_status finish_create(mn_tokenizer **out, mn_tokenizer *t, int rc, char *em, size_t emc)
 {
-    if (!out || (!p && n)) return MN_E_INVALID_ARG;
-    *out = NULL;
-    mn_tokenizer *t = mn_tok_alloc();
-    if (!t) { if (em && emc) snprintf(em, emc, "out of memory"); return MN_E_NOMEM; }
-    int rc;
-    if (kind == 0) kind = looks_like_json(p, n) ? 1 : 2;
-    rc = kind == 1 ? mn_tok_load_hf(t, (const char *)p, n) : mn_tok_load_spm(t, p, n);
     if (!rc) rc = mn_tok_finish(t);
     if (rc) {
         if (em && emc) snprintf(em, emc, "%s", t->err.msg[0] ? t->err.msg : mn_status_message(rc));
@@ -1330,6 +1515,26 @@ static mn_status create_common(mn_tokenizer **out, const unsigned char *p, size_
     mn_err_clear(&t->err);
     *out = t;
     return MN_OK;
+}
+
+static mn_status create_common(mn_tokenizer **out, const unsigned char *p, size_t n, int kind, char *em, size_t emc)
+{
+    if (!out || (!p && n)) return MN_E_INVALID_ARG;
+    *out = NULL;
+    mn_tokenizer *t = mn_tok_alloc();
+    if (!t) { if (em && emc) snprintf(em, emc, "out of memory"); return MN_E_NOMEM; }
+    if (kind == 0) kind = looks_like_json(p, n) ? 1 : 2;
+    int rc = kind == 1 ? mn_tok_load_hf(t, (const char *)p, n) : mn_tok_load_spm(t, p, n);
+    return finish_create(out, t, rc, em, emc);
+}
+
+mn_status mn_tokenizer_create_gguf(mn_tokenizer **out, mn_gguf *g, char *em, size_t emc)
+{
+    if (!out || !g) return MN_E_INVALID_ARG;
+    *out = NULL;
+    mn_tokenizer *t = mn_tok_alloc();
+    if (!t) { if (em && emc) snprintf(em, emc, "out of memory"); return MN_E_NOMEM; }
+    return finish_create(out, t, mn_tok_load_gguf(t, g), em, emc);
 }
 
 mn_status mn_tokenizer_create_hf(mn_tokenizer **out, const void *json, size_t n, char *em, size_t emc)
@@ -1343,6 +1548,18 @@ mn_status mn_tokenizer_create_file(mn_tokenizer **out, const char *path, char *e
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) { if (em && emc) snprintf(em, emc, "cannot open %s", path); return MN_E_IO; }
+    /* GGUF: opened by the GGUF reader (mapped, not read whole: it may be a model) */
+    char magic[4];
+    if (fread(magic, 1, 4, f) == 4 && !memcmp(magic, "GGUF", 4)) {
+        fclose(f);
+        mn_gguf *g = NULL;
+        mn_status st = mn_gguf_open_file(&g, path, MN_GGUF_ALLOW_UNSUPPORTED, em, emc);
+        if (st) return st;
+        st = mn_tokenizer_create_gguf(out, g, em, emc);
+        mn_gguf_free(g);
+        return st;
+    }
+    rewind(f);
     size_t cap = 1 << 20, n = 0;
     unsigned char *buf = malloc(cap);
     int rc = MN_OK;

@@ -21,6 +21,7 @@ enum {
     MN_SPLIT_GPT2,      /* 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+ */
     MN_SPLIT_LLAMA3,    /* (?i:'s|...)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+ */
     MN_SPLIT_QWEN2,     /* as LLAMA3 with \p{N} (one digit per word) */
+    MN_SPLIT_DIGITS_GPT2, /* llama.cpp "smollm"/"starcoder"/...: \p{N} isolated one by one, then GPT2 between them */
 };
 
 /* Normalizer steps, applied in order. */
@@ -84,6 +85,14 @@ struct mn_tokenizer {
     int bl_add_prefix_space;
     int split;               /* MN_SPLIT_* */
     int byte_fallback, fuse_unk, ignore_merges;
+    int score_bpe;           /* SentencePiece / llama.cpp SPM: merge pairs come from token scores
+                                (mn_tok_score_merges); a char without a token stays one symbol
+                                that never merges and becomes byte tokens (or unk) at the end */
+    /* score_bpe: chars that are not tokens but occur inside tokens (they can
+     * still merge): packed UTF-8 (+ length << 24 ... see pchar_key) -> pseudo id < -2 */
+    uint32_t *pc_keys;
+    int32_t *pc_ids;
+    size_t pc_mask, pc_n;
     int sp_words;            /* no pre-tokenizer, but no token has "▁" after another char:
                                 words may be cut before each such "▁" without changing the result */
     int32_t unk_id;          /* -1 if none */
@@ -135,6 +144,16 @@ int mn_tok_cp_to_byte(uint32_t cp);
 typedef int (*mn_tok_emit_fn)(void *ctx, size_t start, size_t end);
 int mn_tok_split(int kind, const char *text, size_t n, mn_tok_emit_fn emit, void *ctx);
 
+/** score_bpe: build the merge table from scores (higher merges first, equal
+ *  scores leftmost first). A token is a merge result if mergeable[id] (NULL:
+ *  every token). @return MN_OK or an error recorded in t->err. */
+int mn_tok_score_merges(mn_tokenizer *t, const float *scores, const uint8_t *mergeable);
+/** Append a normalizer / decoder step (strings copied). */
+int mn_tok_add_norm(mn_tokenizer *t, int op, const char *a, size_t al, const char *b, size_t bl);
+int mn_tok_add_dec(mn_tokenizer *t, int op, const char *a, size_t al, const char *b, size_t bl, size_t start, size_t stop);
+
 int mn_tok_load_hf(mn_tokenizer *t, const char *json, size_t n);
+struct mn_gguf;
+int mn_tok_load_gguf(mn_tokenizer *t, struct mn_gguf *g);
 int mn_tok_load_spm(mn_tokenizer *t, const unsigned char *buf, size_t n);
 #endif

@@ -367,6 +367,273 @@ static void hf_errors(void)
     mn_tokenizer_free(t);
 }
 
+/* ------------------------------------------------------------------ GGUF */
+/* stories260K.gguf (model "llama"): ids of the sentencepiece library on
+ * tok512.model (identical where sentencepiece's whitespace collapsing does not
+ * apply; the corpus-wide comparison with llama.cpp and sentencepiece is in
+ * tests/js/tok.test.mjs). */
+static void gguf_spm(void)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/models/stories260K/stories260K.gguf", mt.shared_dir);
+    mn_tokenizer *t = NULL;
+    char msg[256];
+    int st = mn_tokenizer_create_file(&t, path, msg, sizeof msg);
+    if (st) MT_FAIL("%s: %s", path, msg);
+    static const int32_t want1[] = {403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315, 421, 395, 317, 426};
+    static const int32_t want2[] = {346, 306, 414, 263, 304, 341, 443, 359, 413, 439, 419, 410, 479, 477, 479, 484, 467, 297,
+                                    412, 198, 178, 360, 280, 412, 431, 485, 432, 410, 233, 160, 180, 231, 189, 175, 410,
+                                    243, 162, 148, 144};
+    const char *t1 = "Once upon a time, there was a little girl named Lily.";
+    const char *t2 = "Hello world! It's 2024: na\xC3\xAFve caf\xC3\xA9, \xE6\x9D\xB1\xE4\xBA\xAC \xF0\x9F\x91\x8D";
+    int32_t ids[64];
+    size_t n = mn_tokenizer_encode(t, ids, 64, t1, strlen(t1), 0);
+    MT_EQ_U64(n, 15);
+    MT_EQ_MEM(ids, want1, sizeof want1);
+    n = mn_tokenizer_encode(t, ids, 64, t2, strlen(t2), 0);
+    MT_EQ_U64(n, sizeof want2 / sizeof want2[0]);
+    MT_EQ_MEM(ids, want2, sizeof want2);
+    /* llama.cpp: BOS with add_special, no EOS; whitespace runs kept ("▁" = 410) */
+    n = mn_tokenizer_encode(t, ids, 64, "a  b", 4, MN_TOK_ADD_SPECIAL);
+    MT_EQ_U64(n, 4);
+    MT_CHECK(ids[0] == 1 && ids[1] == 261 && ids[2] == 410 && ids[3] == 268);
+    MT_EQ_U64(mn_tokenizer_encode(t, ids, 64, "", 0, MN_TOK_ADD_SPECIAL), 1);
+    MT_EQ_U64(mn_tokenizer_encode(t, ids, 64, "", 0, 0), 0);
+    /* special tokens: text unless parsed; a space is prefixed after each one */
+    n = mn_tokenizer_encode(t, ids, 64, "<s>hi</s>", 9, MN_TOK_PARSE_SPECIAL);
+    MT_EQ_U64(n, 4);
+    MT_CHECK(ids[0] == 1 && ids[1] == 270 && ids[2] == 417 && ids[3] == 2);
+    n = mn_tokenizer_encode(t, ids, 64, "<s>hi</s>", 9, 0);
+    MT_EQ_U64(n, 10);
+    /* decode inverts encode (the prefixed space is stripped) */
+    char out[256];
+    n = mn_tokenizer_encode(t, ids, 64, t2, strlen(t2), MN_TOK_ADD_SPECIAL);
+    size_t dl = mn_tokenizer_decode(t, out, sizeof out, ids, n, MN_TOK_SKIP_SPECIAL);
+    MT_CHECK(!mn_is_error(dl) && dl == strlen(t2) && !memcmp(out, t2, dl));
+    mn_tokenizer_free(t);
+    /* from an open handle; the handle is not needed afterwards */
+    mn_gguf *g = NULL;
+    MT_OK(mn_gguf_open_file(&g, path, 0, msg, sizeof msg));
+    MT_OK(mn_tokenizer_create_gguf(&t, g, msg, sizeof msg));
+    mn_gguf_free(g);
+    MT_EQ_U64(mn_tokenizer_encode(t, ids, 64, t1, strlen(t1), 0), 15);
+    MT_EQ_MEM(ids, want1, sizeof want1);
+    MT_EQ_U64(mn_tokenizer_vocab_size(t), 512);
+    mn_tokenizer_free(t);
+}
+
+/* A GGUF (model "gpt2") written from gpt2/vocab.json + merges.txt. */
+typedef struct gpt2_src {
+    mn_json vocab;
+    unsigned char *vocab_bytes, *merges_bytes;
+    const char **tok;
+    size_t *tok_len, n_tok;
+    const char **merge;
+    size_t *merge_len, n_merge;
+} gpt2_src;
+
+static void gpt2_src_free(gpt2_src *s)
+{
+    mn_json_free(&s->vocab);
+    free(s->vocab_bytes);
+    free(s->merges_bytes);
+    free(s->tok);
+    free(s->tok_len);
+    free(s->merge);
+    free(s->merge_len);
+}
+
+static int gpt2_src_load(gpt2_src *s)
+{
+    char path[1024];
+    size_t n;
+    memset(s, 0, sizeof *s);
+    snprintf(path, sizeof path, "%s/tokenizers/gpt2/vocab.json", mt.shared_dir);
+    if (!(s->vocab_bytes = mt_read_file(path, &n)) || mn_json_parse(&s->vocab, (char *)s->vocab_bytes, n, 0, NULL))
+        return -1;
+    s->n_tok = s->vocab.nodes[0].len;
+    s->tok = calloc(s->n_tok, sizeof *s->tok);
+    s->tok_len = calloc(s->n_tok, sizeof *s->tok_len);
+    for (uint32_t c = mn_json_first(&s->vocab, 0); c != MN_JSON_NONE; c = mn_json_next(&s->vocab, 0, s->vocab.nodes[c].next)) {
+        int64_t id;
+        if (!mn_json_i64(&s->vocab, s->vocab.nodes[c].next, &id) || id < 0 || (size_t)id >= s->n_tok) return -1;
+        s->tok[id] = mn_json_str(&s->vocab, c, &s->tok_len[id]);
+    }
+    snprintf(path, sizeof path, "%s/tokenizers/gpt2/merges.txt", mt.shared_dir);
+    if (!(s->merges_bytes = mt_read_file(path, &n))) return -1;
+    s->merge = calloc(n / 2 + 1, sizeof *s->merge);
+    s->merge_len = calloc(n / 2 + 1, sizeof *s->merge_len);
+    for (size_t i = 0; i < n;) {
+        size_t e = i;
+        while (e < n && s->merges_bytes[e] != '\n') e++;
+        if (e > i && s->merges_bytes[i] != '#') {
+            s->merge[s->n_merge] = (const char *)s->merges_bytes + i;
+            s->merge_len[s->n_merge++] = e - i;
+        }
+        i = e + 1;
+    }
+    return 0;
+}
+
+/* Serialise a gpt2 tokenizer GGUF with the given pre (NULL: none) and an
+ * optional add_bos_token key (-1: absent). @return the bytes (malloc) and *size. */
+static unsigned char *gpt2_gguf(const gpt2_src *s, const char *pre, int add_bos, size_t *size)
+{
+    mn_gguf_writer *w;
+    if (mn_gguf_writer_create(&w, 3, 0)) return NULL;
+    int32_t *types = malloc(s->n_tok * sizeof *types);
+    for (size_t i = 0; i < s->n_tok; i++) types[i] = s->tok_len[i] == 13 && !memcmp(s->tok[i], "<|endoftext|>", 13) ? 3 : 1;
+    int rc = mn_gguf_writer_add_str(w, "tokenizer.ggml.model", "gpt2", 4);
+    if (!rc && pre) rc = mn_gguf_writer_add_str(w, "tokenizer.ggml.pre", pre, strlen(pre));
+    if (!rc) rc = mn_gguf_writer_add_arr_str(w, "tokenizer.ggml.tokens", s->tok, s->tok_len, s->n_tok);
+    if (!rc) rc = mn_gguf_writer_add_arr(w, "tokenizer.ggml.token_type", MN_GGUF_I32, types, s->n_tok);
+    if (!rc) rc = mn_gguf_writer_add_arr_str(w, "tokenizer.ggml.merges", s->merge, s->merge_len, s->n_merge);
+    if (!rc) rc = mn_gguf_writer_add_u32(w, "tokenizer.ggml.bos_token_id", 50256);
+    if (!rc) rc = mn_gguf_writer_add_u32(w, "tokenizer.ggml.eos_token_id", 50256);
+    if (!rc && add_bos >= 0) rc = mn_gguf_writer_add_bool(w, "tokenizer.ggml.add_bos_token", add_bos);
+    free(types);
+    unsigned char *buf = NULL;
+    if (!rc) {
+        *size = mn_gguf_writer_size(w);
+        buf = mn_is_error(*size) ? NULL : malloc(*size);
+        if (buf && mn_gguf_writer_write(w, buf, *size) != *size) { free(buf); buf = NULL; }
+    }
+    mn_gguf_writer_free(w);
+    return buf;
+}
+
+static mn_tokenizer *gguf_tok(const unsigned char *buf, size_t size, int *status, char *msg, size_t cap)
+{
+    mn_gguf *g = NULL;
+    mn_tokenizer *t = NULL;
+    *status = mn_gguf_open_memory(&g, buf, size, 0, msg, cap);
+    if (!*status) *status = mn_tokenizer_create_gguf(&t, g, msg, cap);
+    mn_gguf_free(g);
+    return t;
+}
+
+/* Same ids (and offsets) from two tokenizers; @return 0 or -1 (failure noted). */
+static int same_ids(mn_tokenizer *a, mn_tokenizer *b, const void *text, size_t n, unsigned flags, const char *what)
+{
+    size_t cap = mn_tokenizer_encode_bound(a, n);
+    int32_t *x = malloc(cap * sizeof *x), *y = malloc(cap * sizeof *y);
+    size_t *ox = malloc(2 * cap * sizeof *ox), *oy = malloc(2 * cap * sizeof *oy);
+    size_t nx = mn_tokenizer_encode_offsets(a, x, ox, cap, text, n, flags);
+    size_t ny = mn_tokenizer_encode_offsets(b, y, oy, cap, text, n, flags);
+    int rc = 0;
+    if (mn_is_error(nx) || nx != ny) { MT_NOTE_FAIL("%s: %zu ids vs %zu", what, nx, ny); rc = -1; }
+    for (size_t i = 0; !rc && i < nx; i++)
+        if (x[i] != y[i] || ox[2 * i] != oy[2 * i] || ox[2 * i + 1] != oy[2 * i + 1]) {
+            MT_NOTE_FAIL("%s: token %zu: %d vs %d", what, i, (int)x[i], (int)y[i]);
+            rc = -1;
+        }
+    free(x); free(y); free(ox); free(oy);
+    return rc;
+}
+
+static void gguf_gpt2(void)
+{
+    gpt2_src src;
+    if (gpt2_src_load(&src)) { gpt2_src_free(&src); MT_FAIL("cannot read gpt2/vocab.json + merges.txt"); }
+    MT_EQ_U64(src.n_tok, 50257);
+    mn_tokenizer *hf = load("gpt2/tokenizer.json");
+    size_t size;
+    unsigned char *buf = gpt2_gguf(&src, "gpt-2", -1, &size);
+    int st;
+    char msg[256];
+    mn_tokenizer *t = buf ? gguf_tok(buf, size, &st, msg, sizeof msg) : NULL;
+    if (!t || !hf) { free(buf); gpt2_src_free(&src); mn_tokenizer_free(hf); MT_FAIL("gguf: %s", buf ? msg : "writer failed"); }
+    /* the same ids and offsets as tokenizer.json on real text, specials parsed or not */
+    static const char *files[] = {"corpus/alice29.txt", "corpus/TinyStories-valid-sample.txt"};
+    for (int f = 0; f < 2; f++) {
+        char path[1024];
+        size_t n;
+        snprintf(path, sizeof path, "%s/%s", mt.shared_dir, files[f]);
+        unsigned char *txt = mt_read_file(path, &n);
+        if (!txt) { MT_NOTE_FAIL("missing %s", path); continue; }
+        same_ids(hf, t, txt, n, 0, files[f]);
+        free(txt);
+    }
+    const char *sp = "a<|endoftext|>b <|endoftext|>\n<|endoftext|";
+    same_ids(hf, t, k_text, sizeof k_text - 1, MN_TOK_ADD_SPECIAL, "k_text");
+    same_ids(hf, t, sp, strlen(sp), MN_TOK_PARSE_SPECIAL | MN_TOK_ADD_SPECIAL, "specials parsed");
+    same_ids(hf, t, sp, strlen(sp), 0, "specials as text");
+    /* decode too */
+    int32_t ids[64];
+    char a[256], b[256];
+    size_t n = mn_tokenizer_encode(t, ids, 64, sp, strlen(sp), MN_TOK_PARSE_SPECIAL);
+    size_t la = mn_tokenizer_decode(hf, a, sizeof a, ids, n, 0), lb = mn_tokenizer_decode(t, b, sizeof b, ids, n, 0);
+    MT_CHECK(la == lb && la == strlen(sp) && !memcmp(a, b, la));
+    la = mn_tokenizer_decode(hf, a, sizeof a, ids, n, MN_TOK_SKIP_SPECIAL);
+    lb = mn_tokenizer_decode(t, b, sizeof b, ids, n, MN_TOK_SKIP_SPECIAL);
+    MT_CHECK(la == lb && !memcmp(a, b, la));
+    mn_tokenizer_free(t);
+    free(buf);
+    /* BOS exactly when llama.cpp adds it: gpt-2 never by default, the llama3
+     * family always, add_bos_token overrides */
+    static const struct { const char *pre; int key; int bos; } cases[] = {
+        {"gpt-2", 1, 1}, {"llama-bpe", -1, 1}, {"llama-bpe", 0, 0}, {"qwen2", -1, 0}, {"smollm", -1, 0},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        buf = gpt2_gguf(&src, cases[c].pre, cases[c].key, &size);
+        t = buf ? gguf_tok(buf, size, &st, msg, sizeof msg) : NULL;
+        if (!t) { MT_NOTE_FAIL("%s: %s", cases[c].pre, msg); free(buf); continue; }
+        n = mn_tokenizer_encode(t, ids, 64, "Hi 12345", 8, MN_TOK_ADD_SPECIAL);
+        if (mn_is_error(n) || (ids[0] == 50256) != cases[c].bos || ids[n - 1] == 50256)
+            MT_NOTE_FAIL("%s add_bos_token=%d: BOS %s", cases[c].pre, cases[c].key, ids[0] == 50256 ? "added" : "missing");
+        /* digits: gpt-2 keeps runs, smollm splits every digit, qwen2 too */
+        size_t m = mn_tokenizer_encode(t, ids, 64, "Hi 12345", 8, 0);
+        size_t want = !strcmp(cases[c].pre, "gpt-2") ? 3 : !strcmp(cases[c].pre, "llama-bpe") ? 4 : 7;
+        if (m != want) MT_NOTE_FAIL("%s: \"Hi 12345\" gives %zu tokens, want %zu", cases[c].pre, m, want);
+        mn_tokenizer_free(t);
+        free(buf);
+    }
+    /* an unknown or missing pre is refused by name */
+    buf = gpt2_gguf(&src, "made-up-pre", -1, &size);
+    t = gguf_tok(buf, size, &st, msg, sizeof msg);
+    MT_CHECK(!t && st == MN_E_UNSUPPORTED && strstr(msg, "made-up-pre"));
+    free(buf);
+    buf = gpt2_gguf(&src, NULL, -1, &size);
+    t = gguf_tok(buf, size, &st, msg, sizeof msg);
+    MT_CHECK(!t && st == MN_E_UNSUPPORTED && strstr(msg, "tokenizer.ggml.pre"));
+    free(buf);
+    mn_tokenizer_free(hf);
+    gpt2_src_free(&src);
+}
+
+/* Broken tokenizer metadata is refused with a status, never a crash. */
+static void gguf_errors(void)
+{
+    char msg[256];
+    int st;
+    mn_gguf_writer *w;
+    static const char *toks[] = {"<unk>", "a", "b", "ab"};
+    for (int c = 0; c < 6; c++) {
+        MT_OK(mn_gguf_writer_create(&w, 3, 0));
+        if (c != 0) mn_gguf_writer_add_str(w, "tokenizer.ggml.model", c == 1 ? "t9" : "llama", c == 1 ? 2 : 5);
+        if (c == 2) mn_gguf_writer_add_u32(w, "tokenizer.ggml.tokens", 3);
+        else if (c != 3) mn_gguf_writer_add_arr_str(w, "tokenizer.ggml.tokens", toks, NULL, 4);
+        if (c == 4) { float sc[2] = {0, 0}; mn_gguf_writer_add_arr(w, "tokenizer.ggml.scores", MN_GGUF_F32, sc, 2); }
+        if (c == 5) mn_gguf_writer_add_u32(w, "tokenizer.ggml.bos_token_id", 7); /* out of range: default 1 kept */
+        size_t size = mn_gguf_writer_size(w);
+        unsigned char *buf = malloc(size);
+        mn_gguf_writer_write(w, buf, size);
+        mn_gguf_writer_free(w);
+        mn_tokenizer *t = gguf_tok(buf, size, &st, msg, sizeof msg);
+        static const int want[] = {MN_E_GGUF_KEY_MISSING, MN_E_UNSUPPORTED, MN_E_GGUF_KEY_TYPE, MN_E_GGUF_KEY_MISSING,
+                                   MN_E_CORRUPT, MN_OK};
+        if (st != want[c]) MT_NOTE_FAIL("case %d: status %d (%s), want %d", c, st, msg, want[c]);
+        if (t) {
+            int32_t ids[8];
+            size_t n = mn_tokenizer_encode(t, ids, 8, "ab", 2, MN_TOK_ADD_SPECIAL);
+            /* BOS is id 1 by default; "▁" has neither a token nor byte tokens: unk */
+            MT_CHECK(n == 3 && ids[0] == 1 && ids[1] == 0 && ids[2] == 3);
+        }
+        mn_tokenizer_free(t);
+        free(buf);
+    }
+}
+
 void suite_tok(void)
 {
     MT_RUN(json_valid);
@@ -381,4 +648,7 @@ void suite_tok(void)
     MT_RUN(stream_decode);
     MT_RUN(roundtrip_corpus);
     MT_RUN(hf_errors);
+    MT_RUN(gguf_spm);
+    MT_RUN(gguf_gpt2);
+    MT_RUN(gguf_errors);
 }
