@@ -23,6 +23,20 @@ const wasi = new WASI({
   ]),
   returnOnExit: true,
 });
+// Node 20's node:wasi implements the syscalls as V8 fast API calls, which can
+// corrupt the JS heap (nodejs/node#53087): minnow-wasi crashed with SIGSEGV in
+// V8 (Builtins_KeyedLoadIC_Megamorphic, main thread) after printing its
+// output, about every other run of `tokenize -t qwen3.tokenizer.json`.
+// --liftoff-only does not help; --single-threaded-gc does, and so does
+// calling each import through a plain JS function (V8 then uses the regular
+// call path). The modules make few, large syscalls, so the wrapper costs
+// nothing measurable.
+const imports = wasi.getImportObject();
+for (const ns of Object.values(imports)) {
+  for (const [name, fn] of Object.entries(ns)) {
+    if (typeof fn === 'function') ns[name] = (...a) => fn(...a);
+  }
+}
 const module = await WebAssembly.compile(readFileSync(file));
-const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+const instance = await WebAssembly.instantiate(module, imports);
 process.exitCode = wasi.start(instance);
