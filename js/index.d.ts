@@ -142,7 +142,7 @@ export interface Tokenization {
   ids: Int32Array;
   /** 2 per token: [start, end) UTF-8 byte offsets into the text (special tokens added by the model: [0, 0)) */
   offsets: Uint32Array;
-  /** the same ranges as UTF-16 indices into the JS string (text.slice(a, b)) */
+  /** the same ranges as UTF-16 indices into the JS string (text.slice(a, b)); a range inside a character (byte-fallback tokens) widens to the whole character */
   charOffsets: Uint32Array;
 }
 

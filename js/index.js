@@ -118,7 +118,14 @@ class WorkerHandle {
   }
 
   post(msg, transfer = []) { if (this.alive) this.#w.postMessage(msg, transfer); }
-  abort(target) { this.post({ type: 'abort', target }); }
+  // Abort request `target`: at once through shared memory when there is some
+  // (the worker checks it before every token), and by a message always.
+  abort(target) {
+    if (this.abortFlag) Atomics.store(this.abortFlag, 0, target);
+    this.post({ type: 'abort', target });
+  }
+  abortFlag = typeof SharedArrayBuffer === 'function' && (isNode || globalThis.crossOriginIsolated === true)
+    ? new Int32Array(new SharedArrayBuffer(4)) : null;
   onAck(stream, fn) { if (fn) this.#acks.set(stream, fn); else this.#acks.delete(stream); }
 
   terminate(reason) {
@@ -231,7 +238,9 @@ export async function load(source, options = {}) {
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     if (signal?.aborted) throw abortReason(signal); // while the worker started
-    const build = await w.call('init', { flavour: sel.flavour, threads: sel.threads, memoryLimit, wasmBase: wasmBase && String(wasmBase) });
+    const build = await w.call('init', {
+      flavour: sel.flavour, threads: sel.threads, memoryLimit, wasmBase: wasmBase && String(wasmBase), abortBuffer: w.abortFlag?.buffer,
+    });
     let lastLoaded = -1;
     const loading = w.call('load', { source: desc.source, expectedId, cache, contextLength }, {
       onEvent: (m) => {
@@ -322,19 +331,24 @@ function genOptions(o) {
 }
 
 // UTF-8 byte offsets -> UTF-16 indices into text (for slicing JS strings).
+// A range that starts or ends inside a character (byte-fallback tokens split
+// one) is widened to whole characters: starts round down, ends round up.
 function charOffsets(text, offsets) {
-  const out = new Uint32Array(offsets.length);
-  // byte position -> UTF-16 index, walking the string once
-  const map = new Map();
+  const enc = new TextEncoder().encode(text);
+  const down = new Uint32Array(enc.length + 1), up = new Uint32Array(enc.length + 1);
   let b = 0;
-  for (let i = 0; i < text.length; i++) {
-    map.set(b, i);
+  for (let i = 0; i < text.length;) {
     const c = text.codePointAt(i);
-    b += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-    if (c >= 0x10000) i++;
+    const L = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4, u = c >= 0x10000 ? 2 : 1;
+    for (let k = 0; k < L; k++) { down[b + k] = i; up[b + k] = k ? i + u : i; }
+    b += L; i += u;
   }
-  map.set(b, text.length);
-  for (let k = 0; k < offsets.length; k++) out[k] = map.get(offsets[k]) ?? 0;
+  down[b] = up[b] = text.length;
+  const out = new Uint32Array(offsets.length);
+  for (let k = 0; k < offsets.length; k += 2) {
+    out[k] = down[Math.min(offsets[k], b)];
+    out[k + 1] = up[Math.min(offsets[k + 1], b)];
+  }
   return out;
 }
 
@@ -356,6 +370,7 @@ export class Generation {
   #text = '';
   #tokens = 0;
   #quiet = false;
+  #received = 0;
   constructor(w, start, signal) {
     this.#w = w;
     this.signal = signal;
@@ -365,6 +380,7 @@ export class Generation {
     } else {
       this.#req = start((m) => {
         if (m.type !== 'piece') return;
+        this.#w.post({ type: 'gen-ack', target: m.id, count: ++this.#received });
         if (m.token >= 0) this.#tokens++;
         if (m.text) { this.#text += m.text; this.#queue.push(m.text); this.#wake?.(); }
       });

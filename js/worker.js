@@ -24,6 +24,10 @@ let port; // { post(msg, transfer), onMessage(fn) }
 let core = null;
 const state = { gguf: 0, model: 0, ctx: 0, tok: 0, slots: 0, running: 0, info: null, limit: WASM32_MAX_BYTES };
 const aborted = new Set();   // request ids whose abort arrived
+let abortFlag = null;        // Int32Array on a SharedArrayBuffer: the id of the last generation aborted (when shared memory exists)
+const acked = new Map();     // generation id -> pieces the caller has received
+let ackWake = null;
+const GEN_WINDOW = 2;        // most pieces a generation runs ahead of what the caller has received
 const pushed = new Map();    // stream id -> { chunks: [], done, error, wake }
 let busy = Promise.resolve(); // generation/tokenize run one at a time on the context
 
@@ -42,7 +46,8 @@ export async function start() {
 
 function onMessage(msg) {
   switch (msg.type) {
-    case 'abort': aborted.add(msg.target); return;
+    case 'abort': aborted.add(msg.target); ackWake?.(); return;
+    case 'gen-ack': acked.set(msg.target, msg.count); ackWake?.(); return;
     case 'chunk': case 'end': case 'fail': return onPushed(msg);
     default: break;
   }
@@ -74,7 +79,8 @@ const yieldNow = isNode ? () => new Promise((r) => setImmediate(r)) : (() => {
 })();
 
 // ------------------------------------------------------------------ init
-async function init({ flavour, threads, memoryLimit, wasmBase }) {
+async function init({ flavour, threads, memoryLimit, wasmBase, abortBuffer }) {
+  if (abortBuffer) abortFlag = new Int32Array(abortBuffer);
   core = await loadCore({ flavour, poolThreads: threads, memoryLimit, wasmBase });
   state.limit = memoryLimit ?? WASM32_MAX_BYTES;
   const caps = core.capabilities();
@@ -109,7 +115,7 @@ async function load(req) {
   const ggufBytes = c.ggufBytes(got.gguf); // still valid once the model owns the handle
   let decoder = {};
   try {
-    if (typeof c.mod._mn_model_load_gguf === 'function') decoder = makeModel(c, req); // TODO(model merge): always
+    decoder = makeModel(c, req);
   } catch (e) {
     freeModel();
     throw e;
@@ -376,7 +382,6 @@ function makeModel(c, { contextLength }) {
 
 function needModel() {
   needCore();
-  if (!state.model && state.gguf) throw mnError('MN_E_UNSUPPORTED', 'this build has no decoder yet (src/model): the model was loaded and verified, but cannot generate');
   if (!state.model) throw mnError('MN_E_STATE', 'no model loaded');
 }
 
@@ -408,20 +413,27 @@ function generate({ id, prompt, options: o }) {
       const cap = m._mn_gen_piece_bound(ctx) >>> 0;
       dst = c.alloc(cap);
       const slots = state.slots;
+      const isAborted = () => aborted.has(id) || (abortFlag !== null && Atomics.load(abortFlag, 0) === id);
+      let sent = 0;
       for (;;) {
-        if (aborted.has(id)) break;
+        // flow control: stay at most GEN_WINDOW pieces ahead of the caller, so
+        // an abort sent when it has seen n pieces stops near n
+        while (!isAborted() && sent - (acked.get(id) ?? 0) >= GEN_WINDOW) await new Promise((r) => { ackWake = r; });
+        if (isAborted()) break;
         c.check(m._mn_gen_next(ctx, dst, cap, slots, slots + 4, slots + 8), () => c.str(m._mn_ctx_error(ctx)));
         const [len, token, end] = new Int32Array(c.memory.buffer, slots, 3);
         const piece = len ? c.text(dst, len >>> 0) : '';
         text += piece;
         if (token >= 0) tokens.push(token);
         port.post({ id, type: 'piece', text: piece, token });
+        sent++;
         if (end) { reason = END[end] ?? `end ${end}`; break; }
         await yieldNow(); // lets an 'abort' message in
       }
       return { text, reason, tokens, stats: genStats(c, ctx) };
     } finally {
       state.running = 0;
+      acked.delete(id);
       if (dst) c.free(dst);
       stopBufs.forEach((p) => c.free(p));
       if (stopPtrs) c.free(stopPtrs);
@@ -491,7 +503,7 @@ function freeModel() {
 
 async function dispose() {
   if (!core) return { heapUsed: 0, heapUsedAtStart: 0 };
-  if (state.running) aborted.add(state.running);
+  if (state.running) { aborted.add(state.running); ackWake?.(); }
   await busy;
   freeModel();
   const report = { heapUsed: core.heapUsed(), heapUsedAtStart: core.heapUsedAtStart };

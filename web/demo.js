@@ -85,9 +85,10 @@ $('generate').addEventListener('click', async () => {
   controller = new AbortController();
   $('generate').disabled = true;
   $('stop').disabled = false;
-  const out = $('output');
+  const box = $('output'), out = $('output-text');
+  $('output-prompt').textContent = $('prompt').value;
   out.textContent = '';
-  out.classList.add('running');
+  box.classList.add('running');
   $('gen-status').textContent = '';
   $('speed').textContent = '…';
   setBusy(true);
@@ -95,11 +96,11 @@ $('generate').addEventListener('click', async () => {
     maxTokens: Number($('max-tokens').value), temperature: Number($('temperature').value),
     seed: Number($('seed').value), signal: controller.signal,
   });
-  let first = 0, pieces = 0;
+  demo.generation = gen;
+  let first = 0;
   try {
     for await (const piece of gen) {
       if (!first) first = performance.now();
-      pieces++;
       out.append(piece);
       const s = (performance.now() - first) / 1000;
       if (s > 0.2) $('speed').textContent = `${(gen.tokenCount / s).toFixed(1)} tokens/s`;
@@ -110,12 +111,12 @@ $('generate').addEventListener('click', async () => {
     $('gen-status').textContent = `ended: ${r.reason}`;
   } catch (e) {
     if (e.name === 'AbortError') {
-      $('gen-status').textContent = `stopped after ${gen.tokenCount} tokens`;
-      demo.lastResult = { reason: 'aborted', tokens: gen.tokenCount };
+      demo.lastResult = await gen.result; // reason 'aborted', with what was generated
+      $('gen-status').textContent = `stopped after ${demo.lastResult.tokens.length} tokens`;
     } else showError(e);
   } finally {
     demo.generations++;
-    out.classList.remove('running');
+    box.classList.remove('running');
     $('generate').disabled = false;
     $('stop').disabled = true;
     document.body.dataset.generations = String(demo.generations);
@@ -140,6 +141,9 @@ async function tokenize() {
       if (a === b) { // a token of no text (BOS, or a prepended ▁)
         span.className = 'special';
         span.textContent = ids[k];
+      } else if (a < at) { // another byte of a character already shown (byte-fallback tokens)
+        span.className = `t${k % 6} cont`;
+        span.title += ' (a byte of the same character)';
       } else {
         if (a > at) view.push(document.createTextNode(text.slice(at, a)));
         span.className = `t${k % 6}`;
