@@ -251,6 +251,9 @@ MN_API mn_status mn_gguf_writer_add_arr(mn_gguf_writer *w, const char *key, int 
 /** An array of n strings; lens may be NULL for NUL-terminated strs. */
 MN_API mn_status mn_gguf_writer_add_arr_str(mn_gguf_writer *w, const char *key,
                                             const char *const *strs, const size_t *lens, size_t n);
+/** Copy key `kid` of an open file (name, type and value bytes, verbatim) into w.
+ *  @return as the add functions; MN_E_INVALID_ARG for a bad index. */
+MN_API mn_status mn_gguf_writer_copy_key(mn_gguf_writer *w, mn_gguf *src, size_t kid);
 /**
  * Add a tensor. ne: n_dims values (n_dims 0..4), each >= 0; data: exactly
  * the tensor's byte size, borrowed until the last write (not copied).
@@ -261,12 +264,30 @@ MN_API mn_status mn_gguf_writer_add_arr_str(mn_gguf_writer *w, const char *key,
 MN_API mn_status mn_gguf_writer_add_tensor(mn_gguf_writer *w, const char *name, uint32_t type,
                                            uint32_t n_dims, const int64_t *ne,
                                            const void *data, size_t dataSize);
+/**
+ * Produces a tensor's bytes when the file is written: fill dst[0..size)
+ * (size = the tensor's exact byte size). tensorIndex is the tensor's position
+ * in insertion order. @return MN_OK, or an error that aborts the write.
+ */
+typedef mn_status (*mn_gguf_fill_fn)(void *user, size_t tensorIndex, void *dst, size_t size);
+/**
+ * Like mn_gguf_writer_add_tensor(), but the data is produced by fill() at
+ * write time, so a file can be written holding one tensor in memory at a time
+ * (mn_gguf_writer_write_file streams; mn_gguf_writer_write fills dst in place).
+ * fill may be called once per write. Same errors as add_tensor.
+ */
+MN_API mn_status mn_gguf_writer_add_tensor_fn(mn_gguf_writer *w, const char *name, uint32_t type,
+                                              uint32_t n_dims, const int64_t *ne,
+                                              mn_gguf_fill_fn fill, void *user);
+/** @return the number of tensors added so far. */
+MN_API size_t mn_gguf_writer_n_tensors(const mn_gguf_writer *w);
 /** @return the total file size, or an error (MN_E_OVERFLOW) tested with mn_is_error(). */
 MN_API size_t mn_gguf_writer_size(const mn_gguf_writer *w);
 /** Serialize into dst. @return the bytes written, or an error (MN_E_DST_TOO_SMALL,
  *  MN_E_OVERFLOW) tested with mn_is_error(). Can be called again. */
 MN_API size_t mn_gguf_writer_write(mn_gguf_writer *w, void *dst, size_t dstCapacity);
-/** Serialize to a file. @return MN_OK, MN_E_IO, MN_E_OVERFLOW, MN_E_NOMEM. */
+/** Serialize to a file, streaming (the header plus one produced tensor in
+ *  memory). @return MN_OK, MN_E_IO, MN_E_OVERFLOW, MN_E_NOMEM, or a fill error. */
 MN_API mn_status mn_gguf_writer_write_file(mn_gguf_writer *w, const char *path);
 
 #ifdef __cplusplus

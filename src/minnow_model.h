@@ -74,6 +74,16 @@ MN_API const char *mn_model_arch(const mn_model *m);
 MN_API size_t mn_model_n_vocab(const mn_model *m);
 /** @return the training context length (GGUF <arch>.context_length). */
 MN_API size_t mn_model_n_ctx_train(const mn_model *m);
+/** @return the BOS token id (tokenizer.ggml.bos_token_id), or -1 if the model has none. */
+MN_API int32_t mn_model_bos(const mn_model *m);
+/** @return the EOS token id, or -1. */
+MN_API int32_t mn_model_eos(const mn_model *m);
+/** @return 1 if prompts get BOS first (tokenizer.ggml.add_bos_token; default:
+ *  yes for SentencePiece vocabularies, no for BPE ones, as llama.cpp), else 0. */
+MN_API int mn_model_add_bos(const mn_model *m);
+/** @return 1 if id ends generation (EOS, EOT, EOM, or a control token named
+ *  like <|im_end|>, <|eot_id|>, <|endoftext|>), else 0. */
+MN_API int mn_model_token_is_eog(const mn_model *m, int32_t id);
 /** @return the bytes of weights the model holds (the GGUF data section). */
 MN_API uint64_t mn_model_weight_bytes(const mn_model *m);
 
@@ -161,6 +171,16 @@ typedef struct mn_sampler_params {
 
 MN_API void mn_sampler_params_default(mn_sampler_params *p);
 
+/**
+ * Sample a token from mn_ctx_logits() under p (NULL: the defaults), with the
+ * penalties over the context's last tokens and the context's RNG. Does not
+ * evaluate the token (mn_ctx_eval() it to go on).
+ * @return MN_OK and *token; MN_E_STATE (nothing evaluated yet); MN_E_INVALID_ARG.
+ */
+MN_API mn_status mn_ctx_sample(mn_ctx *c, const mn_sampler_params *p, int32_t *token);
+/** Reseed the context's RNG (mn_ctx_create seeds it with 0; mn_gen_begin with params->sampler.seed). */
+MN_API void mn_ctx_set_seed(mn_ctx *c, uint64_t seed);
+
 /* ------------------------------------------------------------- generation */
 /* Step-wise generation, so a caller (the JS worker, a CLI loop) can stream
  * pieces and stop between tokens. Text pieces never split a UTF-8 character,
@@ -192,6 +212,15 @@ typedef enum mn_gen_end {
  */
 MN_API mn_status mn_gen_begin(mn_ctx *c, const void *prompt, size_t promptSize,
                               const mn_gen_params *params);
+
+/**
+ * As mn_gen_begin() for a prompt given as token ids (e.g. a chat template
+ * applied by the caller); nothing is added to them. Works without a
+ * tokenizer too (then pieces are empty and only the ids come out).
+ * @return as mn_gen_begin(); MN_E_TOK_INVALID_ID for an id outside the vocabulary.
+ */
+MN_API mn_status mn_gen_begin_tokens(mn_ctx *c, const int32_t *tokens, size_t n,
+                                     const mn_gen_params *params);
 
 /**
  * Sample one token, evaluate it, and write the text that became final.

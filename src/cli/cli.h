@@ -23,4 +23,14 @@ int mn_cmd_id(int argc, char **argv);
 int mn_cmd_info(int argc, char **argv);
 int mn_cmd_tokenize(int argc, char **argv);
 int mn_cmd_detokenize(int argc, char **argv);
+int mn_cmd_synth(int argc, char **argv);
+int mn_cmd_generate(int argc, char **argv);
+int mn_cmd_perplexity(int argc, char **argv);
+int mn_cmd_convert(int argc, char **argv);
+/* Whole file into a malloc'd buffer (NULL on failure); *len its size. */
+unsigned char *mn_cli_read_file(const char *path, size_t *len);
+/* minnow info: the decoder-model lines (cmd_generate.c). */
+void mn_cli_model_summary(const char *path);
+/* Monotonic clock in milliseconds (timings printed on stderr). */
+double mn_cli_now_ms(void);
 #endif

@@ -246,6 +246,7 @@ int mn_cmd_info(int argc, char **argv)
     if (st != MN_OK) return mn_cli_fail(st, "%s: %s", path, err);
     int rc = json ? info_json(g, path) : info_text(g, path);
     mn_gguf_free(g);
+    if (rc == 0 && !json) mn_cli_model_summary(path); /* the decoder's view and its memory (cmd_generate.c) */
     fflush(stdout);
     return rc;
 }

@@ -15,7 +15,11 @@ static const mn_cli_cmd k_cmds[] = {
     {"id", "FILE...", "print each file's model id (BLAKE2b-256, hex)", mn_cmd_id},
     {"info", "FILE.gguf [--json]", "print a GGUF file's metadata and tensor table", mn_cmd_info},
     {"tokenize", "-t FILE [--add-special] [--parse-special] [--offsets] [--jsonl]", "print the token ids of stdin (HF encode)", mn_cmd_tokenize},
+    {"synth", "--shape NAME --vocab FILE [--type T] -o OUT.gguf", "write a seeded synthetic GGUF model (minnow synth --help)", mn_cmd_synth},
     {"detokenize", "-t FILE [--skip-special] [--jsonl]", "print the text of the token ids on stdin (HF decode)", mn_cmd_detokenize},
+    {"generate", "-m M.gguf -p TEXT [-n N] [...]", "generate text with a decoder model (--help for options)", mn_cmd_generate},
+    {"perplexity", "-m M.gguf -f TEXT [--ctx C]", "perplexity and bits per byte of a text file", mn_cmd_perplexity},
+    {"convert", "MODEL.bin [-t TOK.bin] -o OUT.gguf", "convert a llama2.c checkpoint to GGUF", mn_cmd_convert},
 };
 
 int mn_cli_fail(int status, const char *fmt, ...)

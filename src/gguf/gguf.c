@@ -751,6 +751,16 @@ const void *mn_gguf_bytes(const mn_gguf *g, size_t *size)
 
 const char *mn_gguf_key(const mn_gguf *g, size_t i) { return g && i < g->n_kv ? g->kv[i].key : NULL; }
 size_t mn_gguf_key_len(const mn_gguf *g, size_t i) { return g && i < g->n_kv ? g->kv[i].key_len : 0; }
+int mn_gguf_raw_value(const mn_gguf *g, size_t kid, const uint8_t **p, size_t *n)
+{
+    if (!g || kid >= g->n_kv) return 0;
+    const gkv *kv = &g->kv[kid];
+    size_t start = kv->type == MN_GGUF_ARRAY ? kv->pos - 12 : kv->type == MN_GGUF_STRING ? kv->pos - 8 : kv->pos;
+    *p = g->base + start;
+    *n = kv->end - start;
+    return 1;
+}
+
 int mn_gguf_key_type(const mn_gguf *g, size_t i) { return g && i < g->n_kv ? (int)g->kv[i].type : -1; }
 
 mn_status mn_gguf_find_key(mn_gguf *g, const char *key, size_t *index)

@@ -36,4 +36,10 @@ static inline int mn_align_u64(uint64_t v, uint64_t align, uint64_t *out)
     *out = (v + align - 1) & ~(align - 1);
     return 1;
 }
+
+/* The serialized value of key kid inside the file (everything after its type
+ * field: a scalar, a length-prefixed string, or an array's element type,
+ * count and elements), already validated by the reader: what
+ * mn_gguf_writer_copy_key() copies verbatim. @return 0 if kid is out of range. */
+int mn_gguf_raw_value(const mn_gguf *g, size_t kid, const uint8_t **p, size_t *n);
 #endif

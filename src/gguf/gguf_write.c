@@ -21,7 +21,9 @@ typedef struct wten {
     size_t name_len;
     uint32_t n_dims, type;
     int64_t ne[MN_GGUF_MAX_DIMS];
-    const void *data;
+    const void *data;     /* borrowed bytes, or NULL when fill produces them */
+    mn_gguf_fill_fn fill;
+    void *user;
     uint64_t nbytes;
 } wten;
 
@@ -199,6 +201,20 @@ mn_status mn_gguf_writer_add_arr(mn_gguf_writer *w, const char *key, int elemTyp
     return end_key(w, start, p != NULL);
 }
 
+mn_status mn_gguf_writer_copy_key(mn_gguf_writer *w, mn_gguf *src, size_t kid)
+{
+    const uint8_t *p;
+    size_t n;
+    if (!w) return MN_E_INVALID_ARG;
+    if (!mn_gguf_raw_value(src, kid, &p, &n)) return mn_err_set(&w->err, MN_E_INVALID_ARG, "copy_key: no key %zu", kid);
+    size_t start = w->kv_len;
+    mn_status st = begin_key(w, mn_gguf_key(src, kid), mn_gguf_key_len(src, kid), (uint32_t)mn_gguf_key_type(src, kid));
+    if (st) { w->kv_len = start; return st; }
+    uint8_t *d = kv_room(w, n);
+    if (d) memcpy(d, p, n);
+    return end_key(w, start, d != NULL);
+}
+
 mn_status mn_gguf_writer_add_arr_str(mn_gguf_writer *w, const char *key, const char *const *strs, const size_t *lens, size_t n)
 {
     if (!w) return MN_E_INVALID_ARG;
@@ -215,8 +231,10 @@ mn_status mn_gguf_writer_add_arr_str(mn_gguf_writer *w, const char *key, const c
     return end_key(w, start, ok);
 }
 
-mn_status mn_gguf_writer_add_tensor(mn_gguf_writer *w, const char *name, uint32_t type, uint32_t n_dims,
-                                    const int64_t *ne, const void *data, size_t dataSize)
+/* Shared by add_tensor and add_tensor_fn: validate and append; dataSize is
+ * checked against the shape unless fill is set. */
+static mn_status add_tensor(mn_gguf_writer *w, const char *name, uint32_t type, uint32_t n_dims,
+                            const int64_t *ne, const void *data, size_t dataSize, mn_gguf_fill_fn fill, void *user)
 {
     if (!w) return MN_E_INVALID_ARG;
     if (!name || (!ne && n_dims) || (!data && dataSize)) return mn_err_set(&w->err, MN_E_INVALID_ARG, "NULL name, shape or data");
@@ -240,16 +258,35 @@ mn_status mn_gguf_writer_add_tensor(mn_gguf_writer *w, const char *name, uint32_
     case 2: return mn_err_set(&w->err, MN_E_GGUF_SHAPE, "tensor '%s': ne[0] %" PRId64 " is not a multiple of %" PRIu32, name, t.ne[0], ti->block_size);
     default: return mn_err_set(&w->err, MN_E_GGUF_DIM_OVERFLOW, "tensor '%s': size overflows", name);
     }
-    if (t.nbytes != (uint64_t)dataSize)
+    if (!fill && t.nbytes != (uint64_t)dataSize)
         return mn_err_set(&w->err, MN_E_INVALID_ARG, "tensor '%s': %zu bytes of data given, the shape needs %" PRIu64, name, dataSize, t.nbytes);
     for (size_t i = 0; i < w->n_t; i++)
         if (w->t[i].name_len == nl && !memcmp(w->t[i].name, name, nl))
             return mn_err_set(&w->err, MN_E_GGUF_DUP_TENSOR, "tensor '%s' added twice", name);
     if (!grow((void **)&w->t, &w->t_cap, w->n_t + 1, sizeof *w->t)) return mn_err_set(&w->err, MN_E_NOMEM, "out of memory");
+    if (fill && t.nbytes > SIZE_MAX)
+        return mn_err_set(&w->err, MN_E_NOMEM, "tensor '%s': %" PRIu64 " bytes do not fit this address space", name, t.nbytes);
     t.data = data;
+    t.fill = fill;
+    t.user = user;
     w->t[w->n_t++] = t;
     return MN_OK;
 }
+
+mn_status mn_gguf_writer_add_tensor(mn_gguf_writer *w, const char *name, uint32_t type, uint32_t n_dims,
+                                    const int64_t *ne, const void *data, size_t dataSize)
+{
+    return add_tensor(w, name, type, n_dims, ne, data, dataSize, NULL, NULL);
+}
+
+mn_status mn_gguf_writer_add_tensor_fn(mn_gguf_writer *w, const char *name, uint32_t type, uint32_t n_dims,
+                                       const int64_t *ne, mn_gguf_fill_fn fill, void *user)
+{
+    if (w && !fill) return mn_err_set(&w->err, MN_E_INVALID_ARG, "NULL fill function");
+    return add_tensor(w, name, type, n_dims, ne, NULL, 0, fill, user);
+}
+
+size_t mn_gguf_writer_n_tensors(const mn_gguf_writer *w) { return w ? w->n_t : 0; }
 
 /* Layout: table end, data offset, total size; all checked. */
 static int layout(const mn_gguf_writer *w, uint64_t *data_off, uint64_t *total)
@@ -274,14 +311,9 @@ size_t mn_gguf_writer_size(const mn_gguf_writer *w)
     return (size_t)total;
 }
 
-size_t mn_gguf_writer_write(mn_gguf_writer *w, void *dst, size_t dstCapacity)
+/* The header, metadata and tensor table with zero padding: data_off bytes at p. */
+static void write_header(const mn_gguf_writer *w, uint8_t *p, uint64_t data_off)
 {
-    uint64_t data_off, total;
-    if (!w) return MN_ERROR_SIZE(MN_E_INVALID_ARG);
-    if (!layout(w, &data_off, &total)) return MN_ERROR_SIZE(mn_err_set(&w->err, MN_E_OVERFLOW, "file size overflows"));
-    if (!dst || dstCapacity < total)
-        return MN_ERROR_SIZE(mn_err_set(&w->err, MN_E_DST_TOO_SMALL, "need %" PRIu64 " bytes, have %zu", total, dstCapacity));
-    uint8_t *p = dst;
     memcpy(p, MN_GGUF_MAGIC, 4);
     mn_st32(p + 4, w->version);
     mn_st64(p + 8, w->n_t);
@@ -305,31 +337,83 @@ size_t mn_gguf_writer_write(mn_gguf_writer *w, void *dst, size_t dstCapacity)
         run += padded;
     }
     memset(p + o, 0, (size_t)data_off - o);
-    o = (size_t)data_off;
+}
+
+/* Tensor i's bytes into dst (nbytes of them). */
+static mn_status tensor_bytes(mn_gguf_writer *w, size_t i, uint8_t *dst)
+{
+    const wten *t = &w->t[i];
+    if (!t->nbytes) return MN_OK;
+    if (!t->fill) { memcpy(dst, t->data, (size_t)t->nbytes); return MN_OK; }
+    mn_status st = t->fill(t->user, i, dst, (size_t)t->nbytes);
+    if (st) return mn_err_set(&w->err, st, "tensor '%s': producing its data failed (%s)", t->name, mn_status_name(st));
+    return MN_OK;
+}
+
+size_t mn_gguf_writer_write(mn_gguf_writer *w, void *dst, size_t dstCapacity)
+{
+    uint64_t data_off, total;
+    if (!w) return MN_ERROR_SIZE(MN_E_INVALID_ARG);
+    if (!layout(w, &data_off, &total)) return MN_ERROR_SIZE(mn_err_set(&w->err, MN_E_OVERFLOW, "file size overflows"));
+    if (!dst || dstCapacity < total)
+        return MN_ERROR_SIZE(mn_err_set(&w->err, MN_E_DST_TOO_SMALL, "need %" PRIu64 " bytes, have %zu", total, dstCapacity));
+    uint8_t *p = dst;
+    write_header(w, p, data_off);
+    size_t o = (size_t)data_off;
     for (size_t i = 0; i < w->n_t; i++) {
         const wten *t = &w->t[i];
         uint64_t padded = 0;
         mn_align_u64(t->nbytes, w->alignment, &padded);
-        if (t->nbytes) memcpy(p + o, t->data, (size_t)t->nbytes);
+        mn_status st = tensor_bytes(w, i, p + o);
+        if (st) return MN_ERROR_SIZE(st);
         memset(p + o + (size_t)t->nbytes, 0, (size_t)(padded - t->nbytes));
         o += (size_t)padded;
     }
     return o;
 }
 
+/* Streams to the file: the header, then one tensor at a time (borrowed bytes
+ * directly, produced ones through one scratch buffer of the largest size). */
 mn_status mn_gguf_writer_write_file(mn_gguf_writer *w, const char *path)
 {
+    uint64_t data_off, total;
     if (!w || !path) return MN_E_INVALID_ARG;
-    size_t n = mn_gguf_writer_size(w);
-    if (mn_is_error(n)) return mn_err_set(&w->err, mn_error_code(n), "file size overflows");
-    uint8_t *buf = mn_malloc(n ? n : 1);
-    if (!buf) return mn_err_set(&w->err, MN_E_NOMEM, "no memory for %zu bytes", n);
-    size_t r = mn_gguf_writer_write(w, buf, n);
-    if (mn_is_error(r)) { mn_free(buf); return mn_error_code(r); }
+    if (!layout(w, &data_off, &total)) return mn_err_set(&w->err, MN_E_OVERFLOW, "file size overflows");
+    size_t scratch = 0;
+    for (size_t i = 0; i < w->n_t; i++)
+        if (w->t[i].fill && w->t[i].nbytes > scratch) scratch = (size_t)w->t[i].nbytes;
+    uint8_t *head = mn_malloc((size_t)data_off ? (size_t)data_off : 1);
+    uint8_t *buf = scratch ? mn_malloc(scratch) : NULL;
+    if (!head || (scratch && !buf)) {
+        mn_free(head);
+        mn_free(buf);
+        return mn_err_set(&w->err, MN_E_NOMEM, "no memory for the header or a %zu-byte tensor", scratch);
+    }
+    write_header(w, head, data_off);
+    static const uint8_t zeros[256];
+    mn_status st = MN_OK;
     FILE *f = fopen(path, "wb");
-    int ok = f && fwrite(buf, 1, r, f) == r;
-    if (f && fclose(f) != 0) ok = 0;
+    if (!f) st = mn_err_set(&w->err, MN_E_IO, "cannot create %.200s", path);
+    if (!st && fwrite(head, 1, (size_t)data_off, f) != (size_t)data_off) st = MN_E_IO;
+    for (size_t i = 0; !st && i < w->n_t; i++) {
+        const wten *t = &w->t[i];
+        uint64_t padded = 0;
+        mn_align_u64(t->nbytes, w->alignment, &padded);
+        const uint8_t *src = t->data;
+        if (t->fill) {
+            st = tensor_bytes(w, i, buf);
+            src = buf;
+        }
+        if (!st && t->nbytes && fwrite(src, 1, (size_t)t->nbytes, f) != (size_t)t->nbytes) st = MN_E_IO;
+        for (uint64_t pad = padded - t->nbytes; !st && pad; ) {
+            size_t n = pad > sizeof zeros ? sizeof zeros : (size_t)pad;
+            if (fwrite(zeros, 1, n, f) != n) st = MN_E_IO;
+            pad -= n;
+        }
+    }
+    if (f && fclose(f) != 0 && !st) st = MN_E_IO;
+    mn_free(head);
     mn_free(buf);
-    if (!ok) return mn_err_set(&w->err, MN_E_IO, "cannot write %.200s", path);
-    return MN_OK;
+    if (st == MN_E_IO) return mn_err_set(&w->err, MN_E_IO, "cannot write %.200s", path);
+    return st;
 }

@@ -7,6 +7,7 @@
 #include "mtest.h"
 #include "minnow_gguf.h"
 #include "tensor/types.h"
+#include "gguf/gguf_internal.h"
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -805,6 +806,62 @@ static void writer_reproduces_stories(void)
     mn_gguf_free(g);
 }
 
+/* add_tensor_fn: bytes produced at write time; copy_key: verbatim key copies. */
+static mn_status fill_pattern(void *user, size_t idx, void *dst, size_t size)
+{
+    int *calls = user;
+    (*calls)++;
+    for (size_t i = 0; i < size; i++) ((unsigned char *)dst)[i] = (unsigned char)(idx * 31 + i);
+    return idx == 99 ? MN_E_CORRUPT : MN_OK;
+}
+
+static mn_status fill_fail(void *user, size_t idx, void *dst, size_t size) { return MN_E_CORRUPT; }
+
+static void writer_fill_copy(void)
+{
+    mn_gguf *g = open_stories(0);
+    if (!g) return;
+    mn_gguf_writer *w = NULL;
+    MT_OK(mn_gguf_writer_create(&w, 3, 0));
+    for (size_t k = 0; k < mn_gguf_n_kv(g); k++) MT_OK(mn_gguf_writer_copy_key(w, g, k));
+    MT_EQ_INT(mn_gguf_writer_copy_key(w, g, 0), MN_E_GGUF_DUP_KEY);
+    MT_EQ_INT(mn_gguf_writer_copy_key(w, g, 999), MN_E_INVALID_ARG);
+    int calls = 0;
+    MT_OK(mn_gguf_writer_add_tensor_fn(w, "a", MN_TYPE_Q8_0, 2, NE(64, 3), fill_pattern, &calls));
+    MT_OK(mn_gguf_writer_add_tensor_fn(w, "b", MN_TYPE_F32, 1, NE(5), fill_pattern, &calls));
+    MT_EQ_INT(mn_gguf_writer_add_tensor_fn(w, "c", MN_TYPE_F32, 1, NE(5), NULL, NULL), MN_E_INVALID_ARG);
+    MT_EQ_INT(mn_gguf_writer_n_tensors(w), 2);
+    size_t size = mn_gguf_writer_size(w);
+    unsigned char *buf = malloc(size);
+    MT_EQ_U64(mn_gguf_writer_write(w, buf, size), size);
+    MT_EQ_INT(calls, 2);
+    mn_gguf *h = NULL;
+    char err[256] = "";
+    if (mn_gguf_open_memory(&h, buf, size, 0, err, sizeof err)) MT_FAIL("reopen: %s", err);
+    MT_EQ_INT(mn_gguf_n_kv(h), mn_gguf_n_kv(g));
+    for (size_t k = 0; k < mn_gguf_n_kv(g); k++) { /* the same keys, types and value bytes */
+        const uint8_t *p, *q;
+        size_t pn, qn;
+        MT_EQ_STR(mn_gguf_key(h, k), mn_gguf_key(g, k));
+        MT_EQ_INT(mn_gguf_key_type(h, k), mn_gguf_key_type(g, k));
+        MT_CHECK(mn_gguf_raw_value(g, k, &p, &pn) && mn_gguf_raw_value(h, k, &q, &qn));
+        MT_CHECK(pn == qn && !memcmp(p, q, pn));
+    }
+    mn_gguf_tensor t;
+    MT_OK(mn_gguf_tensor_info(h, 1, &t));
+    MT_EQ_STR(t.name, "b");
+    MT_EQ_INT(((const unsigned char *)t.data)[3], 31 + 3);
+    mn_gguf_free(h);
+    MT_OK(mn_gguf_writer_add_tensor_fn(w, "bad", MN_TYPE_F32, 1, NE(5), fill_fail, NULL));
+    size = mn_gguf_writer_size(w);
+    buf = realloc(buf, size);
+    MT_EQ_INT(mn_error_code(mn_gguf_writer_write(w, buf, size)), MN_E_CORRUPT);
+    MT_CHECK(strstr(mn_gguf_writer_error(w), "bad") != NULL);
+    free(buf);
+    mn_gguf_writer_free(w);
+    mn_gguf_free(g);
+}
+
 static void type_table(void)
 {
     MT_EQ_STR(mn_ggml_type_name(0), "F32");
@@ -845,4 +902,5 @@ void suite_gguf(void)
     MT_RUN(byte_flips);
     MT_RUN(writer_roundtrip);
     MT_RUN(writer_reproduces_stories);
+    MT_RUN(writer_fill_copy);
 }
