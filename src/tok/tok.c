@@ -652,23 +652,44 @@ static int apply_normalizer(mn_tokenizer *t, const char *s, size_t n, const uint
             break;
         }
         case MN_NORM_STEP_LOWER: case MN_NORM_STEP_BERT_CLEAN: case MN_NORM_STEP_BERT_CJK: case MN_NORM_STEP_STRIP_MN: {
-            /* char -> 0..3 chars; every output byte aligned to the input char */
+            /* char -> 0..3 chars; every output byte aligned to the input char.
+             * Room for the worst case once: 3 chars of 4 bytes per input byte is
+             * more than any of these needs (CJK: 5 bytes for 3, Lowercase: 3 for 2). */
+            size_t room;
+            if (!mn_mul_size(in_n, 3, &room) || mn_ubuf_reserve(out, room + 12, with_align)) goto nomem;
+            int op = st->op;
             size_t i = 0;
             while (i < in_n) {
+                unsigned char b = (unsigned char)in[i];
+                if (b < 0x80) {
+                    /* ASCII: Lowercase maps A-Z, clean_text drops controls and maps
+                     * whitespace to ' ', CJK and Mn do not apply */
+                    if (op == MN_NORM_STEP_BERT_CLEAN && ((b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7F)) {
+                        i++;
+                        continue;
+                    }
+                    char o = (char)b;
+                    if (op == MN_NORM_STEP_LOWER && b >= 'A' && b <= 'Z') o = (char)(b + 32);
+                    else if (op == MN_NORM_STEP_BERT_CLEAN && (b == '\t' || b == '\n' || b == '\r')) o = ' ';
+                    out->p[out->n] = o;
+                    if (with_align) { out->align[2 * out->n] = ia[2 * i]; out->align[2 * out->n + 1] = ia[2 * i + 1]; }
+                    out->n++;
+                    i++;
+                    continue;
+                }
                 size_t l;
                 uint32_t cp = mn_utf8_decode((const unsigned char *)in + i, in_n - i, &l), o[3];
                 size_t no = 1;
                 o[0] = cp;
-                if (st->op == MN_NORM_STEP_LOWER) no = mn_uc_lower_full_cp(cp, o);
-                else if (st->op == MN_NORM_STEP_BERT_CLEAN) {
-                    if (cp == 0 || cp == 0xFFFD || bert_is_control(cp)) no = 0;
-                    else if (cp == '\t' || cp == '\n' || cp == '\r' || mn_uc_is_space(cp)) o[0] = ' ';
-                } else if (st->op == MN_NORM_STEP_BERT_CJK) {
+                if (op == MN_NORM_STEP_LOWER) no = mn_uc_lower_full_cp(cp, o);
+                else if (op == MN_NORM_STEP_BERT_CLEAN) {
+                    if (cp == 0xFFFD || bert_is_control(cp)) no = 0;
+                    else if (mn_uc_is_space(cp)) o[0] = ' ';
+                } else if (op == MN_NORM_STEP_BERT_CJK) {
                     if (bert_is_cjk(cp)) { o[0] = ' '; o[1] = cp; o[2] = ' '; no = 3; }
                 } else if (mn_uc_category_8_0(cp) == MN_UC_Mn) {
                     no = 0;
                 }
-                if (mn_ubuf_reserve(out, 12, with_align)) goto nomem;
                 for (size_t q = 0; q < no; q++) {
                     size_t ol = mn_utf8_encode(o[q], out->p + out->n);
                     if (with_align)
@@ -701,6 +722,17 @@ static int apply_normalizer(mn_tokenizer *t, const char *s, size_t n, const uint
         case MN_NORM_STEP_REPLACE: {
             size_t i = 0;
             while (i < in_n) {
+                /* copy up to the next possible match in one go */
+                const char *m = memchr(in + i, st->str[0], in_n - i);
+                size_t j = m ? (size_t)(m - in) : in_n;
+                if (j > i) {
+                    if (mn_ubuf_reserve(out, j - i, with_align)) goto nomem;
+                    memcpy(out->p + out->n, in + i, j - i);
+                    if (with_align) memcpy(out->align + 2 * out->n, ia + 2 * i, 2 * (j - i) * sizeof *ia);
+                    out->n += j - i;
+                    i = j;
+                }
+                if (i >= in_n) break;
                 if (in_n - i >= st->len && memcmp(in + i, st->str, st->len) == 0) {
                     if (mn_ubuf_reserve(out, st->len2, with_align)) goto nomem;
                     memcpy(out->p + out->n, st->str2, st->len2);
@@ -713,13 +745,14 @@ static int apply_normalizer(mn_tokenizer *t, const char *s, size_t n, const uint
                     out->n += st->len2;
                     i += st->len;
                 } else {
-                    size_t j = i + 1;
-                    while (j < in_n && ((unsigned char)in[j] & 0xC0) == 0x80) j++;
-                    if (mn_ubuf_reserve(out, j - i, with_align)) goto nomem;
-                    memcpy(out->p + out->n, in + i, j - i);
-                    if (with_align) memcpy(out->align + 2 * out->n, ia + 2 * i, 2 * (j - i) * sizeof *ia);
-                    out->n += j - i;
-                    i = j;
+                    /* not a match here: copy this char */
+                    size_t e = i + 1;
+                    while (e < in_n && ((unsigned char)in[e] & 0xC0) == 0x80) e++;
+                    if (mn_ubuf_reserve(out, e - i, with_align)) goto nomem;
+                    memcpy(out->p + out->n, in + i, e - i);
+                    if (with_align) memcpy(out->align + 2 * out->n, ia + 2 * i, 2 * (e - i) * sizeof *ia);
+                    out->n += e - i;
+                    i = e;
                 }
             }
             break;
