@@ -115,15 +115,45 @@ static int load_pretok(ld *L, uint32_t n, int *saw_split)
     if (!strcmp(type, "ByteLevel")) {
         if (t->byte_level) return unsup(L, "pre_tokenizer", "(two ByteLevel)");
         t->byte_level = 1;
-        if (mn_json_bool(&L->d, mn_json_get(&L->d, n, "add_prefix_space"), 0))
-            return unsup(L, "pre_tokenizer", "ByteLevel with add_prefix_space");
         int use_regex = mn_json_bool(&L->d, mn_json_get(&L->d, n, "use_regex"), 1);
         if (mn_json_get(&L->d, n, "use_regex") == MN_JSON_NONE) use_regex = 1;
+        if (mn_json_bool(&L->d, mn_json_get(&L->d, n, "add_prefix_space"), 0)) {
+            /* the space goes before each split ByteLevel receives: before the whole piece with
+             * use_regex, before every word of a preceding Split otherwise (not implemented) */
+            if (!use_regex || *saw_split) return unsup(L, "pre_tokenizer", "ByteLevel with add_prefix_space after a Split");
+            t->bl_add_prefix_space = 1;
+        }
         if (use_regex) {
             if (*saw_split) return unsup(L, "pre_tokenizer", "(Split followed by ByteLevel with use_regex)");
             *saw_split = 1;
             t->split = MN_SPLIT_GPT2;
         }
+        return MN_OK;
+    }
+    if (!strcmp(type, "WhitespaceSplit")) {
+        if (*saw_split || t->ms_rep_len || t->byte_level) return unsup(L, "pre_tokenizer", "WhitespaceSplit after another split");
+        *saw_split = 1;
+        t->ws_split = 1;
+        return MN_OK;
+    }
+    if (!strcmp(type, "Metaspace")) {
+        size_t rl;
+        const char *r = mn_json_str(&L->d, mn_json_get(&L->d, n, "replacement"), &rl);
+        if (!r || rl == 0 || rl >= sizeof t->ms_rep || mn_utf8_seq_len((const unsigned char *)r, rl) != rl)
+            return bad(L, "Metaspace replacement is not one char");
+        if (t->ms_rep_len || t->byte_level || (*saw_split && !t->ws_split)) return unsup(L, "pre_tokenizer", "Metaspace after another split");
+        memcpy(t->ms_rep, r, rl);
+        t->ms_rep_len = rl;
+        /* prepend_scheme (tokenizers >= 0.19), else the older add_prefix_space */
+        uint32_t ps = mn_json_get(&L->d, n, "prepend_scheme");
+        if (mn_json_str_eq(&L->d, ps, "always")) t->ms_prepend = 1;
+        else if (mn_json_str_eq(&L->d, ps, "first")) t->ms_prepend = 2;
+        else if (mn_json_str_eq(&L->d, ps, "never")) t->ms_prepend = 0;
+        else if (ps != MN_JSON_NONE && mn_json_type_of(&L->d, ps) != MN_JSON_NULL) return unsup(L, "pre_tokenizer", "Metaspace prepend_scheme");
+        else t->ms_prepend = mn_json_bool(&L->d, mn_json_get(&L->d, n, "add_prefix_space"), 1);
+        t->ms_split = mn_json_bool(&L->d, mn_json_get(&L->d, n, "split"), 1);
+        if (mn_json_get(&L->d, n, "split") == MN_JSON_NONE) t->ms_split = 1;
+        *saw_split = 1;
         return MN_OK;
     }
     if (!strcmp(type, "BertPreTokenizer")) {
@@ -171,6 +201,15 @@ static int load_decoder(ld *L, uint32_t n, int top)
     if (!strcmp(type, "ByteLevel")) return mn_tok_add_dec(L->t, MN_DEC_BYTELEVEL, NULL, 0, NULL, 0, 0, 0);
     if (!strcmp(type, "ByteFallback")) return mn_tok_add_dec(L->t, MN_DEC_BYTE_FALLBACK, NULL, 0, NULL, 0, 0, 0);
     if (!strcmp(type, "Fuse")) return mn_tok_add_dec(L->t, MN_DEC_FUSE, NULL, 0, NULL, 0, 0, 0);
+    if (!strcmp(type, "Metaspace")) {
+        size_t rl;
+        const char *r = mn_json_str(&L->d, mn_json_get(&L->d, n, "replacement"), &rl);
+        if (!r || !rl) return bad(L, "Metaspace decoder without replacement");
+        uint32_t ps = mn_json_get(&L->d, n, "prepend_scheme");
+        int prepend = ps != MN_JSON_NONE && mn_json_type_of(&L->d, ps) != MN_JSON_NULL ? !mn_json_str_eq(&L->d, ps, "never")
+                                                                                     : mn_json_bool(&L->d, mn_json_get(&L->d, n, "add_prefix_space"), 1);
+        return mn_tok_add_dec(L->t, MN_DEC_METASPACE, r, rl, " ", 1, (size_t)prepend, 0);
+    }
     if (!strcmp(type, "WordPiece")) {
         size_t pl;
         const char *p = mn_json_str(&L->d, mn_json_get(&L->d, n, "prefix"), &pl);

@@ -35,7 +35,7 @@ typedef struct wc_ent {
 typedef struct mn_tok_scratch {
     vec_i32 ids;
     vec_sz offs;
-    mn_ubuf nb[3];   /* [0], [1]: normalizer ping-pong; [2]: WordPiece lookups */
+    mn_ubuf nb[4];   /* [0], [1]: normalizer ping-pong; [2]: WordPiece lookups; [3]: Metaspace rewrite */
     sym *syms;
     size_t syms_cap;
     heap_ent *heap;
@@ -1275,35 +1275,110 @@ static int split_added(enc_ctx *c, size_t lo, size_t hi, int normalized_pass, un
     return 0;
 }
 
-static int model_piece(enc_ctx *c, size_t s, size_t e)
+/* Run the model over the words of a pre-tokenized split sub (text, align). */
+static int split_words(enc_ctx *sub)
+{
+    mn_tokenizer *t = sub->t;
+    int rc = 0;
+    if (t->ms_rep_len && t->ms_split) {
+        /* Metaspace split: MergedWithNext at each replacement char */
+        const char *x = sub->text;
+        size_t n = sub->text_n, ws = 0, rl = t->ms_rep_len;
+        mn_tok_emit_fn fn = t->model == MN_TOKM_WORDPIECE ? wp_word : t->model == MN_TOKM_UNIGRAM ? unigram_word : bpe_word;
+        for (size_t i = 1; i + rl <= n && !rc; i++)
+            if (x[i] == t->ms_rep[0] && !memcmp(x + i, t->ms_rep, rl)) { rc = fn(sub, ws, i); ws = i; }
+        return rc ? rc : fn(sub, ws, n);
+    }
+    if (t->sp_words) {
+        /* cut before every "▁" that follows a char other than "▁" */
+        const char *x = sub->text;
+        size_t n = sub->text_n, ws = 0;
+        for (size_t i = 3; i + 3 <= n && !rc; i++) {
+            if (x[i] == '\xE2' && x[i + 1] == '\x96' && x[i + 2] == '\x81' &&
+                !(x[i - 3] == '\xE2' && x[i - 2] == '\x96' && x[i - 1] == '\x81')) {
+                rc = bpe_word(sub, ws, i);
+                ws = i;
+            }
+        }
+        return rc ? rc : bpe_word(sub, ws, n);
+    }
+    mn_tok_emit_fn fn = t->model == MN_TOKM_WORDPIECE ? wp_word : t->model == MN_TOKM_UNIGRAM ? unigram_word : bpe_word;
+    rc = mn_tok_split(t->split, sub->text, sub->text_n, fn, sub);
+    if (rc == MN_E_UNSUPPORTED) return mn_err_set(&t->err, rc, "pre-tokenizer %d", t->split);
+    return rc;
+}
+
+/* One split of the pre-tokenizer chain: Metaspace (' ' -> replacement,
+ * replacement prepended) or ByteLevel's prefix space rewrite it first, with
+ * HF's alignments (the prepended char spans the first char, a replacement the
+ * space it replaced). */
+static int pretok_split(enc_ctx *c, size_t s, size_t e)
 {
     mn_tokenizer *t = c->t;
-    /* words are reported relative to the piece: shift via a sub-context */
     enc_ctx sub = *c;
     sub.text = c->text + s;
     sub.text_n = e - s;
     if (c->align) sub.align = c->align + 2 * s;
     else sub.base = c->base + s;
-    int rc;
-    if (t->sp_words) {
-        /* cut before every "▁" that follows a char other than "▁" */
-        const char *x = sub.text;
-        size_t n = sub.text_n, ws = 0;
-        rc = 0;
-        for (size_t i = 3; i + 3 <= n && !rc; i++) {
-            if (x[i] == '\xE2' && x[i + 1] == '\x96' && x[i + 2] == '\x81' &&
-                !(x[i - 3] == '\xE2' && x[i - 2] == '\x96' && x[i - 1] == '\x81')) {
-                rc = bpe_word(&sub, ws, i);
-                ws = i;
-            }
-        }
-        if (!rc) rc = bpe_word(&sub, ws, n);
+    size_t n = e - s;
+    if (!n || (!t->ms_rep_len && !t->bl_add_prefix_space)) return split_words(&sub);
+    const char *x = sub.text;
+    const char *rep = t->ms_rep_len ? t->ms_rep : " ";
+    size_t rl = t->ms_rep_len ? t->ms_rep_len : 1;
+    int prepend;
+    if (t->ms_rep_len) {
+        int starts = x[0] == ' ' || (n >= rl && !memcmp(x, rep, rl));
+        size_t o0, o1;
+        orig_range(&sub, 0, 1, &o0, &o1);
+        prepend = !starts && (t->ms_prepend == 1 || (t->ms_prepend == 2 && o0 == 0));
     } else {
-        mn_tok_emit_fn fn = t->model == MN_TOKM_WORDPIECE ? wp_word : t->model == MN_TOKM_UNIGRAM ? unigram_word : bpe_word;
-        rc = mn_tok_split(t->split, sub.text, sub.text_n, fn, &sub);
+        prepend = x[0] != ' ';
     }
-    if (rc == MN_E_UNSUPPORTED) return mn_err_set(&t->err, rc, "pre-tokenizer %d", t->split);
-    return rc;
+    mn_ubuf *pb = &t->scratch->nb[3];
+    size_t room;
+    if (!mn_mul_size(n + 1, rl, &room)) return MN_E_NOMEM;
+    pb->n = 0;
+    if (mn_ubuf_reserve(pb, room, c->want_offsets)) return MN_E_NOMEM;
+    for (size_t i = 0; i < n || prepend;) {
+        size_t l = prepend ? 0 : mn_utf8_seq_len((const unsigned char *)x + i, n - i);
+        if (!prepend && !l) l = 1;
+        const char *src = prepend || (x[i] == ' ' && t->ms_rep_len) ? rep : x + i;
+        size_t sl = prepend || (x[i] == ' ' && t->ms_rep_len) ? rl : l;
+        memcpy(pb->p + pb->n, src, sl);
+        if (c->want_offsets) {
+            size_t o0, o1;
+            orig_range(&sub, i, i + (l ? l : mn_utf8_seq_len((const unsigned char *)x, n)), &o0, &o1);
+            for (size_t q = 0; q < sl; q++) { pb->align[2 * (pb->n + q)] = (uint32_t)o0; pb->align[2 * (pb->n + q) + 1] = (uint32_t)o1; }
+        }
+        pb->n += sl;
+        if (prepend) prepend = 0;
+        else i += l;
+    }
+    enc_ctx tr = sub;
+    tr.text = pb->p;
+    tr.text_n = pb->n;
+    tr.align = c->want_offsets ? pb->align : NULL;
+    return split_words(&tr);
+}
+
+/* A piece of normalized text between added tokens: WhitespaceSplit first if
+ * configured, then each split as above. */
+static int model_piece(enc_ctx *c, size_t s, size_t e)
+{
+    mn_tokenizer *t = c->t;
+    if (!t->ws_split) return pretok_split(c, s, e);
+    const unsigned char *x = (const unsigned char *)c->text;
+    size_t i = s, ws = s;
+    while (i < e) {
+        size_t l = 1;
+        uint32_t cp = x[i] < 0x80 ? x[i] : mn_utf8_decode(x + i, e - i, &l);
+        if (cp == ' ' || (cp >= 9 && cp <= 13) || (cp >= 0x80 && mn_uc_is_space(cp))) {
+            if (i > ws) { int rc = pretok_split(c, ws, i); if (rc) return rc; }
+            ws = i + l;
+        }
+        i += l;
+    }
+    return e > ws ? pretok_split(c, ws, e) : 0;
 }
 
 /* A raw piece (between non-normalized added tokens): normalize, then the
@@ -1647,6 +1722,9 @@ static int token_piece(const mn_tokenizer *t, int32_t id, dbuf *b, int *is_byte,
             }
         } else if (st->op == MN_DEC_REPLACE && st->len) {
             if (dbuf_replace(&w, &w2, st->str, st->len, st->str2, st->len2)) rc = MN_E_NOMEM;
+        } else if (st->op == MN_DEC_METASPACE) {
+            /* HF: in the first token the replacement is dropped (unless prepend_scheme never) */
+            if (dbuf_replace(&w, &w2, st->str, st->len, " ", index == 0 && st->start ? 0 : 1)) rc = MN_E_NOMEM;
         } else if (st->op == MN_DEC_WORDPIECE) {
             if (index != 0) {
                 if (w.n >= st->len && !memcmp(w.p, st->str, st->len)) {
@@ -1840,7 +1918,7 @@ void mn_tokenizer_free(mn_tokenizer *t)
     mn_tok_scratch *sc = t->scratch;
     if (sc) {
         free(sc->ids.p); free(sc->offs.p);
-        mn_ubuf_free(&sc->nb[0]); mn_ubuf_free(&sc->nb[1]); mn_ubuf_free(&sc->nb[2]);
+        mn_ubuf_free(&sc->nb[0]); mn_ubuf_free(&sc->nb[1]); mn_ubuf_free(&sc->nb[2]); mn_ubuf_free(&sc->nb[3]);
         free(sc->syms); free(sc->heap);
         free(sc->wc); free(sc->uni);
         free(sc);

@@ -76,6 +76,7 @@ enum {
     MN_DEC_STRIP,         /* strip up to `start` leading and `stop` trailing chars equal to str */
     MN_DEC_WORDPIECE,     /* tokens after the first: prefix str removed, else a ' ' before;
                              start != 0: HF's cleanup (" ." -> "." ...) on each token */
+    MN_DEC_METASPACE,     /* str -> ' '; in the first token removed instead when start != 0 (prepend scheme not never) */
 };
 typedef struct mn_tok_dec_step {
     int op;
@@ -115,7 +116,13 @@ struct mn_tokenizer {
     size_t mhash_mask;
     /* BPE options */
     int byte_level;          /* ByteLevel pre-tokenizer / vocabulary in GPT-2 byte-unicode form */
-    int bl_add_prefix_space;
+    int bl_add_prefix_space; /* ByteLevel(add_prefix_space, use_regex): ' ' before each piece not starting with one */
+    /* Metaspace pre-tokenizer: ' ' -> ms_rep, ms_rep prepended (per split), optionally split before each ms_rep */
+    char ms_rep[8];
+    size_t ms_rep_len;       /* 0: no Metaspace */
+    int ms_prepend;          /* 0 never, 1 always, 2 first (only a split at the start of the text) */
+    int ms_split;
+    int ws_split;            /* WhitespaceSplit before: words between White_Space runs */
     int split;               /* MN_SPLIT_* */
     int byte_fallback, fuse_unk, ignore_merges;
     int score_bpe;           /* SentencePiece / llama.cpp SPM: merge pairs come from token scores

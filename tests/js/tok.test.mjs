@@ -8,6 +8,10 @@
 //                   assigned in Unicode 15.0, alone and around a combining mark
 //                   (for the files whose results depend on Unicode data)
 //   ggml-vocab-bert-bge.gguf: the ids of bert-base-uncased/tokenizer.json
+//   variants written at test time: mistral.json with a Metaspace pre-tokenizer
+//                   and decoder (prepend_scheme first/always/never, split or not:
+//                   the current Llama/Mistral conversions), gpt2.json with
+//                   ByteLevel add_prefix_space (native only)
 //   GGUF:           llama.cpp (via node-llama-cpp, vocab only): stories260K.gguf
 //                   and GGUFs written at test time from the gpt2 / Llama-3 /
 //                   Qwen3 tokenizer.json files (tests/reference/tok-gguf.mjs);
@@ -206,6 +210,27 @@ function allCodePoints(withMarks) {
 }
 const haveAge = fs.existsSync('/usr/share/unicode/DerivedAge.txt');
 
+// tokenizer.json variants of the shared files, for pipeline options they do not use
+function variant(name) {
+  const file = path.join(tmp, `${name}.json`);
+  if (fs.existsSync(file)) return file;
+  let j;
+  if (name.startsWith('gpt2')) {
+    j = JSON.parse(fs.readFileSync(path.join(tokDir, 'gpt2/tokenizer.json'), 'utf8'));
+    j.pre_tokenizer.add_prefix_space = true;
+  } else {
+    const [, scheme, split] = /^ms-(\w+)-(\d)$/.exec(name);
+    j = JSON.parse(fs.readFileSync(path.join(tokDir, 'hf/mistral.tokenizer.json'), 'utf8'));
+    const ms = { type: 'Metaspace', replacement: '\u2581', prepend_scheme: scheme, split: split === '1' };
+    j.normalizer = null;
+    j.pre_tokenizer = ms;
+    j.decoder = { type: 'Sequence', decoders: [ms, { type: 'ByteFallback' }, { type: 'Fuse' }] };
+  }
+  fs.writeFileSync(file, JSON.stringify(j));
+  return file;
+}
+const variants = ['ms-first-0', 'ms-always-0', 'ms-first-1', 'ms-never-1', 'gpt2-prefix-space'];
+
 const corpusBytes = Buffer.byteLength(docs.join(''), 'utf8');
 test(`corpus is at least 1 MB (${corpusBytes} bytes, ${docs.length} documents)`, { skip: kb < 1024 && 'TOK_CORPUS_KB < 1024' }, () => {
   assert.ok(corpusBytes >= 1 << 20);
@@ -276,6 +301,29 @@ for (const target of Object.keys(runners)) {
     if (!fs.existsSync(bad)) fs.writeFileSync(bad, markUnused(fs.readFileSync(spmModels().bpe)));
     assert.throws(() => run(target, ['tokenize', '-t', bad], 'x'), (e) => /UNUSED pieces in a BPE model/.test(String(e.stderr)));
   });
+  for (const v of variants) {
+    test(`${target}: ${v} variant matches HF tokenizers on the corpus (ids, offsets, decode)`, { skip: why || (!HF && '@anush008/tokenizers is not installed') || (target !== 'native' && 'native only') || false }, async () => {
+      const file = variant(v);
+      const tok = HF.fromFile(file);
+      const ref = { out: [], offsets: [], decoded: [], name: (id) => tok.idToToken(id) };
+      for (let i = 0; i < docs.length; i += 256) {
+        for (const e of await tok.encodeBatch(docs.slice(i, i + 256), { addSpecialTokens: true })) {
+          ref.out.push(e.getIds().join(' '));
+          ref.offsets.push(e.getOffsets().map((o) => o.join(',')).join(' '));
+        }
+      }
+      for (const ids of ref.out) ref.decoded.push(await tok.decode(ids ? ids.split(' ').map(Number) : [], false));
+      const got = splitOffsets(run(target, ['tokenize', '-t', file, '--jsonl', '--offsets', '--add-special'], jsonl).split('\n'), docs);
+      compare(ref, got.ids, docs, v);
+      compare(ref, got.offsets, docs, `${v} offsets`, 'offsets');
+      const dec = run(target, ['detokenize', '-t', file, '--jsonl'], ref.out.join('\n') + '\n').split('\n').slice(0, docs.length).map((l) => JSON.parse(l));
+      compare(ref, dec, docs, `${v} decode`, 'decoded');
+      const sp = run(target, ['tokenize', '-t', file, '--jsonl', '--parse-special', '--add-special'], specialJsonl).split('\n');
+      const spRef = { out: [], name: ref.name };
+      for (const d of specialDocs) spRef.out.push((await tok.encode(d, null, { addSpecialTokens: true })).getIds().join(' '));
+      compare(spRef, sp, specialDocs, `${v} specials`);
+    });
+  }
   test(`${target}: o200k_base (tiktoken's ranks as tokenizer.json) matches tiktoken on the corpus`, { skip: why || (!tiktoken && 'tiktoken is not installed') || (target !== 'native' && 'native only') || false }, () => {
     const file = path.join(tmp, 'o200k.json');
     if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify(tiktokenJson('o200k_base')));
