@@ -97,36 +97,28 @@ def parse_unicode_data():
     return cat, ccc, lower, decomp
 
 
-def ranges_of(name, prop):
+def ranges_where(name, keep):
+    """(first, last) ranges of a UCD property file whose value satisfies keep."""
     out = []
     for line in read(name).splitlines():
         line = line.split('#')[0].strip()
         if not line:
             continue
-        r, p = [x.strip() for x in line.split(';')[:2]]
-        if p != prop:
-            continue
-        if '..' in r:
-            a, b = r.split('..')
-            out.append((int(a, 16), int(b, 16)))
-        else:
-            out.append((int(r, 16), int(r, 16)))
-    return out
-
-
-def ranges_of_age_after(name, ver):
-    """Ranges assigned in a Unicode version later than ver (DerivedAge.txt)."""
-    out = []
-    for line in read(name).splitlines():
-        line = line.split('#')[0].strip()
-        if not line:
-            continue
-        r, age = [x.strip() for x in line.split(';')[:2]]
-        if tuple(int(x) for x in age.split('.')) <= ver:
+        r, value = [x.strip() for x in line.split(';')[:2]]
+        if not keep(value):
             continue
         a, _, b = r.partition('..')
         out.append((int(a, 16), int(b or a, 16)))
     return out
+
+
+def ranges_of(name, prop):
+    return ranges_where(name, lambda v: v == prop)
+
+
+def ranges_of_age_after(name, ver):
+    """Ranges assigned in a Unicode version later than ver (DerivedAge.txt)."""
+    return ranges_where(name, lambda v: tuple(int(x) for x in v.split('.')) > ver)
 
 
 def two_level(values, name, ctype):
