@@ -18,6 +18,9 @@ Tables (all derived, none typed by hand):
     in a way those classes see (CAT_8_0_CHANGES below);
   - canonical combining class: same two-level layout;
   - simple lowercase mapping (UnicodeData field 13): sorted (cp, lower) pairs;
+  - grapheme cluster break property (auxiliary/GraphemeBreakProperty.txt) plus
+    an Extended_Pictographic bit (emoji/emoji-data.txt), two-level: Hugging
+    Face's Precompiled normalizer works grapheme by grapheme;
   - full lowercase mappings longer than one code point (SpecialCasing.txt,
     unconditional ones: what Rust's char::to_lowercase adds): (cp, 3 cps);
   - full canonical (NFD) and compatibility (NFKD) decompositions, recursively
@@ -50,6 +53,10 @@ CAT_8_0_CHANGES = {
     0xA9BD: 'Mc',   # JAVANESE CONSONANT SIGN KERET, Mn since 12.0
     0x111C9: 'Po',  # SHARADA SANDHI MARK, Mn since 13.0
 }
+
+# grapheme cluster break values, in the order of unicode.h's MN_GCB_*
+GCBS = ['Other', 'CR', 'LF', 'Control', 'Extend', 'ZWJ', 'Regional_Indicator', 'Prepend', 'SpacingMark',
+        'L', 'V', 'T', 'LV', 'LVT']
 
 CATS = ['Cn', 'Lu', 'Ll', 'Lt', 'Lm', 'Lo', 'Mn', 'Mc', 'Me', 'Nd', 'Nl', 'No',
         'Pc', 'Pd', 'Ps', 'Pe', 'Pi', 'Pf', 'Po', 'Sm', 'Sc', 'Sk', 'So',
@@ -160,6 +167,14 @@ def main():
     for a, b in ranges_of_age_after('DerivedAge.txt', (9, 0)):
         for x in range(a, b + 1):
             age[x] = 2
+    gcb = [0] * 0x110000
+    for k, name in enumerate(GCBS[1:], 1):
+        for a, b in ranges_of('auxiliary/GraphemeBreakProperty.txt', name):
+            for x in range(a, b + 1):
+                gcb[x] = k
+    for a, b in ranges_of('emoji/emoji-data.txt', 'Extended_Pictographic'):
+        for x in range(a, b + 1):
+            gcb[x] |= 0x10
     special_lower = []
     for line in read('SpecialCasing.txt').splitlines():
         f = [x.strip() for x in line.split('#')[0].split(';')]
@@ -244,6 +259,8 @@ def main():
     t, _ = two_level(nq, 'mn_uc_nq', 'uint8_t')
     o.extend(t)
     t, _ = two_level(age, 'mn_uc_age', 'uint8_t')
+    o.extend(t)
+    t, _ = two_level(gcb, 'mn_uc_gcb', 'uint8_t')
     o.extend(t)
     o.append(f'const uint32_t mn_uc_cat8_changed_n = {len(CAT_8_0_CHANGES)};')
     o.append('/* cp, general category in Unicode 8.0 (where it differs in a way BERT sees) */')

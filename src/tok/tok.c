@@ -596,7 +596,8 @@ int mn_tok_finish(mn_tokenizer *t)
         else if (s->op == MN_NORM_STEP_LOWER || s->op == MN_NORM_STEP_BERT_CJK) f = 2;
         else if (s->op == MN_NORM_STEP_PREPEND) f = 1 + s->len;
         else if (s->op == MN_NORM_STEP_REPLACE) f = s->len2 > s->len ? s->len2 : 1;
-        else if (s->op == MN_NORM_STEP_SPM) {
+        else if (s->op == MN_NORM_STEP_REPLACE_SPACES) f = s->len2 > 2 ? (s->len2 + 1) / 2 : 1;
+        else if (s->op == MN_NORM_STEP_SPM || s->op == MN_NORM_STEP_PRECOMPILED) {
             /* a char becomes its longest replacement or "▁" (3 bytes) */
             f = 3;
             for (size_t i = 0; i < t->spm_pool_n;) {
@@ -706,6 +707,53 @@ static int apply_normalizer(mn_tokenizer *t, const char *s, size_t n, const uint
         case MN_NORM_STEP_SPM:
             if (mn_tok_spm_normalize(t, out, in, in_n, ia, with_align)) goto nomem;
             break;
+        case MN_NORM_STEP_PRECOMPILED:
+            if (mn_tok_precompiled_normalize(t, out, in, in_n, ia, with_align)) goto nomem;
+            break;
+        case MN_NORM_STEP_STRIP: {
+            /* kept chars keep their ranges (HF's lrstrip transform) */
+            size_t a = 0, b = in_n, l;
+            while ((st->len & 1) && a < b && mn_uc_is_space(mn_utf8_decode((const unsigned char *)in + a, b - a, &l))) a += l;
+            while ((st->len & 2) && b > a) {
+                size_t j = b - 1;
+                while (j > a && ((unsigned char)in[j] & 0xC0) == 0x80) j--;
+                if (!mn_uc_is_space(mn_utf8_decode((const unsigned char *)in + j, b - j, &l))) break;
+                b = j;
+            }
+            if (mn_ubuf_reserve(out, b - a, with_align)) goto nomem;
+            memcpy(out->p, in + a, b - a);
+            if (with_align) memcpy(out->align, ia + 2 * a, 2 * (b - a) * sizeof *ia);
+            out->n = b - a;
+            break;
+        }
+        case MN_NORM_STEP_REPLACE_SPACES: {
+            /* runs of two or more ' ': the content, with the range of the run's last space */
+            size_t i = 0;
+            while (i < in_n) {
+                size_t j = i;
+                while (j < in_n && in[j] == ' ') j++;
+                if (j - i >= 2) {
+                    if (mn_ubuf_reserve(out, st->len2, with_align)) goto nomem;
+                    memcpy(out->p + out->n, st->str2, st->len2);
+                    if (with_align)
+                        for (size_t q = 0; q < st->len2; q++) {
+                            out->align[2 * (out->n + q)] = ia[2 * (j - 1)];
+                            out->align[2 * (out->n + q) + 1] = ia[2 * (j - 1) + 1];
+                        }
+                    out->n += st->len2;
+                    i = j;
+                    continue;
+                }
+                j = i + 1;
+                while (j < in_n && in[j] != ' ') j++;
+                if (mn_ubuf_reserve(out, j - i, with_align)) goto nomem;
+                memcpy(out->p + out->n, in + i, j - i);
+                if (with_align) memcpy(out->align + 2 * out->n, ia + 2 * i, 2 * (j - i) * sizeof *ia);
+                out->n += j - i;
+                i = j;
+            }
+            break;
+        }
         case MN_NORM_STEP_PREPEND:
             if (in_n) {
                 if (mn_ubuf_reserve(out, st->len + in_n, with_align)) goto nomem;
@@ -1180,6 +1228,28 @@ static int unigram_word(void *vctx, size_t ws, size_t we)
         if (nd->start < 0) return mn_err_set(&t->err, MN_E_CORRUPT, "unigram: no path");
         sc->syms[k++] = (sym){nd->id, 0, 0, (uint32_t)nd->start, (uint32_t)(e - (size_t)nd->start)};
         e = (size_t)nd->start;
+    }
+    if (t->uni_hf) {
+        /* HF: a run of unk nodes is one string: a token if the vocabulary has
+         * it, else its byte tokens (all spanning the run), else unk */
+        while (k--) {
+            const sym *y = &sc->syms[k];
+            size_t st = ws + y->start, en = st + y->len;
+            if (y->id == t->unk_id)
+                while (k && sc->syms[k - 1].id == t->unk_id) { k--; en = ws + sc->syms[k].start + sc->syms[k].len; }
+            int32_t id = y->id == t->unk_id ? mn_tok_vocab_find(t, c->text + st, en - st) : y->id;
+            if (id < 0 && t->byte_fallback) {
+                int ok = 1;
+                for (size_t q = st; q < en && ok; q++) ok = t->byte_id[(unsigned char)c->text[q]] >= 0;
+                if (ok) {
+                    for (size_t q = st; q < en; q++)
+                        if (emit_token(c, t->byte_id[(unsigned char)c->text[q]], st, en)) return MN_E_NOMEM;
+                    continue;
+                }
+            }
+            if (emit_token(c, id >= 0 ? id : t->unk_id, st, en)) return MN_E_NOMEM;
+        }
+        return 0;
     }
     int prev_unk = 0;
     while (k--) {
@@ -1912,7 +1982,7 @@ void mn_tokenizer_free(mn_tokenizer *t)
     for (int i = 0; i < t->n_norm; i++) { free(t->norm[i].str); free(t->norm[i].str2); }
     for (int i = 0; i < t->n_dec; i++) { free(t->dec[i].str); free(t->dec[i].str2); }
     free(t->added); free(t->added_bytes);
-    free(t->tok_type); free(t->scores); free(t->spm_units); free(t->spm_pool);
+    free(t->tok_type); free(t->scores); free(t->dscores); free(t->spm_units); free(t->spm_pool);
     mn_tok_trie_free(&t->trie_pieces);
     mn_tok_trie_free(&t->trie_user);
     mn_tok_scratch *sc = t->scratch;

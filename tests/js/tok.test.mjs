@@ -11,7 +11,9 @@
 //   variants written at test time: mistral.json with a Metaspace pre-tokenizer
 //                   and decoder (prepend_scheme first/always/never, split or not:
 //                   the current Llama/Mistral conversions), gpt2.json with
-//                   ByteLevel add_prefix_space (native only)
+//                   ByteLevel add_prefix_space, and the trained Unigram models
+//                   as T5/ALBERT-style tokenizer.json (Precompiled charsmap,
+//                   Strip, Replace " {2,}", Metaspace, HF's Unigram) (native only)
 //   GGUF:           llama.cpp (via node-llama-cpp, vocab only): stories260K.gguf
 //                   and GGUFs written at test time from the gpt2 / Llama-3 /
 //                   Qwen3 tokenizer.json files (tests/reference/tok-gguf.mjs);
@@ -39,7 +41,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { makeCorpus } from '../reference/tok-corpus.mjs';
 import { ggufFromTokenizerJson } from '../reference/tok-gguf.mjs';
-import { spmPython, trainSpm, spmIds, markUnused } from '../reference/tok-spm.mjs';
+import { spmPython, trainSpm, spmIds, markUnused, spmHfJson } from '../reference/tok-spm.mjs';
 import { tiktokenJson } from '../../scripts/lib/tiktoken-json.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -215,7 +217,9 @@ function variant(name) {
   const file = path.join(tmp, `${name}.json`);
   if (fs.existsSync(file)) return file;
   let j;
-  if (name.startsWith('gpt2')) {
+  if (name.startsWith('hf-')) {
+    j = spmHfJson(spmModels()[name.slice(3)]);
+  } else if (name.startsWith('gpt2')) {
     j = JSON.parse(fs.readFileSync(path.join(tokDir, 'gpt2/tokenizer.json'), 'utf8'));
     j.pre_tokenizer.add_prefix_space = true;
   } else {
@@ -230,6 +234,7 @@ function variant(name) {
   return file;
 }
 const variants = ['ms-first-0', 'ms-always-0', 'ms-first-1', 'ms-never-1', 'gpt2-prefix-space'];
+if (python) variants.push('hf-unigram', 'hf-unigram-ud', 'hf-unigram-raw');
 
 const corpusBytes = Buffer.byteLength(docs.join(''), 'utf8');
 test(`corpus is at least 1 MB (${corpusBytes} bytes, ${docs.length} documents)`, { skip: kb < 1024 && 'TOK_CORPUS_KB < 1024' }, () => {
