@@ -112,35 +112,16 @@ export function spmHfJson(modelPath) {
 // A copy of a ModelProto with every 7th normal piece of 2+ chars marked
 // UNUSED (type 5), re-encoded field by field.
 export function markUnused(buf) {
-  const varint = (b, i) => {
-    let v = 0n, s = 0n;
-    for (;;) { const c = b[i++]; v |= BigInt(c & 0x7f) << s; s += 7n; if (!(c & 0x80)) return [v, i]; }
-  };
   const enc = (v) => {
     const o = [];
     v = BigInt(v);
     do { let c = Number(v & 0x7fn); v >>= 7n; if (v) c |= 0x80; o.push(c); } while (v);
     return Buffer.from(o);
   };
-  const fields = (b) => {
-    const out = [];
-    for (let i = 0; i < b.length;) {
-      const [key, j] = varint(b, i);
-      const f = Number(key >> 3n), w = Number(key & 7n);
-      let k = j, val;
-      if (w === 0) [val, k] = varint(b, j);
-      else if (w === 2) { const [l, m] = varint(b, j); val = b.subarray(m, m + Number(l)); k = m + Number(l); }
-      else if (w === 5) { val = b.subarray(j, j + 4); k = j + 4; }
-      else if (w === 1) { val = b.subarray(j, j + 8); k = j + 8; }
-      out.push({ f, w, val, raw: b.subarray(i, k) });
-      i = k;
-    }
-    return out;
-  };
   let n = 0;
-  const parts = fields(buf).map((fld) => {
+  const parts = pbFields(buf).map((fld) => {
     if (fld.f !== 1) return fld.raw;
-    const sub = fields(fld.val);
+    const sub = pbFields(fld.val);
     const text = sub.find((x) => x.f === 1)?.val.toString('utf8') || '';
     const type = Number(sub.find((x) => x.f === 3)?.val ?? 1n);
     if (type !== 1 || [...text].length < 2 || n++ % 7) return fld.raw;
