@@ -21,6 +21,9 @@ Tables (all derived, none typed by hand):
   - grapheme cluster break property (auxiliary/GraphemeBreakProperty.txt) plus
     an Extended_Pictographic bit (emoji/emoji-data.txt), two-level: Hugging
     Face's Precompiled normalizer works grapheme by grapheme;
+  - the code points of Rust regex's \w (Alphabetic, M, Nd, Pc, Join_Control)
+    that are not L, Nl, M, Nd or Pc already: sorted ranges (Hugging Face's
+    single_word test for added tokens);
   - full lowercase mappings longer than one code point (SpecialCasing.txt,
     unconditional ones: what Rust's char::to_lowercase adds): (cp, 3 cps);
   - full canonical (NFD) and compatibility (NFKD) decompositions, recursively
@@ -175,6 +178,17 @@ def main():
     for a, b in ranges_of('emoji/emoji-data.txt', 'Extended_Pictographic'):
         for x in range(a, b + 1):
             gcb[x] |= 0x10
+    word_extra = set()
+    for a, b in ranges_of('DerivedCoreProperties.txt', 'Alphabetic') + ranges_of('PropList.txt', 'Join_Control'):
+        for x in range(a, b + 1):
+            if CATS[cat[x]] not in ('Lu', 'Ll', 'Lt', 'Lm', 'Lo', 'Nl', 'Mn', 'Mc', 'Me', 'Nd', 'Pc'):
+                word_extra.add(x)
+    word_ranges = []
+    for x in sorted(word_extra):
+        if word_ranges and word_ranges[-1][1] == x - 1:
+            word_ranges[-1][1] = x
+        else:
+            word_ranges.append([x, x])
     special_lower = []
     for line in read('SpecialCasing.txt').splitlines():
         f = [x.strip() for x in line.split('#')[0].split(';')]
@@ -273,6 +287,12 @@ def main():
     o.append(f'const uint32_t mn_uc_lower[{len(lowers)}][2] = {{')
     for i in range(0, len(lowers), 6):
         o.append('    ' + ' '.join(f'{{0x{a:X},0x{b:X}}},' for a, b in lowers[i:i + 6]))
+    o.append('};')
+    o.append(f'const uint32_t mn_uc_word_extra_n = {len(word_ranges)};')
+    o.append('/* first, last: \\w code points outside L, Nl, M, Nd, Pc (Other_Alphabetic symbols, Join_Control) */')
+    o.append(f'const uint32_t mn_uc_word_extra[{len(word_ranges)}][2] = {{')
+    for i in range(0, len(word_ranges), 6):
+        o.append('    ' + ' '.join(f'{{0x{a:X},0x{b:X}}},' for a, b in word_ranges[i:i + 6]))
     o.append('};')
     o.append(f'const uint32_t mn_uc_lower_full_n = {len(special_lower)};')
     o.append('/* cp, then its lowercase (up to 3 code points, 0-padded) */')

@@ -1323,6 +1323,20 @@ static size_t ws_right(const char *s, size_t n, size_t i)
     return i;
 }
 
+/* HF's single_word: no \w char right before or right after the match
+ * (within the split being searched). */
+static int single_word_ok(const char *s, size_t lo, size_t hi, size_t ms, size_t me)
+{
+    size_t l;
+    if (ms > lo) {
+        size_t j = ms - 1;
+        while (j > lo && ((unsigned char)s[j] & 0xC0) == 0x80) j--;
+        if (mn_uc_is_word(mn_utf8_decode((const unsigned char *)s + j, ms - j, &l))) return 0;
+    }
+    if (me < hi && mn_uc_is_word(mn_utf8_decode((const unsigned char *)s + me, hi - me, &l))) return 0;
+    return 1;
+}
+
 typedef int (*piece_fn)(enc_ctx *c, size_t s, size_t e);
 
 /* Split c->text[lo..hi) around added tokens of one pass; text pieces go to fn. */
@@ -1335,6 +1349,7 @@ static int split_added(enc_ctx *c, size_t lo, size_t hi, int normalized_pass, un
     while (from < hi && find_added(t, c->text, hi, from, normalized_pass, &ms, &me, &a)) {
         from = me;
         if (a->special && !(flags & MN_TOK_PARSE_SPECIAL)) continue;
+        if (a->single_word && !single_word_ok(c->text, lo, hi, ms, me)) continue;
         if (a->lstrip) { size_t ns = ws_left(c->text, start, ms); ms = ns; }
         if (a->rstrip) { me = ws_right(c->text, hi, me); from = me; }
         if (ms > start) { int rc = fn(c, start, ms); if (rc) return rc; }

@@ -12,6 +12,16 @@ unsigned mn_uc_category_8_0(uint32_t cp)
     return mn_uc_category(cp);
 }
 
+int mn_uc_is_word(uint32_t cp)
+{
+    if (cp < 0x80) return (cp | 0x20) - 'a' < 26 || cp - '0' < 10 || cp == '_';
+    unsigned c = mn_uc_category(cp);
+    if ((c >= MN_UC_Lu && c <= MN_UC_Nd) || c == MN_UC_Nl || c == MN_UC_Pc) return 1; /* L*, M*, Nd, Nl, Pc */
+    for (uint32_t i = 0; i < mn_uc_word_extra_n; i++)
+        if (cp >= mn_uc_word_extra[i][0] && cp <= mn_uc_word_extra[i][1]) return 1;
+    return 0;
+}
+
 size_t mn_uc_lower_full_cp(uint32_t cp, uint32_t out[3])
 {
     if (cp < 0x80) { out[0] = (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp; return 1; }

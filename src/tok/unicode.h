@@ -103,6 +103,12 @@ static inline unsigned mn_uc_gcb(uint32_t cp)
  *  UTF-8, n > 0): UAX #29 rules GB3-GB13 of Unicode 15.0 (no GB9c, which came
  *  with 15.1). */
 size_t mn_uc_grapheme_len(const unsigned char *s, size_t n);
+extern const uint32_t mn_uc_word_extra_n;
+extern const uint32_t mn_uc_word_extra[][2];
+/** 1 if cp is a word character of Rust's regex \w (Alphabetic, M, Nd, Pc,
+ *  Join_Control). */
+int mn_uc_is_word(uint32_t cp);
+
 /** Full (unconditional) lowercase, as Rust's char::to_lowercase: writes 1..3
  *  code points to out. @return their count. */
 size_t mn_uc_lower_full_cp(uint32_t cp, uint32_t out[3]);

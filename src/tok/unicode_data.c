@@ -5915,6 +5915,11 @@ const uint32_t mn_uc_lower[1433][2] = {
     {0x1E917,0x1E939}, {0x1E918,0x1E93A}, {0x1E919,0x1E93B}, {0x1E91A,0x1E93C}, {0x1E91B,0x1E93D}, {0x1E91C,0x1E93E},
     {0x1E91D,0x1E93F}, {0x1E91E,0x1E940}, {0x1E91F,0x1E941}, {0x1E920,0x1E942}, {0x1E921,0x1E943},
 };
+const uint32_t mn_uc_word_extra_n = 5;
+/* first, last: \w code points outside L, Nl, M, Nd, Pc (Other_Alphabetic symbols, Join_Control) */
+const uint32_t mn_uc_word_extra[5][2] = {
+    {0x200C,0x200D}, {0x24B6,0x24E9}, {0x1F130,0x1F149}, {0x1F150,0x1F169}, {0x1F170,0x1F189},
+};
 const uint32_t mn_uc_lower_full_n = 1;
 /* cp, then its lowercase (up to 3 code points, 0-padded) */
 const uint32_t mn_uc_lower_full[1][4] = {

@@ -84,7 +84,9 @@ const toJsonl = (list) => list.map((d) => JSON.stringify(d)).join('\n') + '\n';
 const jsonl = toJsonl(docs);
 // special and added tokens written in the text, parsed (HF's default)
 const specialDocs = ['<|endoftext|>hello<|endoftext|> world', 'a <s> b</s>c <unk>', '<|im_start|>user\nhi<|im_end|>\n<think>\nok</think> <tool_call>x',
-  '<|begin_of_text|>Hi <|eot_id|>\n\n', '', ' ', '<s>', 'x<|endoftext|', '<<s>>', '\n<s>\n', 'Hello'];
+  '<|begin_of_text|>Hi <|eot_id|>\n\n', '', ' ', '<s>', 'x<|endoftext|', '<<s>>', '\n<s>\n', 'Hello',
+  'qqz qqz_bar xqqz qqz. (qqz) qqz\u00e9 qqz\u24b6 \u0301qqz', '  Zorbl  and Zorbl_x, Zorbl\u200dB', 'a <|x|>  b\t<|x|>c',
+  'singq  ingq\n ingq', 'caf\u00e9q cafe\u0301q qe\u0301 xqe\u0301 Thez  Thez\tend', '\u0301qe\u0301\u0301'];
 const specialJsonl = toJsonl(specialDocs);
 
 // ------------------------------------------------------------- references
@@ -219,6 +221,20 @@ function variant(name) {
   let j;
   if (name.startsWith('hf-')) {
     j = spmHfJson(spmModels()[name.slice(3)]);
+  } else if (name.startsWith('added-')) {
+    // added tokens with every flag: single_word, lstrip, rstrip, special, normalized (Qwen3 has
+    // NFC); contents outside the vocabulary, ids in HF's order (it assigns them, not the file)
+    const base = name === 'added-gpt2' ? 'gpt2/tokenizer.json' : 'hf/qwen3.tokenizer.json';
+    j = JSON.parse(fs.readFileSync(path.join(tokDir, base), 'utf8'));
+    let id = [...j.added_tokens.map((a) => a.id), ...Object.values(j.model.vocab)].reduce((m, x) => Math.max(m, x), 0) + 1;
+    const add = (content, o) => j.added_tokens.push({ id: id++, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: false, ...o });
+    add('qqz', { single_word: true });
+    add('Zorbl', { single_word: true, lstrip: true, rstrip: true });
+    add('<|x|>', { lstrip: true, rstrip: true, special: true });
+    add('ingq', { lstrip: true });
+    add('qe\u0301', { normalized: true, single_word: true });
+    add('caf\u00e9q', { normalized: true });
+    add('Thez', { normalized: true, rstrip: true });
   } else if (name.startsWith('gpt2')) {
     j = JSON.parse(fs.readFileSync(path.join(tokDir, 'gpt2/tokenizer.json'), 'utf8'));
     j.pre_tokenizer.add_prefix_space = true;
@@ -233,7 +249,7 @@ function variant(name) {
   fs.writeFileSync(file, JSON.stringify(j));
   return file;
 }
-const variants = ['ms-first-0', 'ms-always-0', 'ms-first-1', 'ms-never-1', 'gpt2-prefix-space'];
+const variants = ['ms-first-0', 'ms-always-0', 'ms-first-1', 'ms-never-1', 'gpt2-prefix-space', 'added-gpt2', 'added-qwen3'];
 if (python) variants.push('hf-unigram', 'hf-unigram-ud', 'hf-unigram-raw');
 
 const corpusBytes = Buffer.byteLength(docs.join(''), 'utf8');
