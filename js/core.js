@@ -1,22 +1,47 @@
-// minnow core loader: one wasm instance of the C core, in Node or a worker.
+// minnow core: one wasm instance of the C core, in Node or in a worker.
 //
 // Contract:
 //  - loadCore() picks build/wasm/mt (pthreads) when threads are usable here
 //    (Node: always; browser: only when cross-origin isolated) and
 //    build/wasm/st otherwise, and says which it picked (core.flavour).
+//  - It creates the wasm memory itself (the build imports it): 16 MiB to start,
+//    growing up to `memoryLimit` (default and at most wasm32's 4 GiB), shared
+//    for mt. Views are made fresh from that memory on every use, because a
+//    grown shared memory is a new SharedArrayBuffer.
 //  - Every C status other than MN_OK becomes a MinnowError carrying the C code,
-//    its name (e.g. "MN_E_NOMEM") and the C message.
+//    its name (e.g. "MN_E_NOMEM") and the C message (the handle's own message
+//    when there is one).
 //  - Pointers and sizes cross as unsigned 32-bit numbers (>>> 0), so wasm
-//    addresses above 2 GiB stay positive.
+//    addresses above 2 GiB stay positive; 64-bit values cross as doubles
+//    (wasm/wasm_api.c).
+//  - In a browser the core lives in a worker (js/worker.js): the main thread
+//    never instantiates wasm.
 const isNode = typeof process === 'object' && !!process.versions?.node;
 
+export const PAGE_BYTES = 65536;
+export const INITIAL_MEMORY = 16 * 1024 * 1024; // = -sINITIAL_MEMORY (CMakeLists.txt)
+export const WASM32_MAX_BYTES = 4 * 1024 * 1024 * 1024;
+const ABI_VERSION = 2; // = MN_WASM_ABI_VERSION (wasm/wasm_api.c)
+
+// Status codes JS raises itself (numbers as in src/minnow.h).
+export const Status = Object.freeze({
+  MN_E_INVALID_ARG: 1, MN_E_NOMEM: 2, MN_E_IO: 3, MN_E_CORRUPT: 5, MN_E_UNSUPPORTED: 6,
+  MN_E_THREADS: 7, MN_E_STATE: 10, MN_E_ID_MISMATCH: 11,
+});
+
 export class MinnowError extends Error {
-  constructor(code, name, message) {
-    super(`${message} (${name})`);
+  constructor(code, status, message) {
+    super(`${message} (${status})`);
     this.name = 'MinnowError';
     this.code = code;
-    this.status = name;
+    this.status = status;
+    this.detail = message;
   }
+}
+
+// A MinnowError from one of the codes in Status.
+export function mnError(status, message) {
+  return new MinnowError(Status[status], status, message);
 }
 
 export function simdSupported() {
@@ -26,65 +51,136 @@ export function simdSupported() {
   try { return WebAssembly.validate(bytes); } catch { return false; }
 }
 
-export function threadsUsable() {
-  if (typeof SharedArrayBuffer === 'undefined') return false;
-  if (isNode) return true;
-  return globalThis.crossOriginIsolated === true;
+// Why threads are unusable here, or '' when they are usable.
+export function threadsUnavailableReason() {
+  if (typeof SharedArrayBuffer === 'undefined') {
+    return isNode ? 'this Node has no SharedArrayBuffer'
+      : 'the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
+  }
+  if (!isNode && globalThis.crossOriginIsolated !== true) {
+    return 'the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
+  }
+  return '';
 }
+export function threadsUsable() { return threadsUnavailableReason() === ''; }
 
-async function nodeFactory(flavour, dir) {
-  const { createRequire } = await import('node:module');
-  const { readFile } = await import('node:fs/promises');
-  const path = await import('node:path');
-  const { fileURLToPath } = await import('node:url');
-  const base = dir ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'build', 'wasm', flavour);
-  const require = createRequire(import.meta.url);
-  const factory = require(path.join(base, 'minnow.js'));
-  // Emscripten 3.1.6 would fetch() the .wasm by path under Node >= 18: give it the bytes.
-  const wasmBinary = await readFile(path.join(base, 'minnow.wasm'));
-  return { factory, wasmBinary };
-}
-
-export async function loadCore({ threads = 'auto', wasmDir } = {}) {
+// Build selection: which flavour (mt/st) and how many threads for `threads`
+// ('auto' | number | boolean). Throws a MinnowError when SIMD is missing or
+// threads were asked for and cannot be had.
+export function selectBuild(threads = 'auto', { cores } = {}) {
   if (!simdSupported()) {
-    throw new MinnowError(6, 'MN_E_UNSUPPORTED', 'this runtime lacks WebAssembly SIMD128, which minnow requires');
+    throw mnError('MN_E_UNSUPPORTED', 'this runtime lacks WebAssembly SIMD128, which minnow requires (Chrome/Edge 91+, Firefox 89+, Safari 16.4+, Node 16.4+)');
   }
-  const wantThreads = threads === 'auto' ? threadsUsable() : threads !== 1 && threads !== false;
-  if (wantThreads && !threadsUsable()) {
-    throw new MinnowError(7, 'MN_E_THREADS', 'threads need SharedArrayBuffer (in a browser: a cross-origin isolated page)');
+  const why = threadsUnavailableReason();
+  const n = cores ?? hardwareThreads();
+  if (threads === 'auto' || threads === undefined || threads === null || threads === true) {
+    if (why) {
+      if (threads === true) throw mnError('MN_E_THREADS', `threads are unavailable: ${why}`);
+      return { flavour: 'st', threads: 1, reason: why };
+    }
+    return { flavour: 'mt', threads: Math.max(1, Math.min(n, THREADS_MAX)), reason: '' };
   }
-  const flavour = wantThreads ? 'mt' : 'st';
-  if (!isNode) throw new MinnowError(6, 'MN_E_UNSUPPORTED', 'the browser loader arrives with the worker layer (js/worker.js)');
-  const { factory, wasmBinary } = await nodeFactory(flavour, wasmDir);
-  const mod = await factory({ wasmBinary, print: () => {}, printErr: (s) => console.error(s) });
-  return new Core(mod, flavour);
+  if (threads === false || threads === 1) return { flavour: 'st', threads: 1, reason: 'threads: 1 asked' };
+  if (!Number.isInteger(threads) || threads < 1 || threads > THREADS_MAX) {
+    throw mnError('MN_E_INVALID_ARG', `threads must be 'auto' or 1..${THREADS_MAX}, not ${threads}`);
+  }
+  if (why) throw mnError('MN_E_THREADS', `${threads} threads asked, but threads are unavailable: ${why}`);
+  return { flavour: 'mt', threads, reason: '' };
 }
+export const THREADS_MAX = 8; // = mn_threads_max() on wasm/mt (src/core/pool.c)
+
+function hardwareThreads() {
+  if (typeof navigator === 'object' && navigator.hardwareConcurrency) return navigator.hardwareConcurrency;
+  return 1;
+}
+
+// The Emscripten factory and wasm bytes/URL of one flavour.
+async function factoryFor(flavour, base) {
+  if (isNode) {
+    const { createRequire } = await import('node:module');
+    const { readFile } = await import('node:fs/promises');
+    const path = await import('node:path');
+    const { fileURLToPath } = await import('node:url');
+    const dir = base ? (base.startsWith('file:') ? fileURLToPath(base) : base)
+      : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'build', 'wasm', flavour);
+    const require = createRequire(import.meta.url);
+    const factory = require(path.join(dir, 'minnow.js'));
+    // Emscripten 3.1.6 would fetch() the .wasm by path under Node >= 18: give it the bytes.
+    const wasmBinary = await readFile(path.join(dir, 'minnow.wasm'));
+    return { factory, args: { wasmBinary } };
+  }
+  if (typeof importScripts !== 'function' || typeof window === 'object') {
+    throw mnError('MN_E_UNSUPPORTED', 'in a browser the core runs in a worker: use minnow.load(), which starts one');
+  }
+  const url = new URL('minnow.js', base ?? new URL(`../build/wasm/${flavour}/`, import.meta.url)).href;
+  if (typeof self.createMinnowModule !== 'function') importScripts(url); // a classic worker (js/worker-boot.js)
+  const dir = url.slice(0, url.lastIndexOf('/') + 1);
+  // pthread workers import the same script: tell them where it is
+  return { factory: self.createMinnowModule, args: { locateFile: (p) => dir + p, mainScriptUrlOrBlob: url } };
+}
+
+// Instantiate the core. threads: as selectBuild(); memoryLimit: most bytes the
+// wasm memory may grow to (default 4 GiB); wasmBase: folder of minnow.js.
+export async function loadCore({ threads = 'auto', flavour, poolThreads, memoryLimit, wasmBase, wasmDir } = {}) {
+  let sel;
+  if (flavour) sel = { flavour, threads: poolThreads ?? (flavour === 'mt' ? 4 : 1) };
+  else {
+    sel = selectBuild(threads, { cores: isNode ? (await import('node:os')).cpus().length : undefined });
+    // a Node caller of loadCore() gets a pool big enough for any count it may pass
+    if (isNode && threads === 'auto' && sel.flavour === 'mt') sel.threads = Math.max(sel.threads, 4);
+  }
+  if (!simdSupported()) selectBuild(); // throws the SIMD error
+  const limit = memoryLimit == null ? WASM32_MAX_BYTES : Math.min(WASM32_MAX_BYTES, memoryLimit);
+  if (!(limit >= INITIAL_MEMORY)) {
+    throw mnError('MN_E_INVALID_ARG', `memoryLimit must be at least ${INITIAL_MEMORY} bytes`);
+  }
+  const memory = new WebAssembly.Memory({
+    initial: INITIAL_MEMORY / PAGE_BYTES, maximum: Math.floor(limit / PAGE_BYTES), shared: sel.flavour === 'mt',
+  });
+  const { factory, args } = await factoryFor(sel.flavour, wasmBase ?? wasmDir);
+  const mod = await factory({
+    ...args, wasmMemory: memory, pthreadPoolSize: Math.max(0, sel.threads - 1),
+    print: () => {}, printErr: (s) => console.error(s),
+  });
+  return new Core(mod, sel.flavour, memory, sel.threads);
+}
+
+const utf8 = new TextEncoder();
+const utf8dec = new TextDecoder('utf-8', { fatal: false });
 
 export class Core {
-  constructor(mod, flavour) {
+  constructor(mod, flavour, memory, threads = 1) {
     this.mod = mod;
     this.flavour = flavour;
-    if (mod._mn_wasm_abi_version() !== 1) throw new Error('minnow: wasm ABI mismatch, rebuild build/wasm');
+    this.memory = memory;
+    this.threads = threads;
+    if (mod._mn_wasm_abi_version() !== ABI_VERSION) throw new Error('minnow: wasm ABI mismatch, rebuild build/wasm');
+    this.heapUsedAtStart = this.heapUsed();
   }
 
   // Stop the pthread workers (wasm/mt): without this a Node process stays alive.
   // The core is unusable afterwards.
   dispose() {
-    this.mod.PThread?.terminateAllThreads?.();
+    this.mod?.PThread?.terminateAllThreads?.();
     this.mod = null;
   }
 
   // ---- low-level helpers
   str(ptr) { return this.mod.UTF8ToString(ptr >>> 0); }
-  u8() { return new Uint8Array(this.mod.HEAPU8.buffer); } // fresh view: memory may have grown
-  check(status) {
-    if (status !== 0) {
-      throw new MinnowError(status, this.str(this.mod._mn_status_name(status)), this.str(this.mod._mn_status_message(status)));
-    }
+  u8() { return new Uint8Array(this.memory.buffer); } // fresh view: memory may have grown
+  u32(ptr) { return new Uint32Array(this.memory.buffer, ptr, 1)[0]; }
+  // UTF-8 bytes at [ptr, ptr+n) as a string (copied first: TextDecoder refuses shared memory)
+  text(ptr, n) { return utf8dec.decode(this.u8().slice(ptr, ptr + n)); }
+  error(status, message) {
+    const name = this.str(this.mod._mn_status_name(status));
+    return new MinnowError(status, name, message || this.str(this.mod._mn_status_message(status)));
   }
-  checkSize(result) {
+  check(status, message) {
+    if (status !== 0) throw this.error(status, typeof message === 'function' ? message() : message);
+  }
+  checkSize(result, message) {
     const r = result >>> 0;
-    if (this.mod._mn_is_error(r)) this.check(this.mod._mn_error_code(r));
+    if (this.mod._mn_is_error(r)) this.check(this.mod._mn_error_code(r), message);
     return r;
   }
   alloc(n) {
@@ -100,6 +196,25 @@ export class Core {
       return fn(p);
     } finally { this.free(p); }
   }
+  withString(s, fn) { const b = utf8.encode(s); return this.withBytes(b, (p) => fn(p, b.length)); }
+  // Run fn(slotPtr) with a zeroed 4-byte out-slot; returns the pointer written there.
+  outPtr(fn) {
+    const slot = this.alloc(4);
+    try {
+      new Uint32Array(this.memory.buffer, slot, 1)[0] = 0;
+      fn(slot);
+      return this.u32(slot);
+    } finally { this.free(slot); }
+  }
+  // Run fn(errPtr, errCap) with a message buffer; returns [result, message].
+  withErr(fn) {
+    const cap = 512, p = this.alloc(cap);
+    try {
+      this.u8()[p] = 0;
+      const r = fn(p, cap);
+      return [r, this.str(p)];
+    } finally { this.free(p); }
+  }
 
   // ---- build info
   version() { return this.str(this.mod._mn_version()); }
@@ -107,6 +222,7 @@ export class Core {
   simdBackend() { return this.str(this.mod._mn_simd_backend()); }
   threadsMax() { return this.mod._mn_threads_max(); }
   heapBytes() { return this.mod._mn_wasm_heap_bytes(); }
+  heapUsed() { return this.mod._mn_wasm_heap_used(); }
   capabilities() {
     const cap = 512, p = this.alloc(cap);
     try {
@@ -124,7 +240,7 @@ export class Core {
 
   // ---- hashing
   blake2b(data, { length = 32, key } = {}) {
-    const bytes = data instanceof Uint8Array ? data : new TextEncoder().encode(String(data));
+    const bytes = data instanceof Uint8Array ? data : utf8.encode(String(data));
     const out = this.alloc(length);
     try {
       const run = (src, k, kn) => this.check(this.mod._mn_blake2b(out, length, src, bytes.length, k, kn));
@@ -132,47 +248,99 @@ export class Core {
       return this.u8().slice(out, out + length);
     } finally { this.free(out); }
   }
+  // Incremental BLAKE2b-256 (a model id): update(ptr, n) hashes wasm memory in place.
+  hasher() {
+    const h = this.outPtr((slot) => this.check(this.mod._mn_hasher_create(slot, 32)));
+    const core = this;
+    return {
+      update(ptr, n) {
+        const st = core.mod._mn_hasher_update(h, ptr, n);
+        if (st) throw core.error(st, core.str(core.mod._mn_hasher_error(h)));
+      },
+      hex() {
+        const out = core.alloc(32);
+        try {
+          core.check(core.mod._mn_hasher_final(h, out, 32));
+          return toHex(core.u8().subarray(out, out + 32));
+        } finally { core.free(out); }
+      },
+      free() { core.mod._mn_hasher_free(h); },
+    };
+  }
   // Model id (BLAKE2b-256, hex) of bytes arriving in chunks (any iterable or async iterable of Uint8Array).
   async modelId(chunks) {
-    const slot = this.alloc(4);
-    let h = 0;
+    const h = this.hasher();
     try {
-      this.check(this.mod._mn_hasher_create(slot, 32));
-      h = new Uint32Array(this.mod.HEAPU8.buffer, slot, 1)[0];
-      for await (const chunk of chunks) {
-        this.withBytes(chunk, (p) => {
-          const st = this.mod._mn_hasher_update(h, p, chunk.length);
-          if (st) throw new MinnowError(st, this.str(this.mod._mn_status_name(st)), this.str(this.mod._mn_hasher_error(h)));
-        });
-      }
-      const out = this.alloc(32);
-      try {
-        this.check(this.mod._mn_hasher_final(h, out, 32));
-        return [...this.u8().subarray(out, out + 32)].map((b) => b.toString(16).padStart(2, '0')).join('');
-      } finally { this.free(out); }
-    } finally {
-      if (h) this.mod._mn_hasher_free(h);
-      this.free(slot);
-    }
+      for await (const chunk of chunks) this.withBytes(chunk, (p) => h.update(p, chunk.length));
+      return h.hex();
+    } finally { h.free(); }
   }
+
+  // ---- GGUF streaming loader: chunks are written straight into the
+  // loader's buffer in wasm memory (reserve -> write -> commit).
+  ggufLoader(sizeHint = 0) {
+    const core = this, m = this.mod;
+    const l = this.outPtr((slot) => this.check(m._mn_wasm_gguf_loader_create(slot, sizeHint, 0),
+      () => `cannot allocate ${sizeHint} bytes of wasm memory for the model (wasm memory is ${core.heapBytes()} bytes, ${core.heapUsed()} in use)`));
+    const fail = (st) => { throw core.error(st, core.str(m._mn_gguf_loader_error(l))); };
+    return {
+      // a destination for n bytes, valid until the next loader call
+      reserve(n) {
+        const p = core.outPtr((slot) => { const st = m._mn_gguf_loader_reserve(l, n, slot); if (st) fail(st); });
+        return p;
+      },
+      commit(n) { const st = m._mn_gguf_loader_commit(l, n); if (st) fail(st); },
+      size() { return m._mn_wasm_gguf_loader_size(l); },
+      finish() { return core.outPtr((slot) => { const st = m._mn_gguf_loader_finish(l, slot); if (st) fail(st); }); },
+      free() { m._mn_gguf_loader_free(l); },
+    };
+  }
+  ggufFree(g) { this.mod._mn_gguf_free(g); }
+  // [pointer, size] of the file bytes a GGUF handle holds
+  ggufBytes(g) {
+    const slot = this.alloc(4);
+    try {
+      const p = this.mod._mn_gguf_bytes(g, slot) >>> 0;
+      return [p, this.u32(slot)];
+    } finally { this.free(slot); }
+  }
+  // A string metadata value, or undefined when absent or not a string.
+  ggufString(g, key) {
+    const m = this.mod;
+    return this.withString(key + '\0', (k) => {
+      const slot = this.alloc(8);
+      try {
+        if (m._mn_gguf_find_key(g, k, slot) !== 0) return undefined;
+        const kid = this.u32(slot);
+        if (m._mn_gguf_get_str(g, kid, slot, slot + 4) !== 0) return undefined;
+        const u = new Uint32Array(this.memory.buffer, slot, 2);
+        return this.text(u[0], u[1]);
+      } finally { this.free(slot); }
+    });
+  }
+  ggufCounts(g) { return { tensors: this.mod._mn_gguf_n_tensors(g) >>> 0, keys: this.mod._mn_gguf_n_kv(g) >>> 0 }; }
 
   // ---- kernels
   // dst[r] = dot(W[r,:], x); W: Float32Array [rows*cols], x: [cols]; bit-identical for any thread count.
   matvecF32(W, x, rows, cols, { threads = 1 } = {}) {
     if (W.length !== rows * cols || x.length !== cols) throw new RangeError('matvecF32: shape mismatch');
-    const slot = this.alloc(4);
     let pool = 0;
     const pw = this.alloc(W.byteLength), px = this.alloc(x.byteLength), py = this.alloc(rows * 4);
     try {
-      this.check(this.mod._mn_pool_create(slot, threads));
-      pool = new Uint32Array(this.mod.HEAPU8.buffer, slot, 1)[0];
+      pool = this.outPtr((slot) => this.check(this.mod._mn_pool_create(slot, threads)));
       this.u8().set(new Uint8Array(W.buffer, W.byteOffset, W.byteLength), pw);
       this.u8().set(new Uint8Array(x.buffer, x.byteOffset, x.byteLength), px);
       this.check(this.mod._mn_matvec_f32(pool, py, rows, pw, cols, px));
       return new Float32Array(this.u8().slice(py, py + rows * 4).buffer);
     } finally {
       if (pool) this.mod._mn_pool_free(pool);
-      [slot, pw, px, py].forEach((p) => this.free(p));
+      [pw, px, py].forEach((p) => this.free(p));
     }
   }
+}
+
+export function toHex(u8) {
+  let s = '';
+  for (const b of u8) s += b.toString(16).padStart(2, '0');
+  return s;
 }

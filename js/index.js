@@ -1,4 +1,429 @@
 // minnow: the ES module entry point (Node >= 18.19 and browsers).
-// The full model API (load/generate/tokenize) joins as those capabilities land;
-// today it exposes the core: build info, self-check, BLAKE2b model ids, kernels.
-export { loadCore, Core, MinnowError, simdSupported, threadsUsable } from './core.js';
+//
+//   const model = await minnow.load(source, { threads, onProgress, signal, expectedId });
+//   for await (const piece of model.generate('Once upon a time', { maxTokens: 64 })) ...
+//   const { ids, offsets } = await model.tokenize('Hello');
+//   await model.dispose();
+//
+// Contract:
+//  - Each model gets a dedicated worker owning its own wasm instance (Node:
+//    worker_threads; browser: a Web Worker, plus the pthread workers of
+//    wasm/mt). Nothing here calls wasm: the caller's thread only posts messages.
+//  - The build is chosen at load: SIMD128 is required (a MinnowError says so
+//    when absent); wasm/mt when threads are usable (Node; a cross-origin
+//    isolated page), else wasm/st. model.info.build says which, and
+//    model.info.buildReason why st was picked.
+//  - Errors from C arrive as MinnowError (code, status name, C message);
+//    aborts reject with the signal's reason (an AbortError by default).
+//  - Sizes and pointers in wasm are unsigned 32-bit, 64-bit values cross as
+//    doubles: nothing is read through a signed i32.
+//  - A Node process does not stay alive because of an idle model; dispose()
+//    frees it (and its wasm memory, with the worker) at once.
+import { selectBuild, MinnowError, mnError, THREADS_MAX } from './core.js';
+
+export { loadCore, Core, MinnowError, simdSupported, threadsUsable, selectBuild, THREADS_MAX } from './core.js';
+
+const isNode = typeof process === 'object' && !!process.versions?.node;
+const PUSH_CHUNK = 1 << 20;     // bytes per message when the caller's thread pushes a source
+const PUSH_WINDOW = 16 << 20;   // most bytes in flight to the worker
+
+function abortReason(signal) {
+  return signal?.reason ?? (typeof DOMException === 'function'
+    ? new DOMException('the operation was aborted', 'AbortError')
+    : Object.assign(new Error('the operation was aborted'), { name: 'AbortError' }));
+}
+
+function reviveError(e) {
+  if (e.kind === 'minnow') return new MinnowError(e.code, e.status, e.message);
+  if (e.kind === 'abort') return abortReason();
+  const err = new Error(e.message);
+  err.name = e.name;
+  if (e.stack) err.stack = e.stack;
+  return err;
+}
+
+// ------------------------------------------------------------ worker handle
+class WorkerHandle {
+  static async spawn() {
+    const h = new WorkerHandle();
+    await h.#start();
+    return h;
+  }
+
+  #w = null;
+  #next = 1;
+  #pending = new Map(); // id -> { resolve, reject, onEvent }
+  #acks = new Map();    // push stream id -> fn(bytes)
+  #dead = null;         // the error once the worker is gone
+  #ready = null;
+  #starting = true;
+  #closedResolve = null;
+  /** resolves once the worker is gone (terminated or died) */
+  closed = new Promise((r) => { this.#closedResolve = r; });
+
+  async #start() {
+    let readyResolve, readyReject;
+    this.#ready = new Promise((res, rej) => { readyResolve = res; readyReject = rej; });
+    const onMessage = (m) => {
+      if (m.type === 'ready') return readyResolve();
+      if (m.type === 'boot-error') return readyReject(new Error(`minnow worker failed to start: ${m.message}`));
+      if (m.type === 'ack') return this.#acks.get(m.stream)?.(m.bytes);
+      const p = this.#pending.get(m.id);
+      if (!p) return;
+      if (m.type) { p.onEvent?.(m); return; }
+      this.#pending.delete(m.id);
+      this.#refresh();
+      if (m.ok) p.resolve(m.result); else p.reject(reviveError(m.error));
+    };
+    const onDeath = (err) => {
+      this.#dead = err;
+      this.#closedResolve();
+      readyReject(err);
+      for (const p of this.#pending.values()) p.reject(err);
+      this.#pending.clear();
+      this.#refresh();
+    };
+    if (isNode) {
+      const { Worker } = await import('node:worker_threads');
+      const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: { minnowWorker: true } });
+      w.on('message', onMessage);
+      w.on('error', (e) => onDeath(e));
+      w.on('exit', (code) => onDeath(this.#dead ?? mnError('MN_E_STATE', `the minnow worker exited (code ${code})`)));
+      this.#w = w;
+    } else {
+      const w = new Worker(new URL('./worker-boot.js', import.meta.url));
+      w.onmessage = (e) => onMessage(e.data);
+      w.onerror = (e) => { e.preventDefault?.(); onDeath(new Error(`minnow worker error: ${e.message ?? 'failed to load'}`)); };
+      this.#w = w;
+    }
+    this.#refresh();
+    try { await this.#ready; } finally { this.#starting = false; this.#refresh(); }
+  }
+
+  // Node: keep the process alive only while a call is pending.
+  #refresh() {
+    if (!isNode || !this.#w) return;
+    if (this.#pending.size || this.#starting) this.#w.ref(); else this.#w.unref();
+  }
+
+  get alive() { return this.#dead === null && this.#w !== null; }
+
+  call(op, args = {}, { onEvent, transfer } = {}) {
+    if (!this.alive) return Promise.reject(this.#dead ?? mnError('MN_E_STATE', 'the model was disposed'));
+    const id = this.#next++;
+    const p = new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject, onEvent }));
+    this.#refresh();
+    this.post({ ...args, id, op }, transfer);
+    return Object.assign(p, { id });
+  }
+
+  post(msg, transfer = []) { if (this.alive) this.#w.postMessage(msg, transfer); }
+  // Abort request `target`: at once through shared memory when there is some
+  // (the worker checks it before every token), and by a message always.
+  abort(target) {
+    if (this.abortFlag) Atomics.store(this.abortFlag, 0, target);
+    this.post({ type: 'abort', target });
+  }
+  abortFlag = typeof SharedArrayBuffer === 'function' && (isNode || globalThis.crossOriginIsolated === true)
+    ? new Int32Array(new SharedArrayBuffer(4)) : null;
+  onAck(stream, fn) { if (fn) this.#acks.set(stream, fn); else this.#acks.delete(stream); }
+
+  terminate(reason) {
+    if (!this.#w) return Promise.resolve();
+    const w = this.#w;
+    const err = reason ?? mnError('MN_E_STATE', 'the model was disposed');
+    this.#dead = this.#dead ?? err;
+    this.#closedResolve();
+    for (const p of this.#pending.values()) p.reject(err);
+    this.#pending.clear();
+    this.#w = null;
+    return Promise.resolve(w.terminate()).then(() => {});
+  }
+}
+
+// ------------------------------------------------------------ sources
+// What the worker gets for a source, and (for sources the caller's thread
+// must read) a pump that pushes its chunks.
+async function describeSource(source) {
+  if (typeof source === 'string' || source instanceof URL) {
+    const s = String(source);
+    if (isNode) {
+      if (/^(https?|data):/i.test(s)) return { source: { kind: 'url', url: s } };
+      const { fileURLToPath } = await import('node:url');
+      const path = await import('node:path');
+      return { source: { kind: 'path', path: /^file:/i.test(s) ? fileURLToPath(s) : path.resolve(s) } };
+    }
+    const base = globalThis.document?.baseURI ?? globalThis.location?.href;
+    return { source: { kind: 'url', url: new URL(s, base).href } };
+  }
+  if (typeof Blob === 'function' && source instanceof Blob) return { source: { kind: 'blob', blob: source } };
+  if (typeof Response === 'function' && source instanceof Response) {
+    if (!source.ok) throw mnError('MN_E_IO', `HTTP ${source.status} ${source.statusText} for ${source.url || 'the response'}`);
+    if (!source.body) throw mnError('MN_E_INVALID_ARG', 'the Response has no body');
+    const enc = source.headers.get('content-encoding');
+    const len = source.headers.get('content-length');
+    const size = len !== null && (!enc || enc === 'identity') ? Number(len) : null;
+    return push({ size, origin: 'network', url: source.url || undefined }, (onCancel) => readerChunks(source.body, onCancel));
+  }
+  if (typeof ReadableStream === 'function' && source instanceof ReadableStream) {
+    return push({ size: null, origin: 'memory' }, (onCancel) => readerChunks(source, onCancel));
+  }
+  if (source instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && source instanceof SharedArrayBuffer) || ArrayBuffer.isView(source)) {
+    const u8 = ArrayBuffer.isView(source) ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength) : new Uint8Array(source);
+    return push({ size: u8.length, origin: 'memory' }, function* () {
+      for (let o = 0; o < u8.length; o += PUSH_CHUNK) yield u8.slice(o, Math.min(u8.length, o + PUSH_CHUNK));
+    });
+  }
+  throw mnError('MN_E_INVALID_ARG', 'load(source): expected a URL or path string, URL, Response, Blob/File, ArrayBuffer, typed array or ReadableStream');
+}
+
+async function* readerChunks(stream, onCancel) {
+  const reader = stream.getReader();
+  onCancel?.((why) => reader.cancel(why).catch(() => {}));
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally { reader.releaseLock(); }
+}
+
+let streamIds = 0;
+function push(meta, chunks) {
+  const stream = ++streamIds;
+  return {
+    source: { kind: 'push', stream, size: meta.size, origin: meta.origin, url: meta.url },
+    // Send the chunks with flow control (at most PUSH_WINDOW bytes unacknowledged).
+    // Each chunk's buffer is transferred, never copied again.
+    // When the worker goes (an abort, an error), the source is cancelled.
+    async pump(w) {
+      let inflight = 0, wake = null, cancel = null;
+      w.onAck(stream, (n) => { inflight -= n; wake?.(); });
+      w.closed.then(() => { cancel?.(abortReason()); wake?.(); });
+      try {
+        for await (let c of chunks((fn) => { cancel = fn; })) {
+          if (!w.alive) return;
+          if (!(c instanceof Uint8Array)) c = new Uint8Array(c);
+          const own = c.byteOffset === 0 && c.byteLength === c.buffer.byteLength && !(typeof SharedArrayBuffer === 'function' && c.buffer instanceof SharedArrayBuffer);
+          const buf = own ? c.buffer : c.slice().buffer;
+          inflight += buf.byteLength;
+          w.post({ type: 'chunk', stream, data: buf }, [buf]);
+          while (inflight > PUSH_WINDOW && w.alive) await new Promise((r) => { wake = r; });
+          if (!w.alive) return;
+        }
+        w.post({ type: 'end', stream });
+      } catch (e) {
+        w.post({ type: 'fail', stream, error: String(e?.message ?? e) });
+      } finally { w.onAck(stream, null); }
+    },
+  };
+}
+
+// ------------------------------------------------------------ load
+/**
+ * Load a GGUF model into a worker of its own. See js/index.d.ts for options.
+ */
+export async function load(source, options = {}) {
+  const { threads = 'auto', onProgress, signal, expectedId, cache = true, memoryLimit, contextLength, wasmBase } = options;
+  if (signal?.aborted) throw abortReason(signal);
+  if (expectedId !== undefined && !/^[0-9a-fA-F]{64}$/.test(expectedId)) {
+    throw mnError('MN_E_INVALID_ARG', 'expectedId must be a model id: 64 hex digits (BLAKE2b-256 of the file)');
+  }
+  const cores = isNode ? (await import('node:os')).cpus().length : undefined;
+  const sel = selectBuild(threads, { cores });
+  const desc = await describeSource(source);
+  const w = await WorkerHandle.spawn();
+  const onAbort = () => w.terminate(abortReason(signal));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (signal?.aborted) throw abortReason(signal); // while the worker started
+    const build = await w.call('init', {
+      flavour: sel.flavour, threads: sel.threads, memoryLimit, wasmBase: wasmBase && String(wasmBase), abortBuffer: w.abortFlag?.buffer,
+    });
+    let lastLoaded = -1;
+    const loading = w.call('load', { source: desc.source, expectedId, cache, contextLength }, {
+      onEvent: (m) => {
+        if (m.type !== 'progress' || !onProgress) return;
+        if (m.phase === 'load' && m.loaded === lastLoaded) return;
+        if (m.phase === 'load') lastLoaded = m.loaded;
+        try { onProgress({ loaded: m.loaded, total: m.total, phase: m.phase }); } catch (e) { console.error(e); }
+      },
+    });
+    desc.pump?.(w);
+    const info = await loading;
+    return new Model(w, { ...info, ...build, buildReason: sel.reason, heapUsedAtStart: undefined });
+  } catch (e) {
+    await w.terminate(e);
+    throw signal?.aborted ? abortReason(signal) : e;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+// ------------------------------------------------------------ model
+export class Model {
+  #w;
+  #info;
+  #disposed = null;
+  constructor(w, info) {
+    this.#w = w;
+    this.#info = Object.freeze(Object.fromEntries(Object.entries(info).filter(([, v]) => v !== undefined)));
+  }
+
+  /** What was loaded and how: id, size, arch, build ('wasm-mt' | 'wasm-st'), threads, source, ... */
+  get info() { return this.#info; }
+
+  #call(op, args, opts) {
+    if (this.#disposed) return Promise.reject(mnError('MN_E_STATE', 'the model was disposed'));
+    return this.#w.call(op, args, opts);
+  }
+
+  /** Generate text: an async iterable of pieces (see Generation). */
+  generate(prompt, options = {}) {
+    return new Generation(this.#w, (onEvent) => this.#call('generate', { prompt: String(prompt), options: genOptions(options) }, { onEvent }), options.signal);
+  }
+
+  /** Token ids and [start, end) UTF-8 byte offsets (and UTF-16 offsets into text). */
+  async tokenize(text, { addSpecial = true, parseSpecial = false } = {}) {
+    const r = await this.#call('tokenize', { text: String(text), addSpecial, parseSpecial });
+    return { ids: r.ids, offsets: r.offsets, charOffsets: charOffsets(String(text), r.offsets) };
+  }
+
+  /** The text of token ids. */
+  async detokenize(ids, { skipSpecial = false } = {}) {
+    return this.#call('detokenize', { ids: Int32Array.from(ids), skipSpecial });
+  }
+
+  /** Wasm memory of this model's instance: { wasmBytes, heapUsed, heapUsedAtStart, limit }. */
+  memory() { return this.#call('memory'); }
+
+  /**
+   * Free the model in C, then end its worker (and the wasm memory with it).
+   * Resolves to the heap in use after the free and at the instance's start
+   * (equal: nothing leaked). A second call returns the same promise.
+   */
+  dispose() {
+    if (!this.#disposed) {
+      this.#disposed = this.#w.call('dispose').catch(() => null)
+        .then(async (report) => { await this.#w.terminate(); return report ?? {}; });
+    }
+    return this.#disposed;
+  }
+
+  get disposed() { return this.#disposed !== null; }
+}
+
+function genOptions(o) {
+  const pick = (k, d) => (o[k] === undefined ? d : o[k]);
+  const stop = o.stop === undefined ? [] : (Array.isArray(o.stop) ? o.stop : [o.stop]).map(String);
+  const seed = pick('seed', 0);
+  if (!(Number.isSafeInteger(seed) && seed >= 0) && typeof seed !== 'bigint') {
+    throw mnError('MN_E_INVALID_ARG', 'seed must be a non-negative integer (or a BigInt below 2^64)');
+  }
+  return {
+    maxTokens: pick('maxTokens', 128), temperature: pick('temperature', 0.8), topK: pick('topK', 40),
+    topP: pick('topP', 0.95), minP: pick('minP', 0.05), repeatPenalty: pick('repeatPenalty', 1),
+    presencePenalty: pick('presencePenalty', 0), frequencyPenalty: pick('frequencyPenalty', 0),
+    penaltyLastN: pick('penaltyLastN', 64), seed: BigInt(seed).toString(), stop,
+    addSpecial: pick('addSpecial', true),
+  };
+}
+
+// UTF-8 byte offsets -> UTF-16 indices into text (for slicing JS strings).
+// A range that starts or ends inside a character (byte-fallback tokens split
+// one) is widened to whole characters: starts round down, ends round up.
+function charOffsets(text, offsets) {
+  const enc = new TextEncoder().encode(text);
+  const down = new Uint32Array(enc.length + 1), up = new Uint32Array(enc.length + 1);
+  let b = 0;
+  for (let i = 0; i < text.length;) {
+    const c = text.codePointAt(i);
+    const L = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4, u = c >= 0x10000 ? 2 : 1;
+    for (let k = 0; k < L; k++) { down[b + k] = i; up[b + k] = k ? i + u : i; }
+    b += L; i += u;
+  }
+  down[b] = up[b] = text.length;
+  const out = new Uint32Array(offsets.length);
+  for (let k = 0; k < offsets.length; k += 2) {
+    out[k] = down[Math.min(offsets[k], b)];
+    out[k + 1] = up[Math.min(offsets[k + 1], b)];
+  }
+  return out;
+}
+
+// ------------------------------------------------------------ generation
+/**
+ * An async iterable of text pieces, started at once. Each piece is whole UTF-8
+ * characters; a stop string is never part of it. Breaking out of a for-await
+ * loop, abort() or the signal stops generation between two tokens; the
+ * iterator then rejects with the abort reason (break: ends quietly), and
+ * `result` resolves with reason 'aborted' and what was generated until then.
+ * `result` resolves to { text, reason, tokens, stats } when it ends.
+ */
+export class Generation {
+  #queue = [];
+  #wake = null;
+  #end = null;    // { error } or { value } once finished
+  #w;
+  #req;
+  #text = '';
+  #tokens = 0;
+  #quiet = false;
+  #received = 0;
+  constructor(w, start, signal) {
+    this.#w = w;
+    this.signal = signal;
+    if (signal?.aborted) {
+      this.result = Promise.reject(abortReason(signal));
+      this.#end = { error: abortReason(signal) };
+    } else {
+      this.#req = start((m) => {
+        if (m.type !== 'piece') return;
+        this.#w.post({ type: 'gen-ack', target: m.id, count: ++this.#received });
+        if (m.token >= 0) this.#tokens++;
+        if (m.text) { this.#text += m.text; this.#queue.push(m.text); this.#wake?.(); }
+      });
+      const onAbort = () => this.abort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.result = this.#req.then(
+        (r) => { this.#end = r.reason === 'aborted' ? { value: r, error: abortReason(signal) } : { value: r }; return r; },
+        (e) => { const err = e?.name === 'AbortError' && signal?.aborted ? abortReason(signal) : e; this.#end = { error: err }; throw err; },
+      ).finally(() => { signal?.removeEventListener('abort', onAbort); this.#wake?.(); });
+    }
+    this.result.catch(() => {}); // observed through the iterator or by the caller
+  }
+
+  /** Tokens generated so far. */
+  get tokenCount() { return this.#tokens; }
+
+  /** Stop between two tokens. */
+  abort() { if (this.#req && !this.#end) this.#w.abort(this.#req.id); }
+
+  [Symbol.asyncIterator]() { return this; }
+
+  async next() {
+    for (;;) {
+      if (this.#queue.length) return { value: this.#queue.shift(), done: false };
+      if (this.#end) {
+        if (this.#end.error && !this.#quiet) throw this.#end.error;
+        return { value: undefined, done: true };
+      }
+      await new Promise((r) => { this.#wake = r; });
+      this.#wake = null;
+    }
+  }
+
+  async return() {
+    this.#quiet = true;
+    this.#queue.length = 0;
+    this.abort();
+    await this.result.catch(() => {});
+    return { value: undefined, done: true };
+  }
+
+  /** The whole text (waits for the end). */
+  async text() { await this.result; return this.#text; }
+}
+
+export default { load, MinnowError, THREADS_MAX };

@@ -1,0 +1,206 @@
+// Types of the minnow ES module (js/index.js). Browser and Node >= 18.19.
+
+/** A C status as a JS error: `code` is the mn_status number, `status` its name. */
+export class MinnowError extends Error {
+  readonly name: 'MinnowError';
+  /** mn_status number, e.g. 2 */
+  readonly code: number;
+  /** mn_status name, e.g. "MN_E_NOMEM" */
+  readonly status: string;
+  /** the C message (the handle's own message when there is one) */
+  readonly detail: string;
+}
+
+/** A model file: a URL (or a path in Node), a Response, a Blob/File, bytes or a byte stream. */
+export type ModelSource =
+  | string
+  | URL
+  | Response
+  | Blob
+  | ArrayBuffer
+  | ArrayBufferView
+  | ReadableStream<Uint8Array>;
+
+export interface LoadProgress {
+  /** bytes in wasm memory so far ('load'), or written to the cache ('cache'); never decreases within a phase */
+  loaded: number;
+  /** the file size when known up front (Content-Length, file or Blob size), else null until the end */
+  total: number | null;
+  phase: 'load' | 'cache';
+}
+
+export interface LoadOptions {
+  /** 'auto' (default: wasm/mt with one thread per core when threads are usable, else wasm/st), or 1..8 */
+  threads?: 'auto' | number | boolean;
+  onProgress?: (p: LoadProgress) => void;
+  /** aborts the download/load; the promise rejects with the signal's reason */
+  signal?: AbortSignal;
+  /** the model id (BLAKE2b-256 of the file, 64 hex digits): a file with another id is refused (MN_E_ID_MISMATCH) */
+  expectedId?: string;
+  /** browsers: keep URL downloads in the Cache API, keyed by model id (default true) */
+  cache?: boolean;
+  /** most bytes this model's wasm memory may grow to (default and at most 4 GiB, at least 16 MiB) */
+  memoryLimit?: number;
+  /** context length in tokens (default: the model's training length) */
+  contextLength?: number;
+  /** where minnow.js/minnow.wasm of the picked build live (default: the package's build/wasm/<st|mt>/) */
+  wasmBase?: string | URL;
+}
+
+export interface ModelInfo {
+  /** model id: BLAKE2b-256 of the file, hex */
+  readonly id: string;
+  /** file size in bytes */
+  readonly size: number;
+  /** where the bytes came from */
+  readonly source: 'network' | 'cache' | 'file' | 'memory';
+  /** true when the file is in the Cache API now (written on this load, or read from it) */
+  readonly cached: boolean;
+  readonly cacheError?: string;
+  readonly url?: string;
+  /** general.architecture, e.g. "llama" */
+  readonly arch?: string;
+  readonly name?: string;
+  readonly tensors: number;
+  readonly keys: number;
+  /** the wasm build picked */
+  readonly build: 'wasm-mt' | 'wasm-st';
+  readonly flavour: 'mt' | 'st';
+  /** why wasm/st was picked ('' for mt) */
+  readonly buildReason: string;
+  readonly threads: number;
+  readonly simd: string;
+  readonly version: string;
+  /** milliseconds from the first byte requested to the model ready */
+  readonly loadMs: number;
+  /** vocabulary size, training and actual context length (when the decoder is built in) */
+  readonly nVocab?: number;
+  readonly nCtxTrain?: number;
+  readonly nCtx?: number;
+  /** the C model description (mn_model_info_json) */
+  readonly model?: Record<string, unknown>;
+}
+
+export interface GenerateOptions {
+  /** default 128; 0: until EOS, a stop string or the context is full */
+  maxTokens?: number;
+  /** default 0.8; <= 0: greedy */
+  temperature?: number;
+  /** default 40; <= 0: off */
+  topK?: number;
+  /** default 0.95; >= 1: off */
+  topP?: number;
+  /** default 0.05; <= 0: off */
+  minP?: number;
+  /** default 1 (off) */
+  repeatPenalty?: number;
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  /** default 64 */
+  penaltyLastN?: number;
+  /** default 0; the same seed gives the same tokens on every target */
+  seed?: number | bigint;
+  /** stop strings: generation ends before them (they are not part of the text) */
+  stop?: string | string[];
+  /** add the model's BOS etc. to the prompt (default true) */
+  addSpecial?: boolean;
+  /** stops generation between two tokens; the iterator rejects with the reason */
+  signal?: AbortSignal;
+}
+
+export interface GenerationStats {
+  promptTokens: number;
+  generatedTokens: number;
+  promptMs: number;
+  decodeMs: number;
+  /** generatedTokens per second of decode time */
+  decodeTokensPerSecond: number;
+  promptTokensPerSecond: number;
+}
+
+export interface GenerationResult {
+  text: string;
+  /** why it ended */
+  reason: 'eos' | 'max-tokens' | 'stop' | 'context-full' | 'aborted';
+  tokens: number[];
+  stats: GenerationStats;
+}
+
+/** Text pieces as they are generated (each whole UTF-8 characters). */
+export interface Generation extends AsyncIterableIterator<string> {
+  /** resolves when generation ends; rejects on error or abort */
+  readonly result: Promise<GenerationResult>;
+  /** stop between two tokens */
+  abort(): void;
+  /** tokens generated so far */
+  readonly tokenCount: number;
+  /** all of the text, once it ended */
+  text(): Promise<string>;
+}
+
+export interface Tokenization {
+  ids: Int32Array;
+  /** 2 per token: [start, end) UTF-8 byte offsets into the text (special tokens added by the model: [0, 0)) */
+  offsets: Uint32Array;
+  /** the same ranges as UTF-16 indices into the JS string (text.slice(a, b)); a range inside a character (byte-fallback tokens) widens to the whole character */
+  charOffsets: Uint32Array;
+}
+
+export interface MemoryReport {
+  /** bytes of wasm memory (grows, never shrinks while the instance lives) */
+  wasmBytes: number;
+  /** bytes malloc has handed out and not had back */
+  heapUsed: number;
+  /** heapUsed of the fresh instance */
+  heapUsedAtStart: number;
+  /** most bytes the wasm memory may grow to */
+  limit: number;
+}
+
+export interface Model {
+  readonly info: ModelInfo;
+  readonly disposed: boolean;
+  generate(prompt: string, options?: GenerateOptions): Generation;
+  tokenize(text: string, options?: { addSpecial?: boolean; parseSpecial?: boolean }): Promise<Tokenization>;
+  detokenize(ids: ArrayLike<number>, options?: { skipSpecial?: boolean }): Promise<string>;
+  memory(): Promise<MemoryReport>;
+  /** free the model and end its worker; resolves to the heap in use after freeing and at the start (equal: nothing leaked) */
+  dispose(): Promise<{ heapUsed?: number; heapUsedAtStart?: number }>;
+}
+
+/** Load a GGUF model into a worker of its own. */
+export function load(source: ModelSource, options?: LoadOptions): Promise<Model>;
+
+/** Which build load() would pick here, and why: throws MinnowError when SIMD128 is missing or threads were asked for and are unavailable. */
+export function selectBuild(threads?: 'auto' | number | boolean, opts?: { cores?: number }): { flavour: 'mt' | 'st'; threads: number; reason: string };
+export function simdSupported(): boolean;
+/** true in Node, and in browsers on a cross-origin isolated page */
+export function threadsUsable(): boolean;
+export const THREADS_MAX: number;
+
+/** The core, in this thread (Node, or inside a worker): build info, self-check, BLAKE2b, kernels. */
+export function loadCore(options?: { threads?: 'auto' | number; memoryLimit?: number; wasmBase?: string | URL }): Promise<Core>;
+export class Core {
+  readonly flavour: 'mt' | 'st';
+  readonly threads: number;
+  readonly memory: WebAssembly.Memory;
+  version(): string;
+  target(): string;
+  simdBackend(): string;
+  threadsMax(): number;
+  heapBytes(): number;
+  heapUsed(): number;
+  capabilities(): Record<string, unknown> & { flavour: 'mt' | 'st' };
+  selftest(threads?: number): { ok: boolean; status: number; report: string };
+  blake2b(data: Uint8Array | string, options?: { length?: number; key?: Uint8Array }): Uint8Array;
+  modelId(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<string>;
+  matvecF32(W: Float32Array, x: Float32Array, rows: number, cols: number, options?: { threads?: number }): Float32Array;
+  dispose(): void;
+}
+
+declare const minnow: {
+  load: typeof load;
+  MinnowError: typeof MinnowError;
+  THREADS_MAX: number;
+};
+export default minnow;

@@ -1,0 +1,519 @@
+// minnow worker: owns one wasm instance (plus its pthread workers on wasm/mt)
+// and one model; js/index.js talks to it by messages.
+//
+// Contract:
+//  - Every wasm call happens here, never on the caller's thread.
+//  - Requests are {id, op, ...}; replies are {id, ok: true, result} or
+//    {id, ok: false, error}; streaming ops also send {id, type: 'progress' |
+//    'piece'} before their reply. The first message a worker sends is
+//    {type: 'ready'}.
+//  - Loading writes each chunk straight into the GGUF loader's buffer in wasm
+//    memory (reserve -> write -> hash in place -> commit): no second copy of
+//    the file in JS. Files (Node) are read straight into wasm memory.
+//  - Generation yields to the event loop after every token, so an 'abort'
+//    message is seen between two tokens.
+//  - Browser: started by worker-boot.js (a classic worker, so the Emscripten
+//    script can be importScripts()ed). Node: started as a worker_threads module.
+import { loadCore, MinnowError, mnError, WASM32_MAX_BYTES } from './core.js';
+
+const isNode = typeof process === 'object' && !!process.versions?.node;
+const CHUNK = 1 << 20; // file reads and cache writes, bytes
+const CACHE_NAME = 'minnow-models-v1';
+
+let port; // { post(msg, transfer), onMessage(fn) }
+let core = null;
+const state = { gguf: 0, model: 0, ctx: 0, tok: 0, slots: 0, running: 0, info: null, limit: WASM32_MAX_BYTES };
+const aborted = new Set();   // request ids whose abort arrived
+let abortFlag = null;        // Int32Array on a SharedArrayBuffer: the id of the last generation aborted (when shared memory exists)
+const acked = new Map();     // generation id -> pieces the caller has received
+let ackWake = null;
+const GEN_WINDOW = 2;        // most pieces a generation runs ahead of what the caller has received
+const pushed = new Map();    // stream id -> { chunks: [], done, error, wake }
+let busy = Promise.resolve(); // generation/tokenize run one at a time on the context
+
+const ops = { init, load, generate, tokenize, detokenize, memory, dispose, ping: () => 'pong' };
+
+export async function start() {
+  if (isNode) {
+    const { parentPort } = await import('node:worker_threads');
+    port = { post: (m, t) => parentPort.postMessage(m, t), onMessage: (fn) => parentPort.on('message', fn) };
+  } else {
+    port = { post: (m, t) => self.postMessage(m, t), onMessage: (fn) => { self.onmessage = (e) => fn(e.data); } };
+  }
+  port.onMessage(onMessage);
+  port.post({ type: 'ready' });
+}
+
+function onMessage(msg) {
+  switch (msg.type) {
+    case 'abort': aborted.add(msg.target); ackWake?.(); return;
+    case 'gen-ack': acked.set(msg.target, msg.count); ackWake?.(); return;
+    case 'chunk': case 'end': case 'fail': return onPushed(msg);
+    default: break;
+  }
+  const { id, op } = msg;
+  const fn = ops[op];
+  Promise.resolve()
+    .then(() => { if (!fn) throw mnError('MN_E_INVALID_ARG', `unknown worker op ${op}`); return fn(msg); })
+    .then((result) => port.post({ id, ok: true, result }),
+      (e) => port.post({ id, ok: false, error: serializeError(e) }))
+    .finally(() => aborted.delete(id));
+}
+
+function serializeError(e) {
+  if (e instanceof MinnowError) return { kind: 'minnow', code: e.code, status: e.status, message: e.detail };
+  if (e?.name === 'AbortError') return { kind: 'abort', message: e.message };
+  return { kind: 'error', name: e?.name ?? 'Error', message: String(e?.message ?? e), stack: e?.stack };
+}
+
+function abortError() {
+  return typeof DOMException === 'function' ? new DOMException('the operation was aborted', 'AbortError')
+    : Object.assign(new Error('the operation was aborted'), { name: 'AbortError' });
+}
+
+// A macrotask yield without setTimeout's clamping (browsers clamp nested timers to 4 ms).
+const yieldNow = isNode ? () => new Promise((r) => setImmediate(r)) : (() => {
+  const ch = new MessageChannel(), q = [];
+  ch.port1.onmessage = () => q.shift()?.();
+  return () => new Promise((r) => { q.push(r); ch.port2.postMessage(0); });
+})();
+
+// ------------------------------------------------------------------ init
+async function init({ flavour, threads, memoryLimit, wasmBase, abortBuffer }) {
+  if (abortBuffer) abortFlag = new Int32Array(abortBuffer);
+  core = await loadCore({ flavour, poolThreads: threads, memoryLimit, wasmBase });
+  state.limit = memoryLimit ?? WASM32_MAX_BYTES;
+  const caps = core.capabilities();
+  return { build: caps.target, flavour: core.flavour, threads: core.threads, simd: caps.simd, version: caps.version, heapUsedAtStart: core.heapUsedAtStart };
+}
+
+function needCore() {
+  if (!core) throw mnError('MN_E_STATE', 'the worker has no core (disposed?)');
+  return core;
+}
+
+// ------------------------------------------------------------------ load
+// Sources (posted by js/index.js):
+//   {kind: 'url', url}        fetched here (browser: through the Cache API)
+//   {kind: 'path', path}      Node: read straight into wasm memory
+//   {kind: 'blob', blob}      Blob/File, streamed
+//   {kind: 'push', stream, size}  chunks pushed by the caller (Response, ArrayBuffer, stream)
+async function load(req) {
+  const c = needCore();
+  if (state.gguf || state.model) throw mnError('MN_E_STATE', 'this worker already holds a model');
+  const { id: reqId, source, expectedId, cache = true } = req;
+  const progress = (loaded, total, phase) => port.post({ id: reqId, type: 'progress', loaded, total, phase });
+  const check = () => { if (aborted.has(reqId)) throw abortError(); };
+  const t0 = now();
+  let got;
+  if (source.kind === 'url') got = await loadUrl(c, source.url, { expectedId, cache, progress, check });
+  else {
+    const src = await openSource(source);
+    got = await ingest(c, src, { progress, check, expectedId });
+  }
+  state.gguf = got.gguf;
+  const ggufBytes = c.ggufBytes(got.gguf); // still valid once the model owns the handle
+  let decoder = {};
+  try {
+    decoder = makeModel(c, req);
+  } catch (e) {
+    freeModel();
+    throw e;
+  }
+  const info = {
+    id: got.id, size: got.size, source: got.origin, url: source.url,
+    arch: c.ggufString(got.gguf, 'general.architecture'),
+    name: c.ggufString(got.gguf, 'general.name'),
+    ...c.ggufCounts(got.gguf),
+    build: `wasm-${c.flavour}`, threads: c.threads,
+    loadMs: 0, cached: got.origin === 'cache', ...decoder,
+  };
+  if (got.cacheWrite) {
+    try { await got.cacheWrite(ggufBytes); info.cached = true; } catch (e) { info.cacheError = String(e?.message ?? e); }
+  }
+  info.loadMs = now() - t0;
+  state.info = info;
+  return info;
+}
+
+function now() { return typeof performance === 'object' ? performance.now() : Date.now(); }
+
+function tooBig(size) {
+  const avail = state.limit - core.heapUsed();
+  if (size <= avail) return null;
+  const gib = (n) => (n / 2 ** 30).toFixed(2);
+  const what = state.limit >= WASM32_MAX_BYTES ? `wasm32 addresses at most 4 GiB (${gib(avail)} GiB free for the model)`
+    : `the memory limit is ${state.limit} bytes (${avail} free for the model)`;
+  return mnError('MN_E_NOMEM', `the model is ${size} bytes (${gib(size)} GiB) and cannot fit: ${what}`);
+}
+
+// Stream a source into a GGUF loader, hashing in place; verify the id.
+// src: { size?, origin, chunks?: async iterable of Uint8Array, readInto?: (view, offset) => bytes read }
+async function ingest(c, src, { progress, check, expectedId }) {
+  if (src.size != null) { const e = tooBig(src.size); if (e) { src.close?.(); throw e; } }
+  const loader = c.ggufLoader(src.size ?? 0);
+  const hasher = c.hasher();
+  let gguf = 0, loaded = 0;
+  try {
+    const put = (n, write) => {
+      const p = loader.reserve(n);
+      const wrote = write(p);
+      hasher.update(p, wrote);
+      loader.commit(wrote);
+      loaded += wrote;
+      return wrote;
+    };
+    progress(0, src.size ?? null, 'load');
+    if (src.readInto) {
+      for (let off = 0; off < src.size;) {
+        check();
+        const n = Math.min(CHUNK, src.size - off);
+        const p = loader.reserve(n);
+        const got = await src.readInto(new Uint8Array(c.memory.buffer, p, n), off);
+        if (got === 0) break;
+        hasher.update(p, got);
+        loader.commit(got);
+        off += got; loaded += got;
+        progress(loaded, src.size, 'load');
+      }
+    } else {
+      for await (const chunk of src.chunks()) {
+        check();
+        for (let o = 0; o < chunk.length; o += CHUNK) {
+          const part = chunk.subarray(o, Math.min(chunk.length, o + CHUNK));
+          put(part.length, (p) => { c.u8().set(part, p); return part.length; });
+        }
+        progress(loaded, src.size ?? null, 'load');
+      }
+    }
+    check();
+    if (src.size != null && loaded !== src.size) {
+      throw mnError('MN_E_IO', `the source ended after ${loaded} of ${src.size} bytes`);
+    }
+    gguf = loader.finish();
+    const id = hasher.hex();
+    if (expectedId && id !== expectedId.toLowerCase()) {
+      throw mnError('MN_E_ID_MISMATCH', `the model's id is ${id}, not the expected ${expectedId.toLowerCase()}: the file differs from the one expected (tampered or corrupted), refused`);
+    }
+    if (src.size == null) progress(loaded, loaded, 'load');
+    const result = { gguf, id, size: loaded, origin: src.origin };
+    gguf = 0;
+    return result;
+  } catch (e) {
+    if (e instanceof MinnowError && e.code === 2 && !/cannot fit/.test(e.detail)) {
+      // the C message says which allocation; add what it means here
+      throw mnError('MN_E_NOMEM', `out of wasm memory while loading the model (${loaded} bytes read of ${src.size ?? 'unknown'}; wasm memory ${c.heapBytes()} bytes, limit ${state.limit}): ${e.detail}`);
+    }
+    throw e;
+  } finally {
+    src.close?.();
+    if (gguf) c.ggufFree(gguf);
+    hasher.free();
+    loader.free();
+  }
+}
+
+async function openSource(source) {
+  switch (source.kind) {
+    case 'path': {
+      const fs = await import('node:fs/promises');
+      const fh = await fs.open(source.path, 'r').catch((e) => {
+        throw mnError('MN_E_IO', `cannot open ${source.path}: ${e.message}`);
+      });
+      const size = (await fh.stat()).size;
+      return {
+        size, origin: 'file',
+        readInto: async (view, offset) => (await fh.read(view, 0, view.length, offset)).bytesRead,
+        close: () => fh.close().catch(() => {}),
+      };
+    }
+    case 'blob':
+      return { size: source.blob.size, origin: 'memory', chunks: () => streamChunks(source.blob.stream()) };
+    case 'push':
+      return { size: source.size ?? null, origin: source.origin ?? 'memory', chunks: () => pushedChunks(source.stream) };
+    default:
+      throw mnError('MN_E_INVALID_ARG', `unknown source kind ${source.kind}`);
+  }
+}
+
+async function* streamChunks(stream) {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally { reader.releaseLock?.(); }
+}
+
+// Chunks pushed by the caller with flow control: each consumed chunk is acked.
+function onPushed(msg) {
+  let s = pushed.get(msg.stream);
+  if (!s) { s = { chunks: [], done: false, error: null, wake: null }; pushed.set(msg.stream, s); }
+  if (msg.type === 'chunk') s.chunks.push(new Uint8Array(msg.data));
+  else if (msg.type === 'end') s.done = true;
+  else s.error = msg.error;
+  s.wake?.();
+}
+async function* pushedChunks(streamId) {
+  if (!pushed.has(streamId)) pushed.set(streamId, { chunks: [], done: false, error: null, wake: null });
+  const s = pushed.get(streamId);
+  try {
+    for (;;) {
+      if (s.chunks.length) {
+        const c = s.chunks.shift();
+        yield c;
+        port.post({ type: 'ack', stream: streamId, bytes: c.length });
+        continue;
+      }
+      if (s.error) throw mnError('MN_E_IO', `reading the source failed: ${s.error}`);
+      if (s.done) return;
+      await new Promise((r) => { s.wake = r; });
+      s.wake = null;
+    }
+  } finally { pushed.delete(streamId); }
+}
+
+// ---- URL sources, through the Cache API when there is one (browsers).
+// Entries: /.minnow-cache/id/<model id> holds the file; /.minnow-cache/url/<url>
+// holds the id last loaded from that URL. A model is written to the cache only
+// after it loaded and its id was verified, read from wasm memory chunk by chunk.
+function cacheKey(kind, v) {
+  return new Request(new URL(`/.minnow-cache/${kind}/${encodeURIComponent(v)}`, self.location.origin).href);
+}
+async function openCache() {
+  if (typeof caches !== 'object' || isNode) return null;
+  try { return await caches.open(CACHE_NAME); } catch { return null; }
+}
+
+async function loadUrl(c, url, { expectedId, cache, progress, check }) {
+  const store = cache ? await openCache() : null;
+  if (store) {
+    let id = expectedId?.toLowerCase();
+    if (!id) id = await store.match(cacheKey('url', url)).then((r) => r?.text());
+    const hit = id ? await store.match(cacheKey('id', id)) : null;
+    if (hit) {
+      try {
+        const size = Number(hit.headers.get('x-minnow-size'));
+        return await ingest(c, { size: Number.isFinite(size) && size > 0 ? size : null, origin: 'cache', chunks: () => streamChunks(hit.body) },
+          { progress, check, expectedId: id });
+      } catch (e) {
+        if (e?.name === 'AbortError' || e?.status === 'MN_E_NOMEM') throw e;
+        await store.delete(cacheKey('id', id)); // a damaged entry: drop it and download again
+      }
+    }
+  }
+  const ac = new AbortController();
+  let resp;
+  try {
+    resp = await fetch(url, { signal: ac.signal, credentials: 'same-origin' });
+  } catch (e) {
+    throw mnError('MN_E_IO', `cannot fetch ${url}: ${e.message}`);
+  }
+  if (!resp.ok) throw mnError('MN_E_IO', `HTTP ${resp.status} ${resp.statusText} fetching ${url}`);
+  const enc = resp.headers.get('content-encoding');
+  const len = Number(resp.headers.get('content-length'));
+  const size = (!enc || enc === 'identity') && Number.isFinite(len) && resp.headers.has('content-length') ? len : null;
+  const got = await ingest(c, { size, origin: 'network', chunks: () => streamChunks(resp.body), close: () => ac.abort() },
+    { progress, check, expectedId });
+  if (store) got.cacheWrite = (bytes) => writeCache(c, store, url, got, bytes, progress);
+  return got;
+}
+
+// bytes: [pointer, size] of the file in wasm memory (immutable while the model lives)
+async function writeCache(c, store, url, got, bytes, progress) {
+  const [p, size] = bytes;
+  let off = 0;
+  const body = new ReadableStream({
+    pull(ctrl) {
+      if (off >= size) { ctrl.close(); return; }
+      const n = Math.min(CHUNK, size - off);
+      ctrl.enqueue(c.u8().slice(p + off, p + off + n)); // a copy: the cache cannot take shared memory
+      off += n;
+      progress(off, size, 'cache');
+    },
+  });
+  await store.put(cacheKey('id', got.id), new Response(body, {
+    headers: { 'content-type': 'application/octet-stream', 'x-minnow-size': String(size), 'x-minnow-id': got.id },
+  }));
+  await store.put(cacheKey('url', url), new Response(got.id, { headers: { 'content-type': 'text/plain' } }));
+}
+
+// ------------------------------------------------------------ inference
+const END = ['running', 'eos', 'max-tokens', 'stop', 'context-full']; // mn_gen_end
+const TOK_ADD_SPECIAL = 1, TOK_PARSE_SPECIAL = 2, TOK_SKIP_SPECIAL = 4; // MN_TOK_* (src/minnow_tok.h)
+
+// Build the decoder on the loaded GGUF (the model takes the handle over) and
+// its context; returns what info adds.
+function makeModel(c, { contextLength }) {
+  const m = c.mod;
+  const [model, msg] = c.withErr((err, cap) => {
+    let st;
+    const p = c.outPtr((slot) => { st = m._mn_model_load_gguf(slot, state.gguf, 0, err, cap); });
+    return st ? -st : p;
+  });
+  if (model < 0) throw c.error(-model, msg || undefined);
+  state.gguf = 0; // owned by the model now
+  state.model = model;
+  const [ctx, cmsg] = c.withErr((err, cap) => {
+    let st;
+    const p = c.outPtr((slot) => { st = m._mn_wasm_ctx_create(slot, model, contextLength ?? 0, 0, c.threads, err, cap); });
+    return st ? -st : p;
+  });
+  if (ctx < 0) throw c.error(-ctx, cmsg || undefined);
+  state.ctx = ctx;
+  state.tok = m._mn_model_tokenizer(model) >>> 0;
+  state.slots = c.alloc(16); // len, token, end
+  let json = null;
+  for (let cap = 4096; !json; cap *= 4) {
+    const buf = c.alloc(cap);
+    try {
+      const n = m._mn_model_info_json(model, buf, cap) >>> 0;
+      if (!m._mn_is_error(n)) json = JSON.parse(c.text(buf, n));
+      else if (m._mn_error_code(n) !== 4 || cap > 1 << 26) c.checkSize(n);
+    } finally { c.free(buf); }
+  }
+  return {
+    nVocab: m._mn_model_n_vocab(model) >>> 0, nCtxTrain: m._mn_model_n_ctx_train(model) >>> 0,
+    nCtx: m._mn_ctx_n_ctx(ctx) >>> 0, weightBytes: m._mn_wasm_model_weight_bytes(model), model: json,
+  };
+}
+
+function needModel() {
+  needCore();
+  if (!state.model) throw mnError('MN_E_STATE', 'no model loaded');
+}
+
+// One generation/tokenization at a time on the context, in arrival order.
+function serial(fn) {
+  const p = busy.then(fn);
+  busy = p.catch(() => {});
+  return p;
+}
+
+function generate({ id, prompt, options: o }) {
+  needModel();
+  return serial(async () => {
+    const c = needCore(), m = c.mod, ctx = state.ctx;
+    if (aborted.has(id)) throw abortError();
+    state.running = id;
+    const seed = BigInt(o.seed);
+    const stops = o.stop.map((s) => new TextEncoder().encode(s + '\0'));
+    const stopPtrs = stops.length ? c.alloc(4 * stops.length) : 0;
+    const stopBufs = stops.map((b) => { const p = c.alloc(b.length); c.u8().set(b, p); return p; });
+    const tokens = [];
+    let text = '', reason = 'aborted', dst = 0;
+    try {
+      stopBufs.forEach((p, i) => { new Uint32Array(c.memory.buffer, stopPtrs + 4 * i, 1)[0] = p; });
+      const st = c.withString(prompt, (p, n) => m._mn_wasm_gen_begin(ctx, p, n, o.temperature, o.topK, o.topP, o.minP,
+        o.repeatPenalty, o.presencePenalty, o.frequencyPenalty, o.penaltyLastN,
+        Number(seed & 0xffffffffn), Number(seed >> 32n), o.maxTokens, o.addSpecial ? TOK_ADD_SPECIAL : 0, stopPtrs, stops.length));
+      c.check(st, () => c.str(m._mn_ctx_error(ctx)));
+      const cap = m._mn_gen_piece_bound(ctx) >>> 0;
+      dst = c.alloc(cap);
+      const slots = state.slots;
+      const isAborted = () => aborted.has(id) || (abortFlag !== null && Atomics.load(abortFlag, 0) === id);
+      let sent = 0;
+      for (;;) {
+        // flow control: stay at most GEN_WINDOW pieces ahead of the caller, so
+        // an abort sent when it has seen n pieces stops near n
+        while (!isAborted() && sent - (acked.get(id) ?? 0) >= GEN_WINDOW) await new Promise((r) => { ackWake = r; });
+        if (isAborted()) break;
+        c.check(m._mn_gen_next(ctx, dst, cap, slots, slots + 4, slots + 8), () => c.str(m._mn_ctx_error(ctx)));
+        const [len, token, end] = new Int32Array(c.memory.buffer, slots, 3);
+        const piece = len ? c.text(dst, len >>> 0) : '';
+        text += piece;
+        if (token >= 0) tokens.push(token);
+        port.post({ id, type: 'piece', text: piece, token });
+        sent++;
+        if (end) { reason = END[end] ?? `end ${end}`; break; }
+        await yieldNow(); // lets an 'abort' message in
+      }
+      return { text, reason, tokens, stats: genStats(c, ctx) };
+    } finally {
+      state.running = 0;
+      acked.delete(id);
+      if (dst) c.free(dst);
+      stopBufs.forEach((p) => c.free(p));
+      if (stopPtrs) c.free(stopPtrs);
+    }
+  });
+}
+
+function genStats(c, ctx) {
+  const out = c.alloc(32);
+  try {
+    c.mod._mn_wasm_gen_stats(ctx, out);
+    const [promptTokens, generatedTokens, promptMs, decodeMs] = new Float64Array(c.memory.buffer, out, 4);
+    return {
+      promptTokens, generatedTokens, promptMs, decodeMs,
+      decodeTokensPerSecond: decodeMs > 0 ? generatedTokens / (decodeMs / 1000) : 0,
+      promptTokensPerSecond: promptMs > 0 ? promptTokens / (promptMs / 1000) : 0,
+    };
+  } finally { c.free(out); }
+}
+
+function tokenize({ text, addSpecial, parseSpecial }) {
+  needModel();
+  const c = core, m = c.mod, tok = state.tok;
+  const flags = (addSpecial ? TOK_ADD_SPECIAL : 0) | (parseSpecial ? TOK_PARSE_SPECIAL : 0);
+  return c.withString(text, (p, n) => {
+    const cap = c.checkSize(m._mn_tokenizer_encode_bound(tok, n));
+    const ids = c.alloc(4 * cap), offs = c.alloc(8 * cap);
+    try {
+      const count = c.checkSize(m._mn_tokenizer_encode_offsets(tok, ids, offs, cap, p, n, flags), () => c.str(m._mn_tokenizer_error(tok)));
+      return {
+        ids: new Int32Array(c.memory.buffer.slice(ids, ids + 4 * count)),
+        offsets: new Uint32Array(c.memory.buffer.slice(offs, offs + 8 * count)),
+      };
+    } finally { c.free(ids); c.free(offs); }
+  });
+}
+
+function detokenize({ ids, skipSpecial }) {
+  needModel();
+  const c = core, m = c.mod, tok = state.tok;
+  const flags = skipSpecial ? TOK_SKIP_SPECIAL : 0;
+  return c.withBytes(new Uint8Array(ids.buffer, ids.byteOffset, ids.byteLength), (p) => {
+    const msg = () => c.str(m._mn_tokenizer_error(tok));
+    const n = c.checkSize(m._mn_tokenizer_decode(tok, 0, 0, p, ids.length, flags), msg);
+    const dst = c.alloc(n);
+    try {
+      const got = c.checkSize(m._mn_tokenizer_decode(tok, dst, n, p, ids.length, flags), msg);
+      return c.text(dst, got);
+    } finally { c.free(dst); }
+  });
+}
+
+// ------------------------------------------------------------ memory, dispose
+function memory() {
+  const c = needCore();
+  return { wasmBytes: c.heapBytes(), heapUsed: c.heapUsed(), heapUsedAtStart: c.heapUsedAtStart, limit: state.limit };
+}
+
+function freeModel() {
+  const m = core.mod;
+  if (state.ctx) m._mn_ctx_free(state.ctx);
+  if (state.model) m._mn_model_free(state.model); // frees its GGUF too
+  if (state.gguf) core.ggufFree(state.gguf);
+  if (state.slots) core.free(state.slots);
+  Object.assign(state, { gguf: 0, model: 0, ctx: 0, tok: 0, slots: 0 });
+}
+
+async function dispose() {
+  if (!core) return { heapUsed: 0, heapUsedAtStart: 0 };
+  if (state.running) { aborted.add(state.running); ackWake?.(); }
+  await busy;
+  freeModel();
+  const report = { heapUsed: core.heapUsed(), heapUsedAtStart: core.heapUsedAtStart };
+  core.dispose();
+  core = null;
+  return report;
+}
+
+// Node: this file is the worker's entry point.
+if (isNode) {
+  const { isMainThread, workerData } = await import('node:worker_threads');
+  if (!isMainThread && workerData?.minnowWorker === true) start();
+}
