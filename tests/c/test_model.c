@@ -44,6 +44,7 @@ typedef struct tm_spec {
     uint32_t alt_type; /* mixed models: attn_v and ffn_down in this type (0: none) */
     int tied;
     int n_rot;         /* llama: rope.dimension_count if nonzero */
+    int rope_ext;      /* llama: freq_base 500000, linear scaling x4, rope_freqs.weight factors */
 } tm_spec;
 
 #define TM_E 256
@@ -54,29 +55,30 @@ typedef struct tm_spec {
 #define TM_CTX 64
 
 static const tm_spec k_specs[] = {
-    {"llama-f32", ARCH_LLAMA, MN_Q_F32, 0, 0, 0},
-    {"llama-f16", ARCH_LLAMA, MN_Q_F16, 0, 1, 0},
-    {"llama-bf16", ARCH_LLAMA, MN_Q_BF16, 0, 0, 0},
-    {"llama-q8_0", ARCH_LLAMA, MN_Q_Q8_0, 0, 0, 0},
-    {"llama-q4_0", ARCH_LLAMA, MN_Q_Q4_0, 0, 1, 0},
-    {"llama-q4_1", ARCH_LLAMA, MN_Q_Q4_1, 0, 0, 0},
-    {"llama-q5_0", ARCH_LLAMA, MN_Q_Q5_0, 0, 0, 0},
-    {"llama-q5_1", ARCH_LLAMA, MN_Q_Q5_1, 0, 0, 0},
-    {"llama-q2_k", ARCH_LLAMA, MN_Q_Q2_K, 0, 0, 0},
-    {"llama-q3_k", ARCH_LLAMA, MN_Q_Q3_K, 0, 0, 0},
-    {"llama-q4_k", ARCH_LLAMA, MN_Q_Q4_K, 0, 0, 0},
-    {"llama-q5_k", ARCH_LLAMA, MN_Q_Q5_K, 0, 0, 0},
-    {"llama-q6_k", ARCH_LLAMA, MN_Q_Q6_K, 0, 0, 0},
-    {"llama-tq1_0", ARCH_LLAMA, MN_Q_TQ1_0, 0, 0, 0},
-    {"llama-tq2_0", ARCH_LLAMA, MN_Q_TQ2_0, 0, 0, 0},
-    {"llama-mixed", ARCH_LLAMA, MN_Q_Q4_K, MN_Q_Q8_0, 0, 32},
-    {"qwen2-f32", ARCH_QWEN2, MN_Q_F32, 0, 1, 0},
-    {"qwen2-q8_0", ARCH_QWEN2, MN_Q_Q8_0, 0, 1, 0},
-    {"qwen2-q4_k", ARCH_QWEN2, MN_Q_Q4_K, MN_Q_Q6_K, 1, 0},
-    {"gpt2-f32", ARCH_GPT2, MN_Q_F32, 0, 1, 0},
-    {"gpt2-q8_0", ARCH_GPT2, MN_Q_Q8_0, 0, 1, 0},
-    {"gpt2-q5_1", ARCH_GPT2, MN_Q_Q5_1, 0, 0, 0},
-    {"gpt2-q6_k", ARCH_GPT2, MN_Q_Q6_K, 0, 1, 0},
+    {"llama-f32", ARCH_LLAMA, MN_Q_F32, 0, 0, 0, 0},
+    {"llama-f16", ARCH_LLAMA, MN_Q_F16, 0, 1, 0, 0},
+    {"llama-bf16", ARCH_LLAMA, MN_Q_BF16, 0, 0, 0, 0},
+    {"llama-q8_0", ARCH_LLAMA, MN_Q_Q8_0, 0, 0, 0, 0},
+    {"llama-q4_0", ARCH_LLAMA, MN_Q_Q4_0, 0, 1, 0, 0},
+    {"llama-q4_1", ARCH_LLAMA, MN_Q_Q4_1, 0, 0, 0, 0},
+    {"llama-q5_0", ARCH_LLAMA, MN_Q_Q5_0, 0, 0, 0, 0},
+    {"llama-q5_1", ARCH_LLAMA, MN_Q_Q5_1, 0, 0, 0, 0},
+    {"llama-q2_k", ARCH_LLAMA, MN_Q_Q2_K, 0, 0, 0, 0},
+    {"llama-q3_k", ARCH_LLAMA, MN_Q_Q3_K, 0, 0, 0, 0},
+    {"llama-q4_k", ARCH_LLAMA, MN_Q_Q4_K, 0, 0, 0, 0},
+    {"llama-q5_k", ARCH_LLAMA, MN_Q_Q5_K, 0, 0, 0, 0},
+    {"llama-q6_k", ARCH_LLAMA, MN_Q_Q6_K, 0, 0, 0, 0},
+    {"llama-tq1_0", ARCH_LLAMA, MN_Q_TQ1_0, 0, 0, 0, 0},
+    {"llama-tq2_0", ARCH_LLAMA, MN_Q_TQ2_0, 0, 0, 0, 0},
+    {"llama-mixed", ARCH_LLAMA, MN_Q_Q4_K, MN_Q_Q8_0, 0, 32, 0},
+    {"llama-rope", ARCH_LLAMA, MN_Q_F32, 0, 0, 0, 1},
+    {"qwen2-f32", ARCH_QWEN2, MN_Q_F32, 0, 1, 0, 0},
+    {"qwen2-q8_0", ARCH_QWEN2, MN_Q_Q8_0, 0, 1, 0, 0},
+    {"qwen2-q4_k", ARCH_QWEN2, MN_Q_Q4_K, MN_Q_Q6_K, 1, 0, 0},
+    {"gpt2-f32", ARCH_GPT2, MN_Q_F32, 0, 1, 0, 0},
+    {"gpt2-q8_0", ARCH_GPT2, MN_Q_Q8_0, 0, 1, 0, 0},
+    {"gpt2-q5_1", ARCH_GPT2, MN_Q_Q5_1, 0, 0, 0, 0},
+    {"gpt2-q6_k", ARCH_GPT2, MN_Q_Q6_K, 0, 1, 0, 0},
 };
 #define N_SPECS (sizeof k_specs / sizeof k_specs[0])
 
@@ -171,6 +173,11 @@ static int tm_make(const tm_spec *sp, int wrong, int mut, tm_buf *out)
         mn_gguf_writer_add_f32(b.w, KEY("attention.layer_norm_rms_epsilon"), 1e-5f);
         if (sp->arch == ARCH_QWEN2) mn_gguf_writer_add_f32(b.w, KEY("rope.freq_base"), 1000000.0f);
         if (sp->n_rot) mn_gguf_writer_add_u32(b.w, KEY("rope.dimension_count"), (uint32_t)sp->n_rot);
+        if (sp->rope_ext) {
+            mn_gguf_writer_add_f32(b.w, KEY("rope.freq_base"), 500000.0f);
+            mn_gguf_writer_add_str(b.w, KEY("rope.scaling.type"), "linear", 6);
+            mn_gguf_writer_add_f32(b.w, KEY("rope.scaling.factor"), 4.0f);
+        }
     }
 #undef KEY
     uint32_t T = sp->type, T2 = sp->alt_type ? sp->alt_type : sp->type;
@@ -180,6 +187,7 @@ static int tm_make(const tm_spec *sp, int wrong, int mut, tm_buf *out)
     tm_tensor(&b, "output_norm.weight", MN_Q_F32, E, 0, 1.0f, 0.2f);
     if (gpt2) tm_tensor(&b, "output_norm.bias", MN_Q_F32, E, 0, 0.0f, 0.1f);
     if (!sp->tied) tm_tensor(&b, "output.weight", T, E, TM_V, 0.0f, se);
+    if (sp->rope_ext) tm_tensor(&b, "rope_freqs.weight", MN_Q_F32, hd / 2, 0, 4.5f, 3.5f); /* factors in [1, 8) */
     for (int l = 0; l < TM_L; l++) {
         char n[64], v[64];
 #define NM(what) (snprintf(n, sizeof n, "blk.%d." what, l), n)
