@@ -23,7 +23,8 @@
  * Changes to the first draft (all additive, no signature changed):
  * mn_ctx_sample, mn_ctx_set_seed, mn_gen_begin_tokens, mn_model_bos,
  * mn_model_eos, mn_model_add_bos, mn_model_token_is_eog; mn_gen_piece_bound
- * counts the stop strings. Details: docs/model.md.
+ * counts the stop strings; n_ctx 0 is the training length capped at 4096.
+ * Details: docs/model.md.
  */
 #ifndef MINNOW_MODEL_H
 #define MINNOW_MODEL_H
@@ -105,18 +106,25 @@ MN_API size_t mn_model_info_json(const mn_model *m, char *dst, size_t dstCapacit
 MN_API mn_tokenizer *mn_model_tokenizer(mn_model *m);
 
 /* ---------------------------------------------------------------- context */
+#define MN_CTX_DEFAULT_MAX 4096u
 typedef struct mn_ctx_params {
-    uint32_t n_ctx;   /* KV cache length in tokens; 0 = the training length */
+    uint32_t n_ctx;   /* KV cache length in tokens; 0 = the training length, at most
+                         MN_CTX_DEFAULT_MAX (4096, as llama.cpp's default: a
+                         32K-trained model's f32 cache would not fit wasm32) */
     uint32_t n_batch; /* most tokens evaluated in one forward pass; 0 = 64 */
     int32_t n_threads; /* 1..mn_threads_max(); 0 = all cores (1 without threads) */
 } mn_ctx_params;
 
 /** Fill p with the defaults (n_ctx 0, n_batch 64, n_threads 0). */
 MN_API void mn_ctx_params_default(mn_ctx_params *p);
+/** @return MN_CTX_DEFAULT_MAX (the cap on the default n_ctx), for bindings. */
+MN_API size_t mn_ctx_default_max(void);
 
 /**
  * Bytes mn_ctx_create() would allocate for these parameters (KV cache,
- * activations, logits, tokenizer), computed without allocating.
+ * activations, logits, sampler scratch, token history), computed without
+ * allocating, by the plan mn_ctx_create() allocates with. Not counted: thread
+ * stacks and the context's tokenizer instance (made on first use of text).
  * @return the size, or an error (MN_E_INVALID_ARG, MN_E_OVERFLOW) tested with mn_is_error().
  */
 MN_API size_t mn_model_ctx_bytes(const mn_model *m, const mn_ctx_params *p);
