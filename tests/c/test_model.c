@@ -298,6 +298,19 @@ static mn_model *open_stories(void)
     return m;
 }
 
+/* A one-thread context of n_ctx tokens (NULL after recording a failure). */
+static mn_ctx *ctx_of(mn_model *m, uint32_t n_ctx)
+{
+    mn_ctx_params p;
+    mn_ctx_params_default(&p);
+    p.n_ctx = n_ctx;
+    p.n_threads = 1;
+    mn_ctx *c = NULL;
+    char err[256] = "";
+    if (mn_ctx_create(&c, m, &p, err, sizeof err) != MN_OK) MT_NOTE_FAIL("context: %s", err);
+    return c;
+}
+
 /* Greedy from BOS with node-llama-cpp 3.22.1 (llama.cpp), temperature 0, on
  * ../shared/models/stories260K/stories260K.gguf: "Once upon a time, there
  * was a little girl named Lily. She loved to play outside in the park. One
@@ -860,14 +873,10 @@ static void model_sampled_golden(void)
 {
     mn_model *m = open_stories();
     if (!m) return;
-    mn_ctx_params p;
-    mn_ctx_params_default(&p);
-    p.n_ctx = 256;
-    p.n_threads = 1;
-    mn_ctx *c = NULL;
-    char err[256], text[4096];
+    char text[4096];
     size_t len = 0;
-    if (mn_ctx_create(&c, m, &p, err, sizeof err) != MN_OK) { mn_model_free(m); MT_FAIL("%s", err); }
+    mn_ctx *c = ctx_of(m, 256);
+    if (!c) { mn_model_free(m); return; }
     static const struct { float temp; int32_t k; float top_p, min_p, rep; uint64_t seed; } runs[] = {
         {0.8f, 40, 0.95f, 0.05f, 1.0f, 42}, {1.0f, 0, 1.0f, 0.0f, 1.0f, 1}, {1.2f, 10, 0.9f, 0.1f, 1.3f, 123456789},
     };
@@ -924,13 +933,8 @@ static int gen_text(mn_ctx *c, const char *prompt, const mn_gen_params *gp, gen_
 
 static void story_from(mn_model *m, const char *what)
 {
-    mn_ctx_params p;
-    mn_ctx_params_default(&p);
-    p.n_ctx = 256;
-    p.n_threads = 1;
-    mn_ctx *c = NULL;
-    char err[256] = "";
-    if (mn_ctx_create(&c, m, &p, err, sizeof err) != MN_OK) { MT_NOTE_FAIL("%s: %s", what, err); return; }
+    mn_ctx *c = ctx_of(m, 256);
+    if (!c) { MT_NOTE_FAIL("%s: no context", what); return; }
     mn_gen_params gp;
     mn_gen_params_default(&gp);
     gp.sampler.temperature = 0;
@@ -982,13 +986,8 @@ static void model_generate_stream(void)
 {
     mn_model *m = open_stories();
     if (!m) return;
-    mn_ctx_params p;
-    mn_ctx_params_default(&p);
-    p.n_ctx = 128;
-    p.n_threads = 1;
-    mn_ctx *c = NULL;
-    char err[256] = "";
-    if (mn_ctx_create(&c, m, &p, err, sizeof err) != MN_OK) { mn_model_free(m); MT_FAIL("%s", err); }
+    mn_ctx *c = ctx_of(m, 128);
+    if (!c) { mn_model_free(m); return; }
     mn_gen_params gp;
     mn_gen_params_default(&gp);
     gp.sampler.temperature = 0;
@@ -1050,10 +1049,8 @@ static void model_generate_stream(void)
     }
     /* EOS ends generation: stories end with </s> within a few hundred tokens */
     gp.max_tokens = 0;
-    p.n_ctx = 512;
     mn_ctx_free(c);
-    c = NULL;
-    CK(mn_ctx_create(&c, m, &p, err, sizeof err) == MN_OK);
+    CK((c = ctx_of(m, 512)) != NULL);
     CK(gen_text(c, "", &gp, &a, &end));
     CK(end == MN_GEN_END_EOS || end == MN_GEN_END_CTX_FULL);
 out:
