@@ -24,4 +24,5 @@ int mn_cmd_info(int argc, char **argv);
 int mn_cmd_tokenize(int argc, char **argv);
 int mn_cmd_detokenize(int argc, char **argv);
 int mn_cmd_synth(int argc, char **argv);
+int mn_cmd_quantize(int argc, char **argv);
 #endif
