@@ -29,6 +29,13 @@ const mn_qtraits *mn_qtraits_get(uint32_t type);
  * multiple of the block size). */
 size_t mn_qrow_size(uint32_t type, size_t n);
 
+/* Scratch bytes mn_qx_prepare() needs for n elements (a multiple of 32). */
+size_t mn_qx_prep_size(size_t n);
+/* Fill *p for the activation row x (n elements of wtype's vec_dot_type,
+ * Q8_0 or Q8_1) as wtype's gemv_rows needs it, using `scratch`
+ * (mn_qx_prep_size(n) bytes, 4-byte aligned). */
+void mn_qx_prepare(uint32_t wtype, const void *x, size_t n, mn_qx_prep *p, void *scratch);
+
 /* the type ids under their older names (= MN_TYPE_*) */
 enum {
     MN_Q_F32 = MN_TYPE_F32, MN_Q_F16 = MN_TYPE_F16, MN_Q_Q4_0 = MN_TYPE_Q4_0, MN_Q_Q4_1 = MN_TYPE_Q4_1,

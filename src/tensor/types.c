@@ -14,15 +14,21 @@
             .dequantize_row = mn_dequantize_row_##K, .dequantize_row_ref = mn_dequantize_row_##K##_ref, \
             .vec_dot_type = VDT, DOT_##DOT(K), .quantize_row = mn_quantize_row_##K}
 
+/* a legacy type: also the multi-row GEMV */
+#define QL(id, nm, ts, K, VDT) \
+    [id] = {.type = id, .name = nm, .block_size = 32, .type_size = ts, .supported = 1, \
+            .dequantize_row = mn_dequantize_row_##K, .dequantize_row_ref = mn_dequantize_row_##K##_ref, \
+            .vec_dot_type = VDT, DOT_1(K), .quantize_row = mn_quantize_row_##K, .gemv_rows = mn_gemv_rows_##K}
+
 const mn_type_traits mn_type_table[MN_TYPE_COUNT] = {
     Q(MN_TYPE_F32, "F32", 1, 4, f32, MN_TYPE_F32, 1),
     Q(MN_TYPE_F16, "F16", 1, 2, f16, MN_TYPE_F32, 1),
-    Q(MN_TYPE_Q4_0, "Q4_0", 32, MN_SZ_Q4_0, q4_0, MN_TYPE_Q8_0, 1),   /* f16 d + 16 B nibbles */
-    Q(MN_TYPE_Q4_1, "Q4_1", 32, MN_SZ_Q4_1, q4_1, MN_TYPE_Q8_1, 1),   /* f16 d, m + 16 B */
-    Q(MN_TYPE_Q5_0, "Q5_0", 32, MN_SZ_Q5_0, q5_0, MN_TYPE_Q8_0, 1),   /* f16 d + 4 B high bits + 16 B */
-    Q(MN_TYPE_Q5_1, "Q5_1", 32, MN_SZ_Q5_1, q5_1, MN_TYPE_Q8_1, 1),
-    Q(MN_TYPE_Q8_0, "Q8_0", 32, MN_SZ_Q8_0, q8_0, MN_TYPE_Q8_0, 1),   /* f16 d + 32 i8 */
-    Q(MN_TYPE_Q8_1, "Q8_1", 32, MN_SZ_Q8_1, q8_1, MN_TYPE_Q8_0, 1),   /* f16 d, s + 32 i8 */
+    QL(MN_TYPE_Q4_0, "Q4_0", MN_SZ_Q4_0, q4_0, MN_TYPE_Q8_0),   /* f16 d + 16 B nibbles */
+    QL(MN_TYPE_Q4_1, "Q4_1", MN_SZ_Q4_1, q4_1, MN_TYPE_Q8_1),   /* f16 d, m + 16 B */
+    QL(MN_TYPE_Q5_0, "Q5_0", MN_SZ_Q5_0, q5_0, MN_TYPE_Q8_0),   /* f16 d + 4 B high bits + 16 B */
+    QL(MN_TYPE_Q5_1, "Q5_1", MN_SZ_Q5_1, q5_1, MN_TYPE_Q8_1),
+    QL(MN_TYPE_Q8_0, "Q8_0", MN_SZ_Q8_0, q8_0, MN_TYPE_Q8_0),   /* f16 d + 32 i8 */
+    QL(MN_TYPE_Q8_1, "Q8_1", MN_SZ_Q8_1, q8_1, MN_TYPE_Q8_0),   /* f16 d, s + 32 i8 */
     Q(MN_TYPE_Q2_K, "Q2_K", 256, MN_SZ_Q2_K, q2_K, MN_TYPE_Q8_K, 1),  /* 16 scales + 64 qs + 2 f16 */
     Q(MN_TYPE_Q3_K, "Q3_K", 256, MN_SZ_Q3_K, q3_K, MN_TYPE_Q8_K, 1),  /* 32 hmask + 64 qs + 12 scales + f16 */
     Q(MN_TYPE_Q4_K, "Q4_K", 256, MN_SZ_Q4_K, q4_K, MN_TYPE_Q8_K, 1),  /* 2 f16 + 12 scales + 128 qs */

@@ -51,6 +51,25 @@ typedef void (*mn_dequantize_fn)(const void *src, float *dst, size_t n);
 typedef float (*mn_vec_dot_fn)(const void *w, const void *x, size_t n);
 typedef void (*mn_quantize_fn)(const float *src, void *dst, size_t n);
 
+/* Facts about one activation row (type Q8_0 or Q8_1) that every weight row of
+ * a GEMV shares, computed once by mn_qx_prepare() (tensor/quant.h). The
+ * "* 2^112" copies are exact (finite f16 * 2^112 < 2^128) and let a kernel
+ * multiply by a weight scale left at 2^-112 of its value (f16 bits moved into
+ * f32 position without rebiasing): the product is the same real number, so
+ * it rounds the same. */
+typedef struct mn_qx_prep {
+    const float *d, *d112;  /* [n/32] each block's scale (exact from f16), and * 2^112 */
+    const float *s, *s112;  /* [n/32] Q8_1: each block's s field, and * 2^112; else NULL */
+    const int32_t *off;     /* [n/32] the weight type's offset term: 8 * sum(x) for Q4_0,
+                               16 * sum(x) for Q5_0, else 0 */
+    int has_m128;           /* some activation byte is -128 (the fast int8 path needs none) */
+} mn_qx_prep;
+
+/* dst[r] = vec_dot(W + r*wrow, x, n) for r < nrows, bit for bit, using the
+ * prepared activation facts (several rows per step share the activation loads). */
+typedef void (*mn_gemv_rows_fn)(const void *W, size_t wrow, size_t nrows, const void *x,
+                                const mn_qx_prep *p, size_t n, float *dst);
+
 typedef struct mn_type_traits {
     uint32_t type;       /* the ggml id (= the index) */
     const char *name;    /* "F32", "Q4_K", ...; NULL for an id with no entry */
@@ -64,6 +83,7 @@ typedef struct mn_type_traits {
     mn_vec_dot_fn vec_dot;                /* vec128 path (NULL: not a weight type) */
     mn_vec_dot_fn vec_dot_ref;            /* scalar definition */
     mn_quantize_fn quantize_row;          /* f32 -> this type (reference algorithm) */
+    mn_gemv_rows_fn gemv_rows;            /* optional multi-row GEMV (NULL: vec_dot per row) */
 } mn_type_traits;
 
 extern const mn_type_traits mn_type_table[MN_TYPE_COUNT];
