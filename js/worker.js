@@ -346,7 +346,7 @@ const TOK_ADD_SPECIAL = 1, TOK_PARSE_SPECIAL = 2, TOK_SKIP_SPECIAL = 4; // MN_TO
 
 // Build the decoder on the loaded GGUF (the model takes the handle over) and
 // its context; returns what info adds.
-function makeModel(c, { contextLength }) {
+function makeModel(c, { contextLength, batchSize }) {
   const m = c.mod;
   const [model, msg] = c.withErr((err, cap) => {
     let st;
@@ -358,7 +358,7 @@ function makeModel(c, { contextLength }) {
   state.model = model;
   const [ctx, cmsg] = c.withErr((err, cap) => {
     let st;
-    const p = c.outPtr((slot) => { st = m._mn_wasm_ctx_create(slot, model, contextLength ?? 0, 0, c.threads, err, cap); });
+    const p = c.outPtr((slot) => { st = m._mn_wasm_ctx_create(slot, model, contextLength ?? 0, batchSize ?? 0, c.threads, err, cap); });
     return st ? -st : p;
   });
   if (ctx < 0) throw c.error(-ctx, cmsg || undefined);
@@ -406,9 +406,12 @@ function generate({ id, prompt, options: o }) {
     let text = '', reason = 'aborted', dst = 0;
     try {
       stopBufs.forEach((p, i) => { new Uint32Array(c.memory.buffer, stopPtrs + 4 * i, 1)[0] = p; });
-      const st = c.withString(prompt, (p, n) => m._mn_wasm_gen_begin(ctx, p, n, o.temperature, o.topK, o.topP, o.minP,
+      // a text prompt is tokenized in C (MN_TOK_ADD_SPECIAL: BOS as the model says); ids are used as given
+      const begin = (p, n, isIds) => m._mn_wasm_gen_begin(ctx, p, n, isIds, o.temperature, o.topK, o.topP, o.minP,
         o.repeatPenalty, o.presencePenalty, o.frequencyPenalty, o.penaltyLastN,
-        Number(seed & 0xffffffffn), Number(seed >> 32n), o.maxTokens, o.addSpecial ? TOK_ADD_SPECIAL : 0, stopPtrs, stops.length));
+        Number(seed & 0xffffffffn), Number(seed >> 32n), o.maxTokens, o.addSpecial ? TOK_ADD_SPECIAL : 0, stopPtrs, stops.length);
+      const st = typeof prompt === 'string' ? c.withString(prompt, (p, n) => begin(p, n, 0))
+        : c.withBytes(new Uint8Array(prompt.buffer, prompt.byteOffset, prompt.byteLength), (p) => begin(p, prompt.length, 1));
       c.check(st, () => c.str(m._mn_ctx_error(ctx)));
       const cap = m._mn_gen_piece_bound(ctx) >>> 0;
       dst = c.alloc(cap);
