@@ -2,7 +2,8 @@
 // window.bench.run(); scripts/lib/bench-decode-browser.mjs drives it in
 // headless Chromium and alternates the engines. Both engines download the
 // file from this server (no cache), evaluate the same prompt text batched,
-// then decode `tokens` tokens greedily. Times:
+// then decode `tokens` tokens greedily (wllama with `ban`ned ids, see
+// runWllama). Times:
 //   load    load() call -> ready to generate (download, parse, context)
 //   prompt  prompt tokens / prompt evaluation time (each engine's own timer)
 //   decode  generated tokens / decode time (each engine's own timer)
@@ -29,8 +30,8 @@ async function runMinnow({ url, prompt, tokens, threads }) {
   } finally { await m.dispose(); }
 }
 
-async function runWllama({ url, prompt, tokens, threads }) {
-  const w = new Wllama({ default: '/node_modules/@wllama/wllama/esm/wasm/wllama.wasm' }, { suppressNativeLog: true });
+async function runWllama({ url, prompt, tokens, threads, ban = [] }) {
+  const w = new Wllama({ default: '/node_modules/@wllama/wllama/esm/wasm/wllama.wasm' }, { suppressNativeLog: !window.benchVerbose });
   const t0 = performance.now();
   await w.loadModelFromUrl(url, { n_threads: threads, n_ctx: 512, n_batch: 512, n_gpu_layers: 0, useCache: false });
   const load = performance.now() - t0;
@@ -38,6 +39,9 @@ async function runWllama({ url, prompt, tokens, threads }) {
     let first = 0, last = 0, text = '', timings = null, n = 0;
     await w.createCompletion({
       prompt, max_tokens: tokens, temperature: 0, stream: true,
+      // tokens that are not whole ASCII text are banned: on random weights they
+      // can make invalid UTF-8, which llama.cpp's JSON output refuses mid-stream
+      logit_bias: Object.fromEntries(ban.map((id) => [String(id), -100])),
       onData: (chunk) => {
         last = performance.now(); if (!first) first = last;
         text += chunk.choices?.[0]?.text ?? '';

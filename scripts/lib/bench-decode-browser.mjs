@@ -11,11 +11,16 @@
 //   prompt  prompt tok/s, each engine's own timer (minnow mn_gen_stats, llama.cpp timings)
 //   decode  generated tok/s, each engine's own timer
 //   wall    generated tok/s seen by the page (first to last piece)
+// wllama runs with a logit bias banning every token whose text is not ASCII
+// (found with minnow's detokenize): on random-weight models such tokens make
+// invalid UTF-8, which llama.cpp's JSON output refuses in the middle of a
+// stream. Which tokens are picked does not change the cost of a token.
 // Prints a markdown table of medians with minnow / wllama ratios.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startServer } from './serve.mjs';
+import * as minnow from '../../js/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => (i % 2 ? a : [...a, [v.replace(/^--/, ''), all[i + 1]]]), []));
@@ -24,6 +29,13 @@ const MODELS = (args.models ?? path.resolve(root, '..', 'shared/models/stories26
 const PROMPT_TEXT = 'Once upon a time, there was a little girl named Lily. She loved to play outside in the park. ' +
   'One day, she saw a big, red ball. She wanted to play with it, but it was too high. Lily\'s mom said, ' +
   '"Let\'s go to the park and find a stick."';
+async function nonAsciiTokens(file) {
+  const m = await minnow.load(file, { threads: 1 });
+  try {
+    const texts = await Promise.all(Array.from({ length: m.info.nVocab }, (_, id) => m.detokenize([id])));
+    return texts.flatMap((s, id) => (/[^\x00-\x7f]/.test(s) ? [id] : []));
+  } finally { await m.dispose(); }
+}
 const median = (a) => { const s = a.filter((x) => Number.isFinite(x)).sort((x, y) => x - y); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
 
 // each model file is served as /bench-models/<i>/<name>
@@ -43,18 +55,30 @@ try {
   if (!(await page.evaluate(() => crossOriginIsolated))) throw new Error('the bench page is not cross-origin isolated');
   for (let i = 0; i < MODELS.length; i++) {
     const got = { minnow: [], wllama: [] };
+    const ban = await nonAsciiTokens(MODELS[i]);
     for (let r = 0; r < RUNS; r++) {
       for (const engine of ['minnow', 'wllama']) {
-        const res = await page.evaluate((o) => window.bench.run(o),
-          { engine, url: modelUrl(i), prompt: PROMPT_TEXT, tokens: TOKENS, threads: THREADS });
-        got[engine].push(res);
+        try {
+          const res = await page.evaluate((o) => window.bench.run(o),
+            { engine, url: modelUrl(i), prompt: PROMPT_TEXT, tokens: TOKENS, threads: THREADS, ban });
+          got[engine].push(res);
+          console.error(`${path.basename(MODELS[i])} run ${r + 1} ${engine}: decode ${res.decode?.toFixed(1)} tok/s, ` +
+            `prompt ${res.prompt?.toFixed(1)} tok/s, load ${res.load.toFixed(0)} ms`);
+        } catch (e) {
+          console.error(`${path.basename(MODELS[i])} run ${r + 1} ${engine} failed: ${e.message.split('\n')[0]}`);
+          got[engine].push({ error: e.message.split('\n')[0] });
+          await page.reload(); // a failed engine may leave its worker behind
+          await page.waitForFunction(() => window.bench?.ready === true, null, { timeout: 30000 });
+        }
       }
     }
     const med = (e, k) => median(got[e].map((x) => x[k]));
-    const same = got.minnow[0].text === got.wllama[0].text;
+    const ok = (e) => got[e].find((x) => !x.error) ?? { text: null, error: got[e][0]?.error };
+    const same = ok('minnow').text !== null && ok('minnow').text === ok('wllama').text;
     rows.push({
-      file: path.basename(MODELS[i]), build: got.minnow[0].build, wbuild: got.wllama[0].build,
-      promptTokens: `${got.minnow[0].promptTokens}/${got.wllama[0].promptTokens}`, same,
+      file: path.basename(MODELS[i]), build: ok('minnow').build, wbuild: ok('wllama').build,
+      errors: ['minnow', 'wllama'].filter((e) => got[e].some((x) => x.error)).map((e) => `${e}: ${got[e].find((x) => x.error).error}`),
+      promptTokens: `${ok('minnow').promptTokens ?? '-'}/${ok('wllama').promptTokens ?? '-'}`, same,
       ...Object.fromEntries(['load', 'prompt', 'decode', 'wall'].flatMap((k) => [[`m_${k}`, med('minnow', k)], [`w_${k}`, med('wllama', k)]])),
     });
   }
@@ -73,3 +97,4 @@ for (const r of rows) {
     `${f(r.m_prompt)} | ${f(r.w_prompt)} | ${f(r.m_prompt / r.w_prompt, 2)}x | ${f(r.m_wall)} | ${f(r.w_wall)} | ${f(r.m_wall / r.w_wall, 2)}x | ` +
     `${f(r.m_load)} | ${f(r.w_load)} | ${f(r.w_load / r.m_load, 2)}x |`);
 }
+for (const r of rows) for (const e of r.errors) console.log(`\n${r.file}: ${e}`);
