@@ -226,6 +226,7 @@ function push(meta, chunks) {
  */
 export async function load(source, options = {}) {
   const { threads = 'auto', onProgress, signal, expectedId, cache = true, memoryLimit, contextLength, batchSize, wasmBase } = options;
+  const holdBytes = options._holdBytes; // tests only: heap held below the model (js/worker.js)
   if (signal?.aborted) throw abortReason(signal);
   if (expectedId !== undefined && !/^[0-9a-fA-F]{64}$/.test(expectedId)) {
     throw mnError('MN_E_INVALID_ARG', 'expectedId must be a model id: 64 hex digits (BLAKE2b-256 of the file)');
@@ -239,7 +240,7 @@ export async function load(source, options = {}) {
   try {
     if (signal?.aborted) throw abortReason(signal); // while the worker started
     const build = await w.call('init', {
-      flavour: sel.flavour, threads: sel.threads, memoryLimit, wasmBase: wasmBase && String(wasmBase), abortBuffer: w.abortFlag?.buffer,
+      flavour: sel.flavour, threads: sel.threads, memoryLimit, wasmBase: wasmBase && String(wasmBase), abortBuffer: w.abortFlag?.buffer, holdBytes,
     });
     let lastLoaded = -1;
     const loading = w.call('load', { source: desc.source, expectedId, cache, contextLength, batchSize }, {

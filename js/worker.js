@@ -22,7 +22,7 @@ const CACHE_NAME = 'minnow-models-v1';
 
 let port; // { post(msg, transfer), onMessage(fn) }
 let core = null;
-const state = { gguf: 0, model: 0, ctx: 0, tok: 0, slots: 0, running: 0, info: null, limit: WASM32_MAX_BYTES };
+const state = { gguf: 0, model: 0, ctx: 0, tok: 0, slots: 0, running: 0, hold: [], info: null, limit: WASM32_MAX_BYTES };
 const aborted = new Set();   // request ids whose abort arrived
 let abortFlag = null;        // Int32Array on a SharedArrayBuffer: the id of the last generation aborted (when shared memory exists)
 const acked = new Map();     // generation id -> pieces the caller has received
@@ -79,9 +79,12 @@ const yieldNow = isNode ? () => new Promise((r) => setImmediate(r)) : (() => {
 })();
 
 // ------------------------------------------------------------------ init
-async function init({ flavour, threads, memoryLimit, wasmBase, abortBuffer }) {
+async function init({ flavour, threads, memoryLimit, wasmBase, abortBuffer, holdBytes }) {
   if (abortBuffer) abortFlag = new Int32Array(abortBuffer);
   core = await loadCore({ flavour, poolThreads: threads, memoryLimit, wasmBase });
+  // tests: hold the low heap so that everything the model allocates lies above it (e.g. above 2 GiB)
+  // (in pieces: dlmalloc's sbrk takes a signed increment, so one malloc stays below 2 GiB)
+  for (let left = holdBytes ?? 0; left > 0; left -= 1 << 29) state.hold.push(core.alloc(Math.min(left, 1 << 29)));
   state.limit = memoryLimit ?? WASM32_MAX_BYTES;
   const caps = core.capabilities();
   return { build: caps.target, flavour: core.flavour, threads: core.threads, simd: caps.simd, version: caps.version, heapUsedAtStart: core.heapUsedAtStart };
@@ -509,6 +512,7 @@ async function dispose() {
   if (state.running) { aborted.add(state.running); ackWake?.(); }
   await busy;
   freeModel();
+  state.hold.forEach((p) => core.free(p));
   const report = { heapUsed: core.heapUsed(), heapUsedAtStart: core.heapUsedAtStart };
   core.dispose();
   core = null;

@@ -145,6 +145,24 @@ test('the prompt batch size and the context length change no bit of the text', a
   assert.equal(new Set(texts).size, 1);
 });
 
+test('everything above 2 GiB of wasm memory: addresses are unsigned all the way', async () => {
+  for (const threads of [1, 2]) {
+    const m = await minnow.load(modelPath, { threads, _holdBytes: 2 ** 31 + 2 ** 20 });
+    const mem = await m.memory();
+    assert.ok(mem.wasmBytes > 2 ** 31 + modelBytesAtLeast, `wasm memory ${mem.wasmBytes}`);
+    assert.ok(mem.heapUsed > 2 ** 31, 'the model lies above 2 GiB');
+    assert.equal(m.info.id, cli(['id', modelPath]).split(' ')[0]);
+    const text = await m.generate('', { maxTokens: 60, temperature: 0 }).text();
+    assert.ok(text.startsWith(STORY), text);
+    const { ids, offsets } = await m.tokenize('Lily saw a big ball');
+    assert.equal(ids.length, offsets.length / 2);
+    assert.equal(await m.detokenize(ids, { skipSpecial: true }), 'Lily saw a big ball');
+    const report = await m.dispose();
+    assert.equal(report.heapUsed, report.heapUsedAtStart);
+  }
+});
+const modelBytesAtLeast = 1 << 20;
+
 test('dispose during a generation ends it and returns the heap', async () => {
   const m = await minnow.load(modelPath, { threads: 2 });
   const gen = m.generate('', { maxTokens: 0, temperature: 0.8 });
