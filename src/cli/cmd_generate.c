@@ -33,7 +33,8 @@ static void usage(void)
             "  --threads N        (default: all cores)      --ctx C     context length (default: training length)\n"
             "  --batch B          prompt tokens per forward pass (default 64)\n"
             "  --no-bos           do not add the model's BOS token    --no-mmap   read the file into memory\n"
-            "  --print-ids        print generated token ids instead of text\n");
+            "  --print-ids        print generated token ids instead of text\n"
+            "  --dump-logits FILE write the logits each token was sampled from (f32, n_vocab per token)\n");
 }
 
 static int parse_float(const char *s, float *out)
@@ -67,7 +68,7 @@ static int32_t *parse_ids(const char *s, size_t *n)
 
 int mn_cmd_generate(int argc, char **argv)
 {
-    const char *model = NULL, *prompt = NULL, *pfile = NULL, *pids = NULL;
+    const char *model = NULL, *prompt = NULL, *pfile = NULL, *pids = NULL, *dump = NULL;
     mn_gen_params gp;
     mn_gen_params_default(&gp);
     mn_ctx_params cp;
@@ -84,6 +85,7 @@ int mn_cmd_generate(int argc, char **argv)
         else if (!strcmp(a, "-p") || !strcmp(a, "--prompt")) prompt = val;
         else if (!strcmp(a, "-f") || !strcmp(a, "--file")) pfile = val;
         else if (!strcmp(a, "--prompt-ids")) pids = val;
+        else if (!strcmp(a, "--dump-logits")) dump = val;
         else if (!strcmp(a, "-n")) { bad = mn_cli_parse_int(val, 0, INT32_MAX, &v); gp.max_tokens = (uint32_t)v; }
         else if (!strcmp(a, "--temp")) bad = parse_float(val, &gp.sampler.temperature);
         else if (!strcmp(a, "--top-k")) { bad = mn_cli_parse_int(val, 0, INT32_MAX, &v); gp.sampler.top_k = (int32_t)v; }
@@ -147,10 +149,17 @@ int mn_cmd_generate(int argc, char **argv)
         size_t cap = mn_gen_piece_bound(c);
         char *buf = malloc(cap);
         int end = MN_GEN_RUNNING, first = 1;
-        if (!buf) { rc = mn_cli_fail(MN_E_NOMEM, "out of memory"); goto done; }
+        FILE *df = dump ? fopen(dump, "wb") : NULL;
+        if (!buf || (dump && !df)) {
+            free(buf);
+            if (df) fclose(df);
+            rc = mn_cli_fail(buf ? MN_E_IO : MN_E_NOMEM, buf ? "cannot write %s" : "out of memory", dump);
+            goto done;
+        }
         while (end == MN_GEN_RUNNING) {
             size_t n;
             int32_t tok;
+            if (df) fwrite(mn_ctx_logits(c), sizeof(float), mn_model_n_vocab(m), df);
             st = mn_gen_next(c, buf, cap, &n, &tok, &end);
             if (st != MN_OK) { rc = mn_cli_fail(st, "generate: %s", mn_ctx_error(c)); break; }
             if (print_ids) {
@@ -161,6 +170,7 @@ int mn_cmd_generate(int argc, char **argv)
             fflush(stdout);
         }
         free(buf);
+        if (df) fclose(df);
         if (print_ids) printf("\n");
         else if (rc == 0) fflush(stdout);
         static const char *const why[] = {"", "end of generation token", "token limit", "stop string", "context full"};

@@ -162,7 +162,8 @@ mn_status mn_ctx_create(mn_ctx **out, mn_model *m, const mn_ctx_params *p, char 
         set_err(err, errCapacity, "out of memory for the context");
         return MN_E_NOMEM;
     }
-    memset(blk, 0, pl.total - sizeof(mn_ctx) - 64);
+    /* not cleared: every buffer is written before it is read, and untouched
+     * KV pages of a long context then cost no memory until used */
     c->m = m;
     c->n_ctx = pl.n_ctx;
     c->n_batch = pl.n_batch;
@@ -195,10 +196,6 @@ mn_status mn_ctx_create(mn_ctx **out, mn_model *m, const mn_ctx_params *p, char 
         return st;
     }
     c->n_threads = mn_pool_threads(c->pool);
-    if (m->tok) {
-        st = mn_model_tok_clone(m, &c->tok, err, errCapacity);
-        if (st != MN_OK) { mn_ctx_free(c); return st; }
-    }
     *out = c;
     return MN_OK;
 }
@@ -214,7 +211,18 @@ void mn_ctx_free(mn_ctx *c)
 }
 
 const char *mn_ctx_error(const mn_ctx *c) { return c ? c->err.msg : ""; }
-mn_tokenizer *mn_ctx_tokenizer(mn_ctx *c) { return c ? c->tok : NULL; }
+/* The context's tokenizer instance is made on first use (building one from a
+ * large vocabulary takes tens of milliseconds; token-id users never pay it). */
+mn_tokenizer *mn_ctx_tokenizer(mn_ctx *c)
+{
+    if (!c || !c->m->tok) return NULL;
+    if (!c->tok) {
+        char err[256] = "";
+        mn_status st = mn_model_tok_clone(c->m, &c->tok, err, sizeof err);
+        if (st != MN_OK) { mn_err_set(&c->err, st, "%s", err); c->tok = NULL; }
+    }
+    return c->tok;
+}
 size_t mn_ctx_n_ctx(const mn_ctx *c) { return c ? c->n_ctx : 0; }
 size_t mn_ctx_pos(const mn_ctx *c) { return c ? c->pos : 0; }
 

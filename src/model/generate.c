@@ -133,7 +133,7 @@ static mn_status begin(mn_ctx *c, const int32_t *ids, size_t n, const mn_gen_par
     if (st != MN_OK) return st;
 
     /* prime the text stream with the prompt */
-    if (c->tok) {
+    if (mn_ctx_tokenizer(c)) {
         st = mn_tok_stream_create(&g->stream, c->tok, MN_TOK_SKIP_SPECIAL);
         if (st != MN_OK) return mn_err_set(&c->err, st, "cannot create the text stream");
         size_t piece_cap = 64 + c->m->max_token_bytes;
@@ -170,7 +170,9 @@ mn_status mn_gen_begin(mn_ctx *c, const void *prompt, size_t promptSize, const m
     mn_err_clear(&c->err);
     mn_gen_reset(c);
     if (!prompt && promptSize) return mn_err_set(&c->err, MN_E_INVALID_ARG, "prompt is NULL");
-    if (!c->tok) return mn_err_set(&c->err, MN_E_STATE, "the model has no tokenizer (tokenizer.ggml.*)");
+    if (!mn_ctx_tokenizer(c))
+        return mn_err_set(&c->err, MN_E_STATE, c->m->tok ? "cannot create the tokenizer: %s" : "the model has no tokenizer (tokenizer.ggml.*)%s",
+                          c->m->tok ? c->err.msg : "");
     unsigned flags = params ? params->tok_flags : MN_TOK_ADD_SPECIAL;
     size_t bound = mn_tokenizer_encode_bound(c->tok, promptSize);
     if (mn_is_error(bound)) return mn_err_set(&c->err, mn_error_code(bound), "prompt too long");
@@ -216,8 +218,9 @@ static size_t stop_scan(const mn_gen_state *g, size_t *at)
 
 static void take(mn_gen_state *g, size_t n, char *dst, size_t *len)
 {
-    memcpy(dst, g->pending, n);
     *len = n;
+    if (!g->pending) return; /* nothing was ever pending (no tokenizer, or no text yet) */
+    memcpy(dst, g->pending, n);
     memmove(g->pending, g->pending + n, g->pending_len - n);
     g->pending_len -= n;
 }
