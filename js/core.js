@@ -21,7 +21,7 @@ const isNode = typeof process === 'object' && !!process.versions?.node;
 export const PAGE_BYTES = 65536;
 export const INITIAL_MEMORY = 16 * 1024 * 1024; // = -sINITIAL_MEMORY (CMakeLists.txt)
 export const WASM32_MAX_BYTES = 4 * 1024 * 1024 * 1024;
-const ABI_VERSION = 2; // = MN_WASM_ABI_VERSION (wasm/wasm_api.c)
+const ABI_VERSION = 3; // = MN_WASM_ABI_VERSION (wasm/wasm_api.c)
 
 // Status codes JS raises itself (numbers as in src/minnow.h).
 export const Status = Object.freeze({

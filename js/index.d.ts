@@ -43,6 +43,8 @@ export interface LoadOptions {
   memoryLimit?: number;
   /** context length in tokens (default: the model's training length) */
   contextLength?: number;
+  /** most prompt tokens evaluated in one forward pass (default 64) */
+  batchSize?: number;
   /** where minnow.js/minnow.wasm of the picked build live (default: the package's build/wasm/<st|mt>/) */
   wasmBase?: string | URL;
 }
@@ -102,7 +104,7 @@ export interface GenerateOptions {
   seed?: number | bigint;
   /** stop strings: generation ends before them (they are not part of the text) */
   stop?: string | string[];
-  /** add the model's BOS etc. to the prompt (default true) */
+  /** add the model's BOS etc. to a text prompt (default true) */
   addSpecial?: boolean;
   /** stops generation between two tokens; the iterator rejects with the reason */
   signal?: AbortSignal;
@@ -160,7 +162,8 @@ export interface MemoryReport {
 export interface Model {
   readonly info: ModelInfo;
   readonly disposed: boolean;
-  generate(prompt: string, options?: GenerateOptions): Generation;
+  /** prompt: text (tokenized with the model's BOS rule, see addSpecial), or token ids used as given */
+  generate(prompt: string | ArrayLike<number>, options?: GenerateOptions): Generation;
   tokenize(text: string, options?: { addSpecial?: boolean; parseSpecial?: boolean }): Promise<Tokenization>;
   detokenize(ids: ArrayLike<number>, options?: { skipSpecial?: boolean }): Promise<string>;
   memory(): Promise<MemoryReport>;

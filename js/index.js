@@ -225,7 +225,8 @@ function push(meta, chunks) {
  * Load a GGUF model into a worker of its own. See js/index.d.ts for options.
  */
 export async function load(source, options = {}) {
-  const { threads = 'auto', onProgress, signal, expectedId, cache = true, memoryLimit, contextLength, wasmBase } = options;
+  const { threads = 'auto', onProgress, signal, expectedId, cache = true, memoryLimit, contextLength, batchSize, wasmBase } = options;
+  const holdBytes = options._holdBytes; // tests only: heap held below the model (js/worker.js)
   if (signal?.aborted) throw abortReason(signal);
   if (expectedId !== undefined && !/^[0-9a-fA-F]{64}$/.test(expectedId)) {
     throw mnError('MN_E_INVALID_ARG', 'expectedId must be a model id: 64 hex digits (BLAKE2b-256 of the file)');
@@ -239,10 +240,10 @@ export async function load(source, options = {}) {
   try {
     if (signal?.aborted) throw abortReason(signal); // while the worker started
     const build = await w.call('init', {
-      flavour: sel.flavour, threads: sel.threads, memoryLimit, wasmBase: wasmBase && String(wasmBase), abortBuffer: w.abortFlag?.buffer,
+      flavour: sel.flavour, threads: sel.threads, memoryLimit, wasmBase: wasmBase && String(wasmBase), abortBuffer: w.abortFlag?.buffer, holdBytes,
     });
     let lastLoaded = -1;
-    const loading = w.call('load', { source: desc.source, expectedId, cache, contextLength }, {
+    const loading = w.call('load', { source: desc.source, expectedId, cache, contextLength, batchSize }, {
       onEvent: (m) => {
         if (m.type !== 'progress' || !onProgress) return;
         if (m.phase === 'load' && m.loaded === lastLoaded) return;
@@ -281,7 +282,8 @@ export class Model {
 
   /** Generate text: an async iterable of pieces (see Generation). */
   generate(prompt, options = {}) {
-    return new Generation(this.#w, (onEvent) => this.#call('generate', { prompt: String(prompt), options: genOptions(options) }, { onEvent }), options.signal);
+    const p = typeof prompt === 'string' ? prompt : promptIds(prompt);
+    return new Generation(this.#w, (onEvent) => this.#call('generate', { prompt: p, options: genOptions(options) }, { onEvent }), options.signal);
   }
 
   /** Token ids and [start, end) UTF-8 byte offsets (and UTF-16 offsets into text). */
@@ -312,6 +314,16 @@ export class Model {
   }
 
   get disposed() { return this.#disposed !== null; }
+}
+
+// A prompt given as token ids (e.g. a chat template applied by the caller).
+function promptIds(prompt) {
+  if (prompt == null || typeof prompt[Symbol.iterator] !== 'function') {
+    throw mnError('MN_E_INVALID_ARG', 'generate(prompt): a string or an array of token ids');
+  }
+  const ids = Int32Array.from(prompt);
+  if (!ids.length) throw mnError('MN_E_INVALID_ARG', 'generate(prompt): no token ids');
+  return ids;
 }
 
 function genOptions(o) {

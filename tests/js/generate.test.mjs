@@ -51,6 +51,17 @@ for (const threads of [1, 2]) {
       assert.throws(() => model.generate('x', { seed: -1 }), (e) => e.status === 'MN_E_INVALID_ARG');
     });
 
+    test('a prompt as token ids gives what the same text gives', async () => {
+      const prompt = 'Once upon a time, Lily';
+      const { ids } = await model.tokenize(prompt);
+      const fromText = await model.generate(prompt, { maxTokens: 30, temperature: 0 }).text();
+      const gen = model.generate(Array.from(ids), { maxTokens: 30, temperature: 0 });
+      assert.equal(await gen.text(), fromText);
+      assert.equal((await gen.result).stats.promptTokens, ids.length);
+      assert.throws(() => model.generate([]), (e) => e.status === 'MN_E_INVALID_ARG');
+      await assert.rejects(model.generate([1, 99999]).result, (e) => e.status === 'MN_E_TOK_INVALID_ID');
+    });
+
     test('a stop string ends generation and is not part of the text', async () => {
       const gen = model.generate('', { maxTokens: 100, temperature: 0, stop: ['park'] });
       const text = await collect(gen);
@@ -121,6 +132,36 @@ test('several models generate at once, with the same bits on st and mt', async (
   assert.equal(texts[0], cli(['generate', '-m', modelPath, '-n', '80', '--temp', '0.9', '--seed', '42', '-p', 'One day']));
   await Promise.all(models.map((m) => m.dispose()));
 });
+
+test('the prompt batch size and the context length change no bit of the text', async () => {
+  const prompt = 'Once upon a time, there was a little girl named Lily. She loved to play outside in the park.';
+  const texts = [];
+  for (const [batchSize, contextLength] of [[1, 256], [512, 512], [undefined, undefined]]) {
+    const m = await minnow.load(modelPath, { threads: 1, batchSize, contextLength });
+    assert.equal(m.info.nCtx, contextLength ?? m.info.nCtxTrain);
+    texts.push(await m.generate(prompt, { maxTokens: 40, temperature: 0.7, seed: 5 }).text());
+    await m.dispose();
+  }
+  assert.equal(new Set(texts).size, 1);
+});
+
+test('everything above 2 GiB of wasm memory: addresses are unsigned all the way', async () => {
+  for (const threads of [1, 2]) {
+    const m = await minnow.load(modelPath, { threads, _holdBytes: 2 ** 31 + 2 ** 20 });
+    const mem = await m.memory();
+    assert.ok(mem.wasmBytes > 2 ** 31 + modelBytesAtLeast, `wasm memory ${mem.wasmBytes}`);
+    assert.ok(mem.heapUsed > 2 ** 31, 'the model lies above 2 GiB');
+    assert.equal(m.info.id, cli(['id', modelPath]).split(' ')[0]);
+    const text = await m.generate('', { maxTokens: 60, temperature: 0 }).text();
+    assert.ok(text.startsWith(STORY), text);
+    const { ids, offsets } = await m.tokenize('Lily saw a big ball');
+    assert.equal(ids.length, offsets.length / 2);
+    assert.equal(await m.detokenize(ids, { skipSpecial: true }), 'Lily saw a big ball');
+    const report = await m.dispose();
+    assert.equal(report.heapUsed, report.heapUsedAtStart);
+  }
+});
+const modelBytesAtLeast = 1 << 20;
 
 test('dispose during a generation ends it and returns the heap', async () => {
   const m = await minnow.load(modelPath, { threads: 2 });
