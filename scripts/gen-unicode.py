@@ -9,8 +9,17 @@ version is read from PropList.txt's header and recorded in the output.
 Tables (all derived, none typed by hand):
   - general category + White_Space bit per code point: two-level table
     (stage1[cp >> 7] -> block, stage2[block][cp & 127]), duplicate blocks shared;
+  - age bucket per code point (DerivedAge.txt), same layout: 0 = assigned in
+    8.0 or before (or unassigned), 1 = in 9.0, 2 = later. Hugging Face's
+    BertNormalizer and BertPreTokenizer take categories from the
+    unicode_categories crate (Unicode 8.0) and its normalizers use the
+    unicode-normalization crate's Unicode 9.0 tables; plus the
+    Unicode 8.0 category of the few characters whose category changed since
+    in a way those classes see (CAT_8_0_CHANGES below);
   - canonical combining class: same two-level layout;
   - simple lowercase mapping (UnicodeData field 13): sorted (cp, lower) pairs;
+  - full lowercase mappings longer than one code point (SpecialCasing.txt,
+    unconditional ones: what Rust's char::to_lowercase adds): (cp, 3 cps);
   - full canonical (NFD) and compatibility (NFKD) decompositions, recursively
     expanded, Hangul excluded (algorithmic): sorted index into a code point pool;
   - canonical compositions (primary composites, not Full_Composition_Exclusion):
@@ -26,6 +35,21 @@ import sys
 
 UCD = sys.argv[1] if len(sys.argv) > 1 else '/usr/share/unicode'
 BLOCK = 128
+
+# General categories in Unicode 8.0 that differ from today's for P*, Mn or
+# Cc/Cf/Co (the classes Hugging Face's BERT components take from the
+# unicode_categories crate, Unicode 8.0). Debian ships only the current UCD, so
+# this is data from the Unicode release history (UnicodeData.txt 8.0.0), not
+# derivable here; tests/js/tok.test.mjs checks every code point assigned in
+# 15.0 against Hugging Face, which is how a missing entry would show.
+CAT_8_0_CHANGES = {
+    0x166D: 'Po',   # CANADIAN SYLLABICS CHI SIGN, So since 12.0
+    0x1734: 'Mn',   # HANUNOO SIGN PAMUDPOD, Mc since 14.0
+    0x1885: 'Lo',   # MONGOLIAN LETTER ALI GALI BALUDA, Mn since 9.0
+    0x1886: 'Lo',   # MONGOLIAN LETTER ALI GALI THREE BALUDA, Mn since 9.0
+    0xA9BD: 'Mc',   # JAVANESE CONSONANT SIGN KERET, Mn since 12.0
+    0x111C9: 'Po',  # SHARADA SANDHI MARK, Mn since 13.0
+}
 
 CATS = ['Cn', 'Lu', 'Ll', 'Lt', 'Lm', 'Lo', 'Mn', 'Mc', 'Me', 'Nd', 'Nl', 'No',
         'Pc', 'Pd', 'Ps', 'Pe', 'Pi', 'Pf', 'Po', 'Sm', 'Sc', 'Sk', 'So',
@@ -90,6 +114,21 @@ def ranges_of(name, prop):
     return out
 
 
+def ranges_of_age_after(name, ver):
+    """Ranges assigned in a Unicode version later than ver (DerivedAge.txt)."""
+    out = []
+    for line in read(name).splitlines():
+        line = line.split('#')[0].strip()
+        if not line:
+            continue
+        r, age = [x.strip() for x in line.split(';')[:2]]
+        if tuple(int(x) for x in age.split('.')) <= ver:
+            continue
+        a, _, b = r.partition('..')
+        out.append((int(a, 16), int(b or a, 16)))
+    return out
+
+
 def two_level(values, name, ctype):
     blocks, index, stage1 = [], {}, []
     for b in range(0, 0x110000, BLOCK):
@@ -122,6 +161,24 @@ def main():
     for a, b in ws:
         for x in range(a, b + 1):
             catws[x] |= 0x20
+    age = [0] * 0x110000
+    for a, b in ranges_of_age_after('DerivedAge.txt', (8, 0)):
+        for x in range(a, b + 1):
+            age[x] = 1
+    for a, b in ranges_of_age_after('DerivedAge.txt', (9, 0)):
+        for x in range(a, b + 1):
+            age[x] = 2
+    special_lower = []
+    for line in read('SpecialCasing.txt').splitlines():
+        f = [x.strip() for x in line.split('#')[0].split(';')]
+        if len(f) < 5 or f[4]:
+            continue  # a comment, or a conditional mapping (language or context)
+        cp = int(f[0], 16)
+        low = [int(x, 16) for x in f[1].split()]
+        if len(low) > 1:
+            assert len(low) <= 3
+            special_lower.append((cp, low + [0] * (3 - len(low))))
+    special_lower.sort()
     excl = set()
     for a, b in ranges_of('DerivedNormalizationProps.txt', 'Full_Composition_Exclusion'):
         excl.update(range(a, b + 1))
@@ -194,10 +251,25 @@ def main():
     o.extend(t)
     t, _ = two_level(nq, 'mn_uc_nq', 'uint8_t')
     o.extend(t)
+    t, _ = two_level(age, 'mn_uc_age', 'uint8_t')
+    o.extend(t)
+    o.append(f'const uint32_t mn_uc_cat8_changed_n = {len(CAT_8_0_CHANGES)};')
+    o.append('/* cp, general category in Unicode 8.0 (where it differs in a way BERT sees) */')
+    o.append(f'const uint32_t mn_uc_cat8_changed[{len(CAT_8_0_CHANGES)}][2] = {{')
+    for cp in sorted(CAT_8_0_CHANGES):
+        assert cat[cp] != CATS.index(CAT_8_0_CHANGES[cp]), hex(cp)
+        o.append(f'    {{0x{cp:X}, {CATS.index(CAT_8_0_CHANGES[cp])}}}, /* {CAT_8_0_CHANGES[cp]}, now {CATS[cat[cp]]} */')
+    o.append('};')
     o.append(f'const uint32_t mn_uc_lower_n = {len(lowers)};')
     o.append(f'const uint32_t mn_uc_lower[{len(lowers)}][2] = {{')
     for i in range(0, len(lowers), 6):
         o.append('    ' + ' '.join(f'{{0x{a:X},0x{b:X}}},' for a, b in lowers[i:i + 6]))
+    o.append('};')
+    o.append(f'const uint32_t mn_uc_lower_full_n = {len(special_lower)};')
+    o.append('/* cp, then its lowercase (up to 3 code points, 0-padded) */')
+    o.append(f'const uint32_t mn_uc_lower_full[{max(len(special_lower), 1)}][4] = {{')
+    for cp, low in special_lower:
+        o.append('    {' + ','.join(f'0x{x:X}' for x in [cp] + low) + '},')
     o.append('};')
     o.append(f'const uint32_t mn_uc_decomp_n = {len(entries)};')
     o.append('/* cp, canonical offset, canonical length, compat offset, compat length */')

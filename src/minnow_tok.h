@@ -1,7 +1,8 @@
 /*
  * minnow_tok.h - tokenizers: byte-level BPE (GPT-2, Llama-3, Qwen2/3),
- * SentencePiece-style BPE (Llama-2, Mistral, TinyLlama), matching Hugging Face
- * `tokenizers` token for token.
+ * SentencePiece-style BPE (Llama-2, Mistral, TinyLlama), WordPiece (BERT),
+ * from tokenizer.json or GGUF, matching Hugging Face `tokenizers` (and
+ * llama.cpp for GGUF) token for token.
  *
  * Conventions are those of minnow.h: status codes or zstd-style size_t
  * results (test with mn_is_error()), caller-owned buffers in (dst,
@@ -62,6 +63,16 @@ MN_API mn_status mn_tokenizer_create_hf(mn_tokenizer **out, const void *json, si
 MN_API mn_status mn_tokenizer_create_gguf(mn_tokenizer **out, mn_gguf *g, char *errMsg, size_t errMsgCapacity);
 
 /**
+ * Create a tokenizer from the bytes of a tokenizer.json, a GGUF file (its
+ * tokenizer metadata) or a SentencePiece .model, recognised by content. The
+ * bytes are only read during the call (what JS passes after a fetch).
+ * @return as mn_tokenizer_create_hf / mn_tokenizer_create_gguf, plus the GGUF
+ *         open errors (MN_E_GGUF_*).
+ */
+MN_API mn_status mn_tokenizer_create_memory(mn_tokenizer **out, const void *data, size_t size,
+                                            char *errMsg, size_t errMsgCapacity);
+
+/**
  * Create a tokenizer from a file: a tokenizer.json, a GGUF (its tokenizer
  * metadata; the file is mapped, not read whole) or a SentencePiece .model,
  * recognised by content, not name.
@@ -89,10 +100,11 @@ MN_API size_t mn_tokenizer_encode_bound(const mn_tokenizer *tok, size_t textSize
  * Encode text into token ids, like HF `encode(text, add_special_tokens)`.
  * @param dst may be NULL with dstCapacity 0: then only the count is returned.
  * @param offsets optional (may be NULL): receives 2 entries per token, the
- *        [start, end) byte range of the text the token came from (a token
- *        produced by a normalizer insertion, e.g. a prepended "▁", gets an
- *        empty range at its position; post-processor tokens get [0, 0)).
- *        Its capacity is 2 * dstCapacity.
+ *        [start, end) byte range of the text the token came from, as Hugging
+ *        Face computes it: a token holding part of a character spans the
+ *        whole character; a char a normalizer inserted (a prepended "▁")
+ *        spans the character it is attached to; post-processor tokens get
+ *        [0, 0). Its capacity is 2 * dstCapacity.
  * @return the number of ids, or an error: MN_E_DST_TOO_SMALL (more ids than
  *         dstCapacity; nothing partial is promised), MN_E_TOK_UTF8, MN_E_NOMEM,
  *         MN_E_INVALID_ARG.

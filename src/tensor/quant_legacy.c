@@ -27,6 +27,9 @@
 #include "tensor/quant_internal.h"
 
 enum { K_Q4_0, K_Q4_1, K_Q5_0, K_Q5_1, K_Q8_0, K_Q8_1 };
+#ifndef MN_GEMV_R
+#define MN_GEMV_R 4 /* weight rows per GEMV step */
+#endif
 
 #define MN_AI static inline __attribute__((always_inline))
 
@@ -287,11 +290,87 @@ static void quantize_q8(int k, const float *x, uint8_t *y, size_t n)
 }
 
 /* ---------------------------------------------------------------- entry points */
+
+/* ------------------------------------------------ GEMV, prepared activations
+ * The same arithmetic as dot_vec (so the same bits as dot_ref), with the
+ * per-activation work done once per GEMV (mn_qx_prepare): the f16 -> f32 of
+ * the activation scales, the block sums that Q4_0 / Q5_0's -8 / -16 offsets
+ * need, and a scan for -128 (absent: Q8_0 / Q8_1 use the one-instruction
+ * int8 product). R rows per step share the activation loads.
+ *   Q4_0 / Q4_1: isum = sum(u * x) - off * sum(x) with u the unsigned nibble;
+ *   |lane| of the two pmaddubsw <= 2 * 15 * 128 * 2 = 7680 < 8191, so four
+ *   blocks reduce with phaddw (mn_q_sum4_i16). Q5: lanes up to 15872, i32. */
+#define RMAX 4
+MN_AI mn_vi blk4_isum(int k, const uint8_t *w, size_t ws, const mn_vi xv[8], int fast8)
+{
+    mn_vi t[4];
+    for (int j = 0; j < 4; j++) {
+        const uint8_t *wb = w + (size_t)j * ws;
+        if (k == K_Q8_0 || k == K_Q8_1) {
+            mn_vi lo = mn_vi_load(wb + (k == K_Q8_0 ? 2 : 4)), hi = mn_vi_load(wb + (k == K_Q8_0 ? 18 : 20));
+            t[j] = fast8 ? mn_q_hadd(mn_q_hadd(mn_vi_zero(), mn_q_mul8(lo, xv[2 * j])), mn_q_mul8(hi, xv[2 * j + 1]))
+                         : mn_vi_dot_i8_acc(mn_vi_dot_i8_acc(mn_vi_zero(), lo, xv[2 * j]), hi, xv[2 * j + 1]);
+        } else {
+            mn_vi lo, hi;
+            block_vec(k, wb, &lo, &hi); /* unsigned values */
+            t[j] = mn_vi_add_i16(mn_q_pair(lo, xv[2 * j]), mn_q_pair(hi, xv[2 * j + 1]));
+            if (k == K_Q5_0 || k == K_Q5_1) t[j] = mn_q_hadd(mn_vi_zero(), t[j]);
+        }
+    }
+    if (k == K_Q4_0 || k == K_Q4_1) return mn_q_sum4_i16(t[0], t[1], t[2], t[3]);
+    return mn_q_hsum4(t[0], t[1], t[2], t[3]);
+}
+
+MN_AI void gemv_rows_k(int k, int R, const uint8_t *W, size_t wrow, size_t nrows, const uint8_t *x,
+                       const mn_qx_prep *p, size_t n, float *dst)
+{
+    const size_t ws = wsize(k), xs = xsize(k), nb = n / 32, q = xqs(k);
+    const int fast8 = !p->has_m128;
+    size_t r = 0;
+    for (; r + (size_t)R <= nrows; r += (size_t)R) {
+        const uint8_t *w[RMAX];
+        mn_vf acc[RMAX];
+        for (int i = 0; i < R; i++) { w[i] = W + (r + (size_t)i) * wrow; acc[i] = mn_vf_zero(); }
+        size_t b = 0;
+        for (; b + 4 <= nb; b += 4) {
+            mn_vi xv[8];
+            const uint8_t *xb = x + b * xs + q;
+            for (int j = 0; j < 4; j++) { xv[2 * j] = mn_vi_load(xb + (size_t)j * xs); xv[2 * j + 1] = mn_vi_load(xb + (size_t)j * xs + 16); }
+            for (int i = 0; i < R; i++) {
+                const uint8_t *wb = w[i] + b * ws;
+                mn_vi isum = blk4_isum(k, wb, ws, xv, fast8);
+                if (k == K_Q4_0 || k == K_Q5_0) isum = mn_vi_sub_i32(isum, mn_vi_load(p->off + b));
+                mn_vf dw, mw, t;
+                int fast = mn_q_load_f16x4_raw(wb, ws, &dw) && (!has_min(k) || mn_q_load_f16x4_raw(wb + 2, ws, &mw));
+                if (fast) { /* raw * (d * 2^112) == d_w * d_x, bit for bit */
+                    t = mn_vf_mul(mn_vf_mul(dw, mn_vf_load(p->d112 + b)), mn_vf_from_i32(isum));
+                    if (has_min(k)) t = mn_vf_add(t, mn_vf_mul(mw, mn_vf_load(p->s112 + b)));
+                } else {
+                    t = mn_vf_mul(mn_vf_mul(mn_q_load_f16x4(wb, ws), mn_vf_load(p->d + b)), mn_vf_from_i32(isum));
+                    if (has_min(k)) t = mn_vf_add(t, mn_vf_mul(mn_q_load_f16x4(wb + 2, ws), mn_vf_load(p->s + b)));
+                }
+                acc[i] = mn_vf_add(acc[i], t);
+            }
+        }
+        for (int i = 0; i < R; i++) {
+            float lane[4];
+            mn_vf_store(lane, acc[i]);
+            const uint8_t *wb = w[i] + b * ws, *xb = x + b * xs;
+            for (int l = 0; b + (size_t)l < nb; l++, wb += ws, xb += xs)
+                lane[l] = lane[l] + block_term(k, wb, xb, mn_vi_hsum_i32(block_isum_vec(k, wb, xb)));
+            dst[r + (size_t)i] = (lane[0] + lane[2]) + (lane[1] + lane[3]);
+        }
+    }
+    for (; r < nrows; r++) dst[r] = dot_vec(k, W + r * wrow, x, n);
+}
+
 #define LEGACY(T, K) \
     void mn_dequantize_row_##T##_ref(const void *s, float *d, size_t n) { dequant_ref(K, s, d, n); } \
     void mn_dequantize_row_##T(const void *s, float *d, size_t n) { dequant_vec(K, s, d, n); } \
     float mn_vec_dot_##T##_ref(const void *w, const void *x, size_t n) { return dot_ref(K, w, x, n); } \
-    float mn_vec_dot_##T(const void *w, const void *x, size_t n) { return dot_vec(K, w, x, n); }
+    float mn_vec_dot_##T(const void *w, const void *x, size_t n) { return dot_vec(K, w, x, n); } \
+    void mn_gemv_rows_##T(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst) \
+    { gemv_rows_k(K, MN_GEMV_R, W, wrow, nrows, x, p, n, dst); }
 LEGACY(q4_0, K_Q4_0)
 LEGACY(q4_1, K_Q4_1)
 LEGACY(q5_0, K_Q5_0)
@@ -305,3 +384,34 @@ void mn_quantize_row_q4_1(const float *s, void *d, size_t n) { quantize_asym(K_Q
 void mn_quantize_row_q5_1(const float *s, void *d, size_t n) { quantize_asym(K_Q5_1, s, d, n); }
 void mn_quantize_row_q8_0(const float *s, void *d, size_t n) { quantize_q8(K_Q8_0, s, d, n); }
 void mn_quantize_row_q8_1(const float *s, void *d, size_t n) { quantize_q8(K_Q8_1, s, d, n); }
+
+/* ------------------------------------------------ activation preparation */
+size_t mn_qx_prep_size(size_t n) { return n / 32 * 5 * sizeof(float); }
+
+void mn_qx_prepare(uint32_t wtype, const void *xv, size_t n, mn_qx_prep *p, void *scratch)
+{
+    const uint8_t *x = xv;
+    const int q81 = wtype == MN_TYPE_Q4_1 || wtype == MN_TYPE_Q5_1; /* activations are Q8_1 */
+    const int shift = wtype == MN_TYPE_Q4_0 ? 3 : wtype == MN_TYPE_Q5_0 ? 4 : -1;
+    const size_t nb = n / 32, xs = q81 ? 36 : 34, q = q81 ? 4 : 2;
+    float *d = scratch, *d112 = d + nb, *s = d112 + nb, *s112 = s + nb;
+    int32_t *off = (int32_t *)(void *)(s112 + nb);
+    mn_vi m128 = mn_vi_zero();
+    const mn_vi k80 = mn_vi_splat_i8(-128), one = mn_vi_splat_i8(1);
+    for (size_t b = 0; b < nb; b++, x += xs) {
+        d[b] = mn_rdh(x);
+        d112[b] = d[b] * 0x1p112f; /* exact: |finite f16| * 2^112 < 2^128 */
+        s[b] = q81 ? mn_rdh(x + 2) : 0.0f;
+        s112[b] = s[b] * 0x1p112f;
+        mn_vi lo = mn_vi_load(x + q), hi = mn_vi_load(x + q + 16);
+        m128 = mn_vi_or(m128, mn_vi_or(mn_vi_eq_i8(lo, k80), mn_vi_eq_i8(hi, k80)));
+        int32_t sum = mn_vi_hsum_i32(mn_vi_dot_i8_acc(mn_vi_dot_i8_acc(mn_vi_zero(), lo, one), hi, one));
+        off[b] = shift < 0 ? 0 : (int32_t)((uint32_t)sum << shift);
+    }
+    p->d = d;
+    p->d112 = d112;
+    p->s = q81 ? s : NULL;
+    p->s112 = q81 ? s112 : NULL;
+    p->off = off;
+    p->has_m128 = mn_q_any(m128);
+}

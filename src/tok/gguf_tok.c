@@ -10,6 +10,12 @@
  *    special token) when add_space_prefix (default on), spaces become "▁".
  *    Like llama.cpp and unlike the sentencepiece library, whitespace runs are
  *    NOT collapsed (SentencePiece's remove_extra_whitespaces is not in GGUF).
+ *  - model "bert": WordPiece with Hugging Face's BertNormalizer and
+ *    BertPreTokenizer (not llama.cpp's simplified WPM preprocessing: the
+ *    GGUF must give the ids of the tokenizer.json it came from). llama.cpp's
+ *    converter stores word-initial pieces as "▁x" and continuations as "x";
+ *    they are mapped back to "x" and "##x" ("[...]" names unchanged).
+ *    MN_TOK_ADD_SPECIAL adds CLS (bos/cls id, default 101) and SEP (102).
  *  - model "gpt2": byte-level BPE with tokenizer.ggml.merges; the pre-tokenizer
  *    is chosen by tokenizer.ggml.pre (table below). The scanners follow the
  *    original tokenizer.json regexes, i.e. Hugging Face: (?i:'s) also
@@ -255,6 +261,67 @@ static int load_merges(gl *L)
     return rc;
 }
 
+/* model "bert": WordPiece as Hugging Face's bert tokenizer.json. */
+static int load_wordpiece(gl *L)
+{
+    mn_tokenizer *t = L->t;
+    size_t n = L->n, phantom = 0, hashes = 0;
+    for (size_t i = 0; i < n; i++) {
+        phantom += L->len[i] > 3 && !memcmp(L->str[i], "\xE2\x96\x81", 3);
+        hashes += L->len[i] > 2 && !memcmp(L->str[i], "##", 2);
+    }
+    /* llama.cpp's converter writes "▁word" / "piece"; older files keep "word" / "##piece" */
+    char *buf = NULL;
+    int rc = MN_OK;
+    if (phantom > hashes) {
+        size_t total = 0;
+        for (size_t i = 0; i < n; i++) total += L->len[i] + 2;
+        if (!(buf = malloc(total + 1))) return bad(L, MN_E_NOMEM, "out of memory", NULL);
+        char *o = buf;
+        for (size_t i = 0; i < n; i++) {
+            const char *s = L->str[i];
+            size_t l = L->len[i];
+            int name = l >= 2 && s[0] == '[' && s[l - 1] == ']';
+            if (name || l == 0) continue;
+            if (l > 3 && !memcmp(s, "\xE2\x96\x81", 3)) { L->str[i] = s + 3; L->len[i] = l - 3; continue; }
+            memcpy(o, "##", 2);
+            memcpy(o + 2, s, l);
+            L->str[i] = o;
+            L->len[i] = l + 2;
+            o += l + 2;
+        }
+    }
+    t->model = MN_TOKM_WORDPIECE;
+    int32_t cls = 101, sep = 102, unk = 100;
+    int lower = 1, strip;
+    get_id(L, "tokenizer.ggml.cls_token_id", &cls);
+    get_id(L, "tokenizer.ggml.bos_token_id", &cls);
+    get_id(L, "tokenizer.ggml.seperator_token_id", &sep);
+    get_id(L, "tokenizer.ggml.unknown_token_id", &unk);
+    get_bool(L, "tokenizer.ggml.normalizer.lowercase", &lower);
+    strip = lower;
+    get_bool(L, "tokenizer.ggml.normalizer.strip_accents", &strip);
+    if (cls == NO_ID || sep == NO_ID || unk == NO_ID) rc = bad(L, MN_E_CORRUPT, "bert vocabulary without CLS, SEP or UNK ids", NULL);
+    if (!rc) rc = set_vocab(L);
+    free(buf);
+    if (rc) return rc;
+    memcpy(t->wp_prefix, "##", 2);
+    t->wp_prefix_len = 2;
+    t->wp_max_chars = 100;
+    t->unk_id = unk;
+    t->split = MN_SPLIT_BERT;
+    if ((rc = mn_tok_add_norm(t, MN_NORM_STEP_BERT_CLEAN, NULL, 0, NULL, 0)) ||
+        (rc = mn_tok_add_norm(t, MN_NORM_STEP_BERT_CJK, NULL, 0, NULL, 0)) ||
+        (strip && (rc = mn_tok_add_norm(t, MN_NORM_STEP_NFD, NULL, 0, NULL, 0))) ||
+        (strip && (rc = mn_tok_add_norm(t, MN_NORM_STEP_STRIP_MN, NULL, 0, NULL, 0))) ||
+        (lower && (rc = mn_tok_add_norm(t, MN_NORM_STEP_LOWER, NULL, 0, NULL, 0))) ||
+        (rc = mn_tok_add_dec(t, MN_DEC_WORDPIECE, "##", 2, NULL, 0, 1, 0)) || (rc = add_specials(L)))
+        return rc;
+    t->prefix[t->n_prefix++] = cls;
+    t->suffix[t->n_suffix++] = sep;
+    return MN_OK;
+}
+
 static int load(gl *L)
 {
     mn_tokenizer *t = L->t;
@@ -267,10 +334,12 @@ static int load(gl *L)
     char mname[64], pname[64];
     snprintf(mname, sizeof mname, "%.*s", (int)(ml < 63 ? ml : 63), model);
     snprintf(pname, sizeof pname, "%.*s", (int)(pl < 63 ? pl : 63), pre ? pre : "");
-    int spm = !strcmp(mname, "llama"), bpe = !strcmp(mname, "gpt2");
-    if (!spm && !bpe) {
-        if (!strcmp(mname, "bert")) return bad(L, MN_E_UNSUPPORTED, "model \"bert\" (WordPiece) is not supported yet", NULL);
+    int spm = !strcmp(mname, "llama"), bpe = !strcmp(mname, "gpt2"), wpm = !strcmp(mname, "bert");
+    if (!spm && !bpe && !wpm)
         return mn_err_set(&t->err, MN_E_UNSUPPORTED, "GGUF tokenizer: unsupported tokenizer.ggml.model \"%s\"", mname);
+    if (wpm) {
+        if ((rc = read_tokens(L))) return rc;
+        return load_wordpiece(L);
     }
     const struct pre_map *pm = NULL;
     if (bpe) {

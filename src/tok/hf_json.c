@@ -58,6 +58,22 @@ static int load_normalizer(ld *L, uint32_t n)
     if (!strcmp(type, "NFKC")) return mn_tok_add_norm(L->t, MN_NORM_STEP_NFKC, NULL, 0, NULL, 0);
     if (!strcmp(type, "NFKD")) return mn_tok_add_norm(L->t, MN_NORM_STEP_NFKD, NULL, 0, NULL, 0);
     if (!strcmp(type, "Lowercase")) return mn_tok_add_norm(L->t, MN_NORM_STEP_LOWER, NULL, 0, NULL, 0);
+    if (!strcmp(type, "StripAccents")) return mn_tok_add_norm(L->t, MN_NORM_STEP_STRIP_MN, NULL, 0, NULL, 0);
+    if (!strcmp(type, "BertNormalizer")) {
+        mn_json *d = &L->d;
+        int lower = mn_json_bool(d, mn_json_get(d, n, "lowercase"), 1);
+        uint32_t sa = mn_json_get(d, n, "strip_accents");
+        int strip = mn_json_type_of(d, sa) == MN_JSON_TRUE || mn_json_type_of(d, sa) == MN_JSON_FALSE
+                        ? mn_json_bool(d, sa, 0) : lower; /* null: as lowercase */
+        int rc = MN_OK;
+        if (mn_json_bool(d, mn_json_get(d, n, "clean_text"), 1)) rc = mn_tok_add_norm(L->t, MN_NORM_STEP_BERT_CLEAN, NULL, 0, NULL, 0);
+        if (!rc && mn_json_bool(d, mn_json_get(d, n, "handle_chinese_chars"), 1))
+            rc = mn_tok_add_norm(L->t, MN_NORM_STEP_BERT_CJK, NULL, 0, NULL, 0);
+        if (!rc && strip) rc = mn_tok_add_norm(L->t, MN_NORM_STEP_NFD, NULL, 0, NULL, 0);
+        if (!rc && strip) rc = mn_tok_add_norm(L->t, MN_NORM_STEP_STRIP_MN, NULL, 0, NULL, 0);
+        if (!rc && lower) rc = mn_tok_add_norm(L->t, MN_NORM_STEP_LOWER, NULL, 0, NULL, 0);
+        return rc;
+    }
     if (!strcmp(type, "Prepend")) {
         size_t l;
         const char *p = mn_json_str(&L->d, mn_json_get(&L->d, n, "prepend"), &l);
@@ -107,6 +123,12 @@ static int load_pretok(ld *L, uint32_t n, int *saw_split)
         }
         return MN_OK;
     }
+    if (!strcmp(type, "BertPreTokenizer")) {
+        if (*saw_split || t->byte_level) return unsup(L, "pre_tokenizer", "(a second split)");
+        *saw_split = 1;
+        t->split = MN_SPLIT_BERT;
+        return MN_OK;
+    }
     if (!strcmp(type, "Split")) {
         if (*saw_split || t->byte_level) return unsup(L, "pre_tokenizer", "(a second split)");
         *saw_split = 1;
@@ -146,6 +168,13 @@ static int load_decoder(ld *L, uint32_t n, int top)
     if (!strcmp(type, "ByteLevel")) return mn_tok_add_dec(L->t, MN_DEC_BYTELEVEL, NULL, 0, NULL, 0, 0, 0);
     if (!strcmp(type, "ByteFallback")) return mn_tok_add_dec(L->t, MN_DEC_BYTE_FALLBACK, NULL, 0, NULL, 0, 0, 0);
     if (!strcmp(type, "Fuse")) return mn_tok_add_dec(L->t, MN_DEC_FUSE, NULL, 0, NULL, 0, 0, 0);
+    if (!strcmp(type, "WordPiece")) {
+        size_t pl;
+        const char *p = mn_json_str(&L->d, mn_json_get(&L->d, n, "prefix"), &pl);
+        if (!p) { p = "##"; pl = 2; }
+        return mn_tok_add_dec(L->t, MN_DEC_WORDPIECE, p, pl, NULL, 0,
+                              (size_t)mn_json_bool(&L->d, mn_json_get(&L->d, n, "cleanup"), 1), 0);
+    }
     if (!strcmp(type, "Replace")) {
         uint32_t pat = mn_json_get(&L->d, n, "pattern");
         size_t pl, cl;
@@ -196,13 +225,29 @@ static int load_post(ld *L, uint32_t n)
     if (ty < 0 || ty == MN_JSON_NULL) return MN_OK;
     if (ty != MN_JSON_OBJECT) return bad(L, "post_processor is not an object");
     const char *type = type_of(L, n);
-    if (!strcmp(type, "ByteLevel")) return MN_OK; /* offsets only */
+    if (!strcmp(type, "ByteLevel")) { /* offsets only */
+        t->trim_offsets = mn_json_bool(&L->d, mn_json_get(&L->d, n, "trim_offsets"), 1);
+        t->trim_prefix_space = mn_json_bool(&L->d, mn_json_get(&L->d, n, "add_prefix_space"), 1);
+        return MN_OK;
+    }
     if (!strcmp(type, "Sequence")) {
         uint32_t arr = mn_json_get(&L->d, n, "processors");
         for (uint32_t c = mn_json_first(&L->d, arr); c != MN_JSON_NONE; c = mn_json_next(&L->d, arr, c)) {
             int rc = load_post(L, c);
             if (rc) return rc;
         }
+        return MN_OK;
+    }
+    if (!strcmp(type, "BertProcessing")) {
+        /* {"sep": ["[SEP]", 102], "cls": ["[CLS]", 101]}: [CLS] A [SEP] */
+        int64_t cls, sep;
+        uint32_t c = mn_json_get(&L->d, n, "cls"), s2 = mn_json_get(&L->d, n, "sep");
+        if (!mn_json_i64(&L->d, mn_json_next(&L->d, c, mn_json_first(&L->d, c)), &cls) ||
+            !mn_json_i64(&L->d, mn_json_next(&L->d, s2, mn_json_first(&L->d, s2)), &sep) || cls < 0 || sep < 0 ||
+            cls > INT32_MAX || sep > INT32_MAX)
+            return bad(L, "BertProcessing without cls/sep ids");
+        t->prefix[t->n_prefix++] = (int32_t)cls;
+        t->suffix[t->n_suffix++] = (int32_t)sep;
         return MN_OK;
     }
     if (!strcmp(type, "TemplateProcessing")) {
@@ -229,6 +274,59 @@ static int load_post(ld *L, uint32_t n)
 }
 
 /* ---------------------------------------------------------------- model */
+/* model.vocab: {"token": id, ...} */
+static int load_vocab(ld *L, uint32_t vocab)
+{
+    mn_json *d = &L->d;
+    if (mn_json_type_of(d, vocab) != MN_JSON_OBJECT) return bad(L, "model.vocab is not an object");
+    size_t nv = d->nodes[vocab].len;
+    int32_t *ids = mn_calloc_array(nv + 1, sizeof *ids);
+    const char **strs = mn_calloc_array(nv + 1, sizeof *strs);
+    size_t *lens = mn_calloc_array(nv + 1, sizeof *lens);
+    int rc = MN_OK;
+    if (!ids || !strs || !lens) { rc = mn_err_set(&L->t->err, MN_E_NOMEM, "out of memory"); goto done; }
+    size_t k = 0;
+    for (uint32_t c = mn_json_first(d, vocab); c != MN_JSON_NONE; c = mn_json_next(d, vocab, d->nodes[c].next)) {
+        uint32_t v = d->nodes[c].next;
+        int64_t id;
+        if (!mn_json_i64(d, v, &id) || id < 0 || id > INT32_MAX) { rc = bad(L, "vocab id is not a non-negative integer"); goto done; }
+        strs[k] = mn_json_str(d, c, &lens[k]);
+        ids[k] = (int32_t)id;
+        k++;
+    }
+    rc = mn_tok_set_vocab(L->t, k, ids, strs, lens);
+done:
+    free(ids);
+    free(strs);
+    free(lens);
+    return rc;
+}
+
+static int load_wordpiece(ld *L, uint32_t m)
+{
+    mn_tokenizer *t = L->t;
+    mn_json *d = &L->d;
+    t->model = MN_TOKM_WORDPIECE;
+    int rc = load_vocab(L, mn_json_get(d, m, "vocab"));
+    if (rc) return rc;
+    size_t l;
+    const char *p = mn_json_str(d, mn_json_get(d, m, "continuing_subword_prefix"), &l);
+    if (!p) { p = "##"; l = 2; }
+    if (l >= sizeof t->wp_prefix) return unsup(L, "model", "WordPiece prefix longer than 31 bytes");
+    memcpy(t->wp_prefix, p, l);
+    t->wp_prefix_len = l;
+    int64_t mx = 100;
+    uint32_t mc = mn_json_get(d, m, "max_input_chars_per_word");
+    if (mc != MN_JSON_NONE && (!mn_json_i64(d, mc, &mx) || mx < 0)) return bad(L, "max_input_chars_per_word");
+    t->wp_max_chars = (size_t)mx;
+    p = mn_json_str(d, mn_json_get(d, m, "unk_token"), &l);
+    if (!p) { p = "[UNK]"; l = 5; }
+    t->unk_id = mn_tok_vocab_find(t, p, l);
+    if (t->unk_id < 0) return bad(L, "WordPiece unk_token not in the vocabulary");
+    return MN_OK;
+}
+
+
 static int load_bpe(ld *L, uint32_t m)
 {
     mn_tokenizer *t = L->t;
@@ -247,24 +345,8 @@ static int load_bpe(ld *L, uint32_t m)
     t->byte_fallback = mn_json_bool(d, mn_json_get(d, m, "byte_fallback"), 0);
     t->fuse_unk = mn_json_bool(d, mn_json_get(d, m, "fuse_unk"), 0);
     t->ignore_merges = mn_json_bool(d, mn_json_get(d, m, "ignore_merges"), 0);
-    uint32_t vocab = mn_json_get(d, m, "vocab");
-    if (mn_json_type_of(d, vocab) != MN_JSON_OBJECT) return bad(L, "model.vocab is not an object");
-    size_t nv = d->nodes[vocab].len;
-    int32_t *ids = mn_calloc_array(nv + 1, sizeof *ids);
-    const char **strs = mn_calloc_array(nv + 1, sizeof *strs);
-    size_t *lens = mn_calloc_array(nv + 1, sizeof *lens);
-    int rc = MN_OK;
-    if (!ids || !strs || !lens) { rc = mn_err_set(&t->err, MN_E_NOMEM, "out of memory"); goto done; }
-    size_t k = 0;
-    for (uint32_t c = mn_json_first(d, vocab); c != MN_JSON_NONE; c = mn_json_next(d, vocab, d->nodes[c].next)) {
-        uint32_t v = d->nodes[c].next;
-        int64_t id;
-        if (!mn_json_i64(d, v, &id) || id < 0 || id > INT32_MAX) { rc = bad(L, "vocab id is not a non-negative integer"); goto done; }
-        strs[k] = mn_json_str(d, c, &lens[k]);
-        ids[k] = (int32_t)id;
-        k++;
-    }
-    if ((rc = mn_tok_set_vocab(t, k, ids, strs, lens))) goto done;
+    int rc = load_vocab(L, mn_json_get(d, m, "vocab"));
+    if (rc) return rc;
     /* merges */
     uint32_t merges = mn_json_get(d, m, "merges");
     if (mn_json_type_of(d, merges) != MN_JSON_ARRAY) { rc = bad(L, "model.merges is not an array"); goto done; }
@@ -307,9 +389,6 @@ static int load_bpe(ld *L, uint32_t m)
         }
     }
 done:
-    free(ids);
-    free(strs);
-    free(lens);
     return rc;
 }
 
@@ -349,7 +428,9 @@ int mn_tok_load_hf(mn_tokenizer *t, const char *json, size_t n)
     if ((rc = load_pretok(&L, mn_json_get(&L.d, root, "pre_tokenizer"), &saw_split))) goto done;
     const char *mt = type_of(&L, model);
     if (!*mt && mn_json_get(&L.d, model, "merges") != MN_JSON_NONE) mt = "BPE";
+    if (!*mt && mn_json_get(&L.d, model, "continuing_subword_prefix") != MN_JSON_NONE) mt = "WordPiece";
     if (!strcmp(mt, "BPE")) rc = load_bpe(&L, model);
+    else if (!strcmp(mt, "WordPiece")) rc = load_wordpiece(&L, model);
     else rc = unsup(&L, "model", mt);
     if (rc) goto done;
     if ((rc = load_added(&L, mn_json_get(&L.d, root, "added_tokens")))) goto done;

@@ -8,6 +8,7 @@
  * exactly one word (the alternatives together match any character).
  *
  * Classes: \p{L} = general category L*, \p{N} = N*, \s = White_Space.
+ * Not every scanner covers the text: BertPreTokenizer drops whitespace.
  * Case-insensitive contractions (?i:'s|'t|'re|'ve|'m|'ll|'d) use simple case
  * folding: besides ASCII case, U+017F LATIN SMALL LETTER LONG S folds to 's'
  * (the only non-ASCII code point in CaseFolding.txt whose C/S folding is one
@@ -136,10 +137,42 @@ static int gpt2_span(const chars *cv, size_t k, size_t N, mn_tok_emit_fn emit, v
     return 0;
 }
 
+/* BertPreTokenizer: split on White_Space (dropped), then isolate each char
+ * that is ASCII punctuation (Rust's is_ascii_punctuation) or P* in the
+ * unicode_categories crate (Unicode 8.0). Works on bytes, no char table. */
+static int bert_split(const unsigned char *s, size_t n, mn_tok_emit_fn emit, void *ctx)
+{
+    size_t i = 0, ws = 0;
+    while (i < n) {
+        size_t l = 1;
+        uint32_t cp = s[i];
+        int space, punct;
+        if (cp < 0x80) {
+            space = cp == ' ' || (cp >= 9 && cp <= 13);
+            punct = (cp >= 0x21 && cp <= 0x2F) || (cp >= 0x3A && cp <= 0x40) || (cp >= 0x5B && cp <= 0x60) ||
+                    (cp >= 0x7B && cp <= 0x7E);
+        } else {
+            cp = mn_utf8_decode(s + i, n - i, &l);
+            space = mn_uc_is_space(cp);
+            unsigned c8 = mn_uc_category_8_0(cp);
+            punct = c8 >= MN_UC_Pc && c8 <= MN_UC_Po;
+        }
+        if (space || punct) {
+            int r = i > ws ? emit(ctx, ws, i) : 0;
+            if (!r && punct) r = emit(ctx, i, i + l);
+            if (r) return r;
+            ws = i + l;
+        }
+        i += l;
+    }
+    return n > ws ? emit(ctx, ws, n) : 0;
+}
+
 int mn_tok_split(int kind, const char *text, size_t n, mn_tok_emit_fn emit, void *ctx)
 {
     if (n == 0) return 0;
     if (kind == MN_SPLIT_NONE) return emit(ctx, 0, n);
+    if (kind == MN_SPLIT_BERT) return bert_split((const unsigned char *)text, n, emit, ctx);
     chars c = {0};
     int rc = 0;
     if (chars_build(&c, (const unsigned char *)text, n)) { rc = MN_E_NOMEM; goto done; }

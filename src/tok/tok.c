@@ -29,7 +29,7 @@ typedef struct cache_ent {
 typedef struct mn_tok_scratch {
     vec_i32 ids;
     vec_sz offs;
-    mn_ubuf nb[2];
+    mn_ubuf nb[3];   /* [0], [1]: normalizer ping-pong; [2]: WordPiece lookups */
     sym *syms;
     size_t syms_cap;
     heap_ent *heap;
@@ -41,6 +41,8 @@ typedef struct mn_tok_scratch {
     int32_t *cache_ids;
     size_t cache_ids_n;
     size_t cache_count;
+    mn_tok_uni_node *uni;  /* Unigram lattice ends, one per byte + 1 */
+    size_t uni_cap;
 } mn_tok_scratch;
 
 #define CACHE_BYTES_CAP (1u << 20)
@@ -286,6 +288,9 @@ int mn_tok_add_merge(mn_tokenizer *t, const char *a, size_t alen, const char *b,
  * they get pseudo ids -3, -4, ... Key: the char's UTF-8 bytes packed big-endian
  * (unique because UTF-8 never contains 0xFF; UINT32_MAX marks an empty slot). */
 #define SYM_NOTOKEN (-2)
+/* a frozen symbol (user-defined piece) carries its id as -1e9 - id: no merge key has it;
+ * SYM_FROZEN is its own inverse */
+#define SYM_FROZEN(id) (-1000000000 - (int32_t)(id))
 
 static uint32_t pchar_key(const char *s, size_t l)
 {
@@ -552,9 +557,18 @@ int mn_tok_finish(mn_tokenizer *t)
         size_t f = 1;
         if (s->op == MN_NORM_STEP_NFC || s->op == MN_NORM_STEP_NFD) f = 3;
         else if (s->op == MN_NORM_STEP_NFKC || s->op == MN_NORM_STEP_NFKD) f = 18;
-        else if (s->op == MN_NORM_STEP_LOWER) f = 2;
+        else if (s->op == MN_NORM_STEP_LOWER || s->op == MN_NORM_STEP_BERT_CJK) f = 2;
         else if (s->op == MN_NORM_STEP_PREPEND) f = 1 + s->len;
         else if (s->op == MN_NORM_STEP_REPLACE) f = s->len2 > s->len ? s->len2 : 1;
+        else if (s->op == MN_NORM_STEP_SPM) {
+            /* a char becomes its longest replacement or "▁" (3 bytes) */
+            f = 3;
+            for (size_t i = 0; i < t->spm_pool_n;) {
+                size_t l = strlen(t->spm_pool + i);
+                if (l > f) f = l;
+                i += l + 1;
+            }
+        }
         if (e > SIZE_MAX / f) return mn_err_set(&t->err, MN_E_OVERFLOW, "normalizer expansion");
         e *= f;
     }
@@ -563,6 +577,23 @@ int mn_tok_finish(mn_tokenizer *t)
 }
 
 /* ------------------------------------------------------------ normalizer */
+/* BertNormalizer's control test: Cc, Cf or Co in the unicode_categories crate
+ * (Unicode 8.0), except \t \n \r (whitespace for it). */
+static int bert_is_control(uint32_t cp)
+{
+    if (cp == '\t' || cp == '\n' || cp == '\r') return 0;
+    unsigned c = mn_uc_category_8_0(cp);
+    return c == MN_UC_Cc || c == MN_UC_Cf || c == MN_UC_Co;
+}
+
+/* BertNormalizer's "Chinese character" ranges (HF's, 0x2B920 included as written there). */
+static int bert_is_cjk(uint32_t c)
+{
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) ||
+           (c >= 0x2A700 && c <= 0x2B73F) || (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B920 && c <= 0x2CEAF) ||
+           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
+}
+
 /* Runs the normalizer steps on s[0..n); *result points at a scratch buffer. */
 static int apply_normalizer(mn_tokenizer *t, const char *s, size_t n, const uint32_t *align_in, int with_align,
                             mn_ubuf **result)
@@ -580,33 +611,53 @@ static int apply_normalizer(mn_tokenizer *t, const char *s, size_t n, const uint
         switch (st->op) {
         case MN_NORM_STEP_NFC: case MN_NORM_STEP_NFD: case MN_NORM_STEP_NFKC: case MN_NORM_STEP_NFKD: {
             static const int form[] = {0, MN_NORM_NFC, MN_NORM_NFD, MN_NORM_NFKC, MN_NORM_NFKD};
-            if (mn_uc_normalize(out, in, in_n, ia, form[st->op], with_align)) goto nomem;
+            /* HF's normalizers: Unicode 9.0 tables */
+            if (mn_uc_normalize(out, in, in_n, ia, form[st->op] | MN_NORM_UCD9, with_align)) goto nomem;
             break;
         }
-        case MN_NORM_STEP_LOWER: {
+        case MN_NORM_STEP_LOWER: case MN_NORM_STEP_BERT_CLEAN: case MN_NORM_STEP_BERT_CJK: case MN_NORM_STEP_STRIP_MN: {
+            /* char -> 0..3 chars; every output byte aligned to the input char */
             size_t i = 0;
             while (i < in_n) {
                 size_t l;
-                uint32_t cp = mn_utf8_decode((const unsigned char *)in + i, in_n - i, &l);
-                uint32_t lc = mn_uc_lower_cp(cp);
-                if (mn_ubuf_reserve(out, 4, with_align)) goto nomem;
-                size_t ol = mn_utf8_encode(lc, out->p + out->n);
-                if (with_align)
-                    for (size_t q = 0; q < ol; q++) out->align[out->n + q] = ia ? ia[i] : (uint32_t)i;
-                out->n += ol;
+                uint32_t cp = mn_utf8_decode((const unsigned char *)in + i, in_n - i, &l), o[3];
+                size_t no = 1;
+                o[0] = cp;
+                if (st->op == MN_NORM_STEP_LOWER) no = mn_uc_lower_full_cp(cp, o);
+                else if (st->op == MN_NORM_STEP_BERT_CLEAN) {
+                    if (cp == 0 || cp == 0xFFFD || bert_is_control(cp)) no = 0;
+                    else if (cp == '\t' || cp == '\n' || cp == '\r' || mn_uc_is_space(cp)) o[0] = ' ';
+                } else if (st->op == MN_NORM_STEP_BERT_CJK) {
+                    if (bert_is_cjk(cp)) { o[0] = ' '; o[1] = cp; o[2] = ' '; no = 3; }
+                } else if (mn_uc_category_8_0(cp) == MN_UC_Mn) {
+                    no = 0;
+                }
+                if (mn_ubuf_reserve(out, 12, with_align)) goto nomem;
+                for (size_t q = 0; q < no; q++) {
+                    size_t ol = mn_utf8_encode(o[q], out->p + out->n);
+                    if (with_align)
+                        for (size_t z = 0; z < ol; z++) {
+                            out->align[2 * (out->n + z)] = ia[2 * i];
+                            out->align[2 * (out->n + z) + 1] = ia[2 * i + 1];
+                        }
+                    out->n += ol;
+                }
                 i += l;
             }
             break;
         }
+        case MN_NORM_STEP_SPM:
+            if (mn_tok_spm_normalize(t, out, in, in_n, ia, with_align)) goto nomem;
+            break;
         case MN_NORM_STEP_PREPEND:
             if (in_n) {
                 if (mn_ubuf_reserve(out, st->len + in_n, with_align)) goto nomem;
                 memcpy(out->p, st->str, st->len);
                 memcpy(out->p + st->len, in, in_n);
                 if (with_align) {
-                    uint32_t a0 = ia ? ia[0] : 0;
-                    for (size_t q = 0; q < st->len; q++) out->align[q] = a0;
-                    for (size_t q = 0; q < in_n; q++) out->align[st->len + q] = ia ? ia[q] : (uint32_t)q;
+                    /* HF: the prepended chars take the first char's range */
+                    for (size_t q = 0; q < st->len; q++) { out->align[2 * q] = ia[0]; out->align[2 * q + 1] = ia[1]; }
+                    memcpy(out->align + 2 * st->len, ia, 2 * in_n * sizeof *ia);
                 }
                 out->n = st->len + in_n;
             }
@@ -617,8 +668,12 @@ static int apply_normalizer(mn_tokenizer *t, const char *s, size_t n, const uint
                 if (in_n - i >= st->len && memcmp(in + i, st->str, st->len) == 0) {
                     if (mn_ubuf_reserve(out, st->len2, with_align)) goto nomem;
                     memcpy(out->p + out->n, st->str2, st->len2);
+                    /* HF: the replacement takes the range of the match's last char */
                     if (with_align)
-                        for (size_t q = 0; q < st->len2; q++) out->align[out->n + q] = ia ? ia[i] : (uint32_t)i;
+                        for (size_t q = 0; q < st->len2; q++) {
+                            out->align[2 * (out->n + q)] = ia[2 * (i + st->len - 1)];
+                            out->align[2 * (out->n + q) + 1] = ia[2 * (i + st->len - 1) + 1];
+                        }
                     out->n += st->len2;
                     i += st->len;
                 } else {
@@ -626,8 +681,7 @@ static int apply_normalizer(mn_tokenizer *t, const char *s, size_t n, const uint
                     while (j < in_n && ((unsigned char)in[j] & 0xC0) == 0x80) j++;
                     if (mn_ubuf_reserve(out, j - i, with_align)) goto nomem;
                     memcpy(out->p + out->n, in + i, j - i);
-                    if (with_align)
-                        for (size_t q = 0; q < j - i; q++) out->align[out->n + q] = ia ? ia[i + q] : (uint32_t)(i + q);
+                    if (with_align) memcpy(out->align + 2 * out->n, ia + 2 * i, 2 * (j - i) * sizeof *ia);
                     out->n += j - i;
                     i = j;
                 }
@@ -752,26 +806,40 @@ static void bpe_merge(const mn_tokenizer *t, mn_tok_scratch *sc, size_t n)
 typedef struct enc_ctx {
     mn_tokenizer *t;
     const char *text;       /* the (normalized) text the words index */
-    const uint32_t *align;  /* normalized byte -> original offset (NULL: identity + base) */
+    const uint32_t *align;  /* per byte of text: (start, end) in the original (NULL: identity + base) */
     size_t base;            /* original offset of text[0] when align is NULL */
-    size_t end_orig;        /* original offset of the end of text */
     size_t text_n;
     int want_offsets;
     unsigned flags;
 } enc_ctx;
 
-static inline size_t orig_off(const enc_ctx *c, size_t i)
+/* The original range of text[s..e) (e > s), as HF's convert_offsets: the
+ * start of the first byte's range, the end of the last byte's. Without a
+ * normalizer, a token holding part of a char (byte-level, byte fallback)
+ * spans the whole char, as HF's alignments do. */
+static void orig_range(const enc_ctx *c, size_t s, size_t e, size_t *os, size_t *oe)
 {
-    if (i >= c->text_n) return c->end_orig;
-    return c->align ? c->align[i] : c->base + i;
+    if (c->align) {
+        *os = c->align[2 * s];
+        *oe = c->align[2 * (e - 1) + 1];
+        return;
+    }
+    const unsigned char *x = (const unsigned char *)c->text;
+    while (s > 0 && (x[s] & 0xC0) == 0x80) s--;
+    while (e < c->text_n && (x[e] & 0xC0) == 0x80) e++;
+    *os = c->base + s;
+    *oe = c->base + e;
 }
 
 static int emit_token(enc_ctx *c, int32_t id, size_t s, size_t e)
 {
     mn_tok_scratch *sc = c->t->scratch;
     if (vec_push_i32(&sc->ids, id)) return MN_E_NOMEM;
-    if (c->want_offsets && vec_push_sz2(&sc->offs, orig_off(c, s), orig_off(c, e))) return MN_E_NOMEM;
-    return 0;
+    if (!c->want_offsets) return 0;
+    size_t os, oe;
+    orig_range(c, s, e > s ? e : s + 1, &os, &oe);
+    if (e <= s) oe = os;
+    return vec_push_sz2(&sc->offs, os, oe) ? MN_E_NOMEM : 0;
 }
 
 static uint64_t cache_hash(const char *w, size_t n) { return mn_tok_hash_bytes(w, n) | 1; }
@@ -825,8 +893,16 @@ static int bpe_word(void *vctx, size_t ws, size_t we)
         while (i < n) {
             size_t l = mn_utf8_seq_len((const unsigned char *)w + i, n - i);
             if (!l) l = 1;
-            int32_t id = mn_tok_vocab_find(t, w + i, l);
-            if (id < 0) id = pchar_find(t, w + i, l);
+            int32_t id, uid;
+            size_t ul = mn_tok_trie_longest(&t->trie_user, w + i, n - i, &uid);
+            if (ul) {
+                /* a user-defined piece: one symbol that never merges (the library's "freeze") */
+                id = SYM_FROZEN(uid);
+                l = ul;
+            } else {
+                id = mn_tok_vocab_find(t, w + i, l);
+                if (id < 0) id = pchar_find(t, w + i, l);
+            }
             s[ns] = (sym){id, (int32_t)ns - 1, (int32_t)ns + 1, (uint32_t)i, (uint32_t)l};
             ns++;
             i += l;
@@ -891,8 +967,8 @@ static int bpe_word(void *vctx, size_t ws, size_t we)
     int prev_unk = 0;
     for (int32_t i = 0; i != -1; i = s[i].next) {
         size_t st = ws + s[i].start, en = st + s[i].len;
-        if (s[i].id >= 0) {
-            if (emit_token(c, s[i].id, st, en)) return MN_E_NOMEM;
+        if (s[i].id >= 0 || s[i].id <= SYM_FROZEN(0)) {
+            if (emit_token(c, s[i].id >= 0 ? s[i].id : SYM_FROZEN(s[i].id), st, en)) return MN_E_NOMEM;
             prev_unk = 0;
             continue;
         }
@@ -905,7 +981,7 @@ static int bpe_word(void *vctx, size_t ws, size_t we)
             prev_unk = 0;
         } else if (t->unk_id >= 0) {
             if (prev_unk && t->fuse_unk) {
-                if (c->want_offsets) sc->offs.p[sc->offs.n - 1] = orig_off(c, en);
+                if (c->want_offsets) { size_t os; orig_range(c, st, en, &os, &sc->offs.p[sc->offs.n - 1]); }
             } else if (emit_token(c, t->unk_id, st, en)) {
                 return MN_E_NOMEM;
             }
@@ -926,6 +1002,107 @@ static int bpe_word(void *vctx, size_t ws, size_t we)
         *ce = (cache_ent){h, (uint32_t)sc->cache_bytes_n, (uint32_t)n, (uint32_t)sc->cache_ids_n, (uint32_t)k};
         sc->cache_bytes_n += n;
         sc->cache_ids_n += k;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ WordPiece */
+/* HF's WordPiece::tokenize on one word: greedy longest match from the left,
+ * pieces after the first looked up with the continuing prefix; a word with an
+ * unmatchable rest, or longer than wp_max_chars chars, is one unk token. */
+static int wp_word(void *vctx, size_t ws, size_t we)
+{
+    enc_ctx *c = vctx;
+    mn_tokenizer *t = c->t;
+    mn_tok_scratch *sc = t->scratch;
+    const char *w = c->text + ws;
+    size_t n = we - ws, nchars = 0;
+    if (n == 0) return 0;
+    for (size_t i = 0; i < n; i++) nchars += ((unsigned char)w[i] & 0xC0) != 0x80;
+    size_t first = sc->ids.n, first_off = sc->offs.n;
+    if (nchars <= t->wp_max_chars) {
+        size_t start = 0;
+        while (start < n) {
+            /* no token is longer than max_token_len: start from the longest candidate that could match */
+            size_t pre = start ? t->wp_prefix_len : 0, end = n;
+            if (t->max_token_len < pre) break;
+            if (end - start > t->max_token_len - pre) {
+                end = start + (t->max_token_len - pre);
+                while (end > start && ((unsigned char)w[end] & 0xC0) == 0x80) end--;
+            }
+            int32_t id = -1;
+            while (end > start) {
+                if (!pre) {
+                    id = mn_tok_vocab_find(t, w + start, end - start);
+                } else {
+                    if (mn_ubuf_reserve(&sc->nb[2], pre + end - start, 0)) return MN_E_NOMEM;
+                    memcpy(sc->nb[2].p, t->wp_prefix, pre);
+                    memcpy(sc->nb[2].p + pre, w + start, end - start);
+                    id = mn_tok_vocab_find(t, sc->nb[2].p, pre + end - start);
+                }
+                if (id >= 0) break;
+                do end--; while (end > start && ((unsigned char)w[end] & 0xC0) == 0x80);
+            }
+            if (id < 0) break;
+            if (emit_token(c, id, ws + start, ws + end)) return MN_E_NOMEM;
+            start = end;
+        }
+        if (start == n) return 0;
+    }
+    sc->ids.n = first;
+    sc->offs.n = first_off;
+    return emit_token(c, t->unk_id, ws, we);
+}
+
+/* -------------------------------------------------------------- Unigram */
+/* The best path of the sentencepiece library over one piece of normalized
+ * text; unk runs are fused into one token (the library merges them), or
+ * become byte tokens with byte fallback. */
+static int unigram_word(void *vctx, size_t ws, size_t we)
+{
+    enc_ctx *c = vctx;
+    mn_tokenizer *t = c->t;
+    mn_tok_scratch *sc = t->scratch;
+    size_t n = we - ws;
+    if (n == 0) return 0;
+    if (n + 1 > sc->uni_cap) {
+        size_t bytes;
+        if (!mn_mul_size(n + 1, sizeof *sc->uni, &bytes)) return MN_E_NOMEM;
+        mn_tok_uni_node *nu = realloc(sc->uni, bytes);
+        if (!nu) return MN_E_NOMEM;
+        sc->uni = nu;
+        sc->uni_cap = n + 1;
+    }
+    if (ensure_syms(sc, n + 1)) return MN_E_NOMEM;
+    mn_tok_unigram_best(t, c->text + ws, n, sc->uni);
+    /* backtrack into syms (reversed), then emit in order */
+    size_t k = 0;
+    for (size_t e = n; e > 0;) {
+        const mn_tok_uni_node *nd = &sc->uni[e];
+        if (nd->start < 0) return mn_err_set(&t->err, MN_E_CORRUPT, "unigram: no path");
+        sc->syms[k++] = (sym){nd->id, 0, 0, (uint32_t)nd->start, (uint32_t)(e - (size_t)nd->start)};
+        e = (size_t)nd->start;
+    }
+    int prev_unk = 0;
+    while (k--) {
+        const sym *y = &sc->syms[k];
+        size_t st = ws + y->start, en = st + y->len;
+        if (y->id != t->unk_id) {
+            if (emit_token(c, y->id, st, en)) return MN_E_NOMEM;
+            prev_unk = 0;
+            continue;
+        }
+        int bytes_ok = t->byte_fallback;
+        for (size_t q = 0; bytes_ok && q < y->len; q++) bytes_ok = t->byte_id[(unsigned char)c->text[st + q]] >= 0;
+        if (bytes_ok) {
+            for (size_t q = 0; q < y->len; q++)
+                if (emit_token(c, t->byte_id[(unsigned char)c->text[st + q]], st + q, st + q + 1)) return MN_E_NOMEM;
+        } else if (prev_unk && t->fuse_unk) {
+            if (c->want_offsets) { size_t os; orig_range(c, st, en, &os, &sc->offs.p[sc->offs.n - 1]); }
+        } else if (emit_token(c, t->unk_id, st, en)) {
+            return MN_E_NOMEM;
+        }
+        prev_unk = 1;
     }
     return 0;
 }
@@ -1007,8 +1184,7 @@ static int model_piece(enc_ctx *c, size_t s, size_t e)
     enc_ctx sub = *c;
     sub.text = c->text + s;
     sub.text_n = e - s;
-    sub.end_orig = orig_off(c, e);
-    if (c->align) sub.align = c->align + s;
+    if (c->align) sub.align = c->align + 2 * s;
     else sub.base = c->base + s;
     int rc;
     if (t->sp_words) {
@@ -1025,7 +1201,8 @@ static int model_piece(enc_ctx *c, size_t s, size_t e)
         }
         if (!rc) rc = bpe_word(&sub, ws, n);
     } else {
-        rc = mn_tok_split(t->split, sub.text, sub.text_n, bpe_word, &sub);
+        mn_tok_emit_fn fn = t->model == MN_TOKM_WORDPIECE ? wp_word : t->model == MN_TOKM_UNIGRAM ? unigram_word : bpe_word;
+        rc = mn_tok_split(t->split, sub.text, sub.text_n, fn, &sub);
     }
     if (rc == MN_E_UNSUPPORTED) return mn_err_set(&t->err, rc, "pre-tokenizer %d", t->split);
     return rc;
@@ -1040,9 +1217,19 @@ static int raw_piece(enc_ctx *c, size_t s, size_t e)
     size_t n = e - s;
     uint32_t *al = NULL;
     if (c->want_offsets) {
-        al = malloc((n + 1) * sizeof *al);
+        /* identity: every byte maps to its char's range in the original */
+        al = malloc((2 * n + 2) * sizeof *al);
         if (!al) return MN_E_NOMEM;
-        for (size_t i = 0; i < n; i++) al[i] = (uint32_t)(c->base + s + i);
+        const unsigned char *x = (const unsigned char *)c->text + s;
+        for (size_t i = 0; i < n;) {
+            size_t l = mn_utf8_seq_len(x + i, n - i);
+            if (!l) l = 1;
+            for (size_t q = 0; q < l; q++) {
+                al[2 * (i + q)] = (uint32_t)(c->base + s + i);
+                al[2 * (i + q) + 1] = (uint32_t)(c->base + s + i + l);
+            }
+            i += l;
+        }
     }
     mn_ubuf *r = NULL;
     int rc = apply_normalizer(t, c->text + s, n, al, c->want_offsets, &r);
@@ -1059,7 +1246,6 @@ static int raw_piece(enc_ctx *c, size_t s, size_t e)
     sub.text_n = nn;
     sub.align = c->want_offsets ? nal : NULL;
     sub.base = c->base + s;
-    sub.end_orig = c->base + e;
     if (nn) {
         if (t->has_norm_added) rc = split_added(&sub, 0, nn, 1, c->flags, model_piece);
         else rc = model_piece(&sub, 0, nn);
@@ -1067,6 +1253,45 @@ static int raw_piece(enc_ctx *c, size_t s, size_t e)
     free(txt);
     free(nal);
     return rc;
+}
+
+/* HF's ByteLevel post-processor with trim_offsets: a token's offsets leave
+ * out the spaces (byte-level 'Ġ', or whitespace in an added token) at its
+ * ends; with add_prefix_space one leading space of the first token stays. */
+static void trim_offsets(const mn_tokenizer *t, mn_tok_scratch *sc)
+{
+    for (size_t i = 0; i < sc->ids.n; i++) {
+        int32_t id = sc->ids.p[i];
+        const mn_tok_added *a = added_by_id(t, id);
+        const unsigned char *p;
+        size_t n, lead = 0, trail = 0;
+        if (a) { p = (const unsigned char *)t->added_bytes + a->off; n = a->len; }
+        else if (!(p = (const unsigned char *)tok_str(t, id, &n))) continue;
+        int raw = !a && !t->tok_unmapped[id]; /* raw bytes: ' ' is 'Ġ' */
+        /* count leading / trailing space chars (a char, 1 byte each for 'Ġ' or ASCII whitespace) */
+        for (size_t k = 0; k < n;) {
+            size_t l = 1;
+            uint32_t cp = raw ? p[k] : mn_utf8_decode(p + k, n - k, &l);
+            if (!(raw ? cp == ' ' : (cp == 0x120 || mn_uc_is_space(cp)))) break;
+            lead++;
+            k += l;
+        }
+        for (size_t k = n; k > 0;) {
+            size_t j = k - 1;
+            if (!raw) while (j > 0 && (p[j] & 0xC0) == 0x80) j--;
+            size_t l = 1;
+            uint32_t cp = raw ? p[j] : mn_utf8_decode(p + j, k - j, &l);
+            if (!(raw ? cp == ' ' : (cp == 0x120 || mn_uc_is_space(cp)))) break;
+            trail++;
+            k = j;
+        }
+        size_t *o = sc->offs.p + 2 * i;
+        if (lead) {
+            if ((i == 0 || o[0] == 0) && t->trim_prefix_space && lead == 1) lead = 0;
+            o[0] = o[0] + lead < o[1] ? o[0] + lead : o[1];
+        }
+        if (trail && o[1] >= trail) o[1] = o[1] - trail > o[0] ? o[1] - trail : o[0];
+    }
 }
 
 static int encode_all(mn_tokenizer *t, const char *text, size_t n, unsigned flags, int want_offsets)
@@ -1079,11 +1304,11 @@ static int encode_all(mn_tokenizer *t, const char *text, size_t n, unsigned flag
         sc->cache_bytes = malloc(CACHE_BYTES_CAP);
         sc->cache_ids = malloc(CACHE_IDS_CAP * sizeof(int32_t));
         if (!sc->cache || !sc->cache_bytes || !sc->cache_ids) {
-            free(sc->cache); free(sc->cache_bytes); free(sc->cache_ids);
+            free(sc->cache); free(sc->cache_bytes); free(sc->cache_ids); free(sc->uni);
             sc->cache = NULL; sc->cache_bytes = NULL; sc->cache_ids = NULL;
         }
     }
-    enc_ctx c = {t, text, NULL, 0, n, n, want_offsets, flags};
+    enc_ctx c = {t, text, NULL, 0, n, want_offsets, flags};
     int rc = 0;
     if (flags & MN_TOK_ADD_SPECIAL)
         for (int i = 0; i < t->n_prefix; i++)
@@ -1093,6 +1318,7 @@ static int encode_all(mn_tokenizer *t, const char *text, size_t n, unsigned flag
     if (flags & MN_TOK_ADD_SPECIAL)
         for (int i = 0; i < t->n_suffix; i++)
             if (vec_push_i32(&sc->ids, t->suffix[i]) || (want_offsets && vec_push_sz2(&sc->offs, 0, 0))) return MN_E_NOMEM;
+    if (want_offsets && t->trim_offsets) trim_offsets(t, sc);
     return 0;
 }
 
@@ -1274,7 +1500,32 @@ static int is_byte_token(const char *s, size_t n, unsigned *val)
 /* Per-token decoding for the decoder steps that act token by token:
  * appends the token's bytes to b. *is_byte receives a byte-fallback value
  * (or -1); *skip is set for a skipped special token. */
-static int token_piece(const mn_tokenizer *t, int32_t id, dbuf *b, int *is_byte, int *skip, unsigned flags)
+/* Literal replace-all of a by r in w (w2 is scratch). @return 0 or -1 (no memory). */
+static int dbuf_replace(dbuf *w, dbuf *w2, const char *a, size_t al, const char *r, size_t rl)
+{
+    w2->n = 0;
+    size_t i = 0;
+    while (i < w->n) {
+        if (al && w->n - i >= al && memcmp(w->p + i, a, al) == 0) {
+            if (dbuf_put(w2, r, rl)) return -1;
+            i += al;
+        } else {
+            if (dbuf_put(w2, w->p + i, 1)) return -1;
+            i++;
+        }
+    }
+    dbuf tmp = *w; *w = *w2; *w2 = tmp;
+    return 0;
+}
+
+/* HF decoders::wordpiece::cleanup, in its order. */
+static const char *const k_wp_cleanup[][2] = {
+    {" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"}, {" n't", "n't"}, {" 'm", "'m"},
+    {" do not", " don't"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"},
+};
+
+/* index: the position of this token among the decoded (not skipped) ones. */
+static int token_piece(const mn_tokenizer *t, int32_t id, dbuf *b, int *is_byte, int *skip, unsigned flags, size_t index)
 {
     *is_byte = -1;
     *skip = 0;
@@ -1305,18 +1556,22 @@ static int token_piece(const mn_tokenizer *t, int32_t id, dbuf *b, int *is_byte,
                 free(d);
             }
         } else if (st->op == MN_DEC_REPLACE && st->len) {
-            w2.n = 0;
-            size_t i = 0;
-            while (i < w.n && !rc) {
-                if (w.n - i >= st->len && memcmp(w.p + i, st->str, st->len) == 0) {
-                    if (dbuf_put(&w2, st->str2, st->len2)) rc = MN_E_NOMEM;
-                    i += st->len;
+            if (dbuf_replace(&w, &w2, st->str, st->len, st->str2, st->len2)) rc = MN_E_NOMEM;
+        } else if (st->op == MN_DEC_WORDPIECE) {
+            if (index != 0) {
+                if (w.n >= st->len && !memcmp(w.p, st->str, st->len)) {
+                    memmove(w.p, w.p + st->len, w.n - st->len);
+                    w.n -= st->len;
                 } else {
-                    if (dbuf_put(&w2, w.p + i, 1)) rc = MN_E_NOMEM;
-                    i++;
+                    w2.n = 0;
+                    if (dbuf_put(&w2, " ", 1) || dbuf_put(&w2, w.p, w.n)) rc = MN_E_NOMEM;
+                    dbuf tmp = w; w = w2; w2 = tmp;
                 }
             }
-            dbuf tmp = w; w = w2; w2 = tmp;
+            for (size_t k2 = 0; st->start && !rc && k2 < sizeof k_wp_cleanup / sizeof k_wp_cleanup[0]; k2++)
+                if (dbuf_replace(&w, &w2, k_wp_cleanup[k2][0], strlen(k_wp_cleanup[k2][0]), k_wp_cleanup[k2][1],
+                                 strlen(k_wp_cleanup[k2][1])))
+                    rc = MN_E_NOMEM;
         } else if (st->op == MN_DEC_BYTE_FALLBACK) {
             unsigned v;
             if (is_byte_token(w.p, w.n, &v)) { *is_byte = (int)v; w.n = 0; }
@@ -1350,10 +1605,12 @@ size_t mn_tokenizer_decode(mn_tokenizer *t, char *dst, size_t cap, const int32_t
     dbuf raw = {0}, out = {0}, bytes = {0};
     int rc = 0, oom = 0;
     int bytelevel = has_dec(t, MN_DEC_BYTELEVEL);
+    size_t index = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         int byte, skip;
         size_t before = raw.n;
-        rc = token_piece(t, ids[i], &raw, &byte, &skip, flags);
+        rc = token_piece(t, ids[i], &raw, &byte, &skip, flags, index);
+        if (!rc && !skip) index++;
         if (rc == MN_E_TOK_INVALID_ID) { mn_err_set(&t->err, rc, "token id %d at position %zu", (int)ids[i], i); break; }
         if (rc || skip) continue;
         if (bytelevel) continue;
@@ -1404,6 +1661,7 @@ struct mn_tok_stream {
     unsigned char pend[8];
     size_t npend;
     size_t strip_left; /* leading strip chars still to remove */
+    size_t index;      /* tokens decoded so far (WordPiece: the first has no ' ') */
 };
 
 mn_status mn_tok_stream_create(mn_tok_stream **out, const mn_tokenizer *t, unsigned flags)
@@ -1448,8 +1706,9 @@ size_t mn_tok_stream_push(mn_tok_stream *s, int32_t id, char *dst, size_t cap)
     if (!s || (!dst && cap)) return MN_ERROR_SIZE(MN_E_INVALID_ARG);
     dbuf b = {0};
     int byte, skip;
-    int rc = token_piece(s->t, id, &b, &byte, &skip, s->flags);
+    int rc = token_piece(s->t, id, &b, &byte, &skip, s->flags, s->index);
     if (rc) { free(b.p); return MN_ERROR_SIZE(rc); }
+    if (!skip) s->index++;
     if (byte >= 0) { unsigned char ub = (unsigned char)byte; b.n = 0; if (dbuf_put(&b, &ub, 1)) { free(b.p); return MN_ERROR_SIZE(MN_E_NOMEM); } }
     size_t off = 0;
     while (s->strip_left && off < b.n) {
@@ -1471,6 +1730,7 @@ size_t mn_tok_stream_flush(mn_tok_stream *s, char *dst, size_t cap)
         const mn_tok_dec_step *strip = find_dec(s->t, MN_DEC_STRIP);
         s->strip_left = strip && strip->len == 1 ? strip->start : 0;
         s->npend = 0;
+        s->index = 0;
     }
     return r;
 }
@@ -1484,12 +1744,15 @@ void mn_tokenizer_free(mn_tokenizer *t)
     for (int i = 0; i < t->n_norm; i++) { free(t->norm[i].str); free(t->norm[i].str2); }
     for (int i = 0; i < t->n_dec; i++) { free(t->dec[i].str); free(t->dec[i].str2); }
     free(t->added); free(t->added_bytes);
+    free(t->tok_type); free(t->scores); free(t->spm_units); free(t->spm_pool);
+    mn_tok_trie_free(&t->trie_pieces);
+    mn_tok_trie_free(&t->trie_user);
     mn_tok_scratch *sc = t->scratch;
     if (sc) {
         free(sc->ids.p); free(sc->offs.p);
-        mn_ubuf_free(&sc->nb[0]); mn_ubuf_free(&sc->nb[1]);
+        mn_ubuf_free(&sc->nb[0]); mn_ubuf_free(&sc->nb[1]); mn_ubuf_free(&sc->nb[2]);
         free(sc->syms); free(sc->heap);
-        free(sc->cache); free(sc->cache_bytes); free(sc->cache_ids);
+        free(sc->cache); free(sc->cache_bytes); free(sc->cache_ids); free(sc->uni);
         free(sc);
     }
     free(t);
@@ -1526,6 +1789,21 @@ static mn_status create_common(mn_tokenizer **out, const unsigned char *p, size_
     if (kind == 0) kind = looks_like_json(p, n) ? 1 : 2;
     int rc = kind == 1 ? mn_tok_load_hf(t, (const char *)p, n) : mn_tok_load_spm(t, p, n);
     return finish_create(out, t, rc, em, emc);
+}
+
+mn_status mn_tokenizer_create_memory(mn_tokenizer **out, const void *data, size_t n, char *em, size_t emc)
+{
+    if (!out || (!data && n)) return MN_E_INVALID_ARG;
+    *out = NULL;
+    if (n >= 4 && !memcmp(data, "GGUF", 4)) {
+        mn_gguf *g = NULL;
+        mn_status st = mn_gguf_open_memory(&g, data, n, MN_GGUF_ALLOW_UNSUPPORTED, em, emc);
+        if (st) return st;
+        st = mn_tokenizer_create_gguf(out, g, em, emc);
+        mn_gguf_free(g);
+        return st;
+    }
+    return create_common(out, data, n, 0, em, emc);
 }
 
 mn_status mn_tokenizer_create_gguf(mn_tokenizer **out, mn_gguf *g, char *em, size_t emc)

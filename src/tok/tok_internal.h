@@ -15,6 +15,28 @@
 /* --------------------------------------------------------- description */
 enum { MN_TOKM_BPE = 1, MN_TOKM_WORDPIECE = 2, MN_TOKM_UNIGRAM = 3 };
 
+/* Token types (SentencePiece's, which GGUF's token_type reuses). */
+enum { MN_TT_NORMAL = 1, MN_TT_UNKNOWN = 2, MN_TT_CONTROL = 3, MN_TT_USER_DEFINED = 4, MN_TT_UNUSED = 5, MN_TT_BYTE = 6 };
+
+/* A byte trie over token strings: (node, byte) -> child in an open-addressing
+ * table; node 0 is the root; val[node] = token id or -1. */
+typedef struct mn_tok_trie {
+    uint64_t *keys;   /* node << 8 | byte, UINT64_MAX = empty */
+    uint32_t *child;
+    size_t mask, used;
+    int32_t *val;
+    size_t n_nodes, cap_nodes;
+} mn_tok_trie;
+int mn_tok_trie_add(mn_tok_trie *tr, const char *s, size_t n, int32_t val);
+/** @return the child of node for byte b, or 0 if none. */
+uint32_t mn_tok_trie_next(const mn_tok_trie *tr, uint32_t node, unsigned char b);
+/** @return the length of the longest token that prefixes s[0..n) (0: none), and *val. */
+size_t mn_tok_trie_longest(const mn_tok_trie *tr, const char *s, size_t n, int32_t *val);
+void mn_tok_trie_free(mn_tok_trie *tr);
+
+/* Unigram best path: for each end position, the token ending there and its start. */
+typedef struct mn_tok_uni_node { int32_t id; int32_t start; float score; } mn_tok_uni_node;
+
 /* Pre-tokenizer split scanners (the regexes of the HF files, hand-written). */
 enum {
     MN_SPLIT_NONE = 0,  /* the whole (normalized) text is one word */
@@ -22,6 +44,8 @@ enum {
     MN_SPLIT_LLAMA3,    /* (?i:'s|...)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+ */
     MN_SPLIT_QWEN2,     /* as LLAMA3 with \p{N} (one digit per word) */
     MN_SPLIT_DIGITS_GPT2, /* llama.cpp "smollm"/"starcoder"/...: \p{N} isolated one by one, then GPT2 between them */
+    MN_SPLIT_BERT,      /* BertPreTokenizer: White_Space separates (and is dropped), each punctuation char
+                           (ASCII punctuation or P* as of Unicode 8.0) is a word of its own */
 };
 
 /* Normalizer steps, applied in order. */
@@ -30,6 +54,11 @@ enum {
     MN_NORM_STEP_LOWER,    /* Unicode simple lowercase */
     MN_NORM_STEP_PREPEND,  /* prepend str if the text is not empty */
     MN_NORM_STEP_REPLACE,  /* replace every occurrence of str by str2 (literal) */
+    MN_NORM_STEP_BERT_CLEAN, /* BertNormalizer clean_text: drop NUL, U+FFFD and controls (Cc/Cf/Co as of
+                                Unicode 8.0, except \t \n \r), White_Space and \t \n \r become ' ' */
+    MN_NORM_STEP_BERT_CJK,   /* BertNormalizer handle_chinese_chars: ' ' around each CJK ideograph */
+    MN_NORM_STEP_STRIP_MN,   /* StripAccents: drop nonspacing marks (Mn as of Unicode 8.0) */
+    MN_NORM_STEP_SPM,        /* the sentencepiece library's normalizer (spm_* fields) */
 };
 typedef struct mn_tok_norm_step {
     int op;
@@ -44,6 +73,8 @@ enum {
     MN_DEC_BYTE_FALLBACK, /* <0xXX> tokens -> bytes (invalid runs -> one U+FFFD per byte) */
     MN_DEC_FUSE,          /* concatenate */
     MN_DEC_STRIP,         /* strip up to `start` leading and `stop` trailing chars equal to str */
+    MN_DEC_WORDPIECE,     /* tokens after the first: prefix str removed, else a ' ' before;
+                             start != 0: HF's cleanup (" ." -> "." ...) on each token */
 };
 typedef struct mn_tok_dec_step {
     int op;
@@ -96,6 +127,22 @@ struct mn_tokenizer {
     int sp_words;            /* no pre-tokenizer, but no token has "▁" after another char:
                                 words may be cut before each such "▁" without changing the result */
     int32_t unk_id;          /* -1 if none */
+    /* SentencePiece: piece types and scores (Unigram, .model), tries, normalizer */
+    uint8_t *tok_type;       /* MN_TT_* per id (NULL: all normal) */
+    float *scores;
+    float uni_min, uni_max;  /* Unigram: min / max score of normal pieces (max starts at FLT_MIN, as the library) */
+    mn_tok_trie trie_pieces; /* Unigram: normal, user-defined and unused pieces */
+    mn_tok_trie trie_user;   /* user-defined pieces: passed through the normalizer, never split or merged */
+    uint32_t *spm_units;     /* precompiled charsmap: Darts double array (NULL: none) */
+    size_t spm_n_units;
+    char *spm_pool;          /* its NUL-terminated replacement strings */
+    size_t spm_pool_n;
+    int spm_dummy, spm_rm_ws, spm_escape, spm_ws_suffix; /* add_dummy_prefix, remove_extra_whitespaces,
+                                                            escape_whitespaces, treat_whitespace_as_suffix */
+    /* WordPiece */
+    char wp_prefix[32];      /* continuing_subword_prefix ("##") */
+    size_t wp_prefix_len;
+    size_t wp_max_chars;     /* max_input_chars_per_word: longer words are unk */
     int32_t byte_id[256];    /* byte-level: initial symbol of each byte; byte fallback: <0xXX>; -1 if absent */
     /* normalizer and decoder */
     mn_tok_norm_step norm[MN_TOK_MAX_STEPS];
@@ -110,6 +157,7 @@ struct mn_tokenizer {
     uint16_t added_first[257]; /* added sorted by first byte then length desc: [first..first+1) ranges */
     int has_norm_added;      /* some added token has normalized = 1 (and there is a normalizer) */
     /* post-processor for a single sequence */
+    int trim_offsets, trim_prefix_space; /* ByteLevel post-processor: offsets without the spaces at a token's ends */
     int32_t prefix[MN_TOK_MAX_AFFIX], suffix[MN_TOK_MAX_AFFIX];
     int n_prefix, n_suffix;
     size_t max_expand;       /* normalizer output bytes per input byte, bound */
@@ -151,6 +199,14 @@ int mn_tok_score_merges(mn_tokenizer *t, const float *scores, const uint8_t *mer
 /** Append a normalizer / decoder step (strings copied). */
 int mn_tok_add_norm(mn_tokenizer *t, int op, const char *a, size_t al, const char *b, size_t bl);
 int mn_tok_add_dec(mn_tokenizer *t, int op, const char *a, size_t al, const char *b, size_t bl, size_t start, size_t stop);
+
+/* spm.c */
+int mn_tok_spm_set_charsmap(mn_tokenizer *t, const unsigned char *blob, size_t n);
+/** The sentencepiece library's Normalizer::Normalize of in[0..n) into out
+ *  (out->n reset). @return 0 or -1 (no memory). */
+int mn_tok_spm_normalize(const mn_tokenizer *t, mn_ubuf *out, const char *in, size_t n, const uint32_t *ia, int with_align);
+/** Unigram Viterbi (the library's EncodeOptimized) over s[0..n); nodes[n + 1]. */
+int mn_tok_unigram_best(const mn_tokenizer *t, const char *s, size_t n, mn_tok_uni_node *nodes);
 
 int mn_tok_load_hf(mn_tokenizer *t, const char *json, size_t n);
 struct mn_gguf;

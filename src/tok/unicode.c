@@ -4,6 +4,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+unsigned mn_uc_category_8_0(uint32_t cp)
+{
+    if (mn_uc_after_8_0(cp)) return MN_UC_Cn;
+    for (uint32_t i = 0; i < mn_uc_cat8_changed_n; i++)
+        if (mn_uc_cat8_changed[i][0] == cp) return mn_uc_cat8_changed[i][1];
+    return mn_uc_category(cp);
+}
+
+size_t mn_uc_lower_full_cp(uint32_t cp, uint32_t out[3])
+{
+    if (cp < 0x80) { out[0] = (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp; return 1; }
+    for (uint32_t i = 0; i < mn_uc_lower_full_n; i++)
+        if (mn_uc_lower_full[i][0] == cp) {
+            size_t n = 0;
+            while (n < 3 && mn_uc_lower_full[i][1 + n]) { out[n] = mn_uc_lower_full[i][1 + n]; n++; }
+            return n;
+        }
+    out[0] = mn_uc_lower_cp(cp);
+    return 1;
+}
+
 uint32_t mn_uc_lower_cp(uint32_t cp)
 {
     if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
@@ -146,7 +167,7 @@ int mn_ubuf_reserve(mn_ubuf *b, size_t more, int with_align)
     if (with_align && need > b->align_cap) {
         size_t nc = b->align_cap ? b->align_cap : 64, bytes;
         while (nc < need) { if (nc > SIZE_MAX / 2) return -1; nc *= 2; }
-        if (!mn_mul_size(nc, sizeof(uint32_t), &bytes)) return -1;
+        if (!mn_mul_size(nc, 2 * sizeof(uint32_t), &bytes)) return -1;
         uint32_t *na = realloc(b->align, bytes);
         if (!na) return -1;
         b->align = na;
@@ -155,88 +176,168 @@ int mn_ubuf_reserve(mn_ubuf *b, size_t more, int with_align)
     return 0;
 }
 
-/* Canonical ordering, then (NFC/NFKC) canonical composition over the whole
- * decomposed sequence, then UTF-8 encoding with per-byte source offsets. */
-static int finish(mn_ubuf *out, uint32_t *cps, uint32_t *src, size_t n, int compose, int with_align)
+/* Normalization with Hugging Face's alignment rules.
+ *
+ * Each output char carries a change value as tokenizers' normalizer
+ * (unicode-normalization-alignments) emits it: a decomposition's first char 0,
+ * the others +1; a composite takes its starter's value plus each absorbed
+ * char's value minus one. The alignments then follow NormalizedString's
+ * positional transform: a char with change <= 0 takes the range of the input
+ * char at the current position and consumes it (and -change more), a char with
+ * change > 0 takes the range of the byte before the current position.
+ *
+ * Canonical ordering is a stable sort by combining class inside each run of
+ * non-starters: insertion sort for short runs, counting sort (O(run + 256))
+ * for long ones, so a hostile megabyte of combining marks stays linear. */
+typedef struct nseq { uint32_t *cp; int32_t *chg; uint8_t *cc; size_t n, cap; } nseq;
+
+static int nseq_push(nseq *q, uint32_t cp, int32_t chg, int ucd9)
 {
-    for (size_t i = 1; i < n; i++) {
-        unsigned c = mn_uc_ccc(cps[i]);
-        if (!c) continue;
-        size_t j = i;
-        while (j > 0) {
-            unsigned p = mn_uc_ccc(cps[j - 1]);
-            if (p <= c) break;
-            uint32_t t = cps[j]; cps[j] = cps[j - 1]; cps[j - 1] = t;
-            t = src[j]; src[j] = src[j - 1]; src[j - 1] = t;
-            j--;
-        }
+    if (q->n == q->cap) {
+        size_t nc = q->cap ? q->cap * 2 : 64, b4, b1;
+        if (!mn_mul_size(nc, 4, &b4) || !mn_mul_size(nc, 1, &b1)) return -1;
+        uint32_t *a = realloc(q->cp, b4);
+        if (!a) return -1;
+        q->cp = a;
+        int32_t *c = realloc(q->chg, b4);
+        if (!c) return -1;
+        q->chg = c;
+        uint8_t *d = realloc(q->cc, b1);
+        if (!d) return -1;
+        q->cc = d;
+        q->cap = nc;
     }
-    size_t m = n;
-    if (compose && n > 1) {
-        size_t starter = 0, w = 1;
-        int starter_ok = mn_uc_ccc(cps[0]) == 0;
-        unsigned last = starter_ok ? 0 : 256;
-        for (size_t i = 1; i < n; i++) {
-            uint32_t ch = cps[i];
-            unsigned cc = mn_uc_ccc(ch);
-            uint32_t comp = (starter_ok && (mn_uc_nq(ch) & MN_UC_NQ_SECOND) && (mn_uc_nq(cps[starter]) & MN_UC_NQ_FIRST))
-                                ? mn_uc_compose(cps[starter], ch) : 0;
-            if (comp && (last < cc || last == 0)) {
-                cps[starter] = comp;
-                continue;
+    q->cp[q->n] = cp;
+    q->chg[q->n] = chg;
+    q->cc[q->n] = (uint8_t)(ucd9 && mn_uc_after_9_0(cp) ? 0 : mn_uc_ccc(cp));
+    q->n++;
+    return 0;
+}
+
+/* Stable sort of q[a..b) (all non-starters) by combining class. */
+static int sort_run(nseq *q, size_t a, size_t b)
+{
+    if (b - a <= 16) {
+        for (size_t i = a + 1; i < b; i++) {
+            uint32_t cp = q->cp[i];
+            int32_t ch = q->chg[i];
+            uint8_t cc = q->cc[i];
+            size_t j = i;
+            while (j > a && q->cc[j - 1] > cc) {
+                q->cp[j] = q->cp[j - 1]; q->chg[j] = q->chg[j - 1]; q->cc[j] = q->cc[j - 1];
+                j--;
             }
-            if (cc == 0) { starter = w; starter_ok = 1; }
-            last = cc;
-            cps[w] = ch;
-            src[w] = src[i];
-            w++;
+            q->cp[j] = cp; q->chg[j] = ch; q->cc[j] = cc;
         }
-        m = w;
+        return 0;
     }
-    size_t need;
-    if (!mn_mul_size(m, 4, &need) || mn_ubuf_reserve(out, need, with_align)) return -1;
+    size_t cnt[257] = {0}, m = b - a;
+    uint32_t *tcp = malloc(m * sizeof *tcp);
+    int32_t *tch = malloc(m * sizeof *tch);
+    if (!tcp || !tch) { free(tcp); free(tch); return -1; }
+    for (size_t i = a; i < b; i++) cnt[q->cc[i] + 1]++;
+    for (int k = 1; k < 257; k++) cnt[k] += cnt[k - 1];
+    for (size_t i = a; i < b; i++) {
+        size_t d = cnt[q->cc[i]]++;
+        tcp[d] = q->cp[i];
+        tch[d] = q->chg[i];
+    }
     for (size_t i = 0; i < m; i++) {
-        size_t l = mn_utf8_encode(cps[i], out->p + out->n);
-        if (with_align)
-            for (size_t k = 0; k < l; k++) out->align[out->n + k] = src[i];
-        out->n += l;
+        q->cp[a + i] = tcp[i];
+        q->chg[a + i] = tch[i];
+        q->cc[a + i] = (uint8_t)mn_uc_ccc(tcp[i]); /* nonzero: never a post-9.0 char in UCD9 mode */
     }
+    free(tcp);
+    free(tch);
     return 0;
 }
 
 int mn_uc_normalize(mn_ubuf *out, const char *in, size_t n, const uint32_t *in_align, int form, int with_align)
 {
+    int ucd9 = (form & MN_NORM_UCD9) != 0;
+    form &= 3;
     int compat = form >= MN_NORM_NFKD, compose = form & 1;
-    size_t cap = 64, cnt = 0;
-    uint32_t *cps = malloc(cap * sizeof *cps), *src = malloc(cap * sizeof *src);
+    nseq q = {0};
     int rc = 0;
-    if (!cps || !src) { rc = -1; goto done; }
     const unsigned char *s = (const unsigned char *)in;
-    size_t i = 0;
-    while (i < n) {
+    for (size_t i = 0; i < n && !rc;) {
         size_t l;
         uint32_t cp = mn_utf8_decode(s + i, n - i, &l);
-        uint32_t so = in_align ? in_align[i] : (uint32_t)i;
         uint32_t d[32];
-        size_t dn = (cp < 0xA0 || !(mn_uc_nq(cp) & (compat ? MN_UC_NQ_COMPAT : MN_UC_NQ_CANON))) ? (d[0] = cp, 1)
-                                                                                      : mn_uc_decompose(cp, compat, d);
-        if (cnt + dn > cap) {
-            size_t nc = cap * 2 + dn, bytes;
-            if (!mn_mul_size(nc, sizeof *cps, &bytes)) { rc = -1; goto done; }
-            uint32_t *a = realloc(cps, bytes);
-            if (!a) { rc = -1; goto done; }
-            cps = a;
-            uint32_t *b = realloc(src, bytes);
-            if (!b) { rc = -1; goto done; }
-            src = b;
-            cap = nc;
-        }
-        for (size_t k = 0; k < dn; k++) { cps[cnt] = d[k]; src[cnt] = so; cnt++; }
+        size_t dn = (cp < 0xA0 || !(mn_uc_nq(cp) & (compat ? MN_UC_NQ_COMPAT : MN_UC_NQ_CANON)) ||
+                     (ucd9 && mn_uc_after_9_0(cp)))
+                        ? (d[0] = cp, 1)
+                        : mn_uc_decompose(cp, compat, d);
+        for (size_t k = 0; k < dn && !rc; k++) rc = nseq_push(&q, d[k], k ? 1 : 0, ucd9);
         i += l;
     }
-    if (cnt && finish(out, cps, src, cnt, compose, with_align)) rc = -1;
-done:
-    free(cps);
-    free(src);
+    /* canonical ordering */
+    for (size_t i = 0; i < q.n && !rc;) {
+        if (!q.cc[i]) { i++; continue; }
+        size_t j = i;
+        while (j < q.n && q.cc[j]) j++;
+        if (j - i > 1) rc = sort_run(&q, i, j);
+        i = j;
+    }
+    size_t m = q.n;
+    if (!rc && compose && q.n > 1) {
+        size_t starter = 0, w = 1;
+        int starter_ok = q.cc[0] == 0;
+        unsigned last = starter_ok ? 0 : 256;
+        for (size_t i = 1; i < q.n; i++) {
+            uint32_t ch = q.cp[i];
+            unsigned cc = q.cc[i];
+            uint32_t comp = (starter_ok && (mn_uc_nq(ch) & MN_UC_NQ_SECOND) && (mn_uc_nq(q.cp[starter]) & MN_UC_NQ_FIRST))
+                                ? mn_uc_compose(q.cp[starter], ch) : 0;
+            if (comp && ucd9 && mn_uc_after_9_0(comp)) comp = 0;
+            if (comp && (last < cc || last == 0)) {
+                q.cp[starter] = comp;
+                q.chg[starter] += q.chg[i] - 1;
+                continue;
+            }
+            if (cc == 0) { starter = w; starter_ok = 1; }
+            last = cc;
+            q.cp[w] = ch;
+            q.chg[w] = q.chg[i];
+            w++;
+        }
+        m = w;
+    }
+    size_t need;
+    if (!rc && (!mn_mul_size(m, 4, &need) || mn_ubuf_reserve(out, need, with_align))) rc = -1;
+    size_t off = 0; /* byte position in the input, for the alignments */
+    for (size_t k = 0; !rc && k < m; k++) {
+        size_t l = mn_utf8_encode(q.cp[k], out->p + out->n);
+        if (with_align) {
+            uint32_t a0 = 0, a1 = 0;
+            /* the range of the input char at byte p (identity when in_align is NULL) */
+#define IN_RANGE(p)                                                                  \
+    do {                                                                             \
+        size_t cl_ = mn_utf8_seq_len(s + (p), n - (p));                              \
+        a0 = in_align ? in_align[2 * (p)] : (uint32_t)(p);                           \
+        a1 = in_align ? in_align[2 * (p) + 1] : (uint32_t)((p) + (cl_ ? cl_ : 1));   \
+    } while (0)
+            if (q.chg[k] > 0) {
+                if (off > 0) {
+                    size_t p = off - 1;
+                    while (p > 0 && (s[p] & 0xC0) == 0x80) p--;
+                    IN_RANGE(p);
+                }
+            } else {
+                for (int32_t r = 0; r <= -q.chg[k]; r++) {
+                    if (off >= n) break;
+                    if (r == 0) IN_RANGE(off);
+                    size_t cl = mn_utf8_seq_len(s + off, n - off);
+                    off += cl ? cl : 1;
+                }
+            }
+#undef IN_RANGE
+            for (size_t z = 0; z < l; z++) { out->align[2 * (out->n + z)] = a0; out->align[2 * (out->n + z) + 1] = a1; }
+        }
+        out->n += l;
+    }
+    free(q.cp);
+    free(q.chg);
+    free(q.cc);
     return rc;
 }

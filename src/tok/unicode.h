@@ -25,6 +25,10 @@ extern const uint8_t mn_uc_ccc_stage1[];
 extern const uint8_t mn_uc_ccc_stage2[];
 extern const uint8_t mn_uc_nq_stage1[];
 extern const uint8_t mn_uc_nq_stage2[];
+extern const uint8_t mn_uc_age_stage1[];
+extern const uint8_t mn_uc_age_stage2[];
+extern const uint32_t mn_uc_lower_full_n;
+extern const uint32_t mn_uc_lower_full[][4];
 extern const uint32_t mn_uc_lower_n;
 extern const uint32_t mn_uc_lower[][2];
 extern const uint32_t mn_uc_decomp_n;
@@ -65,6 +69,25 @@ static inline unsigned mn_uc_nq(uint32_t cp)
     return mn_uc_nq_stage2[((uint32_t)mn_uc_nq_stage1[cp >> MN_UC_BLOCK_SHIFT] << MN_UC_BLOCK_SHIFT) |
                            (cp & ((1u << MN_UC_BLOCK_SHIFT) - 1))];
 }
+extern const uint32_t mn_uc_cat8_changed_n;
+extern const uint32_t mn_uc_cat8_changed[][2];
+/* Age bucket: 0 = assigned in Unicode 8.0 or before (or unassigned),
+ * 1 = assigned in 9.0, 2 = assigned later. */
+static inline unsigned mn_uc_age(uint32_t cp)
+{
+    if (cp > 0x10FFFF) return 0;
+    return mn_uc_age_stage2[((uint32_t)mn_uc_age_stage1[cp >> MN_UC_BLOCK_SHIFT] << MN_UC_BLOCK_SHIFT) |
+                            (cp & ((1u << MN_UC_BLOCK_SHIFT) - 1))];
+}
+static inline int mn_uc_after_8_0(uint32_t cp) { return mn_uc_age(cp) >= 1; }
+static inline int mn_uc_after_9_0(uint32_t cp) { return mn_uc_age(cp) >= 2; }
+/** The general category as of Unicode 8.0, as far as P*, Mn and Cc/Cf/Co go
+ *  (Cn for later characters): what the unicode_categories crate behind
+ *  Hugging Face's BertNormalizer / BertPreTokenizer / StripAccents sees. */
+unsigned mn_uc_category_8_0(uint32_t cp);
+/** Full (unconditional) lowercase, as Rust's char::to_lowercase: writes 1..3
+ *  code points to out. @return their count. */
+size_t mn_uc_lower_full_cp(uint32_t cp, uint32_t out[3]);
 /** @return the simple lowercase mapping of cp (cp itself if none). */
 uint32_t mn_uc_lower_cp(uint32_t cp);
 /** @return the full canonical (compat=0) or compatibility (compat=1) decomposition
@@ -85,16 +108,22 @@ int mn_utf8_valid(const unsigned char *s, size_t n);
 size_t mn_utf8_seq_len(const unsigned char *s, size_t n);
 
 /* Normalization of a UTF-8 buffer into a growable output (NFC/NFD/NFKC/NFKD).
- * align (optional): for each output byte, the input byte offset of the
- * character it came from (what token offsets need). */
+ * align (optional): for each output byte, a pair (start, end): the range of
+ * the original text it came from, under Hugging Face's NormalizedString rules
+ * (what token offsets need). align[2 * i], align[2 * i + 1]. */
 typedef struct mn_ubuf {
     char *p;
     size_t n, cap;
-    uint32_t *align;
-    size_t align_cap;
+    uint32_t *align;   /* 2 entries per byte of p */
+    size_t align_cap;  /* in bytes of p */
 } mn_ubuf;
 enum { MN_NORM_NFD = 0, MN_NORM_NFC = 1, MN_NORM_NFKD = 2, MN_NORM_NFKC = 3 };
-/** @return 0, or -1 on allocation failure. in must be valid UTF-8. */
+/* OR into the form: Unicode 9.0 normalization, as Hugging Face's tokenizers
+ * (unicode-normalization crate tables): a char assigned after 9.0 has
+ * combining class 0 and no decomposition, and composes into nothing. */
+#define MN_NORM_UCD9 0x10
+/** in_align: the (start, end) pair of every input byte (NULL: each byte's own char).
+ *  @return 0, or -1 on allocation failure. in must be valid UTF-8. */
 int mn_uc_normalize(mn_ubuf *out, const char *in, size_t n, const uint32_t *in_align, int form, int with_align);
 void mn_ubuf_free(mn_ubuf *b);
 int mn_ubuf_reserve(mn_ubuf *b, size_t more, int with_align);

@@ -156,6 +156,25 @@ static void unicode_normalization(void)
     norm_check("\xEF\xAC\x81", MN_NORM_NFKC, "fi");
     norm_check("\xEF\xAC\x81", MN_NORM_NFC, "\xEF\xAC\x81");
     norm_check("\xE2\x84\xAB", MN_NORM_NFC, "\xC3\x85"); /* Angstrom sign -> Å */
+    /* a hostile run of combining marks (alternating classes) normalizes in linear time */
+    {
+        size_t nm = 200000, n = 1 + 2 * nm;
+        char *in = malloc(n);
+        MT_CHECK(in != NULL);
+        in[0] = 'a';
+        for (size_t i = 0; i < nm; i++) memcpy(in + 1 + 2 * i, i & 1 ? "\xCC\x81" : "\xCC\xA3", 2); /* ccc 230, 220 */
+        mn_ubuf b = {0};
+        MT_OK(mn_uc_normalize(&b, in, n, NULL, MN_NORM_NFD, 1));
+        MT_EQ_U64(b.n, n);
+        /* stable sort: all U+0323 (220) first, then all U+0301 (230) */
+        MT_CHECK(!memcmp(b.p + 1, "\xCC\xA3", 2) && !memcmp(b.p + n - 2, "\xCC\x81", 2));
+        MT_CHECK(!memcmp(b.p + 1 + 2 * (nm / 2 - 1), "\xCC\xA3", 2) && !memcmp(b.p + 1 + 2 * (nm / 2), "\xCC\x81", 2));
+        mn_ubuf_free(&b);
+        MT_OK(mn_uc_normalize(&b, in, n, NULL, MN_NORM_NFC, 0));
+        MT_CHECK(!memcmp(b.p, "\xE1\xBA\xA1", 3)); /* a + U+0323 composes to U+1EA1 */
+        mn_ubuf_free(&b);
+        free(in);
+    }
     /* the UCD's own conformance file, when present, for NFC and NFD */
     unsigned char *t = NULL;
     size_t tl = 0;
@@ -365,6 +384,107 @@ static void hf_errors(void)
     MT_EQ_U64(n, 4);
     MT_CHECK(ids[0] == 5 && ids[1] == 1 && ids[2] == 0 && ids[3] == 3);
     mn_tokenizer_free(t);
+}
+
+/* BERT uncased WordPiece (tokenizer.json and the bge vocab-only GGUF): ids and
+ * decoded strings from HF tokenizers 0.22.2. */
+static void bert(void)
+{
+    static const int32_t want[] = {101, 7592, 2088, 999, 2009, 1005, 1055, 16798, 2549, 1024, 15743, 7668, 1010, 1879,
+                                   1755, 1010, 100, 1060, 102};
+    const size_t nw = sizeof want / sizeof want[0];
+    char path[1024], msg[256];
+    snprintf(path, sizeof path, "%s/tokenizers/gguf-vocab/ggml-vocab-bert-bge.gguf", mt.shared_dir);
+    mn_tokenizer *t[2] = {load("bert-base-uncased/tokenizer.json"), NULL};
+    if (mn_tokenizer_create_file(&t[1], path, msg, sizeof msg)) MT_NOTE_FAIL("%s: %s", path, msg);
+    for (int k = 0; k < 2; k++) {
+        if (!t[k]) continue;
+        int32_t ids[64];
+        size_t offs[128];
+        size_t n = mn_tokenizer_encode_offsets(t[k], ids, offs, 64, k_text, sizeof k_text - 1, MN_TOK_ADD_SPECIAL);
+        if (n != nw || memcmp(ids, want, sizeof want)) { MT_NOTE_FAIL("%s: ids differ (%zu)", k ? "GGUF" : "json", n); continue; }
+        /* "naïve" is bytes 24..30 (normalized to "naive"), the emoji pair one [UNK] of 8 bytes */
+        MT_CHECK(offs[2 * 10] == 24 && offs[2 * 10 + 1] == 30 && offs[2 * 16] == 46 && offs[2 * 16 + 1] == 54);
+        char out[256];
+        size_t l = mn_tokenizer_decode(t[k], out, sizeof out, ids, n, 0);
+        const char *d0 = "[CLS] hello world! it ' s 2024 : naive cafe, \xE6\x9D\xB1 \xE4\xBA\xAC, [UNK] x [SEP]";
+        MT_CHECK(l == strlen(d0) && !memcmp(out, d0, l));
+        l = mn_tokenizer_decode(t[k], out, sizeof out, ids, n, MN_TOK_SKIP_SPECIAL);
+        const char *d1 = "hello world! it ' s 2024 : naive cafe, \xE6\x9D\xB1 \xE4\xBA\xAC, x";
+        MT_CHECK(l == strlen(d1) && !memcmp(out, d1, l));
+        /* a word longer than 100 chars is one [UNK] */
+        char longw[240];
+        memset(longw, 'a', sizeof longw);
+        MT_EQ_U64(mn_tokenizer_encode(t[k], ids, 64, longw, 101, 0), 1);
+        MT_EQ_INT(ids[0], 100);
+        MT_CHECK(mn_tokenizer_encode(t[k], ids, 64, longw, 100, 0) > 1);
+        MT_EQ_U64(mn_tokenizer_vocab_size(t[k]), 30522);
+    }
+    mn_tokenizer_free(t[0]);
+    mn_tokenizer_free(t[1]);
+}
+
+/* SentencePiece .model files: ids of the sentencepiece library (0.1.97) for
+ * k_text. tok512.model collapses the double spaces (remove_extra_whitespaces),
+ * llama2's model does not; decode gives the text back where nothing was collapsed. */
+static void spm_models(void)
+{
+    static const int32_t llama2[] = {15043, 3186, 29991, 739, 29915, 29879, 29871, 29906, 29900, 29906, 29946, 29901,
+                                     1055, 30085, 345, 274, 28059, 29892, 29871, 30591, 30675, 29892, 29871, 243, 162,
+                                     148, 144, 243, 162, 146, 192, 259, 13, 13, 29871, 921};
+    static const int32_t tok512[] = {346, 306, 414, 263, 304, 341, 443, 359, 413, 439, 419, 410, 479, 477, 479, 484,
+                                     467, 297, 412, 198, 178, 360, 280, 412, 431, 485, 432, 410, 233, 160, 180, 231,
+                                     189, 175, 432, 410, 243, 162, 148, 144, 243, 162, 146, 192, 410, 13, 13, 410, 444};
+    static const struct { const char *path; const int32_t *want; size_t n; } m[] = {
+        {"tokenizers/llama2-sentencepiece.model", llama2, sizeof llama2 / sizeof llama2[0]},
+        {"models/stories260K/tok512.model", tok512, sizeof tok512 / sizeof tok512[0]},
+    };
+    for (int k = 0; k < 2; k++) {
+        char path[1024], msg[256];
+        snprintf(path, sizeof path, "%s/%s", mt.shared_dir, m[k].path);
+        mn_tokenizer *t = NULL;
+        if (mn_tokenizer_create_file(&t, path, msg, sizeof msg)) { MT_NOTE_FAIL("%s: %s", path, msg); continue; }
+        int32_t ids[64];
+        size_t n = mn_tokenizer_encode(t, ids, 64, k_text, sizeof k_text - 1, 0);
+        if (n != m[k].n || memcmp(ids, m[k].want, n * sizeof *ids)) MT_NOTE_FAIL("%s: ids differ (%zu)", m[k].path, n);
+        /* BOS for a BPE model with MN_TOK_ADD_SPECIAL; "<s>" is text unless parsed */
+        MT_EQ_U64(mn_tokenizer_encode(t, ids, 64, "<s>", 3, MN_TOK_ADD_SPECIAL | MN_TOK_PARSE_SPECIAL), 2);
+        MT_CHECK(ids[0] == 1 && ids[1] == 1);
+        MT_CHECK(mn_tokenizer_encode(t, ids, 64, "<s>", 3, 0) > 1);
+        if (k == 0) {
+            char out[256];
+            n = mn_tokenizer_encode(t, ids, 64, k_text, sizeof k_text - 1, 0);
+            size_t l = mn_tokenizer_decode(t, out, sizeof out, ids, n, 0);
+            MT_CHECK(l == sizeof k_text - 1 && !memcmp(out, k_text, l));
+        }
+        mn_tokenizer_free(t);
+    }
+    /* hostile protobuf: truncations and bit flips of a real model never crash */
+    char path[1024];
+    size_t n;
+    snprintf(path, sizeof path, "%s/models/stories260K/tok512.model", mt.shared_dir);
+    unsigned char *buf = mt_read_file(path, &n);
+    if (!buf) MT_FAIL("missing %s", path);
+    uint64_t seed = 7;
+    unsigned char *mut = malloc(n);
+    for (int it = 0; it < 300; it++) {
+        memcpy(mut, buf, n);
+        for (int k = 0; k < 1 + (int)(mt_rand(&seed) % 8); k++) mut[mt_rand(&seed) % n] ^= (unsigned char)(1u << (mt_rand(&seed) % 8));
+        size_t len = it % 3 == 0 ? mt_rand(&seed) % n : n;
+        mn_tokenizer *t = NULL;
+        int st = mn_tokenizer_create_memory(&t, mut, len, NULL, 0);
+        if (st == MN_OK) {
+            int32_t ids[64];
+            size_t r = mn_tokenizer_encode(t, ids, 64, k_text, sizeof k_text - 1, MN_TOK_ADD_SPECIAL);
+            if (mn_is_error(r) && mn_error_code(r) != MN_E_DST_TOO_SMALL && mn_error_code(r) != MN_E_UNSUPPORTED)
+                MT_NOTE_FAIL("mutation %d: encode status %d", it, (int)mn_error_code(r));
+        } else if (st != MN_E_CORRUPT && st != MN_E_UNSUPPORTED) {
+            MT_NOTE_FAIL("mutation %d: status %d", it, st);
+        }
+        mn_tokenizer_free(t);
+    }
+    free(mut);
+    free(buf);
 }
 
 /* ------------------------------------------------------------------ GGUF */
@@ -648,6 +768,8 @@ void suite_tok(void)
     MT_RUN(stream_decode);
     MT_RUN(roundtrip_corpus);
     MT_RUN(hf_errors);
+    MT_RUN(bert);
+    MT_RUN(spm_models);
     MT_RUN(gguf_spm);
     MT_RUN(gguf_gpt2);
     MT_RUN(gguf_errors);

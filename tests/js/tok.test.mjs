@@ -2,7 +2,12 @@
 // reference implementation of each file format, on a >= 1 MB generated corpus
 // (tests/reference/tok-corpus.mjs). Ids must be identical for every document;
 // there is no allow-list.
-//   tokenizer.json: Hugging Face tokenizers (Rust, via @anush008/tokenizers)
+//   tokenizer.json: Hugging Face tokenizers (Rust, via @anush008/tokenizers):
+//                   ids, offsets (code points, as the binding reports them)
+//                   and decoded strings; on native also every code point
+//                   assigned in Unicode 15.0, alone and around a combining mark
+//                   (for the files whose results depend on Unicode data)
+//   ggml-vocab-bert-bge.gguf: the ids of bert-base-uncased/tokenizer.json
 //   GGUF:           llama.cpp (via node-llama-cpp, vocab only): stories260K.gguf
 //                   and GGUFs written at test time from the gpt2 / Llama-3 /
 //                   Qwen3 tokenizer.json files (tests/reference/tok-gguf.mjs);
@@ -12,6 +17,9 @@
 //                   python3-sentencepiece), after collapsing space runs, which
 //                   sentencepiece does and GGUF/llama.cpp do not
 //                   (docs/tokenizers.md)
+//   SentencePiece .model: the sentencepiece library, for llama2-sentencepiece.model,
+//                   tok512.model and Unigram/BPE models trained at test time
+//                   (tests/reference/tok-spm.mjs), one with UNUSED pieces
 //
 // Needs: npm devDependencies (@anush008/tokenizers, node-llama-cpp),
 // python3-sentencepiece, ../shared, and the builds; whatever is missing is
@@ -25,6 +33,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { makeCorpus } from '../reference/tok-corpus.mjs';
 import { ggufFromTokenizerJson } from '../reference/tok-gguf.mjs';
+import { spmPython, trainSpm, spmIds, markUnused } from '../reference/tok-spm.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shared = path.resolve(root, '..', 'shared');
@@ -34,16 +43,15 @@ const runners = {
   'wasm-st': { file: 'build/wasm/st/minnow-cli.js', argv: (a) => ['node', [path.join(root, 'build/wasm/st/minnow-cli.js'), ...a]] },
   wasi: { file: 'build/wasi/minnow.wasi.wasm', argv: (a) => [path.join(root, 'scripts/minnow-wasi'), a] },
 };
-const hfFiles = ['gpt2/tokenizer.json', 'hf/llama3.tokenizer.json', 'hf/qwen3.tokenizer.json', 'hf/mistral.tokenizer.json'];
+const hfFiles = ['gpt2/tokenizer.json', 'hf/llama3.tokenizer.json', 'hf/qwen3.tokenizer.json', 'hf/mistral.tokenizer.json',
+  'bert-base-uncased/tokenizer.json'];
 
 async function optional(name) {
   try { return await import(name); } catch { return null; }
 }
 const HF = (await optional('@anush008/tokenizers'))?.Tokenizer || null;
 const nlc = await optional('node-llama-cpp');
-const python = ['/usr/bin/python3', 'python3'].find((p) => {
-  try { execFileSync(p, ['-c', 'import sentencepiece'], { stdio: 'ignore' }); return true; } catch { return false; }
-});
+const python = spmPython;
 
 function run(target, args, input) {
   const [cmd, argv] = runners[target].argv(args);
@@ -76,13 +84,38 @@ async function cached(key, fn) {
   return refCache.get(key);
 }
 
-function hfRef(file, list, addSpecial) {
-  return cached(`hf|${file}|${list === docs}|${addSpecial}`, async () => {
+// HF ids, offsets (code points) and decode(ids, skip_special_tokens=false);
+// padding and truncation settings of the file are ignored, as for minnow.
+function hfRef(file, list, addSpecial, decode = true) {
+  return cached(`hf|${file}|${list.length}|${list[0]}|${addSpecial}|${decode}`, async () => {
     const tok = HF.fromFile(path.join(tokDir, file));
-    const out = [];
-    for (const d of list) out.push((await tok.encode(d, null, { addSpecialTokens: addSpecial })).getIds().join(' '));
-    return { out, name: (id) => tok.idToToken(id) };
+    tok.disablePadding();
+    tok.disableTruncation();
+    const out = [], offsets = [], decoded = [];
+    for (let i = 0; i < list.length; i += 256) {
+      const encs = await tok.encodeBatch(list.slice(i, i + 256), { addSpecialTokens: addSpecial });
+      for (const e of encs) {
+        out.push(e.getIds().join(' '));
+        offsets.push(e.getOffsets().map((o) => o.join(',')).join(' '));
+      }
+    }
+    if (decode) for (const ids of out) decoded.push(await tok.decode(ids ? ids.split(' ').map(Number) : [], false));
+    return { out, offsets, decoded, name: (id) => tok.idToToken(id) };
   });
+}
+
+// minnow's "ids<TAB>start,end ..." (byte offsets) -> ids and code-point offsets
+function splitOffsets(lines, list) {
+  const ids = [], offsets = [];
+  for (let i = 0; i < list.length; i++) {
+    const [a, b = ''] = (lines[i] || '').split('\t');
+    ids.push(a);
+    const buf = Buffer.from(list[i], 'utf8');
+    const cpAt = new Map();
+    for (let k = 0, c = 0; k <= buf.length; k++) if (k === buf.length || (buf[k] & 0xc0) !== 0x80) cpAt.set(k, c++);
+    offsets.push(b ? b.split(' ').map((p) => p.split(',').map((x) => cpAt.get(Number(x))).join(',')).join(' ') : '');
+  }
+  return { ids, offsets };
 }
 
 let llama = null;
@@ -98,23 +131,20 @@ async function llamaRef(gguf, list, parseSpecial) {
 
 // sentencepiece on the raw documents (it collapses space runs itself)
 function spRef(model, list) {
-  return cached(`sp|${model}|${list === docs}`, async () => {
-    const script = 'import sys, json, sentencepiece as spm\n' +
-      's = spm.SentencePieceProcessor(model_file=sys.argv[1])\n' +
-      'for line in sys.stdin:\n' +
-      '    print(" ".join(map(str, s.encode(json.loads(line)))))\n';
-    const out = execFileSync(python, ['-c', script, model], { input: toJsonl(list), maxBuffer: 1 << 30 }).toString().split('\n');
-    return { out, name: (id) => String(id) };
-  });
+  return cached(`sp|${model}|${list === docs}`, async () => ({ out: spmIds(model, list), name: (id) => String(id) }));
 }
 
-function compare(ref, got, list, what) {
+function compare(ref, got, list, what, key = 'out') {
   let bad = 0;
   const notes = [];
   for (let i = 0; i < list.length; i++) {
-    if (ref.out[i] === got[i]) continue;
+    if (ref[key][i] === got[i]) continue;
+    if (key !== 'out') {
+      if (bad++ < 3) notes.push(`doc ${i}: want ${JSON.stringify(String(ref[key][i]).slice(0, 200))} got ${JSON.stringify(String(got[i]).slice(0, 200))}`);
+      continue;
+    }
     if (bad++ < 3) {
-      const a = ref.out[i].split(' '), b = (got[i] || '').split(' ');
+      const a = ref[key][i].split(' '), b = (got[i] || '').split(' ');
       let k = 0;
       while (a[k] === b[k]) k++;
       notes.push(`doc ${i} token ${k}: want ${a.slice(k, k + 4)} (${JSON.stringify(a.slice(k, k + 4).map((x) => ref.name(Number(x))))}) got ${b.slice(k, k + 4)}`);
@@ -133,12 +163,44 @@ const ggufs = [
   // Qwen's tokenizer.json normalizes to NFC, llama.cpp does not: llama.cpp only
   { name: 'qwen3.json as GGUF (pre qwen2)', from: 'hf/qwen3.tokenizer.json', pre: 'qwen2' },
 ];
+// SentencePiece models: the shared ones, and (lazily) the trained ones
+let trained = null;
+function spmModels() {
+  if (!trained) {
+    trained = python ? trainSpm(shared, tmp) : {};
+    if (trained.unigram) {
+      trained['unigram-unused'] = path.join(tmp, 'unigram-unused.model');
+      fs.writeFileSync(trained['unigram-unused'], markUnused(fs.readFileSync(trained.unigram)));
+    }
+  }
+  return trained;
+}
+const spmShared = { 'llama2-sentencepiece.model': path.join(tokDir, 'llama2-sentencepiece.model'), 'tok512.model': path.join(shared, 'models/stories260K/tok512.model') };
+const spmNames = [...Object.keys(spmShared), 'unigram', 'bpe', 'unigram-ud', 'unigram-raw', 'bpe-ud', 'unigram-unused'];
+
 function ggufPath(g) {
   if (g.file) return g.file;
   const p = path.join(tmp, `${path.basename(g.from, '.json')}-${g.pre}.gguf`);
   if (!fs.existsSync(p)) fs.writeFileSync(p, ggufFromTokenizerJson(path.join(tokDir, g.from), g.pre));
   return p;
 }
+
+// every code point assigned in Unicode <= 15.0, as "a<c>b" (and "X<c><U+0301><c>"), 500 per document
+function allCodePoints(withMarks) {
+  const cps = [];
+  for (const line of fs.readFileSync('/usr/share/unicode/DerivedAge.txt', 'utf8').split('\n')) {
+    const m = /^([0-9A-F]+)(?:\.\.([0-9A-F]+))?\s*;\s*(\d+)\.(\d+)/.exec(line);
+    if (!m || Number(m[3]) > 15 || (Number(m[3]) === 15 && Number(m[4]) > 0)) continue;
+    for (let c = parseInt(m[1], 16); c <= parseInt(m[2] || m[1], 16); c++) if (c < 0xd800 || c > 0xdfff) cps.push(c);
+  }
+  cps.sort((a, b) => a - b);
+  const out = [];
+  const forms = [(c) => `a${String.fromCodePoint(c)}b`, (c) => `X${String.fromCodePoint(c)}\u0301${String.fromCodePoint(c)}`];
+  for (const f of withMarks ? forms : forms.slice(0, 1))
+    for (let i = 0; i < cps.length; i += 500) out.push(cps.slice(i, i + 500).map(f).join(' '));
+  return out;
+}
+const haveAge = fs.existsSync('/usr/share/unicode/DerivedAge.txt');
 
 const corpusBytes = Buffer.byteLength(docs.join(''), 'utf8');
 test(`corpus is at least 1 MB (${corpusBytes} bytes, ${docs.length} documents)`, { skip: kb < 1024 && 'TOK_CORPUS_KB < 1024' }, () => {
@@ -150,10 +212,27 @@ for (const target of Object.keys(runners)) {
   // tokenizer.json against HF
   for (const file of hfFiles) {
     const skip = why || (!HF && '@anush008/tokenizers is not installed') || false;
-    test(`${target}: ${file} matches HF tokenizers on the corpus`, { skip }, async () => {
-      const got = run(target, ['tokenize', '-t', path.join(tokDir, file), '--jsonl'], jsonl).split('\n');
-      compare(await hfRef(file, docs, false), got, docs, file);
+    test(`${target}: ${file} matches HF tokenizers on the corpus (ids, offsets, decode)`, { skip }, async () => {
+      const tf = path.join(tokDir, file);
+      const got = splitOffsets(run(target, ['tokenize', '-t', tf, '--jsonl', '--offsets', '--add-special'], jsonl).split('\n'), docs);
+      const ref = await hfRef(file, docs, true);
+      compare(ref, got.ids, docs, file);
+      compare(ref, got.offsets, docs, `${file} offsets`, 'offsets');
+      const dec = run(target, ['detokenize', '-t', tf, '--jsonl'], ref.out.join('\n') + '\n').split('\n').slice(0, docs.length).map((l) => JSON.parse(l));
+      compare(ref, dec, docs, `${file} decode`, 'decoded');
     });
+    // the Unicode-version-sensitive files: scanner classes (Llama-3), NFC
+    // (Qwen3), BertNormalizer + BertPreTokenizer (BERT)
+    if (target === 'native' && /llama3|qwen3|bert/.test(file)) {
+      test(`${target}: ${file} matches HF on every assigned code point`, { skip: skip || (!haveAge && 'no DerivedAge.txt') }, async () => {
+        const list = allCodePoints(!/llama3/.test(file)); // around a mark: for the normalizers
+        const tf = path.join(tokDir, file);
+        const got = splitOffsets(run(target, ['tokenize', '-t', tf, '--jsonl', '--offsets'], toJsonl(list)).split('\n'), list);
+        const ref = await hfRef(file, list, false, false);
+        compare(ref, got.ids, list, `${file} code points`);
+        compare(ref, got.offsets, list, `${file} code point offsets`, 'offsets');
+      });
+    }
     test(`${target}: ${file} special tokens (--parse-special, with and without --add-special)`, { skip }, async () => {
       for (const add of [false, true]) {
         const args = ['tokenize', '-t', path.join(tokDir, file), '--jsonl', '--parse-special', ...(add ? ['--add-special'] : [])];
@@ -168,7 +247,7 @@ for (const target of Object.keys(runners)) {
       const file = ggufPath(g);
       const got = run(target, ['tokenize', '-t', file, '--jsonl'], jsonl).split('\n');
       compare(await llamaRef(file, docs, false), got, docs, `${g.name} vs llama.cpp`);
-      if (g.hf && HF) compare(await hfRef(g.hf, docs, false), got, docs, `${g.name} vs HF`);
+      if (g.hf && HF) compare(await hfRef(g.hf, docs, false, false), got, docs, `${g.name} vs HF`);
       const sp = run(target, ['tokenize', '-t', file, '--jsonl', '--parse-special'], specialJsonl).split('\n');
       compare(await llamaRef(file, specialDocs, true), sp, specialDocs, `${g.name} specials vs llama.cpp`);
     });
@@ -180,6 +259,25 @@ for (const target of Object.keys(runners)) {
       });
     }
   }
+  // the trained models on native only (same code on every target; the shared models check the targets)
+  for (const name of spmNames.filter((x) => target === 'native' || spmShared[x])) {
+    test(`${target}: ${name} (SentencePiece .model) matches the sentencepiece library on the corpus`, { skip: why || (!python && 'no python3-sentencepiece') || false }, async () => {
+      const model = spmShared[name] || spmModels()[name];
+      const got = run(target, ['tokenize', '-t', model, '--jsonl'], jsonl).split('\n');
+      compare(await spRef(model, docs), got, docs, name);
+    });
+  }
+  test(`${target}: a BPE .model with UNUSED pieces is refused`, { skip: why || (!python && 'no python3-sentencepiece') || (target !== 'native' && 'native only') || false }, () => {
+    const bad = path.join(tmp, 'bpe-unused.model');
+    if (!fs.existsSync(bad)) fs.writeFileSync(bad, markUnused(fs.readFileSync(spmModels().bpe)));
+    assert.throws(() => run(target, ['tokenize', '-t', bad], 'x'), (e) => /UNUSED pieces in a BPE model/.test(String(e.stderr)));
+  });
+  test(`${target}: ggml-vocab-bert-bge.gguf gives the ids of bert-base-uncased/tokenizer.json`, { skip: why || (!HF && '@anush008/tokenizers is not installed') || false }, async () => {
+    const file = path.join(tokDir, 'gguf-vocab/ggml-vocab-bert-bge.gguf');
+    compare(await hfRef('bert-base-uncased/tokenizer.json', docs, true), run(target, ['tokenize', '-t', file, '--jsonl', '--add-special'], jsonl).split('\n'), docs, 'bge GGUF');
+    const sp = run(target, ['tokenize', '-t', file, '--jsonl', '--parse-special', '--add-special'], specialJsonl).split('\n');
+    compare(await hfRef('bert-base-uncased/tokenizer.json', specialDocs, true), sp, specialDocs, 'bge GGUF specials');
+  });
   test(`${target}: tokenize reads stdin verbatim; detokenize inverts it`, { skip: why || false }, () => {
     const file = path.join(tokDir, 'hf/llama3.tokenizer.json');
     const text = fs.readFileSync(path.join(shared, 'corpus', 'TinyStories-valid-sample.txt'));
