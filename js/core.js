@@ -44,6 +44,26 @@ export function mnError(status, message) {
   return new MinnowError(Status[status], status, message);
 }
 
+// The error an abort rejects with: the signal's reason, else an AbortError.
+export function abortError(signal) {
+  return signal?.reason ?? (typeof DOMException === 'function'
+    ? new DOMException('the operation was aborted', 'AbortError')
+    : Object.assign(new Error('the operation was aborted'), { name: 'AbortError' }));
+}
+
+// The chunks of a byte stream; onCancel(fn) receives a function that cancels it.
+export async function* streamChunks(stream, onCancel) {
+  const reader = stream.getReader();
+  onCancel?.((why) => reader.cancel(why).catch(() => {}));
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally { reader.releaseLock(); }
+}
+
 export function simdSupported() {
   // the smallest module using a v128 local: (func (local v128))
   const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0,

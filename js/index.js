@@ -19,7 +19,7 @@
 //    doubles: nothing is read through a signed i32.
 //  - A Node process does not stay alive because of an idle model; dispose()
 //    frees it (and its wasm memory, with the worker) at once.
-import { selectBuild, MinnowError, mnError, THREADS_MAX } from './core.js';
+import { selectBuild, MinnowError, mnError, THREADS_MAX, abortError, streamChunks } from './core.js';
 
 export { loadCore, Core, MinnowError, simdSupported, threadsUsable, selectBuild, THREADS_MAX } from './core.js';
 
@@ -27,15 +27,9 @@ const isNode = typeof process === 'object' && !!process.versions?.node;
 const PUSH_CHUNK = 1 << 20;     // bytes per message when the caller's thread pushes a source
 const PUSH_WINDOW = 16 << 20;   // most bytes in flight to the worker
 
-function abortReason(signal) {
-  return signal?.reason ?? (typeof DOMException === 'function'
-    ? new DOMException('the operation was aborted', 'AbortError')
-    : Object.assign(new Error('the operation was aborted'), { name: 'AbortError' }));
-}
-
 function reviveError(e) {
   if (e.kind === 'minnow') return new MinnowError(e.code, e.status, e.message);
-  if (e.kind === 'abort') return abortReason();
+  if (e.kind === 'abort') return abortError();
   const err = new Error(e.message);
   err.name = e.name;
   if (e.stack) err.stack = e.stack;
@@ -163,10 +157,10 @@ async function describeSource(source) {
     const enc = source.headers.get('content-encoding');
     const len = source.headers.get('content-length');
     const size = len !== null && (!enc || enc === 'identity') ? Number(len) : null;
-    return push({ size, origin: 'network', url: source.url || undefined }, (onCancel) => readerChunks(source.body, onCancel));
+    return push({ size, origin: 'network', url: source.url || undefined }, (onCancel) => streamChunks(source.body, onCancel));
   }
   if (typeof ReadableStream === 'function' && source instanceof ReadableStream) {
-    return push({ size: null, origin: 'memory' }, (onCancel) => readerChunks(source, onCancel));
+    return push({ size: null, origin: 'memory' }, (onCancel) => streamChunks(source, onCancel));
   }
   if (source instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && source instanceof SharedArrayBuffer) || ArrayBuffer.isView(source)) {
     const u8 = ArrayBuffer.isView(source) ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength) : new Uint8Array(source);
@@ -175,18 +169,6 @@ async function describeSource(source) {
     });
   }
   throw mnError('MN_E_INVALID_ARG', 'load(source): expected a URL or path string, URL, Response, Blob/File, ArrayBuffer, typed array or ReadableStream');
-}
-
-async function* readerChunks(stream, onCancel) {
-  const reader = stream.getReader();
-  onCancel?.((why) => reader.cancel(why).catch(() => {}));
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally { reader.releaseLock(); }
 }
 
 let streamIds = 0;
@@ -200,7 +182,7 @@ function push(meta, chunks) {
     async pump(w) {
       let inflight = 0, wake = null, cancel = null;
       w.onAck(stream, (n) => { inflight -= n; wake?.(); });
-      w.closed.then(() => { cancel?.(abortReason()); wake?.(); });
+      w.closed.then(() => { cancel?.(abortError()); wake?.(); });
       try {
         for await (let c of chunks((fn) => { cancel = fn; })) {
           if (!w.alive) return;
@@ -227,7 +209,7 @@ function push(meta, chunks) {
 export async function load(source, options = {}) {
   const { threads = 'auto', onProgress, signal, expectedId, cache = true, memoryLimit, contextLength, batchSize, wasmBase } = options;
   const holdBytes = options._holdBytes; // tests only: heap held below the model (js/worker.js)
-  if (signal?.aborted) throw abortReason(signal);
+  if (signal?.aborted) throw abortError(signal);
   if (expectedId !== undefined && !/^[0-9a-fA-F]{64}$/.test(expectedId)) {
     throw mnError('MN_E_INVALID_ARG', 'expectedId must be a model id: 64 hex digits (BLAKE2b-256 of the file)');
   }
@@ -235,10 +217,10 @@ export async function load(source, options = {}) {
   const sel = selectBuild(threads, { cores });
   const desc = await describeSource(source);
   const w = await WorkerHandle.spawn();
-  const onAbort = () => w.terminate(abortReason(signal));
+  const onAbort = () => w.terminate(abortError(signal));
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    if (signal?.aborted) throw abortReason(signal); // while the worker started
+    if (signal?.aborted) throw abortError(signal); // while the worker started
     const build = await w.call('init', {
       flavour: sel.flavour, threads: sel.threads, memoryLimit, wasmBase: wasmBase && String(wasmBase), abortBuffer: w.abortFlag?.buffer, holdBytes,
     });
@@ -256,7 +238,7 @@ export async function load(source, options = {}) {
     return new Model(w, { ...info, ...build, buildReason: sel.reason, heapUsedAtStart: undefined });
   } catch (e) {
     await w.terminate(e);
-    throw signal?.aborted ? abortReason(signal) : e;
+    throw signal?.aborted ? abortError(signal) : e;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
@@ -387,8 +369,8 @@ export class Generation {
     this.#w = w;
     this.signal = signal;
     if (signal?.aborted) {
-      this.result = Promise.reject(abortReason(signal));
-      this.#end = { error: abortReason(signal) };
+      this.result = Promise.reject(abortError(signal));
+      this.#end = { error: abortError(signal) };
     } else {
       this.#req = start((m) => {
         if (m.type !== 'piece') return;
@@ -399,8 +381,8 @@ export class Generation {
       const onAbort = () => this.abort();
       signal?.addEventListener('abort', onAbort, { once: true });
       this.result = this.#req.then(
-        (r) => { this.#end = r.reason === 'aborted' ? { value: r, error: abortReason(signal) } : { value: r }; return r; },
-        (e) => { const err = e?.name === 'AbortError' && signal?.aborted ? abortReason(signal) : e; this.#end = { error: err }; throw err; },
+        (r) => { this.#end = r.reason === 'aborted' ? { value: r, error: abortError(signal) } : { value: r }; return r; },
+        (e) => { const err = e?.name === 'AbortError' && signal?.aborted ? abortError(signal) : e; this.#end = { error: err }; throw err; },
       ).finally(() => { signal?.removeEventListener('abort', onAbort); this.#wake?.(); });
     }
     this.result.catch(() => {}); // observed through the iterator or by the caller

@@ -14,7 +14,7 @@
 //    message is seen between two tokens.
 //  - Browser: started by worker-boot.js (a classic worker, so the Emscripten
 //    script can be importScripts()ed). Node: started as a worker_threads module.
-import { loadCore, MinnowError, mnError, WASM32_MAX_BYTES } from './core.js';
+import { loadCore, MinnowError, mnError, WASM32_MAX_BYTES, abortError, streamChunks } from './core.js';
 
 const isNode = typeof process === 'object' && !!process.versions?.node;
 const CHUNK = 1 << 20; // file reads and cache writes, bytes
@@ -64,11 +64,6 @@ function serializeError(e) {
   if (e instanceof MinnowError) return { kind: 'minnow', code: e.code, status: e.status, message: e.detail };
   if (e?.name === 'AbortError') return { kind: 'abort', message: e.message };
   return { kind: 'error', name: e?.name ?? 'Error', message: String(e?.message ?? e), stack: e?.stack };
-}
-
-function abortError() {
-  return typeof DOMException === 'function' ? new DOMException('the operation was aborted', 'AbortError')
-    : Object.assign(new Error('the operation was aborted'), { name: 'AbortError' });
 }
 
 // A macrotask yield without setTimeout's clamping (browsers clamp nested timers to 4 ms).
@@ -237,17 +232,6 @@ async function openSource(source) {
     default:
       throw mnError('MN_E_INVALID_ARG', `unknown source kind ${source.kind}`);
   }
-}
-
-async function* streamChunks(stream) {
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally { reader.releaseLock?.(); }
 }
 
 // Chunks pushed by the caller with flow control: each consumed chunk is acked.

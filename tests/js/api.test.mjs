@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import * as minnow from '../../js/index.js';
+import { startServer } from '../../scripts/lib/serve.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shared = path.resolve(root, '..', 'shared');
@@ -67,6 +68,20 @@ describe('load: sources, build selection, progress', () => {
     }
     // the caller keeps its buffer: it was not transferred away
     assert.equal(sources.typedArray.length, modelBytes.length);
+  });
+
+  test('an http URL is fetched in the worker, with progress; HTTP errors are MN_E_IO', async () => {
+    const server = await startServer({ port: 0, isolate: false });
+    try {
+      let last = 0;
+      const m = await minnow.load(`${server.url}/shared/models/stories260K/stories260K.gguf`, { threads: 1, onProgress: (p) => { last = p.loaded; } });
+      assert.equal(m.info.id, goldenId);
+      assert.equal(m.info.source, 'network');
+      assert.equal(m.info.cached, false, 'Node has no Cache API');
+      assert.equal(last, modelBytes.length);
+      await m.dispose();
+      await assert.rejects(minnow.load(`${server.url}/shared/nope.gguf`, { threads: 1 }), (e) => e.status === 'MN_E_IO' && /HTTP 404/.test(e.message));
+    } finally { await server.close(); }
   });
 
   test('a missing file and a non-GGUF file are MinnowErrors with the C code', async () => {
