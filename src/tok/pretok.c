@@ -1,89 +1,71 @@
-/* pretok.c - the split regexes of GPT-2, Llama-3 and Qwen2 tokenizer.json
- * files as hand-written scanners (no regex engine).
+/* pretok.c - the split regexes of GPT-2, Llama-3 (= cl100k), Qwen2, o200k
+ * and llama.cpp's digit-splitting variant as hand-written scanners (no regex
+ * engine), plus BertPreTokenizer.
  *
- * Each scanner reproduces leftmost-first alternation with greedy quantifiers
- * exactly as Oniguruma (HF tokenizers' regex engine) evaluates the pattern:
- * at each position the alternatives are tried in order; a match is emitted
- * and scanning resumes at its end. Every character of the text belongs to
- * exactly one word (the alternatives together match any character).
+ * Each regex scanner reproduces leftmost-first alternation with greedy
+ * quantifiers and backtracking exactly as Oniguruma (HF tokenizers) and
+ * fancy-regex (tiktoken) evaluate the pattern: at each position the
+ * alternatives are tried in order; a match is emitted and scanning resumes at
+ * its end. Every character belongs to exactly one word (the alternatives
+ * together match any character); BertPreTokenizer drops whitespace.
  *
- * Classes: \p{L} = general category L*, \p{N} = N*, \s = White_Space.
- * Not every scanner covers the text: BertPreTokenizer drops whitespace.
- * Case-insensitive contractions (?i:'s|'t|'re|'ve|'m|'ll|'d) use simple case
- * folding: besides ASCII case, U+017F LATIN SMALL LETTER LONG S folds to 's'
- * (the only non-ASCII code point in CaseFolding.txt whose C/S folding is one
- * of s, t, r, e, v, m, l, d).
+ * Classes: \p{L} = general category L*, \p{N} = N*, \p{M} = M*, \s =
+ * White_Space. Case-insensitive contractions (?i:'s|'t|'re|'ve|'m|'ll|'d) use
+ * simple case folding: besides ASCII case, U+017F LATIN SMALL LETTER LONG S
+ * folds to 's' (the only non-ASCII code point in CaseFolding.txt whose C/S
+ * folding is one of s, t, r, e, v, m, l, d).
+ *
+ * The scanners walk the UTF-8 bytes directly (the text is valid UTF-8): a
+ * table classifies ASCII, other chars go through the Unicode tables; nothing
+ * is allocated.
  */
 #include "tok/tok_internal.h"
-#include <stdlib.h>
 
-enum { CL_O = 0, CL_L = 1, CL_N = 2, CL_S = 4 };
+/* char classes: one of L/N/S/O, plus detail bits for o200k */
+enum {
+    CL_O = 0, CL_L = 1, CL_N = 2, CL_S = 3, /* low 2 bits */
+    CL_UP = 4,   /* in o200k's [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}] */
+    CL_LO = 8,   /* in o200k's [\p{Ll}\p{Lm}\p{Lo}\p{M}] */
+    CL_NL = 16,  /* \r or \n */
+};
+#define CLS(c) ((c) & 3)
 
-typedef struct scan {
-    const unsigned char *s;
-    size_t n;
-    size_t i;       /* byte position */
-} scan;
+static const uint8_t k_ascii[128] = {
+    /* 0x00 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, CL_S, CL_S | CL_NL, CL_S, CL_S, CL_S | CL_NL, 0, 0,
+    /* 0x10 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0x20 */ CL_S, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0x30 */ CL_N, CL_N, CL_N, CL_N, CL_N, CL_N, CL_N, CL_N, CL_N, CL_N, 0, 0, 0, 0, 0, 0,
+    /* 0x40 */ 0, CL_L | CL_UP, CL_L | CL_UP, CL_L | CL_UP, CL_L | CL_UP, CL_L | CL_UP, CL_L | CL_UP, CL_L | CL_UP,
+    CL_L | CL_UP, CL_L | CL_UP, CL_L | CL_UP, CL_L | CL_UP, CL_L | CL_UP, CL_L | CL_UP, CL_L | CL_UP, CL_L | CL_UP,
+    /* 0x50 */ CL_L | CL_UP, CL_L | CL_UP, CL_L | CL_UP, CL_L | CL_UP, CL_L | CL_UP, CL_L | CL_UP, CL_L | CL_UP, CL_L | CL_UP,
+    CL_L | CL_UP, CL_L | CL_UP, CL_L | CL_UP, 0, 0, 0, 0, 0,
+    /* 0x60 */ 0, CL_L | CL_LO, CL_L | CL_LO, CL_L | CL_LO, CL_L | CL_LO, CL_L | CL_LO, CL_L | CL_LO, CL_L | CL_LO,
+    CL_L | CL_LO, CL_L | CL_LO, CL_L | CL_LO, CL_L | CL_LO, CL_L | CL_LO, CL_L | CL_LO, CL_L | CL_LO, CL_L | CL_LO,
+    /* 0x70 */ CL_L | CL_LO, CL_L | CL_LO, CL_L | CL_LO, CL_L | CL_LO, CL_L | CL_LO, CL_L | CL_LO, CL_L | CL_LO, CL_L | CL_LO,
+    CL_L | CL_LO, CL_L | CL_LO, CL_L | CL_LO, 0, 0, 0, 0, 0,
+};
 
-/* Decode the char at byte offset i; *l = its length. Text is valid UTF-8. */
-static inline uint32_t cp_at(const unsigned char *s, size_t n, size_t i, size_t *l)
+static unsigned cls_cp(uint32_t cp)
 {
-    if (s[i] < 0x80) { *l = 1; return s[i]; }
-    return mn_utf8_decode(s + i, n - i, l);
-}
-
-static inline int cls_of(uint32_t cp)
-{
-    if (cp < 0x80) {
-        if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') return CL_L;
-        if (cp >= '0' && cp <= '9') return CL_N;
-        if (cp == ' ' || (cp >= 9 && cp <= 13)) return CL_S;
-        return CL_O;
-    }
+    if (cp < 0x80) return k_ascii[cp];
     unsigned r = mn_uc_raw(cp);
     if (r & MN_UC_WHITE_SPACE) return CL_S;
     unsigned c = r & 0x1F;
-    if (c >= MN_UC_Lu && c <= MN_UC_Lo) return CL_L;
-    if (c >= MN_UC_Nd && c <= MN_UC_No) return CL_N;
-    return CL_O;
-}
-
-/* A decoded view: class and byte offset per char, computed once. */
-typedef struct chars {
-    uint32_t *cp;
-    uint8_t *cl;
-    size_t *off;  /* off[k] = byte offset of char k; off[count] = n */
-    size_t count;
-} chars;
-
-static int chars_build(chars *c, const unsigned char *s, size_t n)
-{
-    c->cp = malloc((n + 1) * sizeof *c->cp);
-    c->cl = malloc(n + 1);
-    c->off = malloc((n + 1) * sizeof *c->off);
-    if (!c->cp || !c->cl || !c->off) return -1;
-    size_t i = 0, k = 0;
-    while (i < n) {
-        size_t l;
-        uint32_t cp = cp_at(s, n, i, &l);
-        c->cp[k] = cp;
-        c->cl[k] = (uint8_t)cls_of(cp);
-        c->off[k] = i;
-        k++;
-        i += l;
+    switch (c) {
+    case MN_UC_Lu: case MN_UC_Lt: return CL_L | CL_UP;
+    case MN_UC_Ll: return CL_L | CL_LO;
+    case MN_UC_Lm: case MN_UC_Lo: return CL_L | CL_UP | CL_LO;
+    case MN_UC_Mn: case MN_UC_Mc: case MN_UC_Me: return CL_O | CL_UP | CL_LO; /* a mark: not \p{L} */
+    case MN_UC_Nd: case MN_UC_Nl: case MN_UC_No: return CL_N;
+    default: return CL_O;
     }
-    c->off[k] = n;
-    c->cp[k] = 0;
-    c->cl[k] = 0xFF; /* sentinel: matches no class */
-    c->count = k;
-    return 0;
 }
 
-static void chars_free(chars *c)
+/* class and length of the char at s[i] (i < n) */
+static inline unsigned cls_at(const unsigned char *s, size_t n, size_t i, size_t *len)
 {
-    free(c->cp);
-    free(c->cl);
-    free(c->off);
+    if (s[i] < 0x80) { *len = 1; return k_ascii[s[i]]; }
+    return cls_cp(mn_utf8_decode(s + i, n - i, len));
 }
 
 static inline uint32_t fold(uint32_t c)
@@ -93,53 +75,203 @@ static inline uint32_t fold(uint32_t c)
     return c;
 }
 
-/* Length (in chars, 2 or 3) of a contraction at k, or 0. */
-static size_t contraction(const chars *c, size_t k, int ci)
+/* A contraction after the apostrophe at s[i]: its byte length, or 0. */
+static size_t contraction(const unsigned char *s, size_t n, size_t i, int ci)
 {
-    if (c->cp[k] != '\'' || k + 1 >= c->count) return 0;
-    uint32_t a = c->cp[k + 1], b = k + 2 < c->count ? c->cp[k + 2] : 0;
+    if (s[i] != '\'' || i + 1 >= n) return 0;
+    size_t la, lb = 0;
+    uint32_t a = mn_utf8_decode(s + i + 1, n - i - 1, &la), b = 0;
+    if (i + 1 + la < n) b = mn_utf8_decode(s + i + 1 + la, n - i - 1 - la, &lb);
     if (ci) { a = fold(a); b = fold(b); }
-    if (a == 's' || a == 't' || a == 'm' || a == 'd') return 2;
-    if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') || (a == 'l' && b == 'l')) return 3;
+    if (a == 's' || a == 't' || a == 'm' || a == 'd') return 1 + la;
+    if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') || (a == 'l' && b == 'l')) return 1 + la + lb;
     return 0;
 }
 
-#define EMIT(a, b) do { int r_ = emit(ctx, c.off[a], c.off[b]); if (r_) { rc = r_; goto done; } } while (0)
-
-/* GPT-2: 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
- * over chars [k, N) (N may end before the text: the end of a piece). */
-static int gpt2_span(const chars *cv, size_t k, size_t N, mn_tok_emit_fn emit, void *ctx)
+/* end of the run of chars of class want (low bits) from i */
+static inline size_t run_of(const unsigned char *s, size_t n, size_t i, unsigned want)
 {
-    const uint8_t *cl = cv->cl;
-    const uint32_t *cp = cv->cp;
-    while (k < N) {
-        /* a contraction never reaches past N: its letters are not \p{N} (the only piece ends) */
-        size_t m = contraction(cv, k, 0);
-        if (m && k + m <= N) { int r = emit(ctx, cv->off[k], cv->off[k + m]); if (r) return r; k += m; continue; }
-        size_t j = k + (cp[k] == ' ');
-        if (j < N && cl[j] != CL_S) {
-            uint8_t want = cl[j];
-            j++;
-            while (j < N && cl[j] == want) j++;
-            int r = emit(ctx, cv->off[k], cv->off[j]);
-            if (r) return r;
-            k = j;
+    while (i < n) {
+        if (s[i] < 0x80) {
+            if (CLS(k_ascii[s[i]]) != want) break;
+            i++;
             continue;
         }
-        size_t w = k;
-        while (w < N && cl[w] == CL_S) w++;
-        /* here cl[k] == CL_S (a space before a space/end also lands here) */
-        size_t e = (w - k > 1 && w < N) ? w - 1 : w;
-        int r = emit(ctx, cv->off[k], cv->off[e]);
-        if (r) return r;
-        k = e;
+        size_t l;
+        if (CLS(cls_at(s, n, i, &l)) != want) break;
+        i += l;
+    }
+    return i;
+}
+
+/* The whitespace alternatives at i (a \s char): \s*[\r\n]+ (with_nl) |
+ * \s+(?!\S) | \s+. @return the end. */
+static size_t space_end(const unsigned char *s, size_t n, size_t i, int with_nl)
+{
+    size_t w = i, last_nl = 0, last_start = i, count = 0;
+    while (w < n) {
+        size_t l;
+        unsigned c = cls_at(s, n, w, &l);
+        if (CLS(c) != CL_S) break;
+        if (c & CL_NL) last_nl = w + l;
+        last_start = w;
+        w += l;
+        count++;
+    }
+    if (with_nl && last_nl) return last_nl;
+    if (count > 1 && w < n) return last_start; /* \s+(?!\S): leave the last space to the next word */
+    return w;
+}
+
+#define EMIT(a, b) do { int r_ = emit(ctx, (a), (b)); if (r_) return r_; } while (0)
+
+/* GPT-2: 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
+ * over s[i..n) (n may be the end of a piece). */
+static int gpt2_span(const unsigned char *s, size_t i, size_t n, mn_tok_emit_fn emit, void *ctx)
+{
+    while (i < n) {
+        size_t m = contraction(s, n, i, 0);
+        if (m) { EMIT(i, i + m); i += m; continue; }
+        size_t j = i + (s[i] == ' '), l;
+        unsigned c;
+        if (j < n && CLS(c = cls_at(s, n, j, &l)) != CL_S) {
+            size_t e = run_of(s, n, j + l, CLS(c));
+            EMIT(i, e);
+            i = e;
+            continue;
+        }
+        size_t e = space_end(s, n, i, 0);
+        EMIT(i, e);
+        i = e;
+    }
+    return 0;
+}
+
+/* Llama-3 / cl100k (maxdig 3) and Qwen2 (maxdig 1):
+ * (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+ */
+static int llama3_split(const unsigned char *s, size_t n, size_t maxdig, mn_tok_emit_fn emit, void *ctx)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t l0, l1;
+        unsigned c0 = cls_at(s, n, i, &l0);
+        if (s[i] == '\'') {
+            size_t m = contraction(s, n, i, 1);
+            if (m) { EMIT(i, i + m); i += m; continue; }
+        }
+        if (CLS(c0) == CL_L) {
+            size_t e = run_of(s, n, i + l0, CL_L);
+            EMIT(i, e);
+            i = e;
+            continue;
+        }
+        if (!(c0 & CL_NL) && CLS(c0) != CL_N && i + l0 < n && CLS(cls_at(s, n, i + l0, &l1)) == CL_L) {
+            size_t e = run_of(s, n, i + l0 + l1, CL_L);
+            EMIT(i, e);
+            i = e;
+            continue;
+        }
+        if (CLS(c0) == CL_N) {
+            size_t e = i + l0, k = 1, l;
+            while (k < maxdig && e < n && CLS(cls_at(s, n, e, &l)) == CL_N) { e += l; k++; }
+            EMIT(i, e);
+            i = e;
+            continue;
+        }
+        size_t j = i + (s[i] == ' ');
+        if (j < n && CLS(cls_at(s, n, j, &l1)) == CL_O) {
+            size_t e = run_of(s, n, j + l1, CL_O);
+            while (e < n && (s[e] == '\r' || s[e] == '\n')) e++;
+            EMIT(i, e);
+            i = e;
+            continue;
+        }
+        size_t e = space_end(s, n, i, 1);
+        EMIT(i, e);
+        i = e;
+    }
+    return 0;
+}
+
+/* o200k letters, alternative 1 from s[i]: [U]*[L]+ with backtracking.
+ * @return the end, or 0 if no match. */
+static size_t o200k_alt1(const unsigned char *s, size_t n, size_t i)
+{
+    size_t r = i, last_both = SIZE_MAX, l;
+    unsigned c;
+    while (r < n && ((c = cls_at(s, n, r, &l)) & CL_UP)) {
+        if (c & CL_LO) last_both = r;
+        r += l;
+    }
+    if (r < n && (cls_at(s, n, r, &l) & CL_LO)) {
+        /* [L]+ from r over l/b chars */
+        size_t e = r;
+        while (e < n && (cls_at(s, n, e, &l) & CL_LO)) e += l;
+        return e;
+    }
+    if (last_both == SIZE_MAX) return 0;
+    /* [U]* gives back down to the last char that is also in [L]: [L]+ is that char */
+    cls_at(s, n, last_both, &l);
+    return last_both + l;
+}
+
+/* alternative 2: [U]+[L]*; [L]* can add nothing here (alternative 1 failed) */
+static size_t o200k_alt2(const unsigned char *s, size_t n, size_t i)
+{
+    size_t r = i, l;
+    while (r < n && (cls_at(s, n, r, &l) & CL_UP)) r += l;
+    return r > i ? r : 0;
+}
+
+/* o200k:
+ * [^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?
+ * |[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?
+ * |\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+ */
+static int o200k_split(const unsigned char *s, size_t n, mn_tok_emit_fn emit, void *ctx)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t l0, l;
+        unsigned c0 = cls_at(s, n, i, &l0);
+        /* the optional prefix: any char but \r \n \p{L} \p{N} (a mark qualifies, and is also a letter here) */
+        int prefix = !(c0 & CL_NL) && CLS(c0) != CL_L && CLS(c0) != CL_N;
+        size_t e = 0;
+        for (int alt = 1; alt <= 2 && !e; alt++) {
+            if (prefix && i + l0 < n) e = alt == 1 ? o200k_alt1(s, n, i + l0) : o200k_alt2(s, n, i + l0);
+            if (!e) e = alt == 1 ? o200k_alt1(s, n, i) : o200k_alt2(s, n, i);
+        }
+        if (e) {
+            if (e < n) e += contraction(s, n, e, 1);
+            EMIT(i, e);
+            i = e;
+            continue;
+        }
+        if (CLS(c0) == CL_N) {
+            size_t k = 1;
+            e = i + l0;
+            while (k < 3 && e < n && CLS(cls_at(s, n, e, &l)) == CL_N) { e += l; k++; }
+            EMIT(i, e);
+            i = e;
+            continue;
+        }
+        size_t j = i + (s[i] == ' ');
+        if (j < n && CLS(cls_at(s, n, j, &l)) == CL_O) {
+            e = run_of(s, n, j + l, CL_O);
+            while (e < n && (s[e] == '\r' || s[e] == '\n' || s[e] == '/')) e++;
+            EMIT(i, e);
+            i = e;
+            continue;
+        }
+        e = space_end(s, n, i, 1);
+        EMIT(i, e);
+        i = e;
     }
     return 0;
 }
 
 /* BertPreTokenizer: split on White_Space (dropped), then isolate each char
  * that is ASCII punctuation (Rust's is_ascii_punctuation) or P* in the
- * unicode_categories crate (Unicode 8.0). Works on bytes, no char table. */
+ * unicode_categories crate (Unicode 8.0). */
 static int bert_split(const unsigned char *s, size_t n, mn_tok_emit_fn emit, void *ctx)
 {
     size_t i = 0, ws = 0;
@@ -158,88 +290,39 @@ static int bert_split(const unsigned char *s, size_t n, mn_tok_emit_fn emit, voi
             punct = c8 >= MN_UC_Pc && c8 <= MN_UC_Po;
         }
         if (space || punct) {
-            int r = i > ws ? emit(ctx, ws, i) : 0;
-            if (!r && punct) r = emit(ctx, i, i + l);
-            if (r) return r;
+            if (i > ws) EMIT(ws, i);
+            if (punct) EMIT(i, i + l);
             ws = i + l;
         }
         i += l;
     }
-    return n > ws ? emit(ctx, ws, n) : 0;
+    if (n > ws) EMIT(ws, n);
+    return 0;
 }
 
 int mn_tok_split(int kind, const char *text, size_t n, mn_tok_emit_fn emit, void *ctx)
 {
+    const unsigned char *s = (const unsigned char *)text;
     if (n == 0) return 0;
-    if (kind == MN_SPLIT_NONE) return emit(ctx, 0, n);
-    if (kind == MN_SPLIT_BERT) return bert_split((const unsigned char *)text, n, emit, ctx);
-    chars c = {0};
-    int rc = 0;
-    if (chars_build(&c, (const unsigned char *)text, n)) { rc = MN_E_NOMEM; goto done; }
-    const size_t N = c.count;
-    const uint8_t *cl = c.cl;
-    const uint32_t *cp = c.cp;
-    size_t k = 0;
-    if (kind == MN_SPLIT_GPT2) {
-        rc = gpt2_span(&c, 0, N, emit, ctx);
-    } else if (kind == MN_SPLIT_DIGITS_GPT2) {
+    switch (kind) {
+    case MN_SPLIT_NONE: return emit(ctx, 0, n);
+    case MN_SPLIT_BERT: return bert_split(s, n, emit, ctx);
+    case MN_SPLIT_GPT2: return gpt2_span(s, 0, n, emit, ctx);
+    case MN_SPLIT_LLAMA3: return llama3_split(s, n, 3, emit, ctx);
+    case MN_SPLIT_QWEN2: return llama3_split(s, n, 1, emit, ctx);
+    case MN_SPLIT_O200K: return o200k_split(s, n, emit, ctx);
+    case MN_SPLIT_DIGITS_GPT2: {
         /* llama.cpp's two passes: every \p{N} char alone, then GPT-2 inside the pieces between */
-        while (k < N) {
-            size_t j = k;
-            while (j < N && cl[j] != CL_N) j++;
-            if (j > k && (rc = gpt2_span(&c, k, j, emit, ctx))) goto done;
-            if (j < N) EMIT(j, j + 1);
-            k = j + 1;
+        size_t i = 0, l;
+        while (i < n) {
+            size_t j = i;
+            while (j < n && CLS(cls_at(s, n, j, &l)) != CL_N) j += l;
+            if (j > i) { int r = gpt2_span(s, i, j, emit, ctx); if (r) return r; }
+            if (j < n) { cls_at(s, n, j, &l); EMIT(j, j + l); j += l; }
+            i = j;
         }
-    } else if (kind == MN_SPLIT_LLAMA3 || kind == MN_SPLIT_QWEN2) {
-        const size_t maxdig = kind == MN_SPLIT_LLAMA3 ? 3 : 1;
-        while (k < N) {
-            size_t m = contraction(&c, k, 1);
-            if (m) { EMIT(k, k + m); k += m; continue; }
-            uint32_t ch = cp[k];
-            /* [^\r\n\p{L}\p{N}]?\p{L}+ */
-            if (cl[k] == CL_L || (ch != '\r' && ch != '\n' && cl[k] != CL_N && cl[k + 1] == CL_L)) {
-                size_t j = k + 1;
-                while (j < N && cl[j] == CL_L) j++;
-                EMIT(k, j);
-                k = j;
-                continue;
-            }
-            /* \p{N}{1,maxdig} */
-            if (cl[k] == CL_N) {
-                size_t j = k + 1;
-                while (j < N && j - k < maxdig && cl[j] == CL_N) j++;
-                EMIT(k, j);
-                k = j;
-                continue;
-            }
-            /*  ?[^\s\p{L}\p{N}]+[\r\n]* */
-            size_t j = k + (ch == ' ');
-            if (j < N && cl[j] == CL_O) {
-                j++;
-                while (j < N && cl[j] == CL_O) j++;
-                while (j < N && (cp[j] == '\r' || cp[j] == '\n')) j++;
-                EMIT(k, j);
-                k = j;
-                continue;
-            }
-            /* \s*[\r\n]+ | \s+(?!\S) | \s+  (cl[k] == CL_S here) */
-            size_t w = k, last_nl = 0;
-            while (w < N && cl[w] == CL_S) {
-                if (cp[w] == '\r' || cp[w] == '\n') last_nl = w + 1;
-                w++;
-            }
-            size_t e;
-            if (last_nl) e = last_nl;
-            else if (w - k > 1 && w < N) e = w - 1;
-            else e = w;
-            EMIT(k, e);
-            k = e;
-        }
-    } else {
-        rc = MN_E_UNSUPPORTED;
+        return 0;
     }
-done:
-    chars_free(&c);
-    return rc;
+    default: return MN_E_UNSUPPORTED;
+    }
 }

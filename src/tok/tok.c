@@ -18,13 +18,19 @@ typedef struct vec_sz { size_t *p; size_t n, cap; } vec_sz;
 typedef struct sym { int32_t id; int32_t prev, next; uint32_t start, len; } sym;
 typedef struct heap_ent { uint32_t rank; uint32_t pos; } heap_ent;
 
-#define CACHE_BITS 14
-#define CACHE_MAX_WORD 48
-typedef struct cache_ent {
-    uint64_t h;
-    uint32_t key_off, key_len; /* in cache_bytes */
-    uint32_t ids_off, n_ids;   /* in cache_ids */
-} cache_ent;
+/* Word cache: word bytes -> ids, direct-mapped, one 64-byte line per entry
+ * (words up to WC_KEY bytes giving up to WC_IDS tokens whose lengths are
+ * their spans, so offsets can be replayed). */
+#define WC_BITS 14
+#define WC_KEY 32
+#define WC_IDS 5
+typedef struct wc_ent {
+    uint64_t h;   /* 0: empty */
+    uint8_t len, nids;
+    uint8_t pad[2];
+    int32_t ids[WC_IDS];
+    char key[WC_KEY];
+} wc_ent;
 
 typedef struct mn_tok_scratch {
     vec_i32 ids;
@@ -34,19 +40,11 @@ typedef struct mn_tok_scratch {
     size_t syms_cap;
     heap_ent *heap;
     size_t heap_cap;
-    /* word cache for BPE (words <= CACHE_MAX_WORD bytes) */
-    cache_ent *cache;
-    char *cache_bytes;
-    size_t cache_bytes_n;
-    int32_t *cache_ids;
-    size_t cache_ids_n;
-    size_t cache_count;
+    wc_ent *wc;            /* word cache of BPE (allocated on first use) */
     mn_tok_uni_node *uni;  /* Unigram lattice ends, one per byte + 1 */
     size_t uni_cap;
 } mn_tok_scratch;
 
-#define CACHE_BYTES_CAP (1u << 20)
-#define CACHE_IDS_CAP (1u << 18)
 
 static int vec_push_i32(vec_i32 *v, int32_t x)
 {
@@ -81,9 +79,21 @@ static int vec_push_sz2(vec_sz *v, size_t a, size_t b)
 uint64_t mn_tok_hash_bytes(const void *p, size_t n)
 {
     const unsigned char *s = p;
-    uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)n;
-    for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 0x100000001b3ull;
-    return h ^ (h >> 29);
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)n * 0xff51afd7ed558ccdull);
+    while (n >= 8) {
+        uint64_t v;
+        memcpy(&v, s, 8);
+        h = (h ^ v) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+        s += 8;
+        n -= 8;
+    }
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) v |= (uint64_t)s[i] << (8 * i);
+    h = (h ^ v) * 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 29;
+    h *= 0xff51afd7ed558ccdull;
+    return h ^ (h >> 32);
 }
 
 static inline uint64_t mix64(uint64_t x)
@@ -140,12 +150,19 @@ static const char *tok_str(const mn_tokenizer *t, int32_t id, size_t *len)
 
 int32_t mn_tok_vocab_find(const mn_tokenizer *t, const char *s, size_t n)
 {
+    return mn_tok_vocab_find_h(t, s, n, mn_tok_hash_bytes(s, n));
+}
+
+int32_t mn_tok_vocab_find_h(const mn_tokenizer *t, const char *s, size_t n, uint64_t h)
+{
     if (!t->vhash) return -1;
-    size_t i = (size_t)mn_tok_hash_bytes(s, n) & t->vhash_mask;
+    uint32_t tag = (uint32_t)(h >> 32);
+    size_t i = (size_t)h & t->vhash_mask;
     for (;;) {
-        uint32_t id = t->vhash[i];
+        uint32_t id = t->vhash[2 * i];
         if (id == EMPTY32) return -1;
-        if (t->tok_len[id] == n && memcmp(t->tok_bytes + t->tok_off[id], s, n) == 0) return (int32_t)id;
+        if (t->vhash[2 * i + 1] == tag && t->tok_len[id] == n && memcmp(t->tok_bytes + t->tok_off[id], s, n) == 0)
+            return (int32_t)id;
         i = (i + 1) & t->vhash_mask;
     }
 }
@@ -183,11 +200,11 @@ int mn_tok_set_vocab(mn_tokenizer *t, size_t n, const int32_t *ids, const char *
     t->tok_unmapped = mn_calloc_array(maxid + 1, 1);
     size_t hcap = 64;
     while (hcap < maxid * 2 + 2) hcap *= 2;
-    t->vhash = mn_calloc_array(hcap, sizeof *t->vhash);
+    t->vhash = mn_calloc_array(hcap, 2 * sizeof *t->vhash);
     if (!t->tok_off || !t->tok_len || !t->tok_bytes || !t->vhash || !t->tok_unmapped)
         return mn_err_set(&t->err, MN_E_NOMEM, "out of memory for the vocabulary");
     t->vhash_mask = hcap - 1;
-    memset(t->vhash, 0xFF, hcap * sizeof *t->vhash);
+    memset(t->vhash, 0xFF, hcap * 2 * sizeof *t->vhash);
     for (size_t i = 0; i < maxid; i++) t->tok_len[i] = EMPTY32;
     size_t off = 0;
     for (size_t i = 0; i < n; i++) {
@@ -210,9 +227,11 @@ int mn_tok_set_vocab(mn_tokenizer *t, size_t n, const int32_t *ids, const char *
             if (t->byte_level) continue; /* two spellings of the same bytes cannot happen; keep the first */
             return mn_err_set(&t->err, MN_E_CORRUPT, "token \"%.*s\" appears twice", (int)(l > 40 ? 40 : l), d);
         }
-        size_t h = (size_t)mn_tok_hash_bytes(d, l) & t->vhash_mask;
-        while (t->vhash[h] != EMPTY32) h = (h + 1) & t->vhash_mask;
-        t->vhash[h] = (uint32_t)id;
+        uint64_t hh = mn_tok_hash_bytes(d, l);
+        size_t h = (size_t)hh & t->vhash_mask;
+        while (t->vhash[2 * h] != EMPTY32) h = (h + 1) & t->vhash_mask;
+        t->vhash[2 * h] = (uint32_t)id;
+        t->vhash[2 * h + 1] = (uint32_t)(hh >> 32);
     }
     t->tok_bytes_len = off;
     return MN_OK;
@@ -223,11 +242,10 @@ int mn_tok_merges_reserve(mn_tokenizer *t, size_t n)
 {
     size_t cap = 64;
     while (cap < n * 2 + 2) cap *= 2;
-    t->mkeys = mn_calloc_array(cap, sizeof *t->mkeys);
-    t->mrank = mn_calloc_array(cap, sizeof *t->mrank);
-    t->mnew = mn_calloc_array(cap, sizeof *t->mnew);
-    if (!t->mkeys || !t->mrank || !t->mnew) return mn_err_set(&t->err, MN_E_NOMEM, "out of memory for merges");
-    memset(t->mkeys, 0xFF, cap * sizeof *t->mkeys);
+    free(t->mtab);
+    t->mtab = mn_calloc_array(cap, sizeof *t->mtab);
+    if (!t->mtab) return mn_err_set(&t->err, MN_E_NOMEM, "out of memory for merges");
+    for (size_t i = 0; i < cap; i++) t->mtab[i].key = UINT64_MAX;
     t->mhash_mask = cap - 1;
     return MN_OK;
 }
@@ -237,9 +255,9 @@ static inline int merge_find(const mn_tokenizer *t, int32_t a, int32_t b, uint32
     uint64_t key = ((uint64_t)(uint32_t)a << 32) | (uint32_t)b;
     size_t i = (size_t)mix64(key) & t->mhash_mask;
     for (;;) {
-        uint64_t k = t->mkeys[i];
-        if (k == key) { *rank = t->mrank[i]; *nid = t->mnew[i]; return 1; }
-        if (k == UINT64_MAX) return 0;
+        const mn_tok_merge *m = &t->mtab[i];
+        if (m->key == key) { *rank = m->rank; *nid = m->nid; return 1; }
+        if (m->key == UINT64_MAX) return 0;
         i = (i + 1) & t->mhash_mask;
     }
 }
@@ -272,13 +290,11 @@ int mn_tok_add_merge(mn_tokenizer *t, const char *a, size_t alen, const char *b,
                           (int)(alen > 40 ? 40 : alen), a, (int)(blen > 40 ? 40 : blen), b);
     uint64_t key = ((uint64_t)(uint32_t)ia << 32) | (uint32_t)ib;
     size_t i = (size_t)mix64(key) & t->mhash_mask;
-    while (t->mkeys[i] != UINT64_MAX) {
-        if (t->mkeys[i] == key) return MN_OK; /* duplicate merge: the first (lowest rank) wins, as in HF */
+    while (t->mtab[i].key != UINT64_MAX) {
+        if (t->mtab[i].key == key) return MN_OK; /* duplicate merge: the first (lowest rank) wins, as in HF */
         i = (i + 1) & t->mhash_mask;
     }
-    t->mkeys[i] = key;
-    t->mrank[i] = rank;
-    t->mnew[i] = in;
+    t->mtab[i] = (mn_tok_merge){key, rank, in};
     return MN_OK;
 }
 
@@ -393,11 +409,9 @@ int mn_tok_score_merges(mn_tokenizer *t, const float *scores, const uint8_t *mer
             if (a == SYM_NOTOKEN || b == SYM_NOTOKEN) continue; /* never one symbol: no such pair */
             uint64_t key = ((uint64_t)(uint32_t)a << 32) | (uint32_t)b;
             size_t h = (size_t)mix64(key) & t->mhash_mask;
-            while (t->mkeys[h] != UINT64_MAX && t->mkeys[h] != key) h = (h + 1) & t->mhash_mask;
-            if (t->mkeys[h] == key) continue; /* same parts, same text: same token */
-            t->mkeys[h] = key;
-            t->mrank[h] = rank[id];
-            t->mnew[h] = id;
+            while (t->mtab[h].key != UINT64_MAX && t->mtab[h].key != key) h = (h + 1) & t->mhash_mask;
+            if (t->mtab[h].key == key) continue; /* same parts, same text: same token */
+            t->mtab[h] = (mn_tok_merge){key, rank[id], id};
         }
     }
     t->score_bpe = 1;
@@ -531,6 +545,28 @@ int mn_tok_finish(mn_tokenizer *t)
         }
         t->sp_words = ok;
     }
+    /* byte pairs inside tokens, to cut long BPE words where no merge can reach */
+    if (t->model == MN_TOKM_BPE && t->mtab) {
+        int ok = 1;
+        if (t->byte_fallback && !t->byte_level && !t->score_bpe) {
+            /* HF byte fallback makes byte tokens symbols: cutting is exact only if they never merge */
+            for (size_t i = 0; i <= t->mhash_mask && ok; i++) {
+                if (t->mtab[i].key == UINT64_MAX) continue;
+                int32_t a = (int32_t)(t->mtab[i].key >> 32), b = (int32_t)(uint32_t)t->mtab[i].key;
+                for (int k = 0; k < 256 && ok; k++) ok = t->byte_id[k] != a && t->byte_id[k] != b;
+            }
+        }
+        if (ok && (t->pairmap = mn_calloc_array(1024, sizeof *t->pairmap))) {
+            for (size_t id = 0; id < t->n_vocab; id++) {
+                size_t l;
+                const unsigned char *p = (const unsigned char *)tok_str(t, (int32_t)id, &l);
+                for (size_t i = 1; p && i < l; i++) {
+                    unsigned k = (unsigned)p[i - 1] << 8 | p[i];
+                    t->pairmap[k >> 6] |= 1ull << (k & 63);
+                }
+            }
+        }
+    }
     /* sort by first byte, longest first (leftmost-longest matching) */
     for (size_t i = 1; i < t->n_added; i++) {
         mn_tok_added x = t->added[i];
@@ -616,23 +652,44 @@ static int apply_normalizer(mn_tokenizer *t, const char *s, size_t n, const uint
             break;
         }
         case MN_NORM_STEP_LOWER: case MN_NORM_STEP_BERT_CLEAN: case MN_NORM_STEP_BERT_CJK: case MN_NORM_STEP_STRIP_MN: {
-            /* char -> 0..3 chars; every output byte aligned to the input char */
+            /* char -> 0..3 chars; every output byte aligned to the input char.
+             * Room for the worst case once: 3 chars of 4 bytes per input byte is
+             * more than any of these needs (CJK: 5 bytes for 3, Lowercase: 3 for 2). */
+            size_t room;
+            if (!mn_mul_size(in_n, 3, &room) || mn_ubuf_reserve(out, room + 12, with_align)) goto nomem;
+            int op = st->op;
             size_t i = 0;
             while (i < in_n) {
+                unsigned char b = (unsigned char)in[i];
+                if (b < 0x80) {
+                    /* ASCII: Lowercase maps A-Z, clean_text drops controls and maps
+                     * whitespace to ' ', CJK and Mn do not apply */
+                    if (op == MN_NORM_STEP_BERT_CLEAN && ((b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7F)) {
+                        i++;
+                        continue;
+                    }
+                    char o = (char)b;
+                    if (op == MN_NORM_STEP_LOWER && b >= 'A' && b <= 'Z') o = (char)(b + 32);
+                    else if (op == MN_NORM_STEP_BERT_CLEAN && (b == '\t' || b == '\n' || b == '\r')) o = ' ';
+                    out->p[out->n] = o;
+                    if (with_align) { out->align[2 * out->n] = ia[2 * i]; out->align[2 * out->n + 1] = ia[2 * i + 1]; }
+                    out->n++;
+                    i++;
+                    continue;
+                }
                 size_t l;
                 uint32_t cp = mn_utf8_decode((const unsigned char *)in + i, in_n - i, &l), o[3];
                 size_t no = 1;
                 o[0] = cp;
-                if (st->op == MN_NORM_STEP_LOWER) no = mn_uc_lower_full_cp(cp, o);
-                else if (st->op == MN_NORM_STEP_BERT_CLEAN) {
-                    if (cp == 0 || cp == 0xFFFD || bert_is_control(cp)) no = 0;
-                    else if (cp == '\t' || cp == '\n' || cp == '\r' || mn_uc_is_space(cp)) o[0] = ' ';
-                } else if (st->op == MN_NORM_STEP_BERT_CJK) {
+                if (op == MN_NORM_STEP_LOWER) no = mn_uc_lower_full_cp(cp, o);
+                else if (op == MN_NORM_STEP_BERT_CLEAN) {
+                    if (cp == 0xFFFD || bert_is_control(cp)) no = 0;
+                    else if (mn_uc_is_space(cp)) o[0] = ' ';
+                } else if (op == MN_NORM_STEP_BERT_CJK) {
                     if (bert_is_cjk(cp)) { o[0] = ' '; o[1] = cp; o[2] = ' '; no = 3; }
                 } else if (mn_uc_category_8_0(cp) == MN_UC_Mn) {
                     no = 0;
                 }
-                if (mn_ubuf_reserve(out, 12, with_align)) goto nomem;
                 for (size_t q = 0; q < no; q++) {
                     size_t ol = mn_utf8_encode(o[q], out->p + out->n);
                     if (with_align)
@@ -665,6 +722,17 @@ static int apply_normalizer(mn_tokenizer *t, const char *s, size_t n, const uint
         case MN_NORM_STEP_REPLACE: {
             size_t i = 0;
             while (i < in_n) {
+                /* copy up to the next possible match in one go */
+                const char *m = memchr(in + i, st->str[0], in_n - i);
+                size_t j = m ? (size_t)(m - in) : in_n;
+                if (j > i) {
+                    if (mn_ubuf_reserve(out, j - i, with_align)) goto nomem;
+                    memcpy(out->p + out->n, in + i, j - i);
+                    if (with_align) memcpy(out->align + 2 * out->n, ia + 2 * i, 2 * (j - i) * sizeof *ia);
+                    out->n += j - i;
+                    i = j;
+                }
+                if (i >= in_n) break;
                 if (in_n - i >= st->len && memcmp(in + i, st->str, st->len) == 0) {
                     if (mn_ubuf_reserve(out, st->len2, with_align)) goto nomem;
                     memcpy(out->p + out->n, st->str2, st->len2);
@@ -677,13 +745,14 @@ static int apply_normalizer(mn_tokenizer *t, const char *s, size_t n, const uint
                     out->n += st->len2;
                     i += st->len;
                 } else {
-                    size_t j = i + 1;
-                    while (j < in_n && ((unsigned char)in[j] & 0xC0) == 0x80) j++;
-                    if (mn_ubuf_reserve(out, j - i, with_align)) goto nomem;
-                    memcpy(out->p + out->n, in + i, j - i);
-                    if (with_align) memcpy(out->align + 2 * out->n, ia + 2 * i, 2 * (j - i) * sizeof *ia);
-                    out->n += j - i;
-                    i = j;
+                    /* not a match here: copy this char */
+                    size_t e = i + 1;
+                    while (e < in_n && ((unsigned char)in[e] & 0xC0) == 0x80) e++;
+                    if (mn_ubuf_reserve(out, e - i, with_align)) goto nomem;
+                    memcpy(out->p + out->n, in + i, e - i);
+                    if (with_align) memcpy(out->align + 2 * out->n, ia + 2 * i, 2 * (e - i) * sizeof *ia);
+                    out->n += e - i;
+                    i = e;
                 }
             }
             break;
@@ -757,24 +826,28 @@ static void bpe_merge(const mn_tokenizer *t, mn_tok_scratch *sc, size_t n)
 {
     sym *s = sc->syms;
     if (n < 2) return;
-    if (n <= 12) {
-        /* small words: repeated scan beats the heap */
-        for (;;) {
-            uint32_t best = UINT32_MAX;
-            int32_t bi = -1, bnew = -1;
-            for (int32_t i = 0; i != -1 && s[i].next != -1; i = s[i].next) {
-                uint32_t r;
-                int32_t nid;
-                if (merge_find(t, s[i].id, s[s[i].next].id, &r, &nid) && r < best) { best = r; bi = i; bnew = nid; }
-            }
-            if (bi < 0) return;
-            int32_t j = s[bi].next;
-            s[bi].id = bnew;
-            s[bi].len += s[j].len;
-            s[bi].next = s[j].next;
-            if (s[j].next != -1) s[s[j].next].prev = bi;
-            s[j].len = 0;
+    if (n <= 24) {
+        /* small words: pair ranks in an array, the lowest (leftmost) merged,
+         * only the two neighbouring pairs looked up again */
+        uint32_t pr[24];
+        int32_t pn[24];
+        for (size_t i = 0; i + 1 < n; i++)
+            if (!merge_find(t, s[i].id, s[i + 1].id, &pr[i], &pn[i])) pr[i] = UINT32_MAX;
+        size_t m = n;
+        while (m > 1) {
+            size_t bi = 0;
+            for (size_t i = 1; i + 1 < m; i++)
+                if (pr[i] < pr[bi]) bi = i;
+            if (pr[bi] == UINT32_MAX) break;
+            s[bi].id = pn[bi];
+            s[bi].len += s[bi + 1].len;
+            for (size_t i = bi + 1; i + 1 < m; i++) { s[i] = s[i + 1]; pr[i] = pr[i + 1]; pn[i] = pn[i + 1]; }
+            m--;
+            if (bi + 1 < m && !merge_find(t, s[bi].id, s[bi + 1].id, &pr[bi], &pn[bi])) pr[bi] = UINT32_MAX;
+            if (bi > 0 && !merge_find(t, s[bi - 1].id, s[bi].id, &pr[bi - 1], &pn[bi - 1])) pr[bi - 1] = UINT32_MAX;
         }
+        for (size_t i = 0; i < m; i++) { s[i].prev = (int32_t)i - 1; s[i].next = i + 1 < m ? (int32_t)i + 1 : -1; }
+        return;
     }
     heap_ent *h = sc->heap;
     size_t hn = 0;
@@ -842,7 +915,17 @@ static int emit_token(enc_ctx *c, int32_t id, size_t s, size_t e)
     return vec_push_sz2(&sc->offs, os, oe) ? MN_E_NOMEM : 0;
 }
 
-static uint64_t cache_hash(const char *w, size_t n) { return mn_tok_hash_bytes(w, n) | 1; }
+/* Whether the chars on both sides of the boundary at w[i] have tokens (or
+ * pseudo ids): a cut between two unknown chars would split a fused unk. */
+static int char_known(const mn_tokenizer *t, const char *w, size_t lo, size_t i, size_t n)
+{
+    size_t j = i - 1;
+    while (j > lo && ((unsigned char)w[j] & 0xC0) == 0x80) j--;
+    size_t la = i - j, lb = mn_utf8_seq_len((const unsigned char *)w + i, n - i);
+    int ka = mn_tok_vocab_find(t, w + j, la) >= 0 || pchar_find(t, w + j, la) != SYM_NOTOKEN;
+    int kb = mn_tok_vocab_find(t, w + i, lb ? lb : 1) >= 0 || pchar_find(t, w + i, lb ? lb : 1) != SYM_NOTOKEN;
+    return ka || kb;
+}
 
 static int bpe_word(void *vctx, size_t ws, size_t we)
 {
@@ -852,25 +935,43 @@ static int bpe_word(void *vctx, size_t ws, size_t we)
     const char *w = c->text + ws;
     size_t n = we - ws;
     if (n == 0) return 0;
-    if (t->ignore_merges) {
-        int32_t id = mn_tok_vocab_find(t, w, n);
-        if (id >= 0) return emit_token(c, id, ws, we);
+    if (n > 64 && t->pairmap) {
+        /* cut where the bytes on both sides of a char boundary never meet inside a token */
+        size_t start = 0;
+        for (size_t i = 1; i < n; i++) {
+            unsigned a = (unsigned char)w[i - 1], b = (unsigned char)w[i];
+            if (!t->byte_level && (b & 0xC0) == 0x80) continue;
+            unsigned k = a << 8 | b;
+            if (t->pairmap[k >> 6] >> (k & 63) & 1) continue;
+            if (t->fuse_unk && !t->byte_fallback && !char_known(t, w, start, i, n)) continue; /* keep unk runs fused */
+            int rc = bpe_word(vctx, ws + start, ws + i);
+            if (rc) return rc;
+            start = i;
+        }
+        if (start) return bpe_word(vctx, ws + start, we);
     }
-    /* cache (ids only; offsets are recomputed from the token lengths) */
-    uint64_t h = 0;
-    cache_ent *ce = NULL;
-    if (n <= CACHE_MAX_WORD && sc->cache) {
-        h = cache_hash(w, n);
-        ce = &sc->cache[h & ((1u << CACHE_BITS) - 1)];
-        if (ce->h == h && ce->key_len == n && memcmp(sc->cache_bytes + ce->key_off, w, n) == 0) {
+    uint64_t h = mn_tok_hash_bytes(w, n);
+    wc_ent *ce = NULL;
+    if (sc->wc && n <= WC_KEY) {
+        ce = &sc->wc[h & (((size_t)1 << WC_BITS) - 1)];
+        if (ce->h == (h | 1) && ce->len == n && memcmp(ce->key, w, n) == 0) {
             size_t pos = ws;
-            for (uint32_t k = 0; k < ce->n_ids; k++) {
-                int32_t id = sc->cache_ids[ce->ids_off + k];
+            for (uint32_t k = 0; k < ce->nids; k++) {
+                int32_t id = ce->ids[k];
                 size_t l = t->tok_len[id];
                 if (emit_token(c, id, pos, pos + l)) return MN_E_NOMEM;
                 pos += l;
             }
             return 0;
+        }
+    }
+    size_t first_id = sc->ids.n;
+    int cacheable = 1;
+    if (t->ignore_merges) {
+        int32_t id = mn_tok_vocab_find_h(t, w, n, h);
+        if (id >= 0) {
+            if (emit_token(c, id, ws, we)) return MN_E_NOMEM;
+            goto store;
         }
     }
     if (ensure_syms(sc, n + 1)) return MN_E_NOMEM;
@@ -963,15 +1064,17 @@ static int bpe_word(void *vctx, size_t ws, size_t we)
     if (ns == 0) return 0;
     s[ns - 1].next = -1;
     bpe_merge(t, sc, ns);
-    size_t first_id = sc->ids.n;
     int prev_unk = 0;
     for (int32_t i = 0; i != -1; i = s[i].next) {
         size_t st = ws + s[i].start, en = st + s[i].len;
         if (s[i].id >= 0 || s[i].id <= SYM_FROZEN(0)) {
-            if (emit_token(c, s[i].id >= 0 ? s[i].id : SYM_FROZEN(s[i].id), st, en)) return MN_E_NOMEM;
+            int32_t id = s[i].id >= 0 ? s[i].id : SYM_FROZEN(s[i].id);
+            if (emit_token(c, id, st, en)) return MN_E_NOMEM;
+            cacheable &= (size_t)id < t->n_vocab && t->tok_len[id] == s[i].len;
             prev_unk = 0;
             continue;
         }
+        cacheable = 0;
         /* score_bpe: a symbol that is no token (a lone char): its bytes, else unk */
         int bytes_ok = t->byte_fallback;
         for (size_t q = 0; bytes_ok && q < s[i].len; q++) bytes_ok = t->byte_id[(unsigned char)w[s[i].start + q]] >= 0;
@@ -990,18 +1093,13 @@ static int bpe_word(void *vctx, size_t ws, size_t we)
             return mn_err_set(&t->err, MN_E_UNSUPPORTED, "a character has no token, no byte token and there is no unk token");
         }
     }
-    /* fill the cache (byte-level only: there each id's length is its byte span) */
-    if (ce && t->byte_level) {
-        size_t k = sc->ids.n - first_id;
-        if (sc->cache_bytes_n + n > CACHE_BYTES_CAP || sc->cache_ids_n + k > CACHE_IDS_CAP) {
-            memset(sc->cache, 0, sizeof(cache_ent) << CACHE_BITS);
-            sc->cache_bytes_n = sc->cache_ids_n = 0;
-        }
-        memcpy(sc->cache_bytes + sc->cache_bytes_n, w, n);
-        memcpy(sc->cache_ids + sc->cache_ids_n, sc->ids.p + first_id, k * sizeof(int32_t));
-        *ce = (cache_ent){h, (uint32_t)sc->cache_bytes_n, (uint32_t)n, (uint32_t)sc->cache_ids_n, (uint32_t)k};
-        sc->cache_bytes_n += n;
-        sc->cache_ids_n += k;
+store:
+    if (ce && cacheable && sc->ids.n - first_id <= WC_IDS) {
+        ce->h = h | 1;
+        ce->len = (uint8_t)n;
+        ce->nids = (uint8_t)(sc->ids.n - first_id);
+        memcpy(ce->ids, sc->ids.p + first_id, ce->nids * sizeof *ce->ids);
+        memcpy(ce->key, w, n);
     }
     return 0;
 }
@@ -1299,15 +1397,7 @@ static int encode_all(mn_tokenizer *t, const char *text, size_t n, unsigned flag
     mn_tok_scratch *sc = t->scratch;
     sc->ids.n = 0;
     sc->offs.n = 0;
-    if (!sc->cache && t->byte_level) {
-        sc->cache = mn_calloc_array((size_t)1 << CACHE_BITS, sizeof(cache_ent));
-        sc->cache_bytes = malloc(CACHE_BYTES_CAP);
-        sc->cache_ids = malloc(CACHE_IDS_CAP * sizeof(int32_t));
-        if (!sc->cache || !sc->cache_bytes || !sc->cache_ids) {
-            free(sc->cache); free(sc->cache_bytes); free(sc->cache_ids); free(sc->uni);
-            sc->cache = NULL; sc->cache_bytes = NULL; sc->cache_ids = NULL;
-        }
-    }
+    if (!sc->wc && t->model == MN_TOKM_BPE) sc->wc = mn_calloc_array((size_t)1 << WC_BITS, sizeof *sc->wc); /* NULL: no cache */
     enc_ctx c = {t, text, NULL, 0, n, want_offsets, flags};
     int rc = 0;
     if (flags & MN_TOK_ADD_SPECIAL)
@@ -1740,7 +1830,7 @@ void mn_tokenizer_free(mn_tokenizer *t)
 {
     if (!t) return;
     free(t->tok_off); free(t->tok_len); free(t->tok_bytes); free(t->tok_unmapped); free(t->vhash);
-    free(t->mkeys); free(t->mrank); free(t->mnew); free(t->pc_keys); free(t->pc_ids);
+    free(t->mtab); free(t->pc_keys); free(t->pc_ids); free(t->pairmap);
     for (int i = 0; i < t->n_norm; i++) { free(t->norm[i].str); free(t->norm[i].str2); }
     for (int i = 0; i < t->n_dec; i++) { free(t->dec[i].str); free(t->dec[i].str2); }
     free(t->added); free(t->added_bytes);
@@ -1752,7 +1842,7 @@ void mn_tokenizer_free(mn_tokenizer *t)
         free(sc->ids.p); free(sc->offs.p);
         mn_ubuf_free(&sc->nb[0]); mn_ubuf_free(&sc->nb[1]); mn_ubuf_free(&sc->nb[2]);
         free(sc->syms); free(sc->heap);
-        free(sc->cache); free(sc->cache_bytes); free(sc->cache_ids); free(sc->uni);
+        free(sc->wc); free(sc->uni);
         free(sc);
     }
     free(t);

@@ -44,6 +44,7 @@ enum {
     MN_SPLIT_LLAMA3,    /* (?i:'s|...)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+ */
     MN_SPLIT_QWEN2,     /* as LLAMA3 with \p{N} (one digit per word) */
     MN_SPLIT_DIGITS_GPT2, /* llama.cpp "smollm"/"starcoder"/...: \p{N} isolated one by one, then GPT2 between them */
+    MN_SPLIT_O200K,     /* tiktoken's o200k_base pattern (GPT-4o): case-aware letter runs with marks */
     MN_SPLIT_BERT,      /* BertPreTokenizer: White_Space separates (and is dropped), each punctuation char
                            (ASCII punctuation or P* as of Unicode 8.0) is a word of its own */
 };
@@ -90,6 +91,8 @@ typedef struct mn_tok_added {
     uint8_t special, lstrip, rstrip, single_word, normalized;
 } mn_tok_added;
 
+typedef struct mn_tok_merge { uint64_t key; uint32_t rank; int32_t nid; } mn_tok_merge;
+
 #define MN_TOK_MAX_STEPS 8
 #define MN_TOK_MAX_AFFIX 4
 
@@ -104,12 +107,11 @@ struct mn_tokenizer {
     char *tok_bytes;
     size_t tok_bytes_len;
     uint8_t *tok_unmapped;   /* byte-level only: 1 if kept as its original string */
-    uint32_t *vhash;         /* open addressing, ids, UINT32_MAX = empty */
+    uint32_t *vhash;         /* open addressing: pairs (id, hash tag), id UINT32_MAX = empty */
     size_t vhash_mask;
-    /* merges: (left << 32 | right) -> rank, new id */
-    uint64_t *mkeys;
-    uint32_t *mrank;
-    int32_t *mnew;
+    /* merges: (left << 32 | right) -> rank, new id; one 16-byte slot per entry
+     * (a lookup touches one cache line), key UINT64_MAX = empty */
+    struct mn_tok_merge *mtab;
     size_t mhash_mask;
     /* BPE options */
     int byte_level;          /* ByteLevel pre-tokenizer / vocabulary in GPT-2 byte-unicode form */
@@ -126,6 +128,9 @@ struct mn_tokenizer {
     size_t pc_mask, pc_n;
     int sp_words;            /* no pre-tokenizer, but no token has "▁" after another char:
                                 words may be cut before each such "▁" without changing the result */
+    uint64_t *pairmap;       /* BPE: bit (a << 8 | b) set if bytes a, b are adjacent inside some token;
+                                a long word is cut where they are not (no merge can cross there);
+                                NULL: no cutting (a merge involves a byte-fallback token) */
     int32_t unk_id;          /* -1 if none */
     /* SentencePiece: piece types and scores (Unigram, .model), tries, normalizer */
     uint8_t *tok_type;       /* MN_TT_* per id (NULL: all normal) */
@@ -156,6 +161,7 @@ struct mn_tokenizer {
     size_t added_bytes_len;
     uint16_t added_first[257]; /* added sorted by first byte then length desc: [first..first+1) ranges */
     int has_norm_added;      /* some added token has normalized = 1 (and there is a normalizer) */
+    size_t n_raw_special, n_raw_plain; /* added tokens matched in the raw text: special / always */
     /* post-processor for a single sequence */
     int trim_offsets, trim_prefix_space; /* ByteLevel post-processor: offsets without the spaces at a token's ends */
     int32_t prefix[MN_TOK_MAX_AFFIX], suffix[MN_TOK_MAX_AFFIX];
@@ -167,9 +173,12 @@ struct mn_tokenizer {
 };
 
 /* Engine entry points used by the loaders. */
+/** A fast 64-bit hash of bytes (8 at a time; for in-memory tables only). */
 uint64_t mn_tok_hash_bytes(const void *p, size_t n);
 /** Lookup a token string in the model vocabulary. @return id or -1. */
 int32_t mn_tok_vocab_find(const mn_tokenizer *t, const char *s, size_t n);
+/** The same with h = mn_tok_hash_bytes(s, n) already computed. */
+int32_t mn_tok_vocab_find_h(const mn_tokenizer *t, const char *s, size_t n, uint64_t h);
 /** Build the vocabulary from (id, string) pairs: strings[i] of lens[i] is id ids[i].
  *  If byte_level is set, the strings are GPT-2 byte-unicode and are decoded. */
 int mn_tok_set_vocab(mn_tokenizer *t, size_t n, const int32_t *ids, const char *const *strs, const size_t *lens);

@@ -252,6 +252,80 @@ static int sort_run(nseq *q, size_t a, size_t b)
     return 0;
 }
 
+/* Order, compose and write one segment (q) of the decomposed input, whose
+ * chars came from s[*off..); *off advances over the input it consumed. */
+static int flush_seg(nseq *q, mn_ubuf *out, const unsigned char *s, size_t n, size_t *off, const uint32_t *in_align,
+                     int compose, int ucd9, int with_align)
+{
+    int rc = 0;
+    /* canonical ordering */
+    for (size_t i = 0; i < q->n && !rc;) {
+        if (!q->cc[i]) { i++; continue; }
+        size_t j = i;
+        while (j < q->n && q->cc[j]) j++;
+        if (j - i > 1) rc = sort_run(q, i, j);
+        i = j;
+    }
+    size_t m = q->n;
+    if (!rc && compose && q->n > 1) {
+        size_t starter = 0, w = 1;
+        int starter_ok = q->cc[0] == 0;
+        unsigned last = starter_ok ? 0 : 256;
+        for (size_t i = 1; i < q->n; i++) {
+            uint32_t ch = q->cp[i];
+            unsigned cc = q->cc[i];
+            uint32_t comp = (starter_ok && (mn_uc_nq(ch) & MN_UC_NQ_SECOND) && (mn_uc_nq(q->cp[starter]) & MN_UC_NQ_FIRST))
+                                ? mn_uc_compose(q->cp[starter], ch) : 0;
+            if (comp && ucd9 && mn_uc_after_9_0(comp)) comp = 0;
+            if (comp && (last < cc || last == 0)) {
+                q->cp[starter] = comp;
+                q->chg[starter] += q->chg[i] - 1;
+                continue;
+            }
+            if (cc == 0) { starter = w; starter_ok = 1; }
+            last = cc;
+            q->cp[w] = ch;
+            q->chg[w] = q->chg[i];
+            w++;
+        }
+        m = w;
+    }
+    size_t need;
+    if (!rc && (!mn_mul_size(m, 4, &need) || mn_ubuf_reserve(out, need, with_align))) rc = -1;
+    for (size_t k = 0; !rc && k < m; k++) {
+        size_t l = mn_utf8_encode(q->cp[k], out->p + out->n);
+        if (with_align) {
+            uint32_t a0 = 0, a1 = 0;
+            /* the range of the input char at byte p (identity when in_align is NULL) */
+#define IN_RANGE(p)                                                                  \
+    do {                                                                             \
+        size_t cl_ = mn_utf8_seq_len(s + (p), n - (p));                              \
+        a0 = in_align ? in_align[2 * (p)] : (uint32_t)(p);                           \
+        a1 = in_align ? in_align[2 * (p) + 1] : (uint32_t)((p) + (cl_ ? cl_ : 1));   \
+    } while (0)
+            if (q->chg[k] > 0) {
+                if (*off > 0) {
+                    size_t p = *off - 1;
+                    while (p > 0 && (s[p] & 0xC0) == 0x80) p--;
+                    IN_RANGE(p);
+                }
+            } else {
+                for (int32_t r = 0; r <= -q->chg[k]; r++) {
+                    if (*off >= n) break;
+                    if (r == 0) IN_RANGE(*off);
+                    size_t cl = mn_utf8_seq_len(s + *off, n - *off);
+                    *off += cl ? cl : 1;
+                }
+            }
+#undef IN_RANGE
+            for (size_t z = 0; z < l; z++) { out->align[2 * (out->n + z)] = a0; out->align[2 * (out->n + z) + 1] = a1; }
+        }
+        out->n += l;
+    }
+    q->n = 0;
+    return rc;
+}
+
 int mn_uc_normalize(mn_ubuf *out, const char *in, size_t n, const uint32_t *in_align, int form, int with_align)
 {
     int ucd9 = (form & MN_NORM_UCD9) != 0;
@@ -260,7 +334,34 @@ int mn_uc_normalize(mn_ubuf *out, const char *in, size_t n, const uint32_t *in_a
     nseq q = {0};
     int rc = 0;
     const unsigned char *s = (const unsigned char *)in;
+    size_t off = 0; /* input position of the pending segment, for the alignments */
     for (size_t i = 0; i < n && !rc;) {
+        if (s[i] < 0x80) {
+            /* ASCII is a starter that composes with nothing before it: the
+             * pending segment is final. Followed by ASCII, it is final too. */
+            if (q.n && (rc = flush_seg(&q, out, s, n, &off, in_align, compose, ucd9, with_align))) break;
+            off = i;
+            size_t j = i;
+            while (j + 1 < n && s[j + 1] < 0x80) j++;
+            /* s[i..j) are followed by ASCII: copied as they are; s[j] starts a new segment */
+            if (j + 1 == n) j = n;
+            if (j > i) {
+                if (mn_ubuf_reserve(out, j - i, with_align)) { rc = -1; break; }
+                memcpy(out->p + out->n, s + i, j - i);
+                if (with_align)
+                    for (size_t k = i; k < j; k++) {
+                        out->align[2 * (out->n + k - i)] = in_align ? in_align[2 * k] : (uint32_t)k;
+                        out->align[2 * (out->n + k - i) + 1] = in_align ? in_align[2 * k + 1] : (uint32_t)k + 1;
+                    }
+                out->n += j - i;
+                off = j;
+                i = j;
+                if (i >= n) break;
+            }
+            rc = nseq_push(&q, s[i], 0, ucd9);
+            i++;
+            continue;
+        }
         size_t l;
         uint32_t cp = mn_utf8_decode(s + i, n - i, &l);
         uint32_t d[32];
@@ -271,71 +372,7 @@ int mn_uc_normalize(mn_ubuf *out, const char *in, size_t n, const uint32_t *in_a
         for (size_t k = 0; k < dn && !rc; k++) rc = nseq_push(&q, d[k], k ? 1 : 0, ucd9);
         i += l;
     }
-    /* canonical ordering */
-    for (size_t i = 0; i < q.n && !rc;) {
-        if (!q.cc[i]) { i++; continue; }
-        size_t j = i;
-        while (j < q.n && q.cc[j]) j++;
-        if (j - i > 1) rc = sort_run(&q, i, j);
-        i = j;
-    }
-    size_t m = q.n;
-    if (!rc && compose && q.n > 1) {
-        size_t starter = 0, w = 1;
-        int starter_ok = q.cc[0] == 0;
-        unsigned last = starter_ok ? 0 : 256;
-        for (size_t i = 1; i < q.n; i++) {
-            uint32_t ch = q.cp[i];
-            unsigned cc = q.cc[i];
-            uint32_t comp = (starter_ok && (mn_uc_nq(ch) & MN_UC_NQ_SECOND) && (mn_uc_nq(q.cp[starter]) & MN_UC_NQ_FIRST))
-                                ? mn_uc_compose(q.cp[starter], ch) : 0;
-            if (comp && ucd9 && mn_uc_after_9_0(comp)) comp = 0;
-            if (comp && (last < cc || last == 0)) {
-                q.cp[starter] = comp;
-                q.chg[starter] += q.chg[i] - 1;
-                continue;
-            }
-            if (cc == 0) { starter = w; starter_ok = 1; }
-            last = cc;
-            q.cp[w] = ch;
-            q.chg[w] = q.chg[i];
-            w++;
-        }
-        m = w;
-    }
-    size_t need;
-    if (!rc && (!mn_mul_size(m, 4, &need) || mn_ubuf_reserve(out, need, with_align))) rc = -1;
-    size_t off = 0; /* byte position in the input, for the alignments */
-    for (size_t k = 0; !rc && k < m; k++) {
-        size_t l = mn_utf8_encode(q.cp[k], out->p + out->n);
-        if (with_align) {
-            uint32_t a0 = 0, a1 = 0;
-            /* the range of the input char at byte p (identity when in_align is NULL) */
-#define IN_RANGE(p)                                                                  \
-    do {                                                                             \
-        size_t cl_ = mn_utf8_seq_len(s + (p), n - (p));                              \
-        a0 = in_align ? in_align[2 * (p)] : (uint32_t)(p);                           \
-        a1 = in_align ? in_align[2 * (p) + 1] : (uint32_t)((p) + (cl_ ? cl_ : 1));   \
-    } while (0)
-            if (q.chg[k] > 0) {
-                if (off > 0) {
-                    size_t p = off - 1;
-                    while (p > 0 && (s[p] & 0xC0) == 0x80) p--;
-                    IN_RANGE(p);
-                }
-            } else {
-                for (int32_t r = 0; r <= -q.chg[k]; r++) {
-                    if (off >= n) break;
-                    if (r == 0) IN_RANGE(off);
-                    size_t cl = mn_utf8_seq_len(s + off, n - off);
-                    off += cl ? cl : 1;
-                }
-            }
-#undef IN_RANGE
-            for (size_t z = 0; z < l; z++) { out->align[2 * (out->n + z)] = a0; out->align[2 * (out->n + z) + 1] = a1; }
-        }
-        out->n += l;
-    }
+    if (!rc && q.n) rc = flush_seg(&q, out, s, n, &off, in_align, compose, ucd9, with_align);
     free(q.cp);
     free(q.chg);
     free(q.cc);

@@ -17,6 +17,8 @@
 //                   python3-sentencepiece), after collapsing space runs, which
 //                   sentencepiece does and GGUF/llama.cpp do not
 //                   (docs/tokenizers.md)
+//   o200k (GPT-4o): tiktoken (npm) itself, through a tokenizer.json built from
+//                   its ranks at test time (scripts/lib/tiktoken-json.mjs), native only
 //   SentencePiece .model: the sentencepiece library, for llama2-sentencepiece.model,
 //                   tok512.model and Unigram/BPE models trained at test time
 //                   (tests/reference/tok-spm.mjs), one with UNUSED pieces
@@ -34,6 +36,7 @@ import path from 'node:path';
 import { makeCorpus } from '../reference/tok-corpus.mjs';
 import { ggufFromTokenizerJson } from '../reference/tok-gguf.mjs';
 import { spmPython, trainSpm, spmIds, markUnused } from '../reference/tok-spm.mjs';
+import { tiktokenJson } from '../../scripts/lib/tiktoken-json.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shared = path.resolve(root, '..', 'shared');
@@ -51,6 +54,7 @@ async function optional(name) {
 }
 const HF = (await optional('@anush008/tokenizers'))?.Tokenizer || null;
 const nlc = await optional('node-llama-cpp');
+const tiktoken = await optional('tiktoken');
 const python = spmPython;
 
 function run(target, args, input) {
@@ -271,6 +275,14 @@ for (const target of Object.keys(runners)) {
     const bad = path.join(tmp, 'bpe-unused.model');
     if (!fs.existsSync(bad)) fs.writeFileSync(bad, markUnused(fs.readFileSync(spmModels().bpe)));
     assert.throws(() => run(target, ['tokenize', '-t', bad], 'x'), (e) => /UNUSED pieces in a BPE model/.test(String(e.stderr)));
+  });
+  test(`${target}: o200k_base (tiktoken's ranks as tokenizer.json) matches tiktoken on the corpus`, { skip: why || (!tiktoken && 'tiktoken is not installed') || (target !== 'native' && 'native only') || false }, () => {
+    const file = path.join(tmp, 'o200k.json');
+    if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify(tiktokenJson('o200k_base')));
+    const enc = tiktoken.get_encoding('o200k_base');
+    const ref = { out: docs.map((d) => Array.from(enc.encode_ordinary(d)).join(' ')), name: (id) => String(id) };
+    enc.free();
+    compare(ref, run(target, ['tokenize', '-t', file, '--jsonl'], jsonl).split('\n'), docs, 'o200k');
   });
   test(`${target}: ggml-vocab-bert-bge.gguf gives the ids of bert-base-uncased/tokenizer.json`, { skip: why || (!HF && '@anush008/tokenizers is not installed') || false }, async () => {
     const file = path.join(tokDir, 'gguf-vocab/ggml-vocab-bert-bge.gguf');
