@@ -15,6 +15,7 @@ typedef struct {
     size_t rows, cols, wrow, xrow, batch, tile;
     mn_vec_dot_fn dot;
     mn_gemv_rows_fn rows_fn;
+    mn_gemm_tile_fn tile_fn;
     const mn_qx_prep *prep; /* [batch] when rows_fn */
 } gemm_job;
 
@@ -39,7 +40,10 @@ static void gemm_rows(void *arg, size_t begin, size_t end, int worker)
     (void)worker;
     for (size_t r0 = begin; r0 < end; r0 += j->tile) {
         size_t r1 = r0 + j->tile < end ? r0 + j->tile : end;
-        for (size_t b = 0; b < j->batch; b++) run_rows(j, b, r0, r1);
+        if (j->tile_fn) /* every token group passes over the cached weight tile */
+            j->tile_fn(j->W + r0 * j->wrow, j->wrow, r1 - r0, j->X, j->xrow, j->prep, j->batch, j->cols, j->dst + r0, j->rows);
+        else
+            for (size_t b = 0; b < j->batch; b++) run_rows(j, b, r0, r1);
     }
 }
 
@@ -54,7 +58,7 @@ static mn_status setup(gemm_job *j, float *dst, uint32_t wtype, const void *W, s
     if (wrow == 0 || xrow == 0) return MN_E_INVALID_ARG;
     if (rows > SIZE_MAX / wrow || batch > SIZE_MAX / xrow || batch > SIZE_MAX / rows) return MN_E_INVALID_ARG;
     j->dst = dst; j->W = W; j->X = X; j->rows = rows; j->cols = cols; j->wrow = wrow; j->xrow = xrow;
-    j->batch = batch; j->dot = t->vec_dot; j->rows_fn = t->gemv_rows; j->prep = NULL;
+    j->batch = batch; j->dot = t->vec_dot; j->rows_fn = t->gemv_rows; j->tile_fn = t->gemm_tile; j->prep = NULL;
     /* a weight tile of ~32 KiB (at least 1 row) is reused by the whole batch */
     j->tile = wrow >= 32768 ? 1 : 32768 / wrow;
     return MN_OK;
