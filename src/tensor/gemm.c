@@ -104,3 +104,38 @@ mn_status mn_gemm_q(mn_pool *pool, float *dst, uint32_t wtype, const void *W, si
     if (st != MN_OK) return st;
     return run(pool, &j, wtype, batch == 1 ? gemv_rows : gemm_rows);
 }
+
+typedef struct {
+    const float *X;
+    uint8_t *Xq;
+    size_t cols, xrow;
+    mn_quantize_fn quantize;
+} quant_job;
+
+static void quantize_rows(void *arg, size_t begin, size_t end, int worker)
+{
+    const quant_job *q = arg;
+    (void)worker;
+    for (size_t b = begin; b < end; b++) q->quantize(q->X + b * q->cols, q->Xq + b * q->xrow, q->cols);
+}
+
+mn_status mn_gemm_f32x(mn_pool *pool, float *dst, uint32_t wtype, const void *W, size_t rows, size_t cols,
+                       const float *X, size_t batch)
+{
+    if (!X || batch == 0 || cols == 0) return MN_E_INVALID_ARG;
+    const mn_qtraits *t = mn_qtraits_get(wtype);
+    if (!t || !t->vec_dot) return MN_E_UNSUPPORTED;
+    if (t->vec_dot_type == MN_TYPE_F32) return mn_gemm_q(pool, dst, wtype, W, rows, cols, X, batch);
+    const mn_qtraits *xt = mn_qtraits_get(t->vec_dot_type);
+    size_t xrow = mn_qrow_size(t->vec_dot_type, cols), bytes;
+    if (!xt || !xrow) return MN_E_INVALID_ARG;
+    if (batch > SIZE_MAX / xrow) return MN_E_INVALID_ARG;
+    bytes = batch * xrow;
+    uint8_t *Xq = mn_malloc(bytes);
+    if (!Xq) return MN_E_NOMEM;
+    quant_job q = {X, Xq, cols, xrow, xt->quantize_row};
+    mn_pool_for(pool, batch, 1, quantize_rows, &q);
+    mn_status st = mn_gemm_q(pool, dst, wtype, W, rows, cols, Xq, batch);
+    mn_free(Xq);
+    return st;
+}
