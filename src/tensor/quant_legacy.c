@@ -93,12 +93,15 @@ MN_AI void block_vec(int k, const uint8_t *w, mn_vi *lo, mn_vi *hi)
         break;
     }
     case K_Q5_0: case K_Q5_1: {
+        /* constants from memory: V8 rebuilds v128 constants at every use */
+        static const uint8_t kbits[16] = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+        static const uint8_t k01[16] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1};
+        static const uint8_t k23[16] = {2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3};
+        static const uint8_t k16[16] = {16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16};
         mn_vi q = mn_vi_load(w + (k == K_Q5_0 ? 6 : 8));
         mn_vi hb = mn_vi_splat_i32((int32_t)mn_rd32(w + (k == K_Q5_0 ? 2 : 4)));
-        const mn_vi bits = mn_vi_from_ref((mn_v128r){.u8 = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128}});
-        const mn_vi i01 = mn_vi_from_ref((mn_v128r){.u8 = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1}});
-        const mn_vi i23 = mn_vi_from_ref((mn_v128r){.u8 = {2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3}});
-        mn_vi s16 = mn_vi_splat_i8(16);
+        const mn_vi bits = mn_vi_load(kbits), i01 = mn_vi_load(k01), i23 = mn_vi_load(k23);
+        mn_vi s16 = mn_vi_load(k16);
         mn_vi h0 = mn_vi_and(mn_vi_eq_i8(mn_vi_and(mn_vi_shuffle_i8(hb, i01), bits), bits), s16);
         mn_vi h1 = mn_vi_and(mn_vi_eq_i8(mn_vi_and(mn_vi_shuffle_i8(hb, i23), bits), bits), s16);
         *lo = mn_vi_or(mn_vi_nib_lo_u8(q), h0); *hi = mn_vi_or(mn_vi_nib_hi_u8(q), h1);
@@ -327,34 +330,75 @@ typedef struct wdec {
 } wdec;
 #endif
 
-MN_AI void wdecode(int k, const uint8_t *wb, size_t ws, wdec *d)
+#if MN_Q_X16
+/* one block's 32 values as four int16 vectors in the x16 order */
+MN_AI void unpack16(int k, const uint8_t *w, mn_vi v[4])
+{
+    if (k == K_Q8_0 || k == K_Q8_1) {
+        mn_vi a = mn_vi_load(w + (k == K_Q8_0 ? 2 : 4)), b = mn_vi_load(w + (k == K_Q8_0 ? 18 : 20));
+        v[0] = mn_vi_srai_i16(mn_vi_slli_i16(a, 8), 8);
+        v[1] = mn_vi_srai_i16(a, 8);
+        v[2] = mn_vi_srai_i16(mn_vi_slli_i16(b, 8), 8);
+        v[3] = mn_vi_srai_i16(b, 8);
+    } else if (k == K_Q4_0 || k == K_Q4_1) {
+        /* masks from memory: V8 rebuilds splatted constants at every use */
+        static const int16_t m255[8] = {255, 255, 255, 255, 255, 255, 255, 255}, m15[8] = {15, 15, 15, 15, 15, 15, 15, 15};
+        mn_vi q = mn_vi_load(w + (k == K_Q4_0 ? 2 : 4));
+        v[0] = mn_vi_and(q, mn_vi_load(m255));
+        v[1] = mn_vi_srli_i16(q, 8);
+        v[2] = mn_vi_and(mn_vi_srli_i16(q, 4), mn_vi_load(m15));
+        v[3] = mn_vi_srli_i16(q, 12);
+    } else {
+        mn_vi lo, hi;
+        block_vec(k, w, &lo, &hi);
+        v[0] = mn_vi_widen_lo_u8_i16(lo);
+        v[1] = mn_vi_widen_hi_u8_i16(lo);
+        v[2] = mn_vi_widen_lo_u8_i16(hi);
+        v[3] = mn_vi_widen_hi_u8_i16(hi);
+    }
+}
+/* sum of one block's products from its unpacked values */
+MN_AI mn_vi dot16(const mn_vi v[4], const int16_t *x)
+{
+    mn_vi a = mn_vi_add_i32(mn_vi_madd_i16(v[0], mn_vi_load(x)), mn_vi_madd_i16(v[1], mn_vi_load(x + 8)));
+    mn_vi b = mn_vi_add_i32(mn_vi_madd_i16(v[2], mn_vi_load(x + 16)), mn_vi_madd_i16(v[3], mn_vi_load(x + 24)));
+    return mn_vi_add_i32(a, b);
+}
+/* GEMV (one token): unpack and multiply block by block, so only one block's
+ * values are live (V8 spills otherwise) */
+MN_AI mn_vi fused_isum16(int k, const uint8_t *wb, size_t ws, const int16_t *x16)
+{
+    mn_vi t[4];
+#if defined(__wasm__)
+    /* V8 schedules all 20 loads of the 4 blocks first and then spills half of
+     * them; a (volatile) store of each block's sum puts the next block's loads
+     * after it in V8's effect chain, so each block's loads stay next to its
+     * arithmetic. Values are unchanged. */
+    volatile mn_vi keep[4];
+    for (int j = 0; j < 4; j++) {
+        mn_vi v[4];
+        unpack16(k, wb + (size_t)j * ws, v);
+        keep[j] = dot16(v, x16 + 32 * j);
+    }
+    for (int j = 0; j < 4; j++) t[j] = keep[j];
+#else
+    for (int j = 0; j < 4; j++) {
+        mn_vi v[4];
+        unpack16(k, wb + (size_t)j * ws, v);
+        t[j] = dot16(v, x16 + 32 * j);
+    }
+#endif
+    return mn_q_hsum4(t[0], t[1], t[2], t[3]);
+}
+#endif
+
+MN_AI void wdecode(int k, const uint8_t *wb, size_t ws, wdec *d, int unpack)
 {
     d->dw = d->mw = mn_vf_zero();
-    for (int j = 0; j < 4; j++) {
+    for (int j = 0; unpack && j < 4; j++) {
         const uint8_t *w = wb + (size_t)j * ws;
 #if MN_Q_X16
-        if (k == K_Q8_0 || k == K_Q8_1) {
-            mn_vi a = mn_vi_load(w + (k == K_Q8_0 ? 2 : 4)), b = mn_vi_load(w + (k == K_Q8_0 ? 18 : 20));
-            d->v[j][0] = mn_vi_srai_i16(mn_vi_slli_i16(a, 8), 8);
-            d->v[j][1] = mn_vi_srai_i16(a, 8);
-            d->v[j][2] = mn_vi_srai_i16(mn_vi_slli_i16(b, 8), 8);
-            d->v[j][3] = mn_vi_srai_i16(b, 8);
-        } else if (k == K_Q4_0 || k == K_Q4_1) {
-            /* masks from memory: V8 rebuilds splatted constants at every use */
-            static const int16_t m255[8] = {255, 255, 255, 255, 255, 255, 255, 255}, m15[8] = {15, 15, 15, 15, 15, 15, 15, 15};
-            mn_vi q = mn_vi_load(w + (k == K_Q4_0 ? 2 : 4));
-            d->v[j][0] = mn_vi_and(q, mn_vi_load(m255));
-            d->v[j][1] = mn_vi_srli_i16(q, 8);
-            d->v[j][2] = mn_vi_and(mn_vi_srli_i16(q, 4), mn_vi_load(m15));
-            d->v[j][3] = mn_vi_srli_i16(q, 12);
-        } else {
-            mn_vi lo, hi;
-            block_vec(k, w, &lo, &hi);
-            d->v[j][0] = mn_vi_widen_lo_u8_i16(lo);
-            d->v[j][1] = mn_vi_widen_hi_u8_i16(lo);
-            d->v[j][2] = mn_vi_widen_lo_u8_i16(hi);
-            d->v[j][3] = mn_vi_widen_hi_u8_i16(hi);
-        }
+        unpack16(k, w, d->v[j]);
 #else
         if (k == K_Q8_0 || k == K_Q8_1) {
             d->lo[j] = mn_vi_load(w + (k == K_Q8_0 ? 2 : 4));
@@ -374,12 +418,7 @@ MN_AI void wdecode(int k, const uint8_t *wb, size_t ws, wdec *d)
 MN_AI mn_vi tok_isum16(const wdec *d, const int16_t *x16)
 {
     mn_vi t[4];
-    for (int j = 0; j < 4; j++) {
-        const int16_t *x = x16 + 32 * j;
-        mn_vi a = mn_vi_add_i32(mn_vi_madd_i16(d->v[j][0], mn_vi_load(x)), mn_vi_madd_i16(d->v[j][1], mn_vi_load(x + 8)));
-        mn_vi b = mn_vi_add_i32(mn_vi_madd_i16(d->v[j][2], mn_vi_load(x + 16)), mn_vi_madd_i16(d->v[j][3], mn_vi_load(x + 24)));
-        t[j] = mn_vi_add_i32(a, b);
-    }
+    for (int j = 0; j < 4; j++) t[j] = dot16(d->v[j], x16 + 32 * j);
     return mn_q_hsum4(t[0], t[1], t[2], t[3]);
 }
 #else
@@ -415,12 +454,12 @@ MN_AI void tile_k(int k, int T, const uint8_t *W, size_t wrow, size_t nrows, con
         for (; b + 4 <= nb; b += 4) {
             const uint8_t *wb = w + b * ws;
             wdec d;
-            wdecode(k, wb, ws, &d);
+            wdecode(k, wb, ws, &d, !MN_Q_X16 || T > 1);
             for (int t = 0; t < T; t++) {
                 const mn_qx_prep *p = &P[t];
 #if MN_Q_X16
                 (void)q;
-                mn_vi isum = tok_isum16(&d, p->x16 + b * 32);
+                mn_vi isum = T == 1 ? fused_isum16(k, wb, ws, p->x16 + b * 32) : tok_isum16(&d, p->x16 + b * 32);
 #else
                 mn_vi isum = tok_isum(k, &d, X + (size_t)t * xrow + b * xs + q, xs, !p->has_m128);
 #endif
