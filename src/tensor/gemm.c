@@ -59,8 +59,10 @@ static mn_status setup(gemm_job *j, float *dst, uint32_t wtype, const void *W, s
     if (rows > SIZE_MAX / wrow || batch > SIZE_MAX / xrow || batch > SIZE_MAX / rows) return MN_E_INVALID_ARG;
     j->dst = dst; j->W = W; j->X = X; j->rows = rows; j->cols = cols; j->wrow = wrow; j->xrow = xrow;
     j->batch = batch; j->dot = t->vec_dot; j->rows_fn = t->gemv_rows; j->tile_fn = t->gemm_tile; j->prep = NULL;
-    /* a weight tile of ~32 KiB (at least 1 row) is reused by the whole batch */
-    j->tile = wrow >= 32768 ? 1 : 32768 / wrow;
+    /* a weight tile of ~256 KiB (at least 1 row), L2-resident, is reused by
+     * the whole batch: each token's activations are then re-read once per
+     * 256 KiB of weights */
+    j->tile = wrow >= 262144 ? 1 : 262144 / wrow;
     return MN_OK;
 }
 

@@ -489,6 +489,14 @@ MN_AI void tile_k(int k, int T, const uint8_t *W, size_t wrow, size_t nrows, con
 MN_AI void tile_any(int k, const uint8_t *W, size_t wrow, size_t nrows, const uint8_t *X, size_t xrow,
                     const mn_qx_prep *P, size_t ntok, size_t n, float *dst, size_t dstride)
 {
+#if MN_Q_X16
+    /* int16 path: unpacking is cheap next to the 4x larger activations, and
+     * sharing it across tokens makes V8 spill; tokens take turns over the
+     * cached weight tile instead */
+    for (size_t t = 0; t < ntok; t++)
+        tile_k(k, 1, W, wrow, nrows, X + t * xrow, xrow, P + t, n, dst + t * dstride, dstride);
+    return;
+#endif
     for (size_t t0 = 0; t0 < ntok; t0 += 4) {
         size_t tn = ntok - t0 < 4 ? ntok - t0 : 4;
         const uint8_t *Xt = X + t0 * xrow;
