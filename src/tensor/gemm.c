@@ -15,6 +15,7 @@ typedef struct {
     size_t rows, cols, wrow, xrow, batch, tile;
     mn_vec_dot_fn dot;
     mn_gemv_rows_fn rows_fn;
+    mn_gemm_tile_fn tile_fn;
     const mn_qx_prep *prep; /* [batch] when rows_fn */
 } gemm_job;
 
@@ -39,7 +40,10 @@ static void gemm_rows(void *arg, size_t begin, size_t end, int worker)
     (void)worker;
     for (size_t r0 = begin; r0 < end; r0 += j->tile) {
         size_t r1 = r0 + j->tile < end ? r0 + j->tile : end;
-        for (size_t b = 0; b < j->batch; b++) run_rows(j, b, r0, r1);
+        if (j->tile_fn) /* every token group passes over the cached weight tile */
+            j->tile_fn(j->W + r0 * j->wrow, j->wrow, r1 - r0, j->X, j->xrow, j->prep, j->batch, j->cols, j->dst + r0, j->rows);
+        else
+            for (size_t b = 0; b < j->batch; b++) run_rows(j, b, r0, r1);
     }
 }
 
@@ -54,9 +58,11 @@ static mn_status setup(gemm_job *j, float *dst, uint32_t wtype, const void *W, s
     if (wrow == 0 || xrow == 0) return MN_E_INVALID_ARG;
     if (rows > SIZE_MAX / wrow || batch > SIZE_MAX / xrow || batch > SIZE_MAX / rows) return MN_E_INVALID_ARG;
     j->dst = dst; j->W = W; j->X = X; j->rows = rows; j->cols = cols; j->wrow = wrow; j->xrow = xrow;
-    j->batch = batch; j->dot = t->vec_dot; j->rows_fn = t->gemv_rows; j->prep = NULL;
-    /* a weight tile of ~32 KiB (at least 1 row) is reused by the whole batch */
-    j->tile = wrow >= 32768 ? 1 : 32768 / wrow;
+    j->batch = batch; j->dot = t->vec_dot; j->rows_fn = t->gemv_rows; j->tile_fn = t->gemm_tile; j->prep = NULL;
+    /* a weight tile of ~256 KiB (at least 1 row), L2-resident, is reused by
+     * the whole batch: each token's activations are then re-read once per
+     * 256 KiB of weights */
+    j->tile = wrow >= 262144 ? 1 : 262144 / wrow;
     return MN_OK;
 }
 
@@ -99,4 +105,39 @@ mn_status mn_gemm_q(mn_pool *pool, float *dst, uint32_t wtype, const void *W, si
     mn_status st = setup(&j, dst, wtype, W, rows, cols, X_q, batch);
     if (st != MN_OK) return st;
     return run(pool, &j, wtype, batch == 1 ? gemv_rows : gemm_rows);
+}
+
+typedef struct {
+    const float *X;
+    uint8_t *Xq;
+    size_t cols, xrow;
+    mn_quantize_fn quantize;
+} quant_job;
+
+static void quantize_rows(void *arg, size_t begin, size_t end, int worker)
+{
+    const quant_job *q = arg;
+    (void)worker;
+    for (size_t b = begin; b < end; b++) q->quantize(q->X + b * q->cols, q->Xq + b * q->xrow, q->cols);
+}
+
+mn_status mn_gemm_f32x(mn_pool *pool, float *dst, uint32_t wtype, const void *W, size_t rows, size_t cols,
+                       const float *X, size_t batch)
+{
+    if (!X || batch == 0 || cols == 0) return MN_E_INVALID_ARG;
+    const mn_qtraits *t = mn_qtraits_get(wtype);
+    if (!t || !t->vec_dot) return MN_E_UNSUPPORTED;
+    if (t->vec_dot_type == MN_TYPE_F32) return mn_gemm_q(pool, dst, wtype, W, rows, cols, X, batch);
+    const mn_qtraits *xt = mn_qtraits_get(t->vec_dot_type);
+    size_t xrow = mn_qrow_size(t->vec_dot_type, cols), bytes;
+    if (!xt || !xrow) return MN_E_INVALID_ARG;
+    if (batch > SIZE_MAX / xrow) return MN_E_INVALID_ARG;
+    bytes = batch * xrow;
+    uint8_t *Xq = mn_malloc(bytes);
+    if (!Xq) return MN_E_NOMEM;
+    quant_job q = {X, Xq, cols, xrow, xt->quantize_row};
+    mn_pool_for(pool, batch, 1, quantize_rows, &q);
+    mn_status st = mn_gemm_q(pool, dst, wtype, W, rows, cols, Xq, batch);
+    mn_free(Xq);
+    return st;
 }

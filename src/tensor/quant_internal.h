@@ -61,8 +61,15 @@
 #define MN_SZ_TQ1_0 54
 #define MN_SZ_TQ2_0 66
 
+/* Little-endian loads: one unaligned load on little-endian hosts (every
+ * minnow target; clang for wasm does not merge byte loads), bytes otherwise. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static inline uint16_t mn_rd16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+static inline uint32_t mn_rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+#else
 static inline uint16_t mn_rd16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
 static inline uint32_t mn_rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+#endif
 static inline int16_t mn_rdi16(const uint8_t *p) { return (int16_t)mn_rd16(p); }
 static inline float mn_rdf32(const uint8_t *p) { return mn_u32_as_f32(mn_rd32(p)); }
 static inline float mn_rdh(const uint8_t *p) { return mn_fp16_to_f32(mn_rd16(p)); }
@@ -92,6 +99,18 @@ static inline int mn_round_away(float f)
     return i;
 }
 static inline float mn_fabsf(float f) { return mn_u32_as_f32(mn_f32_as_u32(f) & 0x7FFFFFFFu); }
+
+/* MN_Q_X16: the GEMV/GEMM kernels of the 32-blocks multiply int16 lanes
+ * (pmaddwd-style dot, exact for every int8) against activations widened to
+ * int16 once per activation row (mn_qx_prep.x16), instead of pmaddubsw on
+ * bytes. Chosen where there is no cheap u8 x i8 multiply-add: wasm simd128
+ * (whose extmul lowers to several x86 instructions in V8), NEON and the plain
+ * C backend; SSE4.1 keeps pmaddubsw. */
+#if defined(__SSE4_1__) && !defined(MN_SIMD_FORCE_REF)
+#define MN_Q_X16 0
+#else
+#define MN_Q_X16 1
+#endif
 
 /* ---- private vector ops (see the header comment) ---------------------- */
 #if defined(__SSE4_1__) && !defined(MN_SIMD_FORCE_REF)
@@ -184,6 +203,25 @@ static inline mn_vf mn_q_load_f16x4(const uint8_t *p, size_t stride)
  * factor carrying 2^112 (mn_qx_prep's d112). Returns 0 instead when any of
  * them is inf/NaN (exponent 31), which the caller then converts exactly; the
  * check runs on the scalar side, which has idle ports in these kernels. */
+#if defined(__wasm_simd128__) && !defined(MN_SIMD_FORCE_REF)
+/* wasm: four load16_lane into the high halves of the i32 lanes, a vector
+ * check; the constants come from memory (V8 rebuilds v128 constants at every
+ * use inside loops). */
+static inline int mn_q_load_f16x4_raw(const uint8_t *p, size_t stride, mn_vf *out)
+{
+    static const int32_t kexp[4] = {0x7C000000, 0x7C000000, 0x7C000000, 0x7C000000};
+    static const int32_t kmask[4] = {(int32_t)0x8FFFFFFF, (int32_t)0x8FFFFFFF, (int32_t)0x8FFFFFFF, (int32_t)0x8FFFFFFF};
+    v128_t v = wasm_i64x2_splat(0);
+    v = wasm_v128_load16_lane(p, v, 1);
+    v = wasm_v128_load16_lane(p + stride, v, 3);
+    v = wasm_v128_load16_lane(p + 2 * stride, v, 5);
+    v = wasm_v128_load16_lane(p + 3 * stride, v, 7); /* lane k = h_k << 16 */
+    v128_t e = wasm_v128_load(kexp);
+    if (wasm_v128_any_true(wasm_i32x4_eq(wasm_v128_and(v, e), e))) return 0;
+    *out = wasm_v128_and(wasm_i32x4_shr(v, 3), wasm_v128_load(kmask));
+    return 1;
+}
+#else
 static inline int mn_q_load_f16x4_raw(const uint8_t *p, size_t stride, mn_vf *out)
 {
     uint64_t h = (uint64_t)mn_rd16(p) | (uint64_t)mn_rd16(p + stride) << 16 |
@@ -194,6 +232,7 @@ static inline int mn_q_load_f16x4_raw(const uint8_t *p, size_t stride, mn_vf *ou
     *out = mn_vi_as_vf(mn_vi_and(mn_vi_srai_i32(v, 3), mn_vi_splat_i32((int32_t)0x8FFFFFFF)));
     return 1;
 }
+#endif
 
 /* Kernel entry points (quant_legacy.c, quant_k.c, quant_tq.c, quant_float.c). */
 #define MN_Q_DECL(T) \
@@ -212,4 +251,10 @@ void mn_gemv_rows_q5_0(const void *W, size_t wrow, size_t nrows, const void *x, 
 void mn_gemv_rows_q5_1(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);
 void mn_gemv_rows_q8_0(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);
 void mn_gemv_rows_q8_1(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);
+void mn_gemm_tile_q4_0(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, size_t ntok, size_t n, float *dst, size_t dstride);
+void mn_gemm_tile_q4_1(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, size_t ntok, size_t n, float *dst, size_t dstride);
+void mn_gemm_tile_q5_0(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, size_t ntok, size_t n, float *dst, size_t dstride);
+void mn_gemm_tile_q5_1(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, size_t ntok, size_t n, float *dst, size_t dstride);
+void mn_gemm_tile_q8_0(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, size_t ntok, size_t n, float *dst, size_t dstride);
+void mn_gemm_tile_q8_1(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, size_t ntok, size_t n, float *dst, size_t dstride);
 #endif

@@ -62,6 +62,8 @@ typedef struct mn_qx_prep {
     const float *s, *s112;  /* [n/32] Q8_1: each block's s field, and * 2^112; else NULL */
     const int32_t *off;     /* [n/32] the weight type's offset term: 8 * sum(x) for Q4_0,
                                16 * sum(x) for Q5_0, else 0 */
+    const int16_t *x16;     /* [n] the int8 activations widened, 32 per block, in the order the
+                               kernels unpack weights (where MN_Q_X16; else NULL) */
     int has_m128;           /* some activation byte is -128 (the fast int8 path needs none) */
 } mn_qx_prep;
 
@@ -69,6 +71,11 @@ typedef struct mn_qx_prep {
  * prepared activation facts (several rows per step share the activation loads). */
 typedef void (*mn_gemv_rows_fn)(const void *W, size_t wrow, size_t nrows, const void *x,
                                 const mn_qx_prep *p, size_t n, float *dst);
+/* dst[t * dstride + r] = vec_dot(W + r*wrow, X + t*xrow, n) for r < nrows,
+ * t < ntok, bit for bit: a GEMM micro-kernel that decodes each weight block
+ * once for up to 4 tokens (p: ntok prepared activation rows). */
+typedef void (*mn_gemm_tile_fn)(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow,
+                                const mn_qx_prep *p, size_t ntok, size_t n, float *dst, size_t dstride);
 
 typedef struct mn_type_traits {
     uint32_t type;       /* the ggml id (= the index) */
@@ -84,6 +91,7 @@ typedef struct mn_type_traits {
     mn_vec_dot_fn vec_dot_ref;            /* scalar definition */
     mn_quantize_fn quantize_row;          /* f32 -> this type (reference algorithm) */
     mn_gemv_rows_fn gemv_rows;            /* optional multi-row GEMV (NULL: vec_dot per row) */
+    mn_gemm_tile_fn gemm_tile;            /* optional GEMM micro-kernel (with gemv_rows) */
 } mn_type_traits;
 
 extern const mn_type_traits mn_type_table[MN_TYPE_COUNT];

@@ -5,7 +5,10 @@
  *   --mib     weight matrix size (default 256 MiB; rows = size / row bytes, cols 4096)
  *   --kib     the same in KiB (an in-cache matrix measures the kernels' compute rate)
  *   --bw-mib  buffer of the bandwidth test (default 1024 MiB)
- *   --cpu     thread CPU time instead of wall time (1-thread figures on a busy machine)
+ *   --cpu     CPU time instead of wall time (1-thread figures on a busy machine):
+ *             the thread's clock natively, Node's process.cpuUsage() in wasm
+ *   --batch B also time mn_gemm_q with B activation rows (prompt batches): per-token
+ *             time and its speed-up over B separate GEMVs
  * Every figure is the median of --reps runs; "best" is the fastest run (the
  * steadiest figure for in-cache kernel rates on a shared machine). Built by scripts/bench-kernels
  * (native: gcc against build/native/libminnow.a; wasm: emcc against
@@ -24,10 +27,22 @@
  * a single-thread figure on a shared machine leaves out the time other
  * processes ran (cache and memory contention stay in). */
 static int g_cpu_clock;
+#if defined(__EMSCRIPTEN__)
+#include <emscripten.h>
+/* Node's process CPU time (user + system, microseconds): the bench is one thread */
+EM_JS(double, node_cpu_seconds, (void), {
+    if (typeof process === 'undefined' || !process.cpuUsage) return -1;
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+});
+#endif
 static double now(void)
 {
     struct timespec ts;
-#if defined(CLOCK_THREAD_CPUTIME_ID)
+#if defined(__EMSCRIPTEN__)
+    if (g_cpu_clock) { double c = node_cpu_seconds(); if (c >= 0) return c; }
+#endif
+#if defined(CLOCK_THREAD_CPUTIME_ID) && !defined(__EMSCRIPTEN__) /* Emscripten: Node's process.cpuUsage() above */
     if (g_cpu_clock) { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec; }
 #endif
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -62,8 +77,14 @@ int main(int argc, char **argv)
     int reps = 5;
     const char *types = "Q8_0,Q4_0,Q4_K,Q6_K,Q5_K,Q3_K,Q2_K,Q4_1,Q5_0,Q5_1,TQ1_0,TQ2_0,F16";
     const char *threads = "1";
+    size_t batch = 0;
     for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--cpu")) { g_cpu_clock = 1; memmove(argv + i, argv + i + 1, (size_t)(argc - i - 1) * sizeof *argv); argc--; i--; }
+        if (!strcmp(argv[i], "--cpu")) {
+            g_cpu_clock = 1;
+            memmove(argv + i, argv + i + 1, (size_t)(argc - i - 1) * sizeof *argv);
+            argc--;
+            i--;
+        }
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--mib")) mib = (size_t)atol(argv[i + 1]) << 10;
         else if (!strcmp(argv[i], "--kib")) mib = (size_t)atol(argv[i + 1]);
@@ -71,10 +92,11 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--threads")) threads = argv[i + 1];
         else if (!strcmp(argv[i], "--types")) types = argv[i + 1];
         else if (!strcmp(argv[i], "--reps")) reps = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--batch")) batch = (size_t)atol(argv[i + 1]);
     }
     if (reps < 1) reps = 1;
     if (reps > 64) reps = 64;
-    printf("target %s, simd %s, %s clock\n", MN_TARGET_NAME, MN_SIMD_BACKEND_NAME, g_cpu_clock ? "thread CPU" : "wall");
+    printf("target %s, simd %s, %s clock\n", MN_TARGET_NAME, MN_SIMD_BACKEND_NAME, g_cpu_clock ? "CPU" : "wall");
     size_t bw_bytes = bw_mib << 20;
     uint8_t *buf = malloc(bw_bytes);
     if (!buf) { fprintf(stderr, "cannot allocate %zu MiB\n", bw_mib); return 1; }
@@ -123,10 +145,30 @@ int main(int argc, char **argv)
                 mn_gemv_q(pool, y, t->type, W, rows, cols, xq);
                 tm[r] = now() - t0;
             }
-            mn_pool_free(pool);
             double gbs = (double)(rows * wrow) / median(tm, reps) / 1e9; /* median() sorts tm */
             double best = (double)(rows * wrow) / tm[0] / 1e9;
             printf("%-6s %7d %6zu %9zu %8.2f %7.0f%% %8.2f\n", t->name, T, cols, rows, gbs, 100.0 * gbs / bw, best);
+            if (batch > 1) { /* GEMM: batch activation rows at once, vs batch GEMVs */
+                size_t xrow = mn_qrow_size(t->vec_dot_type, cols);
+                uint8_t *X = malloc(batch * xrow + 64);
+                float *Y = malloc(batch * rows * sizeof(float));
+                for (size_t b = 0; b < batch; b++) {
+                    for (size_t i = 0; i < cols; i++) row[i] = xf[(i * 5 + b * 11) % cols];
+                    if (t->vec_dot_type == MN_Q_F32) memcpy(X + b * xrow, row, cols * sizeof(float));
+                    else mn_qtraits_get(t->vec_dot_type)->quantize_row(row, X + b * xrow, cols);
+                }
+                mn_gemm_q(pool, Y, t->type, W, rows, cols, X, batch);
+                for (int r = 0; r < reps; r++) {
+                    double t0 = now();
+                    mn_gemm_q(pool, Y, t->type, W, rows, cols, X, batch);
+                    tm[r] = now() - t0;
+                }
+                double per_tok = median(tm, reps) / (double)batch, gemv = (double)(rows * wrow) / gbs / 1e9;
+                printf("%-6s %7d gemm batch %zu: %.3f ms per token, %.2fx the GEMV rate\n", t->name, T, batch, 1e3 * per_tok, gemv / per_tok);
+                free(X);
+                free(Y);
+            }
+            mn_pool_free(pool);
             fflush(stdout);
         }
         free(W); free(xq); free(y);

@@ -322,8 +322,32 @@ static void gemv_gemm_threads(void)
                                 batch, hash_f32(G, batch * rows));
         free(W); free(X); free(y1); free(yt); free(G);
     }
+    /* f32 activations: quantized once inside == quantized by the caller */
+    for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
+        const mn_qtraits *t = mn_qtraits_get(types[k]);
+        size_t cols = t->block_size == 1 ? 96 : t->block_size * 5, wrow = mn_qrow_size(t->type, cols);
+        size_t xrow = mn_qrow_size(t->vec_dot_type, cols);
+        uint8_t *W = malloc(rows * wrow), *Xq = malloc(batch * xrow);
+        float *Xf = malloc(batch * cols * sizeof(float)), *A = malloc(batch * rows * sizeof(float)), *B = malloc(batch * rows * sizeof(float));
+        uint64_t seed = 77 + k;
+        for (size_t r = 0; r < rows; r++) fill_row(t->type, W + r * wrow, cols, &seed, 0);
+        for (size_t i = 0; i < batch * cols; i++) Xf[i] = rnd_unit(&seed) * 2.0f;
+        for (size_t b = 0; b < batch; b++) {
+            if (t->vec_dot_type == MN_Q_F32) memcpy(Xq + b * xrow, Xf + b * cols, cols * sizeof(float));
+            else mn_qtraits_get(t->vec_dot_type)->quantize_row(Xf + b * cols, Xq + b * xrow, cols);
+        }
+        mn_pool *p = NULL;
+        if (mn_threads_max() >= 2) MT_OK(mn_pool_create(&p, 2));
+        MT_OK(mn_gemm_q(NULL, A, t->type, W, rows, cols, Xq, batch));
+        MT_OK(mn_gemm_f32x(p, B, t->type, W, rows, cols, Xf, batch));
+        mn_pool_free(p);
+        int same = !memcmp(A, B, batch * rows * sizeof(float));
+        free(W); free(Xq); free(Xf); free(A); free(B);
+        if (!same) MT_FAIL("%s: mn_gemm_f32x != quantize + mn_gemm_q", t->name);
+    }
     float y;
     MT_EQ_INT(mn_gemv_q(NULL, &y, MN_Q_Q4_0, &y, 1, 33, &y), MN_E_INVALID_ARG);
+    MT_EQ_INT(mn_gemm_f32x(NULL, &y, MN_Q_Q4_0, &y, 1, 32, NULL, 1), MN_E_INVALID_ARG);
     MT_EQ_INT(mn_gemv_q(NULL, &y, 4, &y, 1, 32, &y), MN_E_UNSUPPORTED);
     MT_EQ_INT(mn_gemv_q(NULL, NULL, MN_Q_Q4_0, &y, 1, 32, &y), MN_E_INVALID_ARG);
     MT_GOLDEN("quant/gemv_hashes.txt", text, len);
