@@ -10,6 +10,7 @@
 #include "gguf/qplan.h"
 #include "gguf/quantize.h"
 #include "gguf/synth.h"
+#include "gguf/vocab_import.h"
 #include "tensor/quant.h"
 #include "tensor/types.h"
 #include <inttypes.h>
@@ -324,6 +325,77 @@ static void synth_errors(void)
     MT_CHECK(y == NULL);
 }
 
+/* ---------------------------------------------------- hostile vocabularies */
+
+static mn_status import_mem(const char *name, const void *buf, size_t n, const char *pre, mn_vocab_info *vi, mn_err *err)
+{
+    mn_gguf_writer *w = NULL;
+    if (mn_gguf_writer_create(&w, 3, 0)) return MN_E_NOMEM;
+    mn_status st = mn_vocab_import_mem(w, name, buf, n, pre, vi, err);
+    mn_gguf_writer_free(w);
+    return st;
+}
+
+/* Truncations, byte flips and odd files: a status, never a crash; the
+ * llama.cpp traps (duplicate tokens, unknown pre-tokenizer) are refused. */
+static void vocab_hostile(void)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/models/stories260K/tok512.model", mt.shared_dir);
+    size_t n = 0;
+    unsigned char *spm = mt_read_file(path, &n);
+    if (!spm) MT_FAIL("cannot read %s", path);
+    mn_vocab_info vi;
+    mn_err err = {0};
+    MT_OK(import_mem("tok512.model", spm, n, NULL, &vi, &err));
+    MT_EQ_INT(vi.n_tokens, 512);
+    MT_EQ_STR(vi.model, "llama");
+    unsigned char *b = malloc(n);
+    uint64_t seed = 99;
+    for (int i = 0; i < 400; i++) {
+        memcpy(b, spm, n);
+        size_t len = n;
+        if (i < 100) len = (size_t)(mt_rand(&seed) % n);
+        else for (int k = 0; k < 1 + i % 4; k++) b[mt_rand(&seed) % n] = (unsigned char)mt_rand(&seed);
+        mn_status st = import_mem("x.model", b, len, NULL, &vi, &err);
+        if (st == MN_OK && vi.n_tokens == 0) { free(b); free(spm); MT_FAIL("case %d: ok with no tokens", i); }
+        if (st != MN_OK && !err.msg[0]) { free(b); free(spm); MT_FAIL("case %d: no message", i); }
+    }
+    free(b);
+    free(spm);
+    static const char json[] =
+        "{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"b\":1,\"ab\":2,\"\\u0120\":3},"
+        "\"merges\":[\"a b\",[\"\\u0120\",\"a\"]]},"
+        "\"pre_tokenizer\":{\"type\":\"ByteLevel\",\"use_regex\":true},"
+        "\"added_tokens\":[{\"id\":5,\"content\":\"<|endoftext|>\",\"special\":true}]}";
+    MT_OK(import_mem("tokenizer.json", json, sizeof json - 1, NULL, &vi, &err));
+    MT_EQ_INT(vi.n_tokens, 6); /* id 4 is a [PAD4] hole */
+    MT_EQ_STR(vi.model, "gpt2");
+    char *j = malloc(sizeof json);
+    for (int i = 0; i < 300; i++) {
+        memcpy(j, json, sizeof json);
+        size_t len = sizeof json - 1;
+        if (i < 60) len = (size_t)(mt_rand(&seed) % len);
+        else j[mt_rand(&seed) % len] = (char)mt_rand(&seed);
+        (void)import_mem("tokenizer.json", j, len, NULL, &vi, &err);
+    }
+    free(j);
+    static const char dup[] = "{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"b\":1},\"merges\":[\"a b\"]},"
+                              "\"pre_tokenizer\":{\"type\":\"ByteLevel\"},\"added_tokens\":[{\"id\":1,\"content\":\"a\"}]}";
+    if (import_mem("tokenizer.json", dup, sizeof dup - 1, NULL, &vi, &err) != MN_E_CORRUPT) MT_FAIL("dup: %s", err.msg);
+    MT_CHECK(strstr(err.msg, "twice") != NULL);
+    static const char odd_pre[] = "{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0},\"merges\":[\"a a\"]},"
+                                  "\"pre_tokenizer\":{\"type\":\"Sequence\",\"pretokenizers\":[{\"type\":\"Split\","
+                                  "\"pattern\":{\"Regex\":\"x\"}},{\"type\":\"ByteLevel\",\"use_regex\":false}]}}";
+    MT_EQ_INT(import_mem("tokenizer.json", odd_pre, sizeof odd_pre - 1, NULL, &vi, &err), MN_E_UNSUPPORTED);
+    MT_OK(import_mem("tokenizer.json", odd_pre, sizeof odd_pre - 1, "gpt-2", &vi, &err)); /* named explicitly */
+    static const char v1[] = "[PAD]\nhello\n##lo\nhello\n", v2[] = "[PAD]\r\n[UNK]\r\nhello\r\n##lo";
+    MT_EQ_INT(import_mem("vocab.txt", v1, sizeof v1 - 1, NULL, &vi, &err), MN_E_CORRUPT);
+    MT_OK(import_mem("vocab.txt", v2, sizeof v2 - 1, NULL, &vi, &err));
+    MT_EQ_INT(vi.n_tokens, 4);
+    MT_EQ_INT(import_mem("x.model", "", 0, NULL, &vi, &err), MN_E_CORRUPT);
+}
+
 /* ------------------------------------------------------------- quantize */
 
 static void tmp_path(char *dst, size_t cap, const char *tag)
@@ -426,5 +498,6 @@ void suite_synth(void)
     MT_RUN(plan_fallbacks);
     MT_RUN(synth_models);
     MT_RUN(synth_errors);
+    MT_RUN(vocab_hostile);
     MT_RUN(quantize_stories);
 }
