@@ -35,7 +35,7 @@ typedef struct wc_ent {
 typedef struct mn_tok_scratch {
     vec_i32 ids;
     vec_sz offs;
-    mn_ubuf nb[3];   /* [0], [1]: normalizer ping-pong; [2]: WordPiece lookups */
+    mn_ubuf nb[4];   /* [0], [1]: normalizer ping-pong; [2]: WordPiece lookups; [3]: Metaspace rewrite */
     sym *syms;
     size_t syms_cap;
     heap_ent *heap;
@@ -596,7 +596,8 @@ int mn_tok_finish(mn_tokenizer *t)
         else if (s->op == MN_NORM_STEP_LOWER || s->op == MN_NORM_STEP_BERT_CJK) f = 2;
         else if (s->op == MN_NORM_STEP_PREPEND) f = 1 + s->len;
         else if (s->op == MN_NORM_STEP_REPLACE) f = s->len2 > s->len ? s->len2 : 1;
-        else if (s->op == MN_NORM_STEP_SPM) {
+        else if (s->op == MN_NORM_STEP_REPLACE_SPACES) f = s->len2 > 2 ? (s->len2 + 1) / 2 : 1;
+        else if (s->op == MN_NORM_STEP_SPM || s->op == MN_NORM_STEP_PRECOMPILED) {
             /* a char becomes its longest replacement or "▁" (3 bytes) */
             f = 3;
             for (size_t i = 0; i < t->spm_pool_n;) {
@@ -706,6 +707,53 @@ static int apply_normalizer(mn_tokenizer *t, const char *s, size_t n, const uint
         case MN_NORM_STEP_SPM:
             if (mn_tok_spm_normalize(t, out, in, in_n, ia, with_align)) goto nomem;
             break;
+        case MN_NORM_STEP_PRECOMPILED:
+            if (mn_tok_precompiled_normalize(t, out, in, in_n, ia, with_align)) goto nomem;
+            break;
+        case MN_NORM_STEP_STRIP: {
+            /* kept chars keep their ranges (HF's lrstrip transform) */
+            size_t a = 0, b = in_n, l;
+            while ((st->len & 1) && a < b && mn_uc_is_space(mn_utf8_decode((const unsigned char *)in + a, b - a, &l))) a += l;
+            while ((st->len & 2) && b > a) {
+                size_t j = b - 1;
+                while (j > a && ((unsigned char)in[j] & 0xC0) == 0x80) j--;
+                if (!mn_uc_is_space(mn_utf8_decode((const unsigned char *)in + j, b - j, &l))) break;
+                b = j;
+            }
+            if (mn_ubuf_reserve(out, b - a, with_align)) goto nomem;
+            memcpy(out->p, in + a, b - a);
+            if (with_align) memcpy(out->align, ia + 2 * a, 2 * (b - a) * sizeof *ia);
+            out->n = b - a;
+            break;
+        }
+        case MN_NORM_STEP_REPLACE_SPACES: {
+            /* runs of two or more ' ': the content, with the range of the run's last space */
+            size_t i = 0;
+            while (i < in_n) {
+                size_t j = i;
+                while (j < in_n && in[j] == ' ') j++;
+                if (j - i >= 2) {
+                    if (mn_ubuf_reserve(out, st->len2, with_align)) goto nomem;
+                    memcpy(out->p + out->n, st->str2, st->len2);
+                    if (with_align)
+                        for (size_t q = 0; q < st->len2; q++) {
+                            out->align[2 * (out->n + q)] = ia[2 * (j - 1)];
+                            out->align[2 * (out->n + q) + 1] = ia[2 * (j - 1) + 1];
+                        }
+                    out->n += st->len2;
+                    i = j;
+                    continue;
+                }
+                j = i + 1;
+                while (j < in_n && in[j] != ' ') j++;
+                if (mn_ubuf_reserve(out, j - i, with_align)) goto nomem;
+                memcpy(out->p + out->n, in + i, j - i);
+                if (with_align) memcpy(out->align + 2 * out->n, ia + 2 * i, 2 * (j - i) * sizeof *ia);
+                out->n += j - i;
+                i = j;
+            }
+            break;
+        }
         case MN_NORM_STEP_PREPEND:
             if (in_n) {
                 if (mn_ubuf_reserve(out, st->len + in_n, with_align)) goto nomem;
@@ -1181,6 +1229,28 @@ static int unigram_word(void *vctx, size_t ws, size_t we)
         sc->syms[k++] = (sym){nd->id, 0, 0, (uint32_t)nd->start, (uint32_t)(e - (size_t)nd->start)};
         e = (size_t)nd->start;
     }
+    if (t->uni_hf) {
+        /* HF: a run of unk nodes is one string: a token if the vocabulary has
+         * it, else its byte tokens (all spanning the run), else unk */
+        while (k--) {
+            const sym *y = &sc->syms[k];
+            size_t st = ws + y->start, en = st + y->len;
+            if (y->id == t->unk_id)
+                while (k && sc->syms[k - 1].id == t->unk_id) { k--; en = ws + sc->syms[k].start + sc->syms[k].len; }
+            int32_t id = y->id == t->unk_id ? mn_tok_vocab_find(t, c->text + st, en - st) : y->id;
+            if (id < 0 && t->byte_fallback) {
+                int ok = 1;
+                for (size_t q = st; q < en && ok; q++) ok = t->byte_id[(unsigned char)c->text[q]] >= 0;
+                if (ok) {
+                    for (size_t q = st; q < en; q++)
+                        if (emit_token(c, t->byte_id[(unsigned char)c->text[q]], st, en)) return MN_E_NOMEM;
+                    continue;
+                }
+            }
+            if (emit_token(c, id >= 0 ? id : t->unk_id, st, en)) return MN_E_NOMEM;
+        }
+        return 0;
+    }
     int prev_unk = 0;
     while (k--) {
         const sym *y = &sc->syms[k];
@@ -1253,6 +1323,20 @@ static size_t ws_right(const char *s, size_t n, size_t i)
     return i;
 }
 
+/* HF's single_word: no \w char right before or right after the match
+ * (within the split being searched). */
+static int single_word_ok(const char *s, size_t lo, size_t hi, size_t ms, size_t me)
+{
+    size_t l;
+    if (ms > lo) {
+        size_t j = ms - 1;
+        while (j > lo && ((unsigned char)s[j] & 0xC0) == 0x80) j--;
+        if (mn_uc_is_word(mn_utf8_decode((const unsigned char *)s + j, ms - j, &l))) return 0;
+    }
+    if (me < hi && mn_uc_is_word(mn_utf8_decode((const unsigned char *)s + me, hi - me, &l))) return 0;
+    return 1;
+}
+
 typedef int (*piece_fn)(enc_ctx *c, size_t s, size_t e);
 
 /* Split c->text[lo..hi) around added tokens of one pass; text pieces go to fn. */
@@ -1265,6 +1349,7 @@ static int split_added(enc_ctx *c, size_t lo, size_t hi, int normalized_pass, un
     while (from < hi && find_added(t, c->text, hi, from, normalized_pass, &ms, &me, &a)) {
         from = me;
         if (a->special && !(flags & MN_TOK_PARSE_SPECIAL)) continue;
+        if (a->single_word && !single_word_ok(c->text, lo, hi, ms, me)) continue;
         if (a->lstrip) { size_t ns = ws_left(c->text, start, ms); ms = ns; }
         if (a->rstrip) { me = ws_right(c->text, hi, me); from = me; }
         if (ms > start) { int rc = fn(c, start, ms); if (rc) return rc; }
@@ -1275,35 +1360,110 @@ static int split_added(enc_ctx *c, size_t lo, size_t hi, int normalized_pass, un
     return 0;
 }
 
-static int model_piece(enc_ctx *c, size_t s, size_t e)
+/* Run the model over the words of a pre-tokenized split sub (text, align). */
+static int split_words(enc_ctx *sub)
+{
+    mn_tokenizer *t = sub->t;
+    int rc = 0;
+    if (t->ms_rep_len && t->ms_split) {
+        /* Metaspace split: MergedWithNext at each replacement char */
+        const char *x = sub->text;
+        size_t n = sub->text_n, ws = 0, rl = t->ms_rep_len;
+        mn_tok_emit_fn fn = t->model == MN_TOKM_WORDPIECE ? wp_word : t->model == MN_TOKM_UNIGRAM ? unigram_word : bpe_word;
+        for (size_t i = 1; i + rl <= n && !rc; i++)
+            if (x[i] == t->ms_rep[0] && !memcmp(x + i, t->ms_rep, rl)) { rc = fn(sub, ws, i); ws = i; }
+        return rc ? rc : fn(sub, ws, n);
+    }
+    if (t->sp_words) {
+        /* cut before every "▁" that follows a char other than "▁" */
+        const char *x = sub->text;
+        size_t n = sub->text_n, ws = 0;
+        for (size_t i = 3; i + 3 <= n && !rc; i++) {
+            if (x[i] == '\xE2' && x[i + 1] == '\x96' && x[i + 2] == '\x81' &&
+                !(x[i - 3] == '\xE2' && x[i - 2] == '\x96' && x[i - 1] == '\x81')) {
+                rc = bpe_word(sub, ws, i);
+                ws = i;
+            }
+        }
+        return rc ? rc : bpe_word(sub, ws, n);
+    }
+    mn_tok_emit_fn fn = t->model == MN_TOKM_WORDPIECE ? wp_word : t->model == MN_TOKM_UNIGRAM ? unigram_word : bpe_word;
+    rc = mn_tok_split(t->split, sub->text, sub->text_n, fn, sub);
+    if (rc == MN_E_UNSUPPORTED) return mn_err_set(&t->err, rc, "pre-tokenizer %d", t->split);
+    return rc;
+}
+
+/* One split of the pre-tokenizer chain: Metaspace (' ' -> replacement,
+ * replacement prepended) or ByteLevel's prefix space rewrite it first, with
+ * HF's alignments (the prepended char spans the first char, a replacement the
+ * space it replaced). */
+static int pretok_split(enc_ctx *c, size_t s, size_t e)
 {
     mn_tokenizer *t = c->t;
-    /* words are reported relative to the piece: shift via a sub-context */
     enc_ctx sub = *c;
     sub.text = c->text + s;
     sub.text_n = e - s;
     if (c->align) sub.align = c->align + 2 * s;
     else sub.base = c->base + s;
-    int rc;
-    if (t->sp_words) {
-        /* cut before every "▁" that follows a char other than "▁" */
-        const char *x = sub.text;
-        size_t n = sub.text_n, ws = 0;
-        rc = 0;
-        for (size_t i = 3; i + 3 <= n && !rc; i++) {
-            if (x[i] == '\xE2' && x[i + 1] == '\x96' && x[i + 2] == '\x81' &&
-                !(x[i - 3] == '\xE2' && x[i - 2] == '\x96' && x[i - 1] == '\x81')) {
-                rc = bpe_word(&sub, ws, i);
-                ws = i;
-            }
-        }
-        if (!rc) rc = bpe_word(&sub, ws, n);
+    size_t n = e - s;
+    if (!n || (!t->ms_rep_len && !t->bl_add_prefix_space)) return split_words(&sub);
+    const char *x = sub.text;
+    const char *rep = t->ms_rep_len ? t->ms_rep : " ";
+    size_t rl = t->ms_rep_len ? t->ms_rep_len : 1;
+    int prepend;
+    if (t->ms_rep_len) {
+        int starts = x[0] == ' ' || (n >= rl && !memcmp(x, rep, rl));
+        size_t o0, o1;
+        orig_range(&sub, 0, 1, &o0, &o1);
+        prepend = !starts && (t->ms_prepend == 1 || (t->ms_prepend == 2 && o0 == 0));
     } else {
-        mn_tok_emit_fn fn = t->model == MN_TOKM_WORDPIECE ? wp_word : t->model == MN_TOKM_UNIGRAM ? unigram_word : bpe_word;
-        rc = mn_tok_split(t->split, sub.text, sub.text_n, fn, &sub);
+        prepend = x[0] != ' ';
     }
-    if (rc == MN_E_UNSUPPORTED) return mn_err_set(&t->err, rc, "pre-tokenizer %d", t->split);
-    return rc;
+    mn_ubuf *pb = &t->scratch->nb[3];
+    size_t room;
+    if (!mn_mul_size(n + 1, rl, &room)) return MN_E_NOMEM;
+    pb->n = 0;
+    if (mn_ubuf_reserve(pb, room, c->want_offsets)) return MN_E_NOMEM;
+    for (size_t i = 0; i < n || prepend;) {
+        size_t l = prepend ? 0 : mn_utf8_seq_len((const unsigned char *)x + i, n - i);
+        if (!prepend && !l) l = 1;
+        const char *src = prepend || (x[i] == ' ' && t->ms_rep_len) ? rep : x + i;
+        size_t sl = prepend || (x[i] == ' ' && t->ms_rep_len) ? rl : l;
+        memcpy(pb->p + pb->n, src, sl);
+        if (c->want_offsets) {
+            size_t o0, o1;
+            orig_range(&sub, i, i + (l ? l : mn_utf8_seq_len((const unsigned char *)x, n)), &o0, &o1);
+            for (size_t q = 0; q < sl; q++) { pb->align[2 * (pb->n + q)] = (uint32_t)o0; pb->align[2 * (pb->n + q) + 1] = (uint32_t)o1; }
+        }
+        pb->n += sl;
+        if (prepend) prepend = 0;
+        else i += l;
+    }
+    enc_ctx tr = sub;
+    tr.text = pb->p;
+    tr.text_n = pb->n;
+    tr.align = c->want_offsets ? pb->align : NULL;
+    return split_words(&tr);
+}
+
+/* A piece of normalized text between added tokens: WhitespaceSplit first if
+ * configured, then each split as above. */
+static int model_piece(enc_ctx *c, size_t s, size_t e)
+{
+    mn_tokenizer *t = c->t;
+    if (!t->ws_split) return pretok_split(c, s, e);
+    const unsigned char *x = (const unsigned char *)c->text;
+    size_t i = s, ws = s;
+    while (i < e) {
+        size_t l = 1;
+        uint32_t cp = x[i] < 0x80 ? x[i] : mn_utf8_decode(x + i, e - i, &l);
+        if (cp == ' ' || (cp >= 9 && cp <= 13) || (cp >= 0x80 && mn_uc_is_space(cp))) {
+            if (i > ws) { int rc = pretok_split(c, ws, i); if (rc) return rc; }
+            ws = i + l;
+        }
+        i += l;
+    }
+    return e > ws ? pretok_split(c, ws, e) : 0;
 }
 
 /* A raw piece (between non-normalized added tokens): normalize, then the
@@ -1647,6 +1807,9 @@ static int token_piece(const mn_tokenizer *t, int32_t id, dbuf *b, int *is_byte,
             }
         } else if (st->op == MN_DEC_REPLACE && st->len) {
             if (dbuf_replace(&w, &w2, st->str, st->len, st->str2, st->len2)) rc = MN_E_NOMEM;
+        } else if (st->op == MN_DEC_METASPACE) {
+            /* HF: in the first token the replacement is dropped (unless prepend_scheme never) */
+            if (dbuf_replace(&w, &w2, st->str, st->len, " ", index == 0 && st->start ? 0 : 1)) rc = MN_E_NOMEM;
         } else if (st->op == MN_DEC_WORDPIECE) {
             if (index != 0) {
                 if (w.n >= st->len && !memcmp(w.p, st->str, st->len)) {
@@ -1834,13 +1997,13 @@ void mn_tokenizer_free(mn_tokenizer *t)
     for (int i = 0; i < t->n_norm; i++) { free(t->norm[i].str); free(t->norm[i].str2); }
     for (int i = 0; i < t->n_dec; i++) { free(t->dec[i].str); free(t->dec[i].str2); }
     free(t->added); free(t->added_bytes);
-    free(t->tok_type); free(t->scores); free(t->spm_units); free(t->spm_pool);
+    free(t->tok_type); free(t->scores); free(t->dscores); free(t->spm_units); free(t->spm_pool);
     mn_tok_trie_free(&t->trie_pieces);
     mn_tok_trie_free(&t->trie_user);
     mn_tok_scratch *sc = t->scratch;
     if (sc) {
         free(sc->ids.p); free(sc->offs.p);
-        mn_ubuf_free(&sc->nb[0]); mn_ubuf_free(&sc->nb[1]); mn_ubuf_free(&sc->nb[2]);
+        mn_ubuf_free(&sc->nb[0]); mn_ubuf_free(&sc->nb[1]); mn_ubuf_free(&sc->nb[2]); mn_ubuf_free(&sc->nb[3]);
         free(sc->syms); free(sc->heap);
         free(sc->wc); free(sc->uni);
         free(sc);

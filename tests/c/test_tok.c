@@ -134,6 +134,45 @@ static void unicode_tables(void)
     MT_EQ_INT(mn_uc_compose(0x0958 - 0x0958 + 0x915, 0x93C), 0); /* excluded composition */
 }
 
+/* Grapheme clusters against the UCD's GraphemeBreakTest.txt (Unicode 15.0,
+ * Debian unicode-data), except the GB9c lines which came with 15.1. */
+static void unicode_graphemes(void)
+{
+    size_t n;
+    unsigned char *txt = mt_read_file("/usr/share/unicode/auxiliary/GraphemeBreakTest.txt", &n);
+    if (!txt) return; /* not every machine has unicode-data: the parity tests cover graphemes too */
+    size_t cases = 0, bad = 0;
+    for (size_t i = 0; i < n;) {
+        size_t e = i;
+        while (e < n && txt[e] != '\n') e++;
+        if (txt[i] != '#' && e > i) {
+            /* "÷ 0020 × 0308 ÷ # comment": build the string and the expected break offsets */
+            char buf[128];
+            size_t bl = 0, nb = 0, breaks[32];
+            const char *p = (const char *)txt + i, *end = (const char *)txt + e;
+            while (p < end && *p != '#') {
+                if (!strncmp(p, "\xC3\xB7", 2)) { if (nb < 32) breaks[nb++] = bl; p += 2; continue; } /* ÷ */
+                if (!strncmp(p, "\xC3\x97", 2)) { p += 2; continue; }                              /* × */
+                if (*p == ' ' || *p == '\t') { p++; continue; }
+                unsigned long cp = strtoul(p, (char **)&p, 16);
+                bl += mn_utf8_encode((uint32_t)cp, buf + bl);
+            }
+            cases++;
+            size_t pos = 0, k = 1, ok = 1;
+            while (pos < bl && ok) {
+                pos += mn_uc_grapheme_len((const unsigned char *)buf + pos, bl - pos);
+                ok = k < nb && breaks[k] == pos;
+                k++;
+            }
+            if (!ok) bad++;
+        }
+        i = e + 1;
+    }
+    free(txt);
+    MT_CHECK(cases > 500);
+    if (bad) MT_FAIL("%zu of %zu grapheme break cases differ", bad, cases);
+}
+
 static void norm_check(const char *in, int form, const char *want)
 {
     mn_ubuf b = {0};
@@ -761,6 +800,7 @@ void suite_tok(void)
     MT_RUN(json_depth_and_fuzz);
     MT_RUN(unicode_tables);
     MT_RUN(unicode_normalization);
+    MT_RUN(unicode_graphemes);
     MT_RUN(gpt2);
     MT_RUN(llama3);
     MT_RUN(qwen3);

@@ -8,6 +8,12 @@
 //                   assigned in Unicode 15.0, alone and around a combining mark
 //                   (for the files whose results depend on Unicode data)
 //   ggml-vocab-bert-bge.gguf: the ids of bert-base-uncased/tokenizer.json
+//   variants written at test time: mistral.json with a Metaspace pre-tokenizer
+//                   and decoder (prepend_scheme first/always/never, split or not:
+//                   the current Llama/Mistral conversions), gpt2.json with
+//                   ByteLevel add_prefix_space, and the trained Unigram models
+//                   as T5/ALBERT-style tokenizer.json (Precompiled charsmap,
+//                   Strip, Replace " {2,}", Metaspace, HF's Unigram) (native only)
 //   GGUF:           llama.cpp (via node-llama-cpp, vocab only): stories260K.gguf
 //                   and GGUFs written at test time from the gpt2 / Llama-3 /
 //                   Qwen3 tokenizer.json files (tests/reference/tok-gguf.mjs);
@@ -35,7 +41,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { makeCorpus } from '../reference/tok-corpus.mjs';
 import { ggufFromTokenizerJson } from '../reference/tok-gguf.mjs';
-import { spmPython, trainSpm, spmIds, markUnused } from '../reference/tok-spm.mjs';
+import { spmPython, trainSpm, spmIds, markUnused, spmHfJson } from '../reference/tok-spm.mjs';
 import { tiktokenJson } from '../../scripts/lib/tiktoken-json.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -78,7 +84,9 @@ const toJsonl = (list) => list.map((d) => JSON.stringify(d)).join('\n') + '\n';
 const jsonl = toJsonl(docs);
 // special and added tokens written in the text, parsed (HF's default)
 const specialDocs = ['<|endoftext|>hello<|endoftext|> world', 'a <s> b</s>c <unk>', '<|im_start|>user\nhi<|im_end|>\n<think>\nok</think> <tool_call>x',
-  '<|begin_of_text|>Hi <|eot_id|>\n\n', '', ' ', '<s>', 'x<|endoftext|', '<<s>>', '\n<s>\n', 'Hello'];
+  '<|begin_of_text|>Hi <|eot_id|>\n\n', '', ' ', '<s>', 'x<|endoftext|', '<<s>>', '\n<s>\n', 'Hello',
+  'qqz qqz_bar xqqz qqz. (qqz) qqz\u00e9 qqz\u24b6 \u0301qqz', '  Zorbl  and Zorbl_x, Zorbl\u200dB', 'a <|x|>  b\t<|x|>c',
+  'singq  ingq\n ingq', 'caf\u00e9q cafe\u0301q qe\u0301 xqe\u0301 Thez  Thez\tend', '\u0301qe\u0301\u0301'];
 const specialJsonl = toJsonl(specialDocs);
 
 // ------------------------------------------------------------- references
@@ -206,6 +214,44 @@ function allCodePoints(withMarks) {
 }
 const haveAge = fs.existsSync('/usr/share/unicode/DerivedAge.txt');
 
+// tokenizer.json variants of the shared files, for pipeline options they do not use
+function variant(name) {
+  const file = path.join(tmp, `${name}.json`);
+  if (fs.existsSync(file)) return file;
+  let j;
+  if (name.startsWith('hf-')) {
+    j = spmHfJson(spmModels()[name.slice(3)]);
+  } else if (name.startsWith('added-')) {
+    // added tokens with every flag: single_word, lstrip, rstrip, special, normalized (Qwen3 has
+    // NFC); contents outside the vocabulary, ids in HF's order (it assigns them, not the file)
+    const base = name === 'added-gpt2' ? 'gpt2/tokenizer.json' : 'hf/qwen3.tokenizer.json';
+    j = JSON.parse(fs.readFileSync(path.join(tokDir, base), 'utf8'));
+    let id = [...j.added_tokens.map((a) => a.id), ...Object.values(j.model.vocab)].reduce((m, x) => Math.max(m, x), 0) + 1;
+    const add = (content, o) => j.added_tokens.push({ id: id++, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: false, ...o });
+    add('qqz', { single_word: true });
+    add('Zorbl', { single_word: true, lstrip: true, rstrip: true });
+    add('<|x|>', { lstrip: true, rstrip: true, special: true });
+    add('ingq', { lstrip: true });
+    add('qe\u0301', { normalized: true, single_word: true });
+    add('caf\u00e9q', { normalized: true });
+    add('Thez', { normalized: true, rstrip: true });
+  } else if (name.startsWith('gpt2')) {
+    j = JSON.parse(fs.readFileSync(path.join(tokDir, 'gpt2/tokenizer.json'), 'utf8'));
+    j.pre_tokenizer.add_prefix_space = true;
+  } else {
+    const [, scheme, split] = /^ms-(\w+)-(\d)$/.exec(name);
+    j = JSON.parse(fs.readFileSync(path.join(tokDir, 'hf/mistral.tokenizer.json'), 'utf8'));
+    const ms = { type: 'Metaspace', replacement: '\u2581', prepend_scheme: scheme, split: split === '1' };
+    j.normalizer = null;
+    j.pre_tokenizer = ms;
+    j.decoder = { type: 'Sequence', decoders: [ms, { type: 'ByteFallback' }, { type: 'Fuse' }] };
+  }
+  fs.writeFileSync(file, JSON.stringify(j));
+  return file;
+}
+const variants = ['ms-first-0', 'ms-always-0', 'ms-first-1', 'ms-never-1', 'gpt2-prefix-space', 'added-gpt2', 'added-qwen3'];
+if (python) variants.push('hf-unigram', 'hf-unigram-ud', 'hf-unigram-raw');
+
 const corpusBytes = Buffer.byteLength(docs.join(''), 'utf8');
 test(`corpus is at least 1 MB (${corpusBytes} bytes, ${docs.length} documents)`, { skip: kb < 1024 && 'TOK_CORPUS_KB < 1024' }, () => {
   assert.ok(corpusBytes >= 1 << 20);
@@ -276,6 +322,29 @@ for (const target of Object.keys(runners)) {
     if (!fs.existsSync(bad)) fs.writeFileSync(bad, markUnused(fs.readFileSync(spmModels().bpe)));
     assert.throws(() => run(target, ['tokenize', '-t', bad], 'x'), (e) => /UNUSED pieces in a BPE model/.test(String(e.stderr)));
   });
+  for (const v of variants) {
+    test(`${target}: ${v} variant matches HF tokenizers on the corpus (ids, offsets, decode)`, { skip: why || (!HF && '@anush008/tokenizers is not installed') || (target !== 'native' && 'native only') || false }, async () => {
+      const file = variant(v);
+      const tok = HF.fromFile(file);
+      const ref = { out: [], offsets: [], decoded: [], name: (id) => tok.idToToken(id) };
+      for (let i = 0; i < docs.length; i += 256) {
+        for (const e of await tok.encodeBatch(docs.slice(i, i + 256), { addSpecialTokens: true })) {
+          ref.out.push(e.getIds().join(' '));
+          ref.offsets.push(e.getOffsets().map((o) => o.join(',')).join(' '));
+        }
+      }
+      for (const ids of ref.out) ref.decoded.push(await tok.decode(ids ? ids.split(' ').map(Number) : [], false));
+      const got = splitOffsets(run(target, ['tokenize', '-t', file, '--jsonl', '--offsets', '--add-special'], jsonl).split('\n'), docs);
+      compare(ref, got.ids, docs, v);
+      compare(ref, got.offsets, docs, `${v} offsets`, 'offsets');
+      const dec = run(target, ['detokenize', '-t', file, '--jsonl'], ref.out.join('\n') + '\n').split('\n').slice(0, docs.length).map((l) => JSON.parse(l));
+      compare(ref, dec, docs, `${v} decode`, 'decoded');
+      const sp = run(target, ['tokenize', '-t', file, '--jsonl', '--parse-special', '--add-special'], specialJsonl).split('\n');
+      const spRef = { out: [], name: ref.name };
+      for (const d of specialDocs) spRef.out.push((await tok.encode(d, null, { addSpecialTokens: true })).getIds().join(' '));
+      compare(spRef, sp, specialDocs, `${v} specials`);
+    });
+  }
   test(`${target}: o200k_base (tiktoken's ranks as tokenizer.json) matches tiktoken on the corpus`, { skip: why || (!tiktoken && 'tiktoken is not installed') || (target !== 'native' && 'native only') || false }, () => {
     const file = path.join(tmp, 'o200k.json');
     if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify(tiktokenJson('o200k_base')));
