@@ -162,7 +162,11 @@ export interface MemoryReport {
 export interface Model {
   readonly info: ModelInfo;
   readonly disposed: boolean;
-  /** prompt: text (tokenized with the model's BOS rule, see addSpecial), or token ids used as given */
+  /**
+   * prompt: text (tokenized with the model's BOS rule, see addSpecial), or token ids used as given.
+   * Never throws: a bad prompt or option (MN_E_INVALID_ARG naming it), a disposed model or any C
+   * error rejects `result` and the iterator's next(), like every other error.
+   */
   generate(prompt: string | ArrayLike<number>, options?: GenerateOptions): Generation;
   tokenize(text: string, options?: { addSpecial?: boolean; parseSpecial?: boolean }): Promise<Tokenization>;
   detokenize(ids: ArrayLike<number>, options?: { skipSpecial?: boolean }): Promise<string>;

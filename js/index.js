@@ -23,6 +23,9 @@ import { selectBuild, MinnowError, mnError, THREADS_MAX, abortError, streamChunk
 
 export { loadCore, Core, MinnowError, simdSupported, threadsUsable, selectBuild, THREADS_MAX } from './core.js';
 
+/** minnow's version (= package.json's, = the C core's mn_version()). */
+export const VERSION = '0.1.0';
+
 const isNode = typeof process === 'object' && !!process.versions?.node;
 const PUSH_CHUNK = 1 << 20;     // bytes per message when the caller's thread pushes a source
 const PUSH_WINDOW = 16 << 20;   // most bytes in flight to the worker
@@ -262,10 +265,19 @@ export class Model {
     return this.#w.call(op, args, opts);
   }
 
-  /** Generate text: an async iterable of pieces (see Generation). */
+  /**
+   * Generate text: an async iterable of pieces (see Generation). Never throws:
+   * a bad prompt or option, like every other error, rejects `result` and the
+   * iterator's first next().
+   */
   generate(prompt, options = {}) {
-    const p = typeof prompt === 'string' ? prompt : promptIds(prompt);
-    return new Generation(this.#w, (onEvent) => this.#call('generate', { prompt: p, options: genOptions(options) }, { onEvent }), options.signal);
+    let args;
+    try {
+      args = { prompt: typeof prompt === 'string' ? prompt : promptIds(prompt), options: genOptions(options ?? {}) };
+    } catch (e) {
+      return new Generation(this.#w, () => Promise.reject(e), options?.signal);
+    }
+    return new Generation(this.#w, (onEvent) => this.#call('generate', args, { onEvent }), options.signal);
   }
 
   /** Token ids and [start, end) UTF-8 byte offsets (and UTF-16 offsets into text). */
@@ -392,7 +404,7 @@ export class Generation {
   get tokenCount() { return this.#tokens; }
 
   /** Stop between two tokens. */
-  abort() { if (this.#req && !this.#end) this.#w.abort(this.#req.id); }
+  abort() { if (this.#req?.id !== undefined && !this.#end) this.#w.abort(this.#req.id); }
 
   [Symbol.asyncIterator]() { return this; }
 
@@ -420,4 +432,4 @@ export class Generation {
   async text() { await this.result; return this.#text; }
 }
 
-export default { load, MinnowError, THREADS_MAX };
+export default { load, MinnowError, THREADS_MAX, VERSION };

@@ -43,6 +43,12 @@ describe('load: sources, build selection, progress', () => {
     });
   }
 
+  test('VERSION is the package\'s and the C core\'s version', async () => {
+    assert.equal(minnow.VERSION, JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version);
+    const m = await minnow.load(modelPath, { threads: 1 });
+    try { assert.equal(m.info.version, minnow.VERSION); } finally { await m.dispose(); }
+  });
+
   test("'auto' picks wasm/mt in Node and says so", async () => {
     assert.deepEqual(minnow.selectBuild('auto', { cores: 3 }), { flavour: 'mt', threads: 3, reason: '' });
     assert.equal(minnow.selectBuild(1).flavour, 'st');

@@ -48,7 +48,11 @@ for (const threads of [1, 2]) {
         const text = await model.generate('Once upon a time', { maxTokens: 30, temperature: 0.8, seed }).text();
         assert.equal(text, cli(['generate', '-m', modelPath, '-n', '30', '--temp', '0.8', '--seed', String(seed), '-p', 'Once upon a time']), `seed ${seed}`);
       }
-      assert.throws(() => model.generate('x', { seed: -1 }), (e) => e.status === 'MN_E_INVALID_ARG');
+      // a bad option never throws from generate(): it rejects the iterator and result, as any other error
+      const bad = model.generate('x', { seed: -1 });
+      await assert.rejects(bad.result, (e) => e.status === 'MN_E_INVALID_ARG' && /seed/.test(e.message));
+      await assert.rejects(collect(bad), (e) => e.status === 'MN_E_INVALID_ARG');
+      await assert.rejects(collect(model.generate(5)), (e) => e.status === 'MN_E_INVALID_ARG' && /prompt/.test(e.message));
     });
 
     test('a prompt as token ids gives what the same text gives', async () => {
@@ -58,7 +62,7 @@ for (const threads of [1, 2]) {
       const gen = model.generate(Array.from(ids), { maxTokens: 30, temperature: 0 });
       assert.equal(await gen.text(), fromText);
       assert.equal((await gen.result).stats.promptTokens, ids.length);
-      assert.throws(() => model.generate([]), (e) => e.status === 'MN_E_INVALID_ARG');
+      await assert.rejects(model.generate([]).result, (e) => e.status === 'MN_E_INVALID_ARG');
       await assert.rejects(model.generate([1, 99999]).result, (e) => e.status === 'MN_E_TOK_INVALID_ID');
     });
 
