@@ -245,6 +245,14 @@ MN_Q_DECL(q4_0) MN_Q_DECL(q4_1) MN_Q_DECL(q5_0) MN_Q_DECL(q5_1) MN_Q_DECL(q8_0) 
 MN_Q_DECL(q2_K) MN_Q_DECL(q3_K) MN_Q_DECL(q4_K) MN_Q_DECL(q5_K) MN_Q_DECL(q6_K) MN_Q_DECL(q8_K)
 MN_Q_DECL(tq1_0) MN_Q_DECL(tq2_0) MN_Q_DECL(f32) MN_Q_DECL(f16) MN_Q_DECL(bf16)
 #undef MN_Q_DECL
+/* scalar twins of the quantizers that have a vector path (and of the other
+ * legacy ones, which are scalar: the same function under both names) */
+void mn_quantize_row_q4_0_ref(const float *src, void *dst, size_t n);
+void mn_quantize_row_q4_1_ref(const float *src, void *dst, size_t n);
+void mn_quantize_row_q5_0_ref(const float *src, void *dst, size_t n);
+void mn_quantize_row_q5_1_ref(const float *src, void *dst, size_t n);
+void mn_quantize_row_q8_0_ref(const float *src, void *dst, size_t n);
+void mn_quantize_row_q8_1_ref(const float *src, void *dst, size_t n);
 void mn_gemv_rows_q4_0(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);
 void mn_gemv_rows_q4_1(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);
 void mn_gemv_rows_q5_0(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);

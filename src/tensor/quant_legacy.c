@@ -272,24 +272,74 @@ static void quantize_asym(int k, const float *x, uint8_t *y, size_t n)
     }
 }
 
+/* One Q8_0 / Q8_1 block, the reference way: d = amax / 127, q = roundf(x / d)
+ * (half away from zero), Q8_1: s = f16(sum(q) * d). */
+static void quantize_q8_block_ref(int k, const float *x, uint8_t *y)
+{
+    float amax = 0.0f;
+    for (int j = 0; j < 32; j++) { float a = mn_fabsf(x[j]); amax = amax > a ? amax : a; }
+    const float d = amax / 127.0f, id = d != 0.0f ? 1.0f / d : 0.0f;
+    mn_wr16(y, mn_f32_to_fp16(d));
+    int8_t *qs = (int8_t *)(y + (k == K_Q8_0 ? 2 : 4));
+    int sum = 0;
+    for (int j = 0; j < 32; j++) {
+        int q = mn_round_away(x[j] * id);
+        q = q < -128 ? -128 : q > 127 ? 127 : q;
+        qs[j] = (int8_t)q;
+        sum += q;
+    }
+    if (k == K_Q8_1) mn_wr16(y + 2, mn_f32_to_fp16((float)sum * d));
+}
+
+/* The same block with vectors, bit for bit: for finite x the max of |x| does
+ * not depend on the order, and while |x * id| <= amax * id <= 200 the rounding
+ * below is mn_round_away's (trunc, exact fraction, +-1) and the saturating
+ * narrowing is its clamp. Returns 0 (nothing written) for blocks with
+ * inf/NaN or a scale whose reciprocal overflows: the reference does those. */
+MN_AI int quantize_q8_block_vec(int k, const float *x, uint8_t *y)
+{
+    mn_vf v[8], m = mn_vf_zero();
+    mn_vi bad = mn_vi_zero();
+    const mn_vf fmax = mn_vf_splat(3.402823466e38f);
+    for (int i = 0; i < 8; i++) {
+        v[i] = mn_vf_load(x + 4 * i);
+        mn_vf a = mn_vf_abs(v[i]);
+        m = mn_vf_max(m, a);
+        bad = mn_vi_or(bad, mn_vi_xor(mn_vf_le(a, fmax), mn_vi_splat_i32(-1))); /* NaN or inf */
+    }
+    if (mn_q_any(bad)) return 0;
+    const float amax = mn_vf_hmax(m), d = amax / 127.0f, id = d != 0.0f ? 1.0f / d : 0.0f;
+    if (!(amax * id <= 200.0f)) return 0;
+    mn_wr16(y, mn_f32_to_fp16(d));
+    const mn_vf vid = mn_vf_splat(id), half = mn_vf_splat(0.5f), mhalf = mn_vf_splat(-0.5f);
+    mn_vi q32[8];
+    for (int i = 0; i < 8; i++) {
+        mn_vf s = mn_vf_mul(v[i], vid);
+        mn_vi t = mn_vf_to_i32(s);
+        mn_vf fr = mn_vf_sub(s, mn_vf_from_i32(t));
+        q32[i] = mn_vi_add_i32(mn_vi_sub_i32(t, mn_vf_le(half, fr)), mn_vf_le(fr, mhalf));
+    }
+    mn_vi q0 = mn_vi_narrow_i16_i8_sat(mn_vi_narrow_i32_i16_sat(q32[0], q32[1]), mn_vi_narrow_i32_i16_sat(q32[2], q32[3]));
+    mn_vi q1 = mn_vi_narrow_i16_i8_sat(mn_vi_narrow_i32_i16_sat(q32[4], q32[5]), mn_vi_narrow_i32_i16_sat(q32[6], q32[7]));
+    uint8_t *qs = y + (k == K_Q8_0 ? 2 : 4);
+    mn_vi_store(qs, q0);
+    mn_vi_store(qs + 16, q1);
+    if (k == K_Q8_1) {
+        const mn_vi one = mn_vi_splat_i8(1);
+        int sum = mn_vi_hsum_i32(mn_vi_dot_i8_acc(mn_vi_dot_i8_acc(mn_vi_zero(), q0, one), q1, one));
+        mn_wr16(y + 2, mn_f32_to_fp16((float)sum * d));
+    }
+    return 1;
+}
+
 static void quantize_q8(int k, const float *x, uint8_t *y, size_t n)
 {
-    /* d = amax / 127, q = roundf(x / d) (half away from zero), Q8_1: s = f16(sum(q) * d) */
-    for (size_t b = 0; b < n / 32; b++, x += 32, y += wsize(k)) {
-        float amax = 0.0f;
-        for (int j = 0; j < 32; j++) { float a = mn_fabsf(x[j]); amax = amax > a ? amax : a; }
-        const float d = amax / 127.0f, id = d != 0.0f ? 1.0f / d : 0.0f;
-        mn_wr16(y, mn_f32_to_fp16(d));
-        int8_t *qs = (int8_t *)(y + (k == K_Q8_0 ? 2 : 4));
-        int sum = 0;
-        for (int j = 0; j < 32; j++) {
-            int q = mn_round_away(x[j] * id);
-            q = q < -128 ? -128 : q > 127 ? 127 : q;
-            qs[j] = (int8_t)q;
-            sum += q;
-        }
-        if (k == K_Q8_1) mn_wr16(y + 2, mn_f32_to_fp16((float)sum * d));
-    }
+    for (size_t b = 0; b < n / 32; b++, x += 32, y += wsize(k))
+        if (!quantize_q8_block_vec(k, x, y)) quantize_q8_block_ref(k, x, y);
+}
+static void quantize_q8_ref(int k, const float *x, uint8_t *y, size_t n)
+{
+    for (size_t b = 0; b < n / 32; b++, x += 32, y += wsize(k)) quantize_q8_block_ref(k, x, y);
 }
 
 /* ---------------------------------------------------------------- entry points */
@@ -533,6 +583,12 @@ void mn_quantize_row_q4_1(const float *s, void *d, size_t n) { quantize_asym(K_Q
 void mn_quantize_row_q5_1(const float *s, void *d, size_t n) { quantize_asym(K_Q5_1, s, d, n); }
 void mn_quantize_row_q8_0(const float *s, void *d, size_t n) { quantize_q8(K_Q8_0, s, d, n); }
 void mn_quantize_row_q8_1(const float *s, void *d, size_t n) { quantize_q8(K_Q8_1, s, d, n); }
+void mn_quantize_row_q8_0_ref(const float *s, void *d, size_t n) { quantize_q8_ref(K_Q8_0, s, d, n); }
+void mn_quantize_row_q8_1_ref(const float *s, void *d, size_t n) { quantize_q8_ref(K_Q8_1, s, d, n); }
+void mn_quantize_row_q4_0_ref(const float *s, void *d, size_t n) { quantize_sym(K_Q4_0, s, d, n); }
+void mn_quantize_row_q5_0_ref(const float *s, void *d, size_t n) { quantize_sym(K_Q5_0, s, d, n); }
+void mn_quantize_row_q4_1_ref(const float *s, void *d, size_t n) { quantize_asym(K_Q4_1, s, d, n); }
+void mn_quantize_row_q5_1_ref(const float *s, void *d, size_t n) { quantize_asym(K_Q5_1, s, d, n); }
 
 /* ------------------------------------------------ activation preparation */
 size_t mn_qx_prep_size(size_t n) { return n / 32 * 5 * sizeof(float) + (MN_Q_X16 ? n * sizeof(int16_t) + 16 : 0); }

@@ -27,6 +27,9 @@
  *   quantize_row(src, dst, n)     ggml's reference quantizer (byte-identical to
  *                                 ggml's quantize_row_*_ref on finite input;
  *                                 total: NaN -> 0 quants, +-inf saturate).
+ *   quantize_row_ref              where set, the scalar twin of a vectorised
+ *                                 quantize_row (the activation types): same bytes
+ *                                 for every input, NaN and inf included.
  * vec_dot is NULL for Q8_K (activation-only, as in ggml).
  */
 #ifndef MN_TENSOR_TYPES_H
@@ -90,6 +93,8 @@ typedef struct mn_type_traits {
     mn_vec_dot_fn vec_dot;                /* vec128 path (NULL: not a weight type) */
     mn_vec_dot_fn vec_dot_ref;            /* scalar definition */
     mn_quantize_fn quantize_row;          /* f32 -> this type (reference algorithm) */
+    mn_quantize_fn quantize_row_ref;      /* its scalar twin where quantize_row has a vector
+                                             path (same bytes); NULL: quantize_row is scalar */
     mn_gemv_rows_fn gemv_rows;            /* optional multi-row GEMV (NULL: vec_dot per row) */
     mn_gemm_tile_fn gemm_tile;            /* optional GEMM micro-kernel (with gemv_rows) */
 } mn_type_traits;
