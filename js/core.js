@@ -21,7 +21,7 @@ const isNode = typeof process === 'object' && !!process.versions?.node;
 export const PAGE_BYTES = 65536;
 export const INITIAL_MEMORY = 16 * 1024 * 1024; // = -sINITIAL_MEMORY (CMakeLists.txt)
 export const WASM32_MAX_BYTES = 4 * 1024 * 1024 * 1024;
-const ABI_VERSION = 2; // = MN_WASM_ABI_VERSION (wasm/wasm_api.c)
+const ABI_VERSION = 3; // = MN_WASM_ABI_VERSION (wasm/wasm_api.c)
 
 // Status codes JS raises itself (numbers as in src/minnow.h).
 export const Status = Object.freeze({
@@ -42,6 +42,26 @@ export class MinnowError extends Error {
 // A MinnowError from one of the codes in Status.
 export function mnError(status, message) {
   return new MinnowError(Status[status], status, message);
+}
+
+// The error an abort rejects with: the signal's reason, else an AbortError.
+export function abortError(signal) {
+  return signal?.reason ?? (typeof DOMException === 'function'
+    ? new DOMException('the operation was aborted', 'AbortError')
+    : Object.assign(new Error('the operation was aborted'), { name: 'AbortError' }));
+}
+
+// The chunks of a byte stream; onCancel(fn) receives a function that cancels it.
+export async function* streamChunks(stream, onCancel) {
+  const reader = stream.getReader();
+  onCancel?.((why) => reader.cancel(why).catch(() => {}));
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally { reader.releaseLock(); }
 }
 
 export function simdSupported() {

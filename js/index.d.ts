@@ -29,8 +29,12 @@ export interface LoadProgress {
   phase: 'load' | 'cache';
 }
 
+/**
+ * Options of load(). Every option is checked before anything starts: a bad value or an unknown
+ * name rejects with MinnowError MN_E_INVALID_ARG naming the option.
+ */
 export interface LoadOptions {
-  /** 'auto' (default: wasm/mt with one thread per core when threads are usable, else wasm/st), or 1..8 */
+  /** 'auto' (default: wasm/mt with one thread per core when threads are usable, else wasm/st), or 1..8; true = 'auto' but threads required; false = 1 */
   threads?: 'auto' | number | boolean;
   onProgress?: (p: LoadProgress) => void;
   /** aborts the download/load; the promise rejects with the signal's reason */
@@ -41,8 +45,10 @@ export interface LoadOptions {
   cache?: boolean;
   /** most bytes this model's wasm memory may grow to (default and at most 4 GiB, at least 16 MiB) */
   memoryLimit?: number;
-  /** context length in tokens (default: the model's training length) */
+  /** context length in tokens, an integer in 1..16777216 (default: the model's training length, at most 4096) */
   contextLength?: number;
+  /** most prompt tokens evaluated in one forward pass, a positive integer (default 64; above the context length means the context length) */
+  batchSize?: number;
   /** where minnow.js/minnow.wasm of the picked build live (default: the package's build/wasm/<st|mt>/) */
   wasmBase?: string | URL;
 }
@@ -81,28 +87,36 @@ export interface ModelInfo {
   readonly model?: Record<string, unknown>;
 }
 
+/**
+ * Options of generate() (the defaults are the C library's, mn_gen_params_default). A bad value or
+ * an unknown name rejects the generation's `result` and iterator with MinnowError MN_E_INVALID_ARG
+ * naming the option; `undefined` means the default. Order of application: penalties, top-k, top-p,
+ * min-p, temperature, draw.
+ */
 export interface GenerateOptions {
-  /** default 128; 0: until EOS, a stop string or the context is full */
+  /** an integer >= 0, default 128; 0: until EOS, a stop string or the context is full */
   maxTokens?: number;
-  /** default 0.8; <= 0: greedy */
+  /** a finite number >= 0, default 0.8; 0: greedy */
   temperature?: number;
-  /** default 40; <= 0: off */
+  /** an integer >= 0, default 40; 0: off */
   topK?: number;
-  /** default 0.95; >= 1: off */
+  /** in [0, 1], default 0.95; 1: off */
   topP?: number;
-  /** default 0.05; <= 0: off */
+  /** in [0, 1], default 0.05; 0: off */
   minP?: number;
-  /** default 1 (off) */
+  /** a finite number > 0, default 1 (off); logits > 0 are divided by it, others multiplied */
   repeatPenalty?: number;
+  /** a finite number, default 0 (off): subtracted once from each token seen in the last penaltyLastN */
   presencePenalty?: number;
+  /** a finite number, default 0 (off): subtracted per occurrence in the last penaltyLastN */
   frequencyPenalty?: number;
-  /** default 64 */
+  /** an integer >= -1, default 64; 0: no penalties, -1: the whole context */
   penaltyLastN?: number;
-  /** default 0; the same seed gives the same tokens on every target */
+  /** an integer in [0, 2^64): a number up to 2^53 - 1 or a BigInt; default 0. The same seed gives the same tokens on every target */
   seed?: number | bigint;
-  /** stop strings: generation ends before them (they are not part of the text) */
+  /** stop strings (non-empty): generation ends before them (they are not part of the text); default none */
   stop?: string | string[];
-  /** add the model's BOS etc. to the prompt (default true) */
+  /** add the model's BOS etc. to a text prompt (default true, as the CLI's generate) */
   addSpecial?: boolean;
   /** stops generation between two tokens; the iterator rejects with the reason */
   signal?: AbortSignal;
@@ -138,6 +152,18 @@ export interface Generation extends AsyncIterableIterator<string> {
   text(): Promise<string>;
 }
 
+export interface TokenizeOptions {
+  /** add the model's special tokens (BOS); default true */
+  addSpecial?: boolean;
+  /** special-token text in the input (e.g. "<s>") becomes those tokens; default false */
+  parseSpecial?: boolean;
+}
+
+export interface DetokenizeOptions {
+  /** leave special tokens (BOS, EOS, ...) out of the text; default false */
+  skipSpecial?: boolean;
+}
+
 export interface Tokenization {
   ids: Int32Array;
   /** 2 per token: [start, end) UTF-8 byte offsets into the text (special tokens added by the model: [0, 0)) */
@@ -160,9 +186,21 @@ export interface MemoryReport {
 export interface Model {
   readonly info: ModelInfo;
   readonly disposed: boolean;
-  generate(prompt: string, options?: GenerateOptions): Generation;
-  tokenize(text: string, options?: { addSpecial?: boolean; parseSpecial?: boolean }): Promise<Tokenization>;
-  detokenize(ids: ArrayLike<number>, options?: { skipSpecial?: boolean }): Promise<string>;
+  /**
+   * prompt: text (tokenized with the model's BOS rule, see addSpecial), or token ids used as given.
+   * Never throws: a bad prompt or option (MN_E_INVALID_ARG naming it), a disposed model or any C
+   * error rejects `result` and the iterator's next(), like every other error.
+   */
+  generate(prompt: string | ArrayLike<number>, options?: GenerateOptions): Generation;
+  /**
+   * Token ids and offsets of text. addSpecial (default **true**): add the model's special tokens
+   * (BOS) as generate() does for a text prompt, so generate((await tokenize(t)).ids) equals
+   * generate(t) (note: the CLI's `minnow tokenize` adds none unless --add-special). parseSpecial
+   * (default false): read special-token text such as "<s>" in the input as those tokens.
+   */
+  tokenize(text: string, options?: TokenizeOptions): Promise<Tokenization>;
+  /** The text of token ids (integers >= 0; ids outside the vocabulary are MN_E_TOK_INVALID_ID). skipSpecial (default false): leave special tokens out. */
+  detokenize(ids: ArrayLike<number> | Iterable<number>, options?: DetokenizeOptions): Promise<string>;
   memory(): Promise<MemoryReport>;
   /** free the model and end its worker; resolves to the heap in use after freeing and at the start (equal: nothing leaked) */
   dispose(): Promise<{ heapUsed?: number; heapUsedAtStart?: number }>;
@@ -177,6 +215,8 @@ export function simdSupported(): boolean;
 /** true in Node, and in browsers on a cross-origin isolated page */
 export function threadsUsable(): boolean;
 export const THREADS_MAX: number;
+/** minnow's version, e.g. "0.1.0" (package.json's, and the C core's that ModelInfo.version reports) */
+export const VERSION: string;
 
 /** The core, in this thread (Node, or inside a worker): build info, self-check, BLAKE2b, kernels. */
 export function loadCore(options?: { threads?: 'auto' | number; memoryLimit?: number; wasmBase?: string | URL }): Promise<Core>;
@@ -202,5 +242,6 @@ declare const minnow: {
   load: typeof load;
   MinnowError: typeof MinnowError;
   THREADS_MAX: number;
+  VERSION: string;
 };
 export default minnow;

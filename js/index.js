@@ -19,23 +19,21 @@
 //    doubles: nothing is read through a signed i32.
 //  - A Node process does not stay alive because of an idle model; dispose()
 //    frees it (and its wasm memory, with the worker) at once.
-import { selectBuild, MinnowError, mnError, THREADS_MAX } from './core.js';
+import { selectBuild, MinnowError, mnError, THREADS_MAX, abortError, streamChunks } from './core.js';
+import { loadOptions, generateOptions, tokenizeOptions, detokenizeOptions, tokenIds } from './options.js';
 
 export { loadCore, Core, MinnowError, simdSupported, threadsUsable, selectBuild, THREADS_MAX } from './core.js';
+
+/** minnow's version (= package.json's, = the C core's mn_version()). */
+export const VERSION = '0.1.0';
 
 const isNode = typeof process === 'object' && !!process.versions?.node;
 const PUSH_CHUNK = 1 << 20;     // bytes per message when the caller's thread pushes a source
 const PUSH_WINDOW = 16 << 20;   // most bytes in flight to the worker
 
-function abortReason(signal) {
-  return signal?.reason ?? (typeof DOMException === 'function'
-    ? new DOMException('the operation was aborted', 'AbortError')
-    : Object.assign(new Error('the operation was aborted'), { name: 'AbortError' }));
-}
-
 function reviveError(e) {
   if (e.kind === 'minnow') return new MinnowError(e.code, e.status, e.message);
-  if (e.kind === 'abort') return abortReason();
+  if (e.kind === 'abort') return abortError();
   const err = new Error(e.message);
   err.name = e.name;
   if (e.stack) err.stack = e.stack;
@@ -163,10 +161,10 @@ async function describeSource(source) {
     const enc = source.headers.get('content-encoding');
     const len = source.headers.get('content-length');
     const size = len !== null && (!enc || enc === 'identity') ? Number(len) : null;
-    return push({ size, origin: 'network', url: source.url || undefined }, (onCancel) => readerChunks(source.body, onCancel));
+    return push({ size, origin: 'network', url: source.url || undefined }, (onCancel) => streamChunks(source.body, onCancel));
   }
   if (typeof ReadableStream === 'function' && source instanceof ReadableStream) {
-    return push({ size: null, origin: 'memory' }, (onCancel) => readerChunks(source, onCancel));
+    return push({ size: null, origin: 'memory' }, (onCancel) => streamChunks(source, onCancel));
   }
   if (source instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && source instanceof SharedArrayBuffer) || ArrayBuffer.isView(source)) {
     const u8 = ArrayBuffer.isView(source) ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength) : new Uint8Array(source);
@@ -175,18 +173,6 @@ async function describeSource(source) {
     });
   }
   throw mnError('MN_E_INVALID_ARG', 'load(source): expected a URL or path string, URL, Response, Blob/File, ArrayBuffer, typed array or ReadableStream');
-}
-
-async function* readerChunks(stream, onCancel) {
-  const reader = stream.getReader();
-  onCancel?.((why) => reader.cancel(why).catch(() => {}));
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally { reader.releaseLock(); }
 }
 
 let streamIds = 0;
@@ -200,7 +186,7 @@ function push(meta, chunks) {
     async pump(w) {
       let inflight = 0, wake = null, cancel = null;
       w.onAck(stream, (n) => { inflight -= n; wake?.(); });
-      w.closed.then(() => { cancel?.(abortReason()); wake?.(); });
+      w.closed.then(() => { cancel?.(abortError()); wake?.(); });
       try {
         for await (let c of chunks((fn) => { cancel = fn; })) {
           if (!w.alive) return;
@@ -224,25 +210,23 @@ function push(meta, chunks) {
 /**
  * Load a GGUF model into a worker of its own. See js/index.d.ts for options.
  */
-export async function load(source, options = {}) {
-  const { threads = 'auto', onProgress, signal, expectedId, cache = true, memoryLimit, contextLength, wasmBase } = options;
-  if (signal?.aborted) throw abortReason(signal);
-  if (expectedId !== undefined && !/^[0-9a-fA-F]{64}$/.test(expectedId)) {
-    throw mnError('MN_E_INVALID_ARG', 'expectedId must be a model id: 64 hex digits (BLAKE2b-256 of the file)');
-  }
+export async function load(source, options) {
+  const { threads, onProgress, signal, expectedId, cache, memoryLimit, contextLength, batchSize, wasmBase, _holdBytes: holdBytes } = loadOptions(options);
+  // (_holdBytes, tests only: heap held below the model, js/worker.js)
+  if (signal?.aborted) throw abortError(signal);
   const cores = isNode ? (await import('node:os')).cpus().length : undefined;
   const sel = selectBuild(threads, { cores });
   const desc = await describeSource(source);
   const w = await WorkerHandle.spawn();
-  const onAbort = () => w.terminate(abortReason(signal));
+  const onAbort = () => w.terminate(abortError(signal));
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    if (signal?.aborted) throw abortReason(signal); // while the worker started
+    if (signal?.aborted) throw abortError(signal); // while the worker started
     const build = await w.call('init', {
-      flavour: sel.flavour, threads: sel.threads, memoryLimit, wasmBase: wasmBase && String(wasmBase), abortBuffer: w.abortFlag?.buffer,
+      flavour: sel.flavour, threads: sel.threads, memoryLimit, wasmBase: wasmBase && String(wasmBase), abortBuffer: w.abortFlag?.buffer, holdBytes,
     });
     let lastLoaded = -1;
-    const loading = w.call('load', { source: desc.source, expectedId, cache, contextLength }, {
+    const loading = w.call('load', { source: desc.source, expectedId, cache, contextLength, batchSize }, {
       onEvent: (m) => {
         if (m.type !== 'progress' || !onProgress) return;
         if (m.phase === 'load' && m.loaded === lastLoaded) return;
@@ -255,7 +239,7 @@ export async function load(source, options = {}) {
     return new Model(w, { ...info, ...build, buildReason: sel.reason, heapUsedAtStart: undefined });
   } catch (e) {
     await w.terminate(e);
-    throw signal?.aborted ? abortReason(signal) : e;
+    throw signal?.aborted ? abortError(signal) : e;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
@@ -279,20 +263,31 @@ export class Model {
     return this.#w.call(op, args, opts);
   }
 
-  /** Generate text: an async iterable of pieces (see Generation). */
+  /**
+   * Generate text: an async iterable of pieces (see Generation). Never throws:
+   * a bad prompt or option, like every other error, rejects `result` and the
+   * iterator's first next().
+   */
   generate(prompt, options = {}) {
-    return new Generation(this.#w, (onEvent) => this.#call('generate', { prompt: String(prompt), options: genOptions(options) }, { onEvent }), options.signal);
+    let args;
+    try {
+      args = { prompt: typeof prompt === 'string' ? prompt : promptIds(prompt), options: generateOptions(options) };
+    } catch (e) {
+      return new Generation(this.#w, () => Promise.reject(e)); // (the signal may be what was wrong)
+    }
+    return new Generation(this.#w, (onEvent) => this.#call('generate', args, { onEvent }), options?.signal);
   }
 
   /** Token ids and [start, end) UTF-8 byte offsets (and UTF-16 offsets into text). */
-  async tokenize(text, { addSpecial = true, parseSpecial = false } = {}) {
-    const r = await this.#call('tokenize', { text: String(text), addSpecial, parseSpecial });
-    return { ids: r.ids, offsets: r.offsets, charOffsets: charOffsets(String(text), r.offsets) };
+  async tokenize(text, options) {
+    if (typeof text !== 'string') throw mnError('MN_E_INVALID_ARG', `tokenize(text): text must be a string, not ${text === null ? 'null' : typeof text}`);
+    const r = await this.#call('tokenize', { text, ...tokenizeOptions(options) });
+    return { ids: r.ids, offsets: r.offsets, charOffsets: charOffsets(text, r.offsets) };
   }
 
   /** The text of token ids. */
-  async detokenize(ids, { skipSpecial = false } = {}) {
-    return this.#call('detokenize', { ids: Int32Array.from(ids), skipSpecial });
+  async detokenize(ids, options) {
+    return this.#call('detokenize', { ids: tokenIds('detokenize(ids)', ids), ...detokenizeOptions(options) });
   }
 
   /** Wasm memory of this model's instance: { wasmBytes, heapUsed, heapUsedAtStart, limit }. */
@@ -314,20 +309,11 @@ export class Model {
   get disposed() { return this.#disposed !== null; }
 }
 
-function genOptions(o) {
-  const pick = (k, d) => (o[k] === undefined ? d : o[k]);
-  const stop = o.stop === undefined ? [] : (Array.isArray(o.stop) ? o.stop : [o.stop]).map(String);
-  const seed = pick('seed', 0);
-  if (!(Number.isSafeInteger(seed) && seed >= 0) && typeof seed !== 'bigint') {
-    throw mnError('MN_E_INVALID_ARG', 'seed must be a non-negative integer (or a BigInt below 2^64)');
-  }
-  return {
-    maxTokens: pick('maxTokens', 128), temperature: pick('temperature', 0.8), topK: pick('topK', 40),
-    topP: pick('topP', 0.95), minP: pick('minP', 0.05), repeatPenalty: pick('repeatPenalty', 1),
-    presencePenalty: pick('presencePenalty', 0), frequencyPenalty: pick('frequencyPenalty', 0),
-    penaltyLastN: pick('penaltyLastN', 64), seed: BigInt(seed).toString(), stop,
-    addSpecial: pick('addSpecial', true),
-  };
+// A prompt given as token ids (e.g. a chat template applied by the caller).
+function promptIds(prompt) {
+  const ids = tokenIds('generate(prompt): a string or an array of token ids', prompt);
+  if (!ids.length) throw mnError('MN_E_INVALID_ARG', 'generate(prompt): no token ids');
+  return ids;
 }
 
 // UTF-8 byte offsets -> UTF-16 indices into text (for slicing JS strings).
@@ -375,8 +361,8 @@ export class Generation {
     this.#w = w;
     this.signal = signal;
     if (signal?.aborted) {
-      this.result = Promise.reject(abortReason(signal));
-      this.#end = { error: abortReason(signal) };
+      this.result = Promise.reject(abortError(signal));
+      this.#end = { error: abortError(signal) };
     } else {
       this.#req = start((m) => {
         if (m.type !== 'piece') return;
@@ -387,8 +373,8 @@ export class Generation {
       const onAbort = () => this.abort();
       signal?.addEventListener('abort', onAbort, { once: true });
       this.result = this.#req.then(
-        (r) => { this.#end = r.reason === 'aborted' ? { value: r, error: abortReason(signal) } : { value: r }; return r; },
-        (e) => { const err = e?.name === 'AbortError' && signal?.aborted ? abortReason(signal) : e; this.#end = { error: err }; throw err; },
+        (r) => { this.#end = r.reason === 'aborted' ? { value: r, error: abortError(signal) } : { value: r }; return r; },
+        (e) => { const err = e?.name === 'AbortError' && signal?.aborted ? abortError(signal) : e; this.#end = { error: err }; throw err; },
       ).finally(() => { signal?.removeEventListener('abort', onAbort); this.#wake?.(); });
     }
     this.result.catch(() => {}); // observed through the iterator or by the caller
@@ -398,7 +384,7 @@ export class Generation {
   get tokenCount() { return this.#tokens; }
 
   /** Stop between two tokens. */
-  abort() { if (this.#req && !this.#end) this.#w.abort(this.#req.id); }
+  abort() { if (this.#req?.id !== undefined && !this.#end) this.#w.abort(this.#req.id); }
 
   [Symbol.asyncIterator]() { return this; }
 
@@ -426,4 +412,4 @@ export class Generation {
   async text() { await this.result; return this.#text; }
 }
 
-export default { load, MinnowError, THREADS_MAX };
+export default { load, MinnowError, THREADS_MAX, VERSION };

@@ -14,7 +14,7 @@
 //    message is seen between two tokens.
 //  - Browser: started by worker-boot.js (a classic worker, so the Emscripten
 //    script can be importScripts()ed). Node: started as a worker_threads module.
-import { loadCore, MinnowError, mnError, WASM32_MAX_BYTES } from './core.js';
+import { loadCore, MinnowError, mnError, WASM32_MAX_BYTES, abortError, streamChunks } from './core.js';
 
 const isNode = typeof process === 'object' && !!process.versions?.node;
 const CHUNK = 1 << 20; // file reads and cache writes, bytes
@@ -22,7 +22,7 @@ const CACHE_NAME = 'minnow-models-v1';
 
 let port; // { post(msg, transfer), onMessage(fn) }
 let core = null;
-const state = { gguf: 0, model: 0, ctx: 0, tok: 0, slots: 0, running: 0, info: null, limit: WASM32_MAX_BYTES };
+const state = { gguf: 0, model: 0, ctx: 0, tok: 0, slots: 0, running: 0, hold: [], info: null, limit: WASM32_MAX_BYTES };
 const aborted = new Set();   // request ids whose abort arrived
 let abortFlag = null;        // Int32Array on a SharedArrayBuffer: the id of the last generation aborted (when shared memory exists)
 const acked = new Map();     // generation id -> pieces the caller has received
@@ -66,11 +66,6 @@ function serializeError(e) {
   return { kind: 'error', name: e?.name ?? 'Error', message: String(e?.message ?? e), stack: e?.stack };
 }
 
-function abortError() {
-  return typeof DOMException === 'function' ? new DOMException('the operation was aborted', 'AbortError')
-    : Object.assign(new Error('the operation was aborted'), { name: 'AbortError' });
-}
-
 // A macrotask yield without setTimeout's clamping (browsers clamp nested timers to 4 ms).
 const yieldNow = isNode ? () => new Promise((r) => setImmediate(r)) : (() => {
   const ch = new MessageChannel(), q = [];
@@ -79,9 +74,12 @@ const yieldNow = isNode ? () => new Promise((r) => setImmediate(r)) : (() => {
 })();
 
 // ------------------------------------------------------------------ init
-async function init({ flavour, threads, memoryLimit, wasmBase, abortBuffer }) {
+async function init({ flavour, threads, memoryLimit, wasmBase, abortBuffer, holdBytes }) {
   if (abortBuffer) abortFlag = new Int32Array(abortBuffer);
   core = await loadCore({ flavour, poolThreads: threads, memoryLimit, wasmBase });
+  // tests: hold the low heap so that everything the model allocates lies above it (e.g. above 2 GiB)
+  // (in pieces: dlmalloc's sbrk takes a signed increment, so one malloc stays below 2 GiB)
+  for (let left = holdBytes ?? 0; left > 0; left -= 1 << 29) state.hold.push(core.alloc(Math.min(left, 1 << 29)));
   state.limit = memoryLimit ?? WASM32_MAX_BYTES;
   const caps = core.capabilities();
   return { build: caps.target, flavour: core.flavour, threads: core.threads, simd: caps.simd, version: caps.version, heapUsedAtStart: core.heapUsedAtStart };
@@ -236,17 +234,6 @@ async function openSource(source) {
   }
 }
 
-async function* streamChunks(stream) {
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally { reader.releaseLock?.(); }
-}
-
 // Chunks pushed by the caller with flow control: each consumed chunk is acked.
 function onPushed(msg) {
   let s = pushed.get(msg.stream);
@@ -346,7 +333,7 @@ const TOK_ADD_SPECIAL = 1, TOK_PARSE_SPECIAL = 2, TOK_SKIP_SPECIAL = 4; // MN_TO
 
 // Build the decoder on the loaded GGUF (the model takes the handle over) and
 // its context; returns what info adds.
-function makeModel(c, { contextLength }) {
+function makeModel(c, { contextLength, batchSize }) {
   const m = c.mod;
   const [model, msg] = c.withErr((err, cap) => {
     let st;
@@ -358,7 +345,7 @@ function makeModel(c, { contextLength }) {
   state.model = model;
   const [ctx, cmsg] = c.withErr((err, cap) => {
     let st;
-    const p = c.outPtr((slot) => { st = m._mn_wasm_ctx_create(slot, model, contextLength ?? 0, 0, c.threads, err, cap); });
+    const p = c.outPtr((slot) => { st = m._mn_wasm_ctx_create(slot, model, contextLength ?? 0, batchSize ?? 0, c.threads, err, cap); });
     return st ? -st : p;
   });
   if (ctx < 0) throw c.error(-ctx, cmsg || undefined);
@@ -406,9 +393,12 @@ function generate({ id, prompt, options: o }) {
     let text = '', reason = 'aborted', dst = 0;
     try {
       stopBufs.forEach((p, i) => { new Uint32Array(c.memory.buffer, stopPtrs + 4 * i, 1)[0] = p; });
-      const st = c.withString(prompt, (p, n) => m._mn_wasm_gen_begin(ctx, p, n, o.temperature, o.topK, o.topP, o.minP,
+      // a text prompt is tokenized in C (MN_TOK_ADD_SPECIAL: BOS as the model says); ids are used as given
+      const begin = (p, n, isIds) => m._mn_wasm_gen_begin(ctx, p, n, isIds, o.temperature, o.topK, o.topP, o.minP,
         o.repeatPenalty, o.presencePenalty, o.frequencyPenalty, o.penaltyLastN,
-        Number(seed & 0xffffffffn), Number(seed >> 32n), o.maxTokens, o.addSpecial ? TOK_ADD_SPECIAL : 0, stopPtrs, stops.length));
+        Number(seed & 0xffffffffn), Number(seed >> 32n), o.maxTokens, o.addSpecial ? TOK_ADD_SPECIAL : 0, stopPtrs, stops.length);
+      const st = typeof prompt === 'string' ? c.withString(prompt, (p, n) => begin(p, n, 0))
+        : c.withBytes(new Uint8Array(prompt.buffer, prompt.byteOffset, prompt.byteLength), (p) => begin(p, prompt.length, 1));
       c.check(st, () => c.str(m._mn_ctx_error(ctx)));
       const cap = m._mn_gen_piece_bound(ctx) >>> 0;
       dst = c.alloc(cap);
@@ -506,6 +496,7 @@ async function dispose() {
   if (state.running) { aborted.add(state.running); ackWake?.(); }
   await busy;
   freeModel();
+  state.hold.forEach((p) => core.free(p));
   const report = { heapUsed: core.heapUsed(), heapUsedAtStart: core.heapUsedAtStart };
   core.dispose();
   core = null;

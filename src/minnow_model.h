@@ -19,6 +19,12 @@
  *    n_ctx ends with MN_GEN_END_CTX_FULL (a reported reason, not an error).
  *  - Memory is computed up front: mn_model_ctx_bytes() says what a context
  *    will allocate before mn_ctx_create() does it.
+ *
+ * Changes to the first draft (all additive, no signature changed):
+ * mn_ctx_sample, mn_ctx_set_seed, mn_gen_begin_tokens, mn_model_bos,
+ * mn_model_eos, mn_model_add_bos, mn_model_token_is_eog; mn_gen_piece_bound
+ * counts the stop strings; n_ctx 0 is the training length capped at 4096.
+ * Details: docs/model.md.
  */
 #ifndef MINNOW_MODEL_H
 #define MINNOW_MODEL_H
@@ -100,18 +106,25 @@ MN_API size_t mn_model_info_json(const mn_model *m, char *dst, size_t dstCapacit
 MN_API mn_tokenizer *mn_model_tokenizer(mn_model *m);
 
 /* ---------------------------------------------------------------- context */
+#define MN_CTX_DEFAULT_MAX 4096u
 typedef struct mn_ctx_params {
-    uint32_t n_ctx;   /* KV cache length in tokens; 0 = the training length */
+    uint32_t n_ctx;   /* KV cache length in tokens; 0 = the training length, at most
+                         MN_CTX_DEFAULT_MAX (4096, as llama.cpp's default: a
+                         32K-trained model's f32 cache would not fit wasm32) */
     uint32_t n_batch; /* most tokens evaluated in one forward pass; 0 = 64 */
     int32_t n_threads; /* 1..mn_threads_max(); 0 = all cores (1 without threads) */
 } mn_ctx_params;
 
 /** Fill p with the defaults (n_ctx 0, n_batch 64, n_threads 0). */
 MN_API void mn_ctx_params_default(mn_ctx_params *p);
+/** @return MN_CTX_DEFAULT_MAX (the cap on the default n_ctx), for bindings. */
+MN_API size_t mn_ctx_default_max(void);
 
 /**
  * Bytes mn_ctx_create() would allocate for these parameters (KV cache,
- * activations, logits, tokenizer), computed without allocating.
+ * activations, logits, sampler scratch, token history), computed without
+ * allocating, by the plan mn_ctx_create() allocates with. Not counted: thread
+ * stacks and the context's tokenizer instance (made on first use of text).
  * @return the size, or an error (MN_E_INVALID_ARG, MN_E_OVERFLOW) tested with mn_is_error().
  */
 MN_API size_t mn_model_ctx_bytes(const mn_model *m, const mn_ctx_params *p);
@@ -123,7 +136,8 @@ MN_API mn_status mn_ctx_create(mn_ctx **out, mn_model *m, const mn_ctx_params *p
 MN_API void mn_ctx_free(mn_ctx *c);
 /** @return the last error message of c ("" if none, never NULL). */
 MN_API const char *mn_ctx_error(const mn_ctx *c);
-/** @return the context's own tokenizer (owned by c). */
+/** @return the context's own tokenizer (owned by c; made on the first call),
+ *  or NULL if the model has no vocabulary (or it could not be made: see mn_ctx_error()). */
 MN_API mn_tokenizer *mn_ctx_tokenizer(mn_ctx *c);
 /** @return n_ctx as created. */
 MN_API size_t mn_ctx_n_ctx(const mn_ctx *c);
@@ -224,8 +238,9 @@ MN_API mn_status mn_gen_begin_tokens(mn_ctx *c, const int32_t *tokens, size_t n,
 
 /**
  * Sample one token, evaluate it, and write the text that became final.
- * @param dst receives the piece (not NUL-terminated); 64 + the longest token
- *        is always enough (mn_gen_piece_bound()).
+ * @param dst receives the piece (not NUL-terminated); mn_gen_piece_bound()
+ *        bytes (64 + the longest token + the longest stop string) are always
+ *        enough, and less is refused.
  * @param len receives the piece length (may be 0: bytes held back).
  * @param token receives the sampled id (-1 once ended).
  * @param end receives MN_GEN_RUNNING, or why generation ended (then the
@@ -235,7 +250,8 @@ MN_API mn_status mn_gen_begin_tokens(mn_ctx *c, const int32_t *tokens, size_t n,
 MN_API mn_status mn_gen_next(mn_ctx *c, char *dst, size_t dstCapacity, size_t *len,
                              int32_t *token, int *end);
 
-/** @return a dstCapacity always enough for mn_gen_next() on this context. */
+/** @return a dstCapacity always enough for mn_gen_next() on this context
+ *  (it counts the stop strings of the current generation: ask after mn_gen_begin()). */
 MN_API size_t mn_gen_piece_bound(const mn_ctx *c);
 
 typedef struct mn_gen_stats {

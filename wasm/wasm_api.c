@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 /* Bumped when an export's signature or meaning changes; js/core.js checks it. */
-#define MN_WASM_ABI_VERSION 2
+#define MN_WASM_ABI_VERSION 3
 EMSCRIPTEN_KEEPALIVE int mn_wasm_abi_version(void) { return MN_WASM_ABI_VERSION; }
 
 /* Current size of the wasm memory in bytes, as a double: up to 4 GiB does not

@@ -25,9 +25,11 @@ EMSCRIPTEN_KEEPALIVE double mn_wasm_model_weight_bytes(const mn_model *m)
     return (double)mn_model_weight_bytes(m);
 }
 
-/* mn_gen_begin() with the sampler and generation parameters as arguments;
- * the 64-bit seed as two unsigned halves. stop: nStop NUL-terminated strings. */
-EMSCRIPTEN_KEEPALIVE mn_status mn_wasm_gen_begin(mn_ctx *c, const void *prompt, size_t promptSize,
+/* mn_gen_begin() (isIds 0: prompt is promptSize bytes of UTF-8) or
+ * mn_gen_begin_tokens() (isIds 1: promptSize int32 token ids), with the
+ * sampler and generation parameters as arguments; the 64-bit seed as two
+ * unsigned halves. stop: nStop NUL-terminated strings. */
+EMSCRIPTEN_KEEPALIVE mn_status mn_wasm_gen_begin(mn_ctx *c, const void *prompt, size_t promptSize, int isIds,
                                                  float temperature, int32_t topK, float topP, float minP,
                                                  float repeatPenalty, float presencePenalty,
                                                  float frequencyPenalty, int32_t penaltyLastN,
@@ -49,7 +51,8 @@ EMSCRIPTEN_KEEPALIVE mn_status mn_wasm_gen_begin(mn_ctx *c, const void *prompt, 
     p.tok_flags = tokFlags;
     p.stop = stop;
     p.n_stop = nStop;
-    return mn_gen_begin(c, prompt, promptSize, &p);
+    return isIds ? mn_gen_begin_tokens(c, (const int32_t *)prompt, promptSize, &p)
+                 : mn_gen_begin(c, prompt, promptSize, &p);
 }
 
 /* mn_gen_stats_get() as 4 doubles: prompt tokens, generated tokens, prompt ms, decode ms. */

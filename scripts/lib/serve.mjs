@@ -11,6 +11,8 @@
 //  - Every response says Cache-Control: no-store, so a browser never answers
 //    from its HTTP cache: a model request the server does not see was served
 //    by minnow's own cache (the Cache API).
+//  - files: { '/url/path': '/file/path' } serves single files besides (the
+//    benchmark's models).
 //  - onRequest({ method, path, status, bytes }) sees every request (tests count
 //    model downloads with it).
 import http from 'node:http';
@@ -29,7 +31,7 @@ const TYPES = {
   '.png': 'image/png', '.svg': 'image/svg+xml', '.ts': 'text/plain; charset=utf-8', '.map': 'application/json',
 };
 
-export function startServer({ port = 8080, host = '127.0.0.1', isolate = true, root = repoRoot, shared = defaultShared, onRequest } = {}) {
+export function startServer({ port = 8080, host = '127.0.0.1', isolate = true, root = repoRoot, shared = defaultShared, files = {}, onRequest } = {}) {
   const mounts = [
     ['/web/', path.join(root, 'web')], ['/js/', path.join(root, 'js')], ['/build/wasm/', path.join(root, 'build', 'wasm')],
     ['/node_modules/@wllama/wllama/', path.join(root, 'node_modules', '@wllama', 'wllama')], ['/shared/', shared],
@@ -57,18 +59,25 @@ export function startServer({ port = 8080, host = '127.0.0.1', isolate = true, r
       res.end();
       return done();
     }
+    const single = Object.hasOwn(files, url.pathname) ? files[url.pathname] : null;
     const mount = mounts.find(([prefix]) => url.pathname.startsWith(prefix));
-    if (!mount) return fail(404, 'not found');
+    if (!mount && !single) return fail(404, 'not found');
     let file;
     try {
-      const rel = decodeURIComponent(url.pathname.slice(mount[0].length));
-      const base = realpathSync(mount[1]);
-      file = path.resolve(base, rel);
-      if (file !== base && !file.startsWith(base + path.sep)) return fail(403, 'outside the served folder');
-      let st = statSync(file);
-      if (st.isDirectory()) { file = path.join(file, 'index.html'); st = statSync(file); }
-      const real = realpathSync(file);
-      if (!real.startsWith(base + path.sep)) return fail(403, 'outside the served folder');
+      let st;
+      if (single) {
+        file = single;
+        st = statSync(file);
+      } else {
+        const rel = decodeURIComponent(url.pathname.slice(mount[0].length));
+        const base = realpathSync(mount[1]);
+        file = path.resolve(base, rel);
+        if (file !== base && !file.startsWith(base + path.sep)) return fail(403, 'outside the served folder');
+        st = statSync(file);
+        if (st.isDirectory()) { file = path.join(file, 'index.html'); st = statSync(file); }
+        const real = realpathSync(file);
+        if (!real.startsWith(base + path.sep)) return fail(403, 'outside the served folder');
+      }
       bytes = st.size;
       res.writeHead(200, {
         ...headers,

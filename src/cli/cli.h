@@ -24,6 +24,7 @@ int mn_cmd_info(int argc, char **argv);
 int mn_cmd_tokenize(int argc, char **argv);
 int mn_cmd_detokenize(int argc, char **argv);
 int mn_cmd_synth(int argc, char **argv);
+int mn_cmd_quantize(int argc, char **argv);
 int mn_cmd_generate(int argc, char **argv);
 int mn_cmd_perplexity(int argc, char **argv);
 int mn_cmd_convert(int argc, char **argv);

@@ -15,6 +15,7 @@ static const mn_cli_cmd k_cmds[] = {
     {"id", "FILE...", "print each file's model id (BLAKE2b-256, hex)", mn_cmd_id},
     {"info", "FILE.gguf [--json]", "print a GGUF file's metadata and tensor table", mn_cmd_info},
     {"tokenize", "-t FILE [--add-special] [--parse-special] [--offsets] [--jsonl]", "print the token ids of stdin (HF encode)", mn_cmd_tokenize},
+    {"quantize", "IN.gguf OUT.gguf TYPE", "convert a model to a llama.cpp file type (Q8_0, Q4_K_M, ...)", mn_cmd_quantize},
     {"synth", "--shape NAME --vocab FILE [--type T] -o OUT.gguf", "write a seeded synthetic GGUF model (minnow synth --help)", mn_cmd_synth},
     {"detokenize", "-t FILE [--skip-special] [--jsonl]", "print the text of the token ids on stdin (HF decode)", mn_cmd_detokenize},
     {"generate", "-m M.gguf -p TEXT [-n N] [...]", "generate text with a decoder model (--help for options)", mn_cmd_generate},

@@ -203,13 +203,34 @@ uint32_t mn_qplan_choose(mn_qplan *p, const char *name, uint32_t n_dims, int64_t
     return fallback(p, t, ne0);
 }
 
+/* llama.cpp's weight_name_comparer: the N of a "blk.N." prefix first (-1
+ * without one; parsed like sscanf("blk.%d.")), then the name byte-wise. */
+static long layer_of(const char *s)
+{
+    if (strncmp(s, "blk.", 4)) return -1;
+    s += 4;
+    while (*s == ' ' || (*s >= '\t' && *s <= '\r')) s++;
+    int neg = *s == '-';
+    if (*s == '-' || *s == '+') s++;
+    if (*s < '0' || *s > '9') return -1;
+    long v = 0;
+    for (; *s >= '0' && *s <= '9'; s++) v = v < 100000000 ? v * 10 + (*s - '0') : v;
+    return neg ? -v : v;
+}
+
+static int name_less(const char *a, const char *b)
+{
+    long la = layer_of(a), lb = layer_of(b);
+    return la != lb ? la < lb : strcmp(a, b) < 0;
+}
+
 void mn_qplan_sort_names(const char *const *names, size_t *idx, size_t n)
 {
     for (size_t i = 0; i < n; i++) idx[i] = i;
     /* insertion sort keeps this reentrant (no global) and tensor counts are small */
     for (size_t i = 1; i < n; i++) {
         size_t v = idx[i], j = i;
-        while (j > 0 && strcmp(names[idx[j - 1]], names[v]) > 0) { idx[j] = idx[j - 1]; j--; }
+        while (j > 0 && name_less(names[v], names[idx[j - 1]])) { idx[j] = idx[j - 1]; j--; }
         idx[j] = v;
     }
 }

@@ -17,11 +17,13 @@
  *    block size demotes Q2_K/Q3_K/TQ* -> Q4_0, Q4_K -> Q5_0, Q5_K -> Q5_1,
  *    Q6_K -> Q8_0, and to F16 when even 32 does not divide it.
  *
- * Trap: llama.cpp counts attn_v and ffn_down tensors in the order of its
- * std::map, i.e. sorted by name ("blk.10." before "blk.2."), and the mix rules
- * read those counters. mn_qplan_choose() must therefore be called for the
- * tensors in byte-wise sorted name order (mn_qplan_sort_names helps); the
- * result does not depend on the order tensors are written in.
+ * Trap: the mix rules read counters of the attn_v and ffn_down tensors seen
+ * so far, and llama.cpp visits tensors in the order of its weights map: by
+ * the layer number of a "blk.N." prefix (none = -1, first), then by name.
+ * mn_qplan_choose() must therefore be called in that order
+ * (mn_qplan_sort_names); the result does not depend on the order tensors are
+ * written in. Checked byte for byte against llama.cpp's own
+ * llama_model_quantize (see docs/gguf-tools.md).
  * Not implemented: importance matrices, the IQ and Q2_K_S types, MoE
  * (n_expert > 1 layer lookup is done, but minnow has no MoE kernels).
  */
@@ -81,7 +83,6 @@ int mn_qplan_allows(const char *name, uint32_t n_dims);
  */
 uint32_t mn_qplan_choose(mn_qplan *p, const char *name, uint32_t n_dims, int64_t ne0, uint32_t cur);
 
-/* Sort idx[0..n) so that names[idx[i]] are in byte-wise ascending order
- * (std::map<std::string> order). */
+/* Sort idx[0..n) into llama.cpp's weights-map order (layer, then name). */
 void mn_qplan_sort_names(const char *const *names, size_t *idx, size_t n);
 #endif

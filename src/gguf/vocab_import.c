@@ -382,6 +382,13 @@ static const char *k_re_llama3 =
 static const char *k_re_qwen2 =
     "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
+/* A boolean option that defaults to def when absent (mn_json_bool gives 0 then). */
+static int json_flag(const mn_json *d, uint32_t node, int def)
+{
+    int t = mn_json_type_of(d, node);
+    return t == MN_JSON_TRUE ? 1 : t == MN_JSON_FALSE ? 0 : def;
+}
+
 /* Scan a pre-tokenizer (or Sequence of them): ByteLevel present? which Split regex? */
 static void scan_pre(const mn_json *d, uint32_t node, int *bytelevel, int *bl_regex, const char **regex)
 {
@@ -392,7 +399,7 @@ static void scan_pre(const mn_json *d, uint32_t node, int *bytelevel, int *bl_re
             scan_pre(d, c, bytelevel, bl_regex, regex);
     } else if (mn_json_str_eq(d, ty, "ByteLevel")) {
         *bytelevel = 1;
-        *bl_regex = mn_json_bool(d, mn_json_get(d, node, "use_regex"), 1);
+        *bl_regex = json_flag(d, mn_json_get(d, node, "use_regex"), 1);
     } else if (mn_json_str_eq(d, ty, "Split")) {
         size_t n;
         const char *re = mn_json_str(d, mn_json_get(d, mn_json_get(d, node, "pattern"), "Regex"), &n);
@@ -501,7 +508,7 @@ static mn_status from_hf(mn_gguf_writer *w, const char *path, const char *buf, s
     }
     if (wordpiece) {
         uint32_t norm = mn_json_get(&d, 0, "normalizer");
-        int lower = mn_json_bool(&d, mn_json_get(&d, norm, "lowercase"), 1);
+        int lower = json_flag(&d, mn_json_get(&d, norm, "lowercase"), 1);
         st = put_bert(w, &t, lower, info, err);
         goto done;
     }
@@ -577,6 +584,16 @@ done:
 
 /* ------------------------------------------------------------------ entry */
 
+static mn_status import_bytes(mn_gguf_writer *w, const char *path, const char *buf, size_t n, const char *pre,
+                              mn_vocab_info *info, mn_err *err, int config)
+{
+    size_t i = 0;
+    while (i < n && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t')) i++;
+    if (i < n && buf[i] == '{') return from_hf(w, config ? path : "", buf, n, pre, info, err);
+    if (ends_with(path, ".txt")) return from_vocab_txt(w, buf, n, info, err);
+    return from_spm(w, path, (const uint8_t *)buf, n, info, err);
+}
+
 mn_status mn_vocab_import(mn_gguf_writer *w, const char *path, const char *pre, mn_vocab_info *info, mn_err *err)
 {
     if (!w || !path || !info) return mn_err_set(err, MN_E_INVALID_ARG, "NULL argument");
@@ -589,11 +606,15 @@ mn_status mn_vocab_import(mn_gguf_writer *w, const char *path, const char *pre, 
         free(buf); /* reopened by the GGUF reader (mmap where it can) */
         return from_gguf(w, path, info, err);
     }
-    size_t i = 0;
-    while (i < n && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t')) i++;
-    if (i < n && buf[i] == '{') st = from_hf(w, path, buf, n, pre, info, err);
-    else if (ends_with(path, ".txt")) st = from_vocab_txt(w, buf, n, info, err);
-    else st = from_spm(w, path, (const uint8_t *)buf, n, info, err);
+    st = import_bytes(w, path, buf, n, pre, info, err, 1);
     free(buf);
     return st;
+}
+
+mn_status mn_vocab_import_mem(mn_gguf_writer *w, const char *name, const void *buf, size_t n, const char *pre,
+                              mn_vocab_info *info, mn_err *err)
+{
+    if (!w || !name || (!buf && n) || !info) return mn_err_set(err, MN_E_INVALID_ARG, "NULL argument");
+    memset(info, 0, sizeof *info);
+    return import_bytes(w, name, buf ? buf : "", n, pre, info, err, 0);
 }

@@ -41,4 +41,12 @@ typedef struct mn_vocab_info {
  *         message is in err.
  */
 mn_status mn_vocab_import(mn_gguf_writer *w, const char *path, const char *pre, mn_vocab_info *info, mn_err *err);
+/**
+ * The same from bytes in memory (not GGUF; untrusted, bounded by n). `name`
+ * picks the format as a path would (".txt": vocab.txt; else JSON when the
+ * text starts with '{', else SentencePiece); a sibling tokenizer_config.json
+ * is not read.
+ */
+mn_status mn_vocab_import_mem(mn_gguf_writer *w, const char *name, const void *buf, size_t n, const char *pre,
+                              mn_vocab_info *info, mn_err *err);
 #endif

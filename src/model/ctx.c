@@ -29,6 +29,8 @@ double mn_now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
+size_t mn_ctx_default_max(void) { return MN_CTX_DEFAULT_MAX; }
+
 void mn_ctx_params_default(mn_ctx_params *p)
 {
     if (!p) return;
@@ -73,7 +75,7 @@ static mn_status ctx_plan_make(const mn_model *m, const mn_ctx_params *p, ctx_pl
 {
     const mn_hparams *hp = &m->hp;
     memset(pl, 0, sizeof *pl);
-    size_t n_ctx = p->n_ctx ? p->n_ctx : hp->n_ctx_train;
+    size_t n_ctx = p->n_ctx ? p->n_ctx : hp->n_ctx_train < MN_CTX_DEFAULT_MAX ? hp->n_ctx_train : MN_CTX_DEFAULT_MAX;
     size_t n_batch = p->n_batch ? p->n_batch : 64;
     if (m->arch == MN_ARCH_GPT2 && n_ctx > hp->n_ctx_train) {
         if (why) snprintf(why, whyCap, "n_ctx %zu exceeds the %zu learned positions of this gpt2 model", n_ctx, hp->n_ctx_train);

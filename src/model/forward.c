@@ -187,12 +187,30 @@ static void att_task(void *arg, size_t begin, size_t end, int worker)
             }
             for (size_t t = 0; t < m; t++) e[t] = e[t] - mx;
             mn_exp_row(e, e, m);
-            for (size_t t = 0; t < m; t++) {
-                const float *vt = vp + (t0 + t) * V;
-                float w = e[t];
-                sum = sum + w;
-                for (size_t d = 0; d < hdv; d++) acc[d] = acc[d] + w * vt[d];
+            for (size_t t = 0; t < m; t++) sum = sum + e[t];
+            /* acc[d] += e[t] * v[t][d] in t order for every d: 16 dims at a
+             * time stay in registers across the chunk (each element sees the
+             * same operations in the same order as a t-outer loop) */
+            const float *v0 = vp + t0 * V;
+            size_t d = 0;
+            for (; d + 16 <= hdv; d += 16) {
+                mn_vf a0 = mn_vf_load(acc + d), a1 = mn_vf_load(acc + d + 4);
+                mn_vf a2 = mn_vf_load(acc + d + 8), a3 = mn_vf_load(acc + d + 12);
+                for (size_t t = 0; t < m; t++) {
+                    const float *vt = v0 + t * V + d;
+                    mn_vf w = mn_vf_splat(e[t]);
+                    a0 = mn_vf_add(a0, mn_vf_mul(w, mn_vf_load(vt)));
+                    a1 = mn_vf_add(a1, mn_vf_mul(w, mn_vf_load(vt + 4)));
+                    a2 = mn_vf_add(a2, mn_vf_mul(w, mn_vf_load(vt + 8)));
+                    a3 = mn_vf_add(a3, mn_vf_mul(w, mn_vf_load(vt + 12)));
+                }
+                mn_vf_store(acc + d, a0);
+                mn_vf_store(acc + d + 4, a1);
+                mn_vf_store(acc + d + 8, a2);
+                mn_vf_store(acc + d + 12, a3);
             }
+            for (; d < hdv; d++)
+                for (size_t t = 0; t < m; t++) acc[d] = acc[d] + e[t] * v0[t * V + d];
         }
         float inv = 1.0f / sum;
         float *o = c->att + b * hp->n_head * hdv + h * hdv;

@@ -77,17 +77,24 @@ static mn_status int_elem(kctx *k, size_t kid, int type, int arr, size_t i, cons
     }
 }
 
+/* Find a key: MN_OK and *found (1, *kid set; or 0 when an optional key is
+ * absent), or MN_E_GGUF_KEY_MISSING for an absent required one. */
+static mn_status key_find(kctx *k, const char *name, int required, size_t *kid, int *found)
+{
+    *found = mn_gguf_find_key(k->g, name, kid) == MN_OK;
+    if (!*found && required) return fail(k, MN_E_GGUF_KEY_MISSING, "key %s: missing (required)", name);
+    return MN_OK;
+}
+
 /* An unsigned integer key (full name). Absent: *out = def if !required.
  * Arrays (per-layer values) must hold equal entries. Range [lo, hi]. */
 static mn_status key_uint(kctx *k, const char *name, int required, uint64_t def, uint64_t lo, uint64_t hi,
                           uint64_t *out)
 {
     size_t kid;
-    if (mn_gguf_find_key(k->g, name, &kid) != MN_OK) {
-        if (required) return fail(k, MN_E_GGUF_KEY_MISSING, "key %s: missing (required)", name);
-        *out = def;
-        return MN_OK;
-    }
+    int found;
+    mn_status fs = key_find(k, name, required, &kid, &found);
+    if (fs != MN_OK || !found) { *out = def; return fs; }
     int type = mn_gguf_key_type(k->g, kid);
     uint64_t v = 0;
     if (type == MN_GGUF_ARRAY) {
@@ -132,11 +139,9 @@ static mn_status key_float(kctx *k, const char *name, int required, double def, 
                            double *out)
 {
     size_t kid;
-    if (mn_gguf_find_key(k->g, name, &kid) != MN_OK) {
-        if (required) return fail(k, MN_E_GGUF_KEY_MISSING, "key %s: missing (required)", name);
-        *out = def;
-        return MN_OK;
-    }
+    int found;
+    mn_status fs = key_find(k, name, required, &kid, &found);
+    if (fs != MN_OK || !found) { *out = def; return fs; }
     double v;
     mn_status st = mn_gguf_get_f64(k->g, kid, &v);
     if (st != MN_OK)

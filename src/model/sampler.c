@@ -85,34 +85,28 @@ static int cand_cmp(const void *pa, const void *pb)
     return before(a, b) ? -1 : before(b, a) ? 1 : 0;
 }
 
-/* Move the k best of c[0..n) to c[0..k), sorted (a heap of the k best, whose
- * root is the worst of them). */
+/* Restore the heap below j: a parent comes "after" (is worse than or equal
+ * to) its children, so c[0] is the worst of the k kept. */
+static void sift_down(mn_cand *c, size_t k, size_t j)
+{
+    for (;;) {
+        size_t l = 2 * j + 1, r = l + 1, w = j;
+        if (l < k && before(&c[w], &c[l])) w = l;
+        if (r < k && before(&c[w], &c[r])) w = r;
+        if (w == j) return;
+        mn_cand t = c[j]; c[j] = c[w]; c[w] = t;
+        j = w;
+    }
+}
+
+/* Move the k best of c[0..n) to c[0..k), sorted. */
 static void top_k_select(mn_cand *c, size_t n, size_t k)
 {
-    /* heap property: parent is "after" (worse or equal) its children */
-    for (size_t i = k; i-- > 0;) {
-        size_t j = i;
-        for (;;) {
-            size_t l = 2 * j + 1, r = l + 1, w = j;
-            if (l < k && before(&c[w], &c[l])) w = l;
-            if (r < k && before(&c[w], &c[r])) w = r;
-            if (w == j) break;
-            mn_cand t = c[j]; c[j] = c[w]; c[w] = t;
-            j = w;
-        }
-    }
+    for (size_t i = k; i-- > 0;) sift_down(c, k, i);
     for (size_t i = k; i < n; i++) {
         if (!before(&c[i], &c[0])) continue;
         c[0] = c[i];
-        size_t j = 0;
-        for (;;) {
-            size_t l = 2 * j + 1, r = l + 1, w = j;
-            if (l < k && before(&c[w], &c[l])) w = l;
-            if (r < k && before(&c[w], &c[r])) w = r;
-            if (w == j) break;
-            mn_cand t = c[j]; c[j] = c[w]; c[w] = t;
-            j = w;
-        }
+        sift_down(c, k, 0);
     }
     qsort(c, k, sizeof *c, cand_cmp);
 }

@@ -19,6 +19,15 @@
  *   mn_q_hadd(acc, p)   acc + (i32 lanes of pairwise sums of the i16 lanes of
  *                       p): pmaddwd(p, 1) / i32x4.extadd_pairwise_i16x8_s.
  *   mn_q_madd(acc, p, s16) acc + pmaddwd(p, splat16(s)) (exact; any i16).
+ *   mn_q_mul8(w, x)     i16x8 whose lane sum is exactly sum_k w[k]*x[k] (both
+ *                       int8). PRECONDITION: no byte of x is -128 (w may be);
+ *                       then |lane| <= 32512. SSE4.1: pmaddubsw(|w|,
+ *                       sign(x, w)); wasm: extmul low + high; others: widen.
+ *   mn_q_any(v)         1 if any bit of v is set.
+ *   mn_q_sum4_i16(a, b, c, d)  [sum(a), sum(b), sum(c), sum(d)] as i32 lanes,
+ *                       IN THIS ORDER (the one op here with a fixed layout).
+ *                       PRECONDITION: |lane| <= 8191, so partial sums of four
+ *                       lanes fit i16. SSE4.1: phaddw, phaddw, pmaddwd(1).
  */
 #ifndef MN_TENSOR_QUANT_INTERNAL_H
 #define MN_TENSOR_QUANT_INTERNAL_H
@@ -52,8 +61,15 @@
 #define MN_SZ_TQ1_0 54
 #define MN_SZ_TQ2_0 66
 
+/* Little-endian loads: one unaligned load on little-endian hosts (every
+ * minnow target; clang for wasm does not merge byte loads), bytes otherwise. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static inline uint16_t mn_rd16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+static inline uint32_t mn_rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+#else
 static inline uint16_t mn_rd16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
 static inline uint32_t mn_rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+#endif
 static inline int16_t mn_rdi16(const uint8_t *p) { return (int16_t)mn_rd16(p); }
 static inline float mn_rdf32(const uint8_t *p) { return mn_u32_as_f32(mn_rd32(p)); }
 static inline float mn_rdh(const uint8_t *p) { return mn_fp16_to_f32(mn_rd16(p)); }
@@ -84,13 +100,42 @@ static inline int mn_round_away(float f)
 }
 static inline float mn_fabsf(float f) { return mn_u32_as_f32(mn_f32_as_u32(f) & 0x7FFFFFFFu); }
 
+/* MN_Q_X16: the GEMV/GEMM kernels of the 32-blocks multiply int16 lanes
+ * (pmaddwd-style dot, exact for every int8) against activations widened to
+ * int16 once per activation row (mn_qx_prep.x16), instead of pmaddubsw on
+ * bytes. Chosen where there is no cheap u8 x i8 multiply-add: wasm simd128
+ * (whose extmul lowers to several x86 instructions in V8), NEON and the plain
+ * C backend; SSE4.1 keeps pmaddubsw. */
+#if defined(__SSE4_1__) && !defined(MN_SIMD_FORCE_REF)
+#define MN_Q_X16 0
+#else
+#define MN_Q_X16 1
+#endif
+
 /* ---- private vector ops (see the header comment) ---------------------- */
 #if defined(__SSE4_1__) && !defined(MN_SIMD_FORCE_REF)
 static inline mn_vi mn_q_pair(mn_vi u, mn_vi s) { return _mm_maddubs_epi16(u, s); }
 static inline mn_vi mn_q_hadd(mn_vi acc, mn_vi p) { return _mm_add_epi32(acc, _mm_madd_epi16(p, _mm_set1_epi16(1))); }
+static inline mn_vi mn_q_mul8(mn_vi w, mn_vi x) { return _mm_maddubs_epi16(_mm_abs_epi8(w), _mm_sign_epi8(x, w)); }
+static inline int mn_q_any(mn_vi v) { return !_mm_testz_si128(v, v); }
+static inline mn_vi mn_q_sum4_i16(mn_vi a, mn_vi b, mn_vi c, mn_vi d)
+{
+    return _mm_madd_epi16(_mm_hadd_epi16(_mm_hadd_epi16(a, b), _mm_hadd_epi16(c, d)), _mm_set1_epi16(1));
+}
 #elif defined(__wasm_simd128__) && !defined(MN_SIMD_FORCE_REF)
 static inline mn_vi mn_q_pair(mn_vi u, mn_vi s) { return wasm_i16x8_add(wasm_i16x8_extmul_low_i8x16(u, s), wasm_i16x8_extmul_high_i8x16(u, s)); }
 static inline mn_vi mn_q_hadd(mn_vi acc, mn_vi p) { return wasm_i32x4_add(acc, wasm_i32x4_extadd_pairwise_i16x8(p)); }
+static inline mn_vi mn_q_mul8(mn_vi w, mn_vi x) { return wasm_i16x8_add(wasm_i16x8_extmul_low_i8x16(w, x), wasm_i16x8_extmul_high_i8x16(w, x)); }
+static inline int mn_q_any(mn_vi v) { return wasm_v128_any_true(v); }
+/* two halving rounds of (even + odd) i16 lanes, then pairwise to i32 */
+static inline mn_vi mn_q_hadd16(mn_vi a, mn_vi b)
+{
+    return wasm_i16x8_add(wasm_i16x8_shuffle(a, b, 0, 2, 4, 6, 8, 10, 12, 14), wasm_i16x8_shuffle(a, b, 1, 3, 5, 7, 9, 11, 13, 15));
+}
+static inline mn_vi mn_q_sum4_i16(mn_vi a, mn_vi b, mn_vi c, mn_vi d)
+{
+    return wasm_i32x4_extadd_pairwise_i16x8(mn_q_hadd16(mn_q_hadd16(a, b), mn_q_hadd16(c, d)));
+}
 #else
 static inline mn_vi mn_q_pair(mn_vi u, mn_vi s)
 {
@@ -98,6 +143,13 @@ static inline mn_vi mn_q_pair(mn_vi u, mn_vi s)
                          mn_vi_mullo_i16(mn_vi_widen_hi_u8_i16(u), mn_vi_widen_hi_i8_i16(s)));
 }
 static inline mn_vi mn_q_hadd(mn_vi acc, mn_vi p) { return mn_vi_add_i32(acc, mn_vi_madd_i16(p, mn_vi_splat_i16(1))); }
+static inline mn_vi mn_q_mul8(mn_vi w, mn_vi x)
+{
+    return mn_vi_add_i16(mn_vi_mullo_i16(mn_vi_widen_lo_i8_i16(w), mn_vi_widen_lo_i8_i16(x)),
+                         mn_vi_mullo_i16(mn_vi_widen_hi_i8_i16(w), mn_vi_widen_hi_i8_i16(x)));
+}
+static inline int mn_q_any(mn_vi v) { mn_vi z = mn_vi_zero(); return mn_vi_hsum_i32(mn_vi_sub_i32(z, mn_vi_eq_i32(mn_vi_eq_i32(v, z), z))) != 0; }
+#define MN_Q_SUM4_GENERIC 1
 #endif
 static inline mn_vi mn_q_madd(mn_vi acc, mn_vi p, int s) { return mn_vi_add_i32(acc, mn_vi_madd_i16(p, mn_vi_splat_i16((int16_t)s))); }
 
@@ -109,8 +161,20 @@ static inline mn_vi mn_q_hsum4(mn_vi a, mn_vi b, mn_vi c, mn_vi d)
     return mn_vi_add_i32(mn_vi_zip_lo_i64(ab, cd), mn_vi_zip_hi_i64(ab, cd));
 }
 
-/* f16 bits in the low 16 bits of each i32 lane -> f32 (exact, = mn_fp16_to_f32). */
-static inline mn_vf mn_q_f16x4_to_f32(mn_vi h)
+#ifdef MN_Q_SUM4_GENERIC
+static inline mn_vi mn_q_sum4_i16(mn_vi a, mn_vi b, mn_vi c, mn_vi d)
+{
+    mn_vi z = mn_vi_zero();
+    return mn_q_hsum4(mn_q_hadd(z, a), mn_q_hadd(z, b), mn_q_hadd(z, c), mn_q_hadd(z, d));
+}
+#endif
+
+/* f16 bits in the low 16 bits of each i32 lane -> f32 (exact, = mn_fp16_to_f32).
+ * Fast path, 4 ops: (h << 16) >> 3 (arithmetic) puts sign, exponent and
+ * mantissa where f32 has them, the and clears the 3 sign copies, and * 2^112
+ * rebiases the exponent (exact for normals and subnormals, sign included).
+ * Exponent 31 (inf/NaN) would come out finite: rare, detected and redone. */
+static inline mn_vf mn_q_f16x4_to_f32_slow(mn_vi h)
 {
     mn_vi sign = mn_vi_slli_i32(mn_vi_and(h, mn_vi_splat_i32(0x8000)), 16);
     mn_vi em = mn_vi_and(h, mn_vi_splat_i32(0x7FFF));
@@ -121,12 +185,54 @@ static inline mn_vf mn_q_f16x4_to_f32(mn_vi h)
     mn_vi bits = mn_vi_bitselect(special, spec, mn_vf_as_vi(fin));
     return mn_vi_as_vf(mn_vi_or(bits, sign));
 }
+static inline mn_vf mn_q_f16x4_to_f32(mn_vi h)
+{
+    mn_vi y = mn_vi_and(mn_vi_srai_i32(mn_vi_slli_i32(h, 16), 3), mn_vi_splat_i32((int32_t)0x8FFFFFFF));
+    mn_vi e = mn_vi_and(y, mn_vi_splat_i32(0x0F800000));
+    if (mn_q_any(mn_vi_eq_i32(e, mn_vi_splat_i32(0x0F800000)))) return mn_q_f16x4_to_f32_slow(h);
+    return mn_vf_mul(mn_vi_as_vf(y), mn_vf_splat(0x1p112f));
+}
 /* Gather the u16 at p + k*stride (k = 0..3) into i32 lanes and convert. */
 static inline mn_vf mn_q_load_f16x4(const uint8_t *p, size_t stride)
 {
     uint32_t t[4] = {mn_rd16(p), mn_rd16(p + stride), mn_rd16(p + 2 * stride), mn_rd16(p + 3 * stride)};
     return mn_q_f16x4_to_f32(mn_vi_load(t));
 }
+/* The same 4 f16 as f32 bit patterns worth value * 2^-112 ("raw": exponent
+ * not rebiased; exact, subnormal for small values), for a product with a
+ * factor carrying 2^112 (mn_qx_prep's d112). Returns 0 instead when any of
+ * them is inf/NaN (exponent 31), which the caller then converts exactly; the
+ * check runs on the scalar side, which has idle ports in these kernels. */
+#if defined(__wasm_simd128__) && !defined(MN_SIMD_FORCE_REF)
+/* wasm: four load16_lane into the high halves of the i32 lanes, a vector
+ * check; the constants come from memory (V8 rebuilds v128 constants at every
+ * use inside loops). */
+static inline int mn_q_load_f16x4_raw(const uint8_t *p, size_t stride, mn_vf *out)
+{
+    static const int32_t kexp[4] = {0x7C000000, 0x7C000000, 0x7C000000, 0x7C000000};
+    static const int32_t kmask[4] = {(int32_t)0x8FFFFFFF, (int32_t)0x8FFFFFFF, (int32_t)0x8FFFFFFF, (int32_t)0x8FFFFFFF};
+    v128_t v = wasm_i64x2_splat(0);
+    v = wasm_v128_load16_lane(p, v, 1);
+    v = wasm_v128_load16_lane(p + stride, v, 3);
+    v = wasm_v128_load16_lane(p + 2 * stride, v, 5);
+    v = wasm_v128_load16_lane(p + 3 * stride, v, 7); /* lane k = h_k << 16 */
+    v128_t e = wasm_v128_load(kexp);
+    if (wasm_v128_any_true(wasm_i32x4_eq(wasm_v128_and(v, e), e))) return 0;
+    *out = wasm_v128_and(wasm_i32x4_shr(v, 3), wasm_v128_load(kmask));
+    return 1;
+}
+#else
+static inline int mn_q_load_f16x4_raw(const uint8_t *p, size_t stride, mn_vf *out)
+{
+    uint64_t h = (uint64_t)mn_rd16(p) | (uint64_t)mn_rd16(p + stride) << 16 |
+                 (uint64_t)mn_rd16(p + 2 * stride) << 32 | (uint64_t)mn_rd16(p + 3 * stride) << 48;
+    uint64_t x = (h & 0x7C007C007C007C00ull) ^ 0x7C007C007C007C00ull; /* a lane is 0 iff its exponent is 31 */
+    if ((x - 0x0001000100010001ull) & ~x & 0x8000800080008000ull) return 0;
+    mn_vi v = mn_vi_zip_lo_i16(mn_vi_zero(), mn_vi_load_lo64(&h)); /* lane k = h_k << 16 */
+    *out = mn_vi_as_vf(mn_vi_and(mn_vi_srai_i32(v, 3), mn_vi_splat_i32((int32_t)0x8FFFFFFF)));
+    return 1;
+}
+#endif
 
 /* Kernel entry points (quant_legacy.c, quant_k.c, quant_tq.c, quant_float.c). */
 #define MN_Q_DECL(T) \
@@ -139,4 +245,24 @@ MN_Q_DECL(q4_0) MN_Q_DECL(q4_1) MN_Q_DECL(q5_0) MN_Q_DECL(q5_1) MN_Q_DECL(q8_0) 
 MN_Q_DECL(q2_K) MN_Q_DECL(q3_K) MN_Q_DECL(q4_K) MN_Q_DECL(q5_K) MN_Q_DECL(q6_K) MN_Q_DECL(q8_K)
 MN_Q_DECL(tq1_0) MN_Q_DECL(tq2_0) MN_Q_DECL(f32) MN_Q_DECL(f16) MN_Q_DECL(bf16)
 #undef MN_Q_DECL
+/* scalar twins of the quantizers that have a vector path (and of the other
+ * legacy ones, which are scalar: the same function under both names) */
+void mn_quantize_row_q4_0_ref(const float *src, void *dst, size_t n);
+void mn_quantize_row_q4_1_ref(const float *src, void *dst, size_t n);
+void mn_quantize_row_q5_0_ref(const float *src, void *dst, size_t n);
+void mn_quantize_row_q5_1_ref(const float *src, void *dst, size_t n);
+void mn_quantize_row_q8_0_ref(const float *src, void *dst, size_t n);
+void mn_quantize_row_q8_1_ref(const float *src, void *dst, size_t n);
+void mn_gemv_rows_q4_0(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);
+void mn_gemv_rows_q4_1(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);
+void mn_gemv_rows_q5_0(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);
+void mn_gemv_rows_q5_1(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);
+void mn_gemv_rows_q8_0(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);
+void mn_gemv_rows_q8_1(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);
+void mn_gemm_tile_q4_0(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, size_t ntok, size_t n, float *dst, size_t dstride);
+void mn_gemm_tile_q4_1(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, size_t ntok, size_t n, float *dst, size_t dstride);
+void mn_gemm_tile_q5_0(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, size_t ntok, size_t n, float *dst, size_t dstride);
+void mn_gemm_tile_q5_1(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, size_t ntok, size_t n, float *dst, size_t dstride);
+void mn_gemm_tile_q8_0(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, size_t ntok, size_t n, float *dst, size_t dstride);
+void mn_gemm_tile_q8_1(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, size_t ntok, size_t n, float *dst, size_t dstride);
 #endif

@@ -27,6 +27,9 @@
 #include "tensor/quant_internal.h"
 
 enum { K_Q4_0, K_Q4_1, K_Q5_0, K_Q5_1, K_Q8_0, K_Q8_1 };
+#ifndef MN_GEMV_R
+#define MN_GEMV_R 4 /* weight rows per GEMV step */
+#endif
 
 #define MN_AI static inline __attribute__((always_inline))
 
@@ -90,12 +93,15 @@ MN_AI void block_vec(int k, const uint8_t *w, mn_vi *lo, mn_vi *hi)
         break;
     }
     case K_Q5_0: case K_Q5_1: {
+        /* constants from memory: V8 rebuilds v128 constants at every use */
+        static const uint8_t kbits[16] = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+        static const uint8_t k01[16] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1};
+        static const uint8_t k23[16] = {2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3};
+        static const uint8_t k16[16] = {16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16};
         mn_vi q = mn_vi_load(w + (k == K_Q5_0 ? 6 : 8));
         mn_vi hb = mn_vi_splat_i32((int32_t)mn_rd32(w + (k == K_Q5_0 ? 2 : 4)));
-        const mn_vi bits = mn_vi_from_ref((mn_v128r){.u8 = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128}});
-        const mn_vi i01 = mn_vi_from_ref((mn_v128r){.u8 = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1}});
-        const mn_vi i23 = mn_vi_from_ref((mn_v128r){.u8 = {2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3}});
-        mn_vi s16 = mn_vi_splat_i8(16);
+        const mn_vi bits = mn_vi_load(kbits), i01 = mn_vi_load(k01), i23 = mn_vi_load(k23);
+        mn_vi s16 = mn_vi_load(k16);
         mn_vi h0 = mn_vi_and(mn_vi_eq_i8(mn_vi_and(mn_vi_shuffle_i8(hb, i01), bits), bits), s16);
         mn_vi h1 = mn_vi_and(mn_vi_eq_i8(mn_vi_and(mn_vi_shuffle_i8(hb, i23), bits), bits), s16);
         *lo = mn_vi_or(mn_vi_nib_lo_u8(q), h0); *hi = mn_vi_or(mn_vi_nib_hi_u8(q), h1);
@@ -266,32 +272,304 @@ static void quantize_asym(int k, const float *x, uint8_t *y, size_t n)
     }
 }
 
+/* One Q8_0 / Q8_1 block, the reference way: d = amax / 127, q = roundf(x / d)
+ * (half away from zero), Q8_1: s = f16(sum(q) * d). */
+static void quantize_q8_block_ref(int k, const float *x, uint8_t *y)
+{
+    float amax = 0.0f;
+    for (int j = 0; j < 32; j++) { float a = mn_fabsf(x[j]); amax = amax > a ? amax : a; }
+    const float d = amax / 127.0f, id = d != 0.0f ? 1.0f / d : 0.0f;
+    mn_wr16(y, mn_f32_to_fp16(d));
+    int8_t *qs = (int8_t *)(y + (k == K_Q8_0 ? 2 : 4));
+    int sum = 0;
+    for (int j = 0; j < 32; j++) {
+        int q = mn_round_away(x[j] * id);
+        q = q < -128 ? -128 : q > 127 ? 127 : q;
+        qs[j] = (int8_t)q;
+        sum += q;
+    }
+    if (k == K_Q8_1) mn_wr16(y + 2, mn_f32_to_fp16((float)sum * d));
+}
+
+/* The same block with vectors, bit for bit: for finite x the max of |x| does
+ * not depend on the order, and while |x * id| <= amax * id <= 200 the rounding
+ * below is mn_round_away's (trunc, exact fraction, +-1) and the saturating
+ * narrowing is its clamp. Returns 0 (nothing written) for blocks with
+ * inf/NaN or a scale whose reciprocal overflows: the reference does those. */
+MN_AI int quantize_q8_block_vec(int k, const float *x, uint8_t *y)
+{
+    mn_vf v[8], m = mn_vf_zero();
+    mn_vi bad = mn_vi_zero();
+    const mn_vf fmax = mn_vf_splat(3.402823466e38f);
+    for (int i = 0; i < 8; i++) {
+        v[i] = mn_vf_load(x + 4 * i);
+        mn_vf a = mn_vf_abs(v[i]);
+        m = mn_vf_max(m, a);
+        bad = mn_vi_or(bad, mn_vi_xor(mn_vf_le(a, fmax), mn_vi_splat_i32(-1))); /* NaN or inf */
+    }
+    if (mn_q_any(bad)) return 0;
+    const float amax = mn_vf_hmax(m), d = amax / 127.0f, id = d != 0.0f ? 1.0f / d : 0.0f;
+    if (!(amax * id <= 200.0f)) return 0;
+    mn_wr16(y, mn_f32_to_fp16(d));
+    const mn_vf vid = mn_vf_splat(id), half = mn_vf_splat(0.5f), mhalf = mn_vf_splat(-0.5f);
+    mn_vi q32[8];
+    for (int i = 0; i < 8; i++) {
+        mn_vf s = mn_vf_mul(v[i], vid);
+        mn_vi t = mn_vf_to_i32(s);
+        mn_vf fr = mn_vf_sub(s, mn_vf_from_i32(t));
+        q32[i] = mn_vi_add_i32(mn_vi_sub_i32(t, mn_vf_le(half, fr)), mn_vf_le(fr, mhalf));
+    }
+    mn_vi q0 = mn_vi_narrow_i16_i8_sat(mn_vi_narrow_i32_i16_sat(q32[0], q32[1]), mn_vi_narrow_i32_i16_sat(q32[2], q32[3]));
+    mn_vi q1 = mn_vi_narrow_i16_i8_sat(mn_vi_narrow_i32_i16_sat(q32[4], q32[5]), mn_vi_narrow_i32_i16_sat(q32[6], q32[7]));
+    uint8_t *qs = y + (k == K_Q8_0 ? 2 : 4);
+    mn_vi_store(qs, q0);
+    mn_vi_store(qs + 16, q1);
+    if (k == K_Q8_1) {
+        const mn_vi one = mn_vi_splat_i8(1);
+        int sum = mn_vi_hsum_i32(mn_vi_dot_i8_acc(mn_vi_dot_i8_acc(mn_vi_zero(), q0, one), q1, one));
+        mn_wr16(y + 2, mn_f32_to_fp16((float)sum * d));
+    }
+    return 1;
+}
+
 static void quantize_q8(int k, const float *x, uint8_t *y, size_t n)
 {
-    /* d = amax / 127, q = roundf(x / d) (half away from zero), Q8_1: s = f16(sum(q) * d) */
-    for (size_t b = 0; b < n / 32; b++, x += 32, y += wsize(k)) {
-        float amax = 0.0f;
-        for (int j = 0; j < 32; j++) { float a = mn_fabsf(x[j]); amax = amax > a ? amax : a; }
-        const float d = amax / 127.0f, id = d != 0.0f ? 1.0f / d : 0.0f;
-        mn_wr16(y, mn_f32_to_fp16(d));
-        int8_t *qs = (int8_t *)(y + (k == K_Q8_0 ? 2 : 4));
-        int sum = 0;
-        for (int j = 0; j < 32; j++) {
-            int q = mn_round_away(x[j] * id);
-            q = q < -128 ? -128 : q > 127 ? 127 : q;
-            qs[j] = (int8_t)q;
-            sum += q;
-        }
-        if (k == K_Q8_1) mn_wr16(y + 2, mn_f32_to_fp16((float)sum * d));
-    }
+    for (size_t b = 0; b < n / 32; b++, x += 32, y += wsize(k))
+        if (!quantize_q8_block_vec(k, x, y)) quantize_q8_block_ref(k, x, y);
+}
+static void quantize_q8_ref(int k, const float *x, uint8_t *y, size_t n)
+{
+    for (size_t b = 0; b < n / 32; b++, x += 32, y += wsize(k)) quantize_q8_block_ref(k, x, y);
 }
 
 /* ---------------------------------------------------------------- entry points */
+
+/* ------------------------------------------------ GEMV, prepared activations
+ * The same arithmetic as dot_vec (so the same bits as dot_ref), with the
+ * per-activation work done once per GEMV (mn_qx_prepare): the f16 -> f32 of
+ * the activation scales, the block sums that Q4_0 / Q5_0's -8 / -16 offsets
+ * need, and a scan for -128 (absent: Q8_0 / Q8_1 use the one-instruction
+ * int8 product). R rows per step share the activation loads.
+ *   Q4_0 / Q4_1: isum = sum(u * x) - off * sum(x) with u the unsigned nibble;
+ *   |lane| of the two pmaddubsw <= 2 * 15 * 128 * 2 = 7680 < 8191, so four
+ *   blocks reduce with phaddw (mn_q_sum4_i16). Q5: lanes up to 15872, i32. */
+/* The weight side of 4 blocks, decoded once and used by every token of a tile.
+ * MN_Q_X16 (see quant_internal.h): v[j][0..3] are block j's 32 values as int16
+ * in the x16 order; Q4 and Q8 unpack each 16-byte vector as i16 lanes:
+ *   Q4: q & 255, q >> 8, (q >> 4) & 15, q >> 12  (u16 shifts): the even byte
+ *       (lo + 16 hi of element 2k), the odd byte, the even hi nibble, the odd
+ *       hi nibble; x16 pairs them with x[2k], x[2k+1], x[16+2k] - 16 x[2k],
+ *       x[17+2k] - 16 x[2k+1], so the 16 hi terms cancel: 5 ops, not 7
+ *       (|x[16+2k] - 16 x[2k]| <= 2175, products <= 32640: exact in pmaddwd);
+ *   Q8: (a << 8) >> 8, a >> 8 (arithmetic), the same for b = bytes 16..31:
+ *       elements [0,2..14], [1..15 odd], [16..30 even], [17..31 odd];
+ *   Q5: the byte values widened: elements in natural order.
+ * x16 holds the activations in that order (mn_qx_prepare), so every int16 dot
+ * (pmaddwd / i32x4.dot_i16x8_s) is exact for any int8 bytes. */
+#if MN_Q_X16
+typedef struct wdec {
+    mn_vi v[4][4];
+    mn_vf dw, mw;
+    int fast;
+} wdec;
+#else
+typedef struct wdec {
+    mn_vi lo[4], hi[4]; /* Q8: the int8 halves; Q4/Q5: the unsigned values */
+    mn_vf dw, mw;       /* raw scales (see mn_q_load_f16x4_raw), when fast */
+    int fast;           /* 0: some scale is inf/NaN, convert exactly */
+} wdec;
+#endif
+
+#if MN_Q_X16
+/* one block's 32 values as four int16 vectors in the x16 order */
+MN_AI void unpack16(int k, const uint8_t *w, mn_vi v[4])
+{
+    if (k == K_Q8_0 || k == K_Q8_1) {
+        mn_vi a = mn_vi_load(w + (k == K_Q8_0 ? 2 : 4)), b = mn_vi_load(w + (k == K_Q8_0 ? 18 : 20));
+        v[0] = mn_vi_srai_i16(mn_vi_slli_i16(a, 8), 8);
+        v[1] = mn_vi_srai_i16(a, 8);
+        v[2] = mn_vi_srai_i16(mn_vi_slli_i16(b, 8), 8);
+        v[3] = mn_vi_srai_i16(b, 8);
+    } else if (k == K_Q4_0 || k == K_Q4_1) {
+        /* masks from memory: V8 rebuilds splatted constants at every use */
+        static const int16_t m255[8] = {255, 255, 255, 255, 255, 255, 255, 255}, m15[8] = {15, 15, 15, 15, 15, 15, 15, 15};
+        mn_vi q = mn_vi_load(w + (k == K_Q4_0 ? 2 : 4));
+        v[0] = mn_vi_and(q, mn_vi_load(m255));
+        v[1] = mn_vi_srli_i16(q, 8);
+        v[2] = mn_vi_and(mn_vi_srli_i16(q, 4), mn_vi_load(m15));
+        v[3] = mn_vi_srli_i16(q, 12);
+    } else {
+        mn_vi lo, hi;
+        block_vec(k, w, &lo, &hi);
+        v[0] = mn_vi_widen_lo_u8_i16(lo);
+        v[1] = mn_vi_widen_hi_u8_i16(lo);
+        v[2] = mn_vi_widen_lo_u8_i16(hi);
+        v[3] = mn_vi_widen_hi_u8_i16(hi);
+    }
+}
+/* sum of one block's products from its unpacked values */
+MN_AI mn_vi dot16(const mn_vi v[4], const int16_t *x)
+{
+    mn_vi a = mn_vi_add_i32(mn_vi_madd_i16(v[0], mn_vi_load(x)), mn_vi_madd_i16(v[1], mn_vi_load(x + 8)));
+    mn_vi b = mn_vi_add_i32(mn_vi_madd_i16(v[2], mn_vi_load(x + 16)), mn_vi_madd_i16(v[3], mn_vi_load(x + 24)));
+    return mn_vi_add_i32(a, b);
+}
+/* GEMV (one token): unpack and multiply block by block, so only one block's
+ * values are live (V8 spills otherwise) */
+MN_AI mn_vi fused_isum16(int k, const uint8_t *wb, size_t ws, const int16_t *x16)
+{
+    mn_vi t[4];
+#if defined(__wasm__)
+    /* V8 schedules all 20 loads of the 4 blocks first and then spills half of
+     * them; a (volatile) store of each block's sum puts the next block's loads
+     * after it in V8's effect chain, so each block's loads stay next to its
+     * arithmetic. Values are unchanged. */
+    volatile mn_vi keep[4];
+    for (int j = 0; j < 4; j++) {
+        mn_vi v[4];
+        unpack16(k, wb + (size_t)j * ws, v);
+        keep[j] = dot16(v, x16 + 32 * j);
+    }
+    for (int j = 0; j < 4; j++) t[j] = keep[j];
+#else
+    for (int j = 0; j < 4; j++) {
+        mn_vi v[4];
+        unpack16(k, wb + (size_t)j * ws, v);
+        t[j] = dot16(v, x16 + 32 * j);
+    }
+#endif
+    return mn_q_hsum4(t[0], t[1], t[2], t[3]);
+}
+#endif
+
+MN_AI void wdecode(int k, const uint8_t *wb, size_t ws, wdec *d, int unpack)
+{
+    d->dw = d->mw = mn_vf_zero();
+    for (int j = 0; unpack && j < 4; j++) {
+        const uint8_t *w = wb + (size_t)j * ws;
+#if MN_Q_X16
+        unpack16(k, w, d->v[j]);
+#else
+        if (k == K_Q8_0 || k == K_Q8_1) {
+            d->lo[j] = mn_vi_load(w + (k == K_Q8_0 ? 2 : 4));
+            d->hi[j] = mn_vi_load(w + (k == K_Q8_0 ? 18 : 20));
+        } else {
+            block_vec(k, w, &d->lo[j], &d->hi[j]);
+        }
+#endif
+    }
+    d->fast = mn_q_load_f16x4_raw(wb, ws, &d->dw) && (!has_min(k) || mn_q_load_f16x4_raw(wb + 2, ws, &d->mw));
+}
+
+/* [isum_b .. isum_b+3] of the decoded blocks with one token's activations xb
+ * (the qs of its first block; blocks xs apart), before the offset term. */
+#if MN_Q_X16
+/* x16: this token's widened activations of the 4 blocks (128 int16) */
+MN_AI mn_vi tok_isum16(const wdec *d, const int16_t *x16)
+{
+    mn_vi t[4];
+    for (int j = 0; j < 4; j++) t[j] = dot16(d->v[j], x16 + 32 * j);
+    return mn_q_hsum4(t[0], t[1], t[2], t[3]);
+}
+#else
+MN_AI mn_vi tok_isum(int k, const wdec *d, const uint8_t *xb, size_t xs, int fast8)
+{
+    mn_vi t[4];
+    for (int j = 0; j < 4; j++) {
+        mn_vi x0 = mn_vi_load(xb + (size_t)j * xs), x1 = mn_vi_load(xb + (size_t)j * xs + 16);
+        if (k == K_Q8_0 || k == K_Q8_1)
+            t[j] = fast8 ? mn_q_hadd(mn_q_hadd(mn_vi_zero(), mn_q_mul8(d->lo[j], x0)), mn_q_mul8(d->hi[j], x1))
+                         : mn_vi_dot_i8_acc(mn_vi_dot_i8_acc(mn_vi_zero(), d->lo[j], x0), d->hi[j], x1);
+        else {
+            t[j] = mn_vi_add_i16(mn_q_pair(d->lo[j], x0), mn_q_pair(d->hi[j], x1));
+            if (k == K_Q5_0 || k == K_Q5_1) t[j] = mn_q_hadd(mn_vi_zero(), t[j]);
+        }
+    }
+    if (k == K_Q4_0 || k == K_Q4_1) return mn_q_sum4_i16(t[0], t[1], t[2], t[3]);
+    return mn_q_hsum4(t[0], t[1], t[2], t[3]);
+}
+#endif
+
+/* dst[t * dstride + r] = dot_vec(W row r, X row t) for r < nrows, t < T (T <= 4):
+ * each weight block group is decoded once for all T tokens; each (row, token)
+ * output follows dot_vec's arithmetic exactly (same bits as dot_ref). */
+MN_AI void tile_k(int k, int T, const uint8_t *W, size_t wrow, size_t nrows, const uint8_t *X, size_t xrow,
+                  const mn_qx_prep *P, size_t n, float *dst, size_t dstride)
+{
+    const size_t ws = wsize(k), xs = xsize(k), nb = n / 32, q = xqs(k);
+    for (size_t r = 0; r < nrows; r++) {
+        const uint8_t *w = W + r * wrow;
+        mn_vf acc[4] = {mn_vf_zero(), mn_vf_zero(), mn_vf_zero(), mn_vf_zero()};
+        size_t b = 0;
+        for (; b + 4 <= nb; b += 4) {
+            const uint8_t *wb = w + b * ws;
+            wdec d;
+            wdecode(k, wb, ws, &d, !MN_Q_X16 || T > 1);
+            for (int t = 0; t < T; t++) {
+                const mn_qx_prep *p = &P[t];
+#if MN_Q_X16
+                (void)q;
+                mn_vi isum = T == 1 ? fused_isum16(k, wb, ws, p->x16 + b * 32) : tok_isum16(&d, p->x16 + b * 32);
+#else
+                mn_vi isum = tok_isum(k, &d, X + (size_t)t * xrow + b * xs + q, xs, !p->has_m128);
+#endif
+                if (k == K_Q4_0 || k == K_Q5_0) isum = mn_vi_sub_i32(isum, mn_vi_load(p->off + b));
+                mn_vf term;
+                if (d.fast) { /* raw * (d * 2^112) == d_w * d_x, bit for bit */
+                    term = mn_vf_mul(mn_vf_mul(d.dw, mn_vf_load(p->d112 + b)), mn_vf_from_i32(isum));
+                    if (has_min(k)) term = mn_vf_add(term, mn_vf_mul(d.mw, mn_vf_load(p->s112 + b)));
+                } else {
+                    term = mn_vf_mul(mn_vf_mul(mn_q_load_f16x4(wb, ws), mn_vf_load(p->d + b)), mn_vf_from_i32(isum));
+                    if (has_min(k)) term = mn_vf_add(term, mn_vf_mul(mn_q_load_f16x4(wb + 2, ws), mn_vf_load(p->s + b)));
+                }
+                acc[t] = mn_vf_add(acc[t], term);
+            }
+        }
+        for (int t = 0; t < T; t++) {
+            float lane[4];
+            mn_vf_store(lane, acc[t]);
+            const uint8_t *wb = w + b * ws, *xb = X + (size_t)t * xrow + b * xs;
+            for (int l = 0; b + (size_t)l < nb; l++, wb += ws, xb += xs)
+                lane[l] = lane[l] + block_term(k, wb, xb, mn_vi_hsum_i32(block_isum_vec(k, wb, xb)));
+            dst[(size_t)t * dstride + r] = (lane[0] + lane[2]) + (lane[1] + lane[3]);
+        }
+    }
+}
+
+MN_AI void tile_any(int k, const uint8_t *W, size_t wrow, size_t nrows, const uint8_t *X, size_t xrow,
+                    const mn_qx_prep *P, size_t ntok, size_t n, float *dst, size_t dstride)
+{
+#if MN_Q_X16
+    /* int16 path: unpacking is cheap next to the 4x larger activations, and
+     * sharing it across tokens makes V8 spill; tokens take turns over the
+     * cached weight tile instead */
+    for (size_t t = 0; t < ntok; t++)
+        tile_k(k, 1, W, wrow, nrows, X + t * xrow, xrow, P + t, n, dst + t * dstride, dstride);
+    return;
+#endif
+    for (size_t t0 = 0; t0 < ntok; t0 += 4) {
+        size_t tn = ntok - t0 < 4 ? ntok - t0 : 4;
+        const uint8_t *Xt = X + t0 * xrow;
+        float *d = dst + t0 * dstride;
+        switch (tn) {
+        case 1: tile_k(k, 1, W, wrow, nrows, Xt, xrow, P + t0, n, d, dstride); break;
+        case 2: tile_k(k, 2, W, wrow, nrows, Xt, xrow, P + t0, n, d, dstride); break;
+        case 3: tile_k(k, 3, W, wrow, nrows, Xt, xrow, P + t0, n, d, dstride); break;
+        default: tile_k(k, 4, W, wrow, nrows, Xt, xrow, P + t0, n, d, dstride); break;
+        }
+    }
+}
+
 #define LEGACY(T, K) \
     void mn_dequantize_row_##T##_ref(const void *s, float *d, size_t n) { dequant_ref(K, s, d, n); } \
     void mn_dequantize_row_##T(const void *s, float *d, size_t n) { dequant_vec(K, s, d, n); } \
     float mn_vec_dot_##T##_ref(const void *w, const void *x, size_t n) { return dot_ref(K, w, x, n); } \
-    float mn_vec_dot_##T(const void *w, const void *x, size_t n) { return dot_vec(K, w, x, n); }
+    float mn_vec_dot_##T(const void *w, const void *x, size_t n) { return dot_vec(K, w, x, n); } \
+    void mn_gemv_rows_##T(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst) \
+    { tile_k(K, 1, W, wrow, nrows, x, 0, p, n, dst, 0); } \
+    void mn_gemm_tile_##T(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, \
+                          size_t ntok, size_t n, float *dst, size_t dstride) \
+    { tile_any(K, W, wrow, nrows, X, xrow, p, ntok, n, dst, dstride); }
 LEGACY(q4_0, K_Q4_0)
 LEGACY(q4_1, K_Q4_1)
 LEGACY(q5_0, K_Q5_0)
@@ -305,3 +583,59 @@ void mn_quantize_row_q4_1(const float *s, void *d, size_t n) { quantize_asym(K_Q
 void mn_quantize_row_q5_1(const float *s, void *d, size_t n) { quantize_asym(K_Q5_1, s, d, n); }
 void mn_quantize_row_q8_0(const float *s, void *d, size_t n) { quantize_q8(K_Q8_0, s, d, n); }
 void mn_quantize_row_q8_1(const float *s, void *d, size_t n) { quantize_q8(K_Q8_1, s, d, n); }
+void mn_quantize_row_q8_0_ref(const float *s, void *d, size_t n) { quantize_q8_ref(K_Q8_0, s, d, n); }
+void mn_quantize_row_q8_1_ref(const float *s, void *d, size_t n) { quantize_q8_ref(K_Q8_1, s, d, n); }
+void mn_quantize_row_q4_0_ref(const float *s, void *d, size_t n) { quantize_sym(K_Q4_0, s, d, n); }
+void mn_quantize_row_q5_0_ref(const float *s, void *d, size_t n) { quantize_sym(K_Q5_0, s, d, n); }
+void mn_quantize_row_q4_1_ref(const float *s, void *d, size_t n) { quantize_asym(K_Q4_1, s, d, n); }
+void mn_quantize_row_q5_1_ref(const float *s, void *d, size_t n) { quantize_asym(K_Q5_1, s, d, n); }
+
+/* ------------------------------------------------ activation preparation */
+size_t mn_qx_prep_size(size_t n) { return n / 32 * 5 * sizeof(float) + (MN_Q_X16 ? n * sizeof(int16_t) + 16 : 0); }
+
+void mn_qx_prepare(uint32_t wtype, const void *xv, size_t n, mn_qx_prep *p, void *scratch)
+{
+    const uint8_t *x = xv;
+    const int q81 = wtype == MN_TYPE_Q4_1 || wtype == MN_TYPE_Q5_1; /* activations are Q8_1 */
+    const int shift = wtype == MN_TYPE_Q4_0 ? 3 : wtype == MN_TYPE_Q5_0 ? 4 : -1;
+    const size_t nb = n / 32, xs = q81 ? 36 : 34, q = q81 ? 4 : 2;
+    float *d = scratch, *d112 = d + nb, *s = d112 + nb, *s112 = s + nb;
+    int32_t *off = (int32_t *)(void *)(s112 + nb);
+    int16_t *x16 = NULL;
+#if MN_Q_X16
+    x16 = (int16_t *)(void *)(((uintptr_t)(off + nb) + 15) & ~(uintptr_t)15);
+    const int natural = wtype == MN_TYPE_Q5_0 || wtype == MN_TYPE_Q5_1; /* else even/odd split, see wdec */
+    const int q4 = wtype == MN_TYPE_Q4_0 || wtype == MN_TYPE_Q4_1;
+#endif
+    mn_vi m128 = mn_vi_zero();
+    const mn_vi k80 = mn_vi_splat_i8(-128), one = mn_vi_splat_i8(1);
+    for (size_t b = 0; b < nb; b++, x += xs) {
+        d[b] = mn_rdh(x);
+        d112[b] = d[b] * 0x1p112f; /* exact: |finite f16| * 2^112 < 2^128 */
+        s[b] = q81 ? mn_rdh(x + 2) : 0.0f;
+        s112[b] = s[b] * 0x1p112f;
+        mn_vi lo = mn_vi_load(x + q), hi = mn_vi_load(x + q + 16);
+        m128 = mn_vi_or(m128, mn_vi_or(mn_vi_eq_i8(lo, k80), mn_vi_eq_i8(hi, k80)));
+        int32_t sum = mn_vi_hsum_i32(mn_vi_dot_i8_acc(mn_vi_dot_i8_acc(mn_vi_zero(), lo, one), hi, one));
+        off[b] = shift < 0 ? 0 : (int32_t)((uint32_t)sum << shift);
+#if MN_Q_X16
+        int16_t *o = x16 + 32 * b;
+        const int8_t *xq = (const int8_t *)(x + q);
+        for (int i = 0; i < 16; i++) {
+            int half = i >> 3, j = i & 7; /* output vector o[8 * (2 * half + odd)] from bytes 16 * half */
+            if (natural) { o[i] = xq[i]; o[16 + i] = xq[16 + i]; continue; }
+            o[16 * half + j] = xq[16 * half + 2 * j];
+            o[16 * half + 8 + j] = xq[16 * half + 2 * j + 1];
+        }
+        if (q4) /* the hi-nibble vectors absorb the 16 * hi of the full bytes */
+            for (int i = 0; i < 16; i++) o[16 + i] = (int16_t)(o[16 + i] - 16 * o[i]);
+#endif
+    }
+    p->d = d;
+    p->d112 = d112;
+    p->s = q81 ? s : NULL;
+    p->s112 = q81 ? s112 : NULL;
+    p->off = off;
+    p->x16 = x16;
+    p->has_m128 = mn_q_any(m128);
+}

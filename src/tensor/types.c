@@ -1,24 +1,42 @@
-/* The ggml type table: sizes from ggml's block structs (ggml-common.h, QK_K = 256). */
+/* The per-type table (see types.h): sizes from ggml's block structs
+ * (ggml-common.h, QK_K = 256) and the kernels of quant_*.c, filled once. */
 #include "tensor/types.h"
+#include "tensor/quant_internal.h"
 #include "core/checked.h"
 
-#define T(id, nm, bs, ts, sup) [id] = {.name = nm, .block_size = bs, .type_size = ts, .supported = sup}
+/* a type minnow only lists (sizes known; `sup` says whether files may use it) */
+#define T(id, nm, bs, ts, sup) [id] = {.type = id, .name = nm, .block_size = bs, .type_size = ts, .supported = sup}
+/* a type with kernels: K = the kernel name suffix, VDT = its activation type, DOT = has vec_dot */
+#define DOT_1(K) .vec_dot = mn_vec_dot_##K, .vec_dot_ref = mn_vec_dot_##K##_ref
+#define DOT_0(K) .vec_dot = NULL, .vec_dot_ref = NULL
+#define Q(id, nm, bs, ts, K, VDT, DOT) \
+    [id] = {.type = id, .name = nm, .block_size = bs, .type_size = ts, .supported = 1, \
+            .dequantize_row = mn_dequantize_row_##K, .dequantize_row_ref = mn_dequantize_row_##K##_ref, \
+            .vec_dot_type = VDT, DOT_##DOT(K), .quantize_row = mn_quantize_row_##K}
+
+/* a legacy type: also the multi-row GEMV */
+#define QL(id, nm, ts, K, VDT) \
+    [id] = {.type = id, .name = nm, .block_size = 32, .type_size = ts, .supported = 1, \
+            .dequantize_row = mn_dequantize_row_##K, .dequantize_row_ref = mn_dequantize_row_##K##_ref, \
+            .vec_dot_type = VDT, DOT_1(K), .quantize_row = mn_quantize_row_##K, \
+            .quantize_row_ref = mn_quantize_row_##K##_ref, .gemv_rows = mn_gemv_rows_##K, \
+            .gemm_tile = mn_gemm_tile_##K}
 
 const mn_type_traits mn_type_table[MN_TYPE_COUNT] = {
-    T(MN_TYPE_F32, "F32", 1, 4, 1),
-    T(MN_TYPE_F16, "F16", 1, 2, 1),
-    T(MN_TYPE_Q4_0, "Q4_0", 32, 18, 1),   /* f16 d + 16 B nibbles */
-    T(MN_TYPE_Q4_1, "Q4_1", 32, 20, 1),   /* f16 d, m + 16 B */
-    T(MN_TYPE_Q5_0, "Q5_0", 32, 22, 1),   /* f16 d + 4 B high bits + 16 B */
-    T(MN_TYPE_Q5_1, "Q5_1", 32, 24, 1),
-    T(MN_TYPE_Q8_0, "Q8_0", 32, 34, 1),   /* f16 d + 32 i8 */
-    T(MN_TYPE_Q8_1, "Q8_1", 32, 36, 1),   /* f16 d, s + 32 i8 */
-    T(MN_TYPE_Q2_K, "Q2_K", 256, 84, 1),  /* 16 scales + 64 qs + 2 f16 */
-    T(MN_TYPE_Q3_K, "Q3_K", 256, 110, 1), /* 32 hmask + 64 qs + 12 scales + f16 */
-    T(MN_TYPE_Q4_K, "Q4_K", 256, 144, 1), /* 2 f16 + 12 scales + 128 qs */
-    T(MN_TYPE_Q5_K, "Q5_K", 256, 176, 1), /* 2 f16 + 12 + 32 qh + 128 qs */
-    T(MN_TYPE_Q6_K, "Q6_K", 256, 210, 1), /* 128 ql + 64 qh + 16 scales + f16 */
-    T(MN_TYPE_Q8_K, "Q8_K", 256, 292, 1), /* f32 d + 256 i8 + 16 i16 bsums */
+    Q(MN_TYPE_F32, "F32", 1, 4, f32, MN_TYPE_F32, 1),
+    Q(MN_TYPE_F16, "F16", 1, 2, f16, MN_TYPE_F32, 1),
+    QL(MN_TYPE_Q4_0, "Q4_0", MN_SZ_Q4_0, q4_0, MN_TYPE_Q8_0),   /* f16 d + 16 B nibbles */
+    QL(MN_TYPE_Q4_1, "Q4_1", MN_SZ_Q4_1, q4_1, MN_TYPE_Q8_1),   /* f16 d, m + 16 B */
+    QL(MN_TYPE_Q5_0, "Q5_0", MN_SZ_Q5_0, q5_0, MN_TYPE_Q8_0),   /* f16 d + 4 B high bits + 16 B */
+    QL(MN_TYPE_Q5_1, "Q5_1", MN_SZ_Q5_1, q5_1, MN_TYPE_Q8_1),
+    QL(MN_TYPE_Q8_0, "Q8_0", MN_SZ_Q8_0, q8_0, MN_TYPE_Q8_0),   /* f16 d + 32 i8 */
+    QL(MN_TYPE_Q8_1, "Q8_1", MN_SZ_Q8_1, q8_1, MN_TYPE_Q8_0),   /* f16 d, s + 32 i8 */
+    Q(MN_TYPE_Q2_K, "Q2_K", 256, MN_SZ_Q2_K, q2_K, MN_TYPE_Q8_K, 1),  /* 16 scales + 64 qs + 2 f16 */
+    Q(MN_TYPE_Q3_K, "Q3_K", 256, MN_SZ_Q3_K, q3_K, MN_TYPE_Q8_K, 1),  /* 32 hmask + 64 qs + 12 scales + f16 */
+    Q(MN_TYPE_Q4_K, "Q4_K", 256, MN_SZ_Q4_K, q4_K, MN_TYPE_Q8_K, 1),  /* 2 f16 + 12 scales + 128 qs */
+    Q(MN_TYPE_Q5_K, "Q5_K", 256, MN_SZ_Q5_K, q5_K, MN_TYPE_Q8_K, 1),  /* 2 f16 + 12 + 32 qh + 128 qs */
+    Q(MN_TYPE_Q6_K, "Q6_K", 256, MN_SZ_Q6_K, q6_K, MN_TYPE_Q8_K, 1),  /* 128 ql + 64 qh + 16 scales + f16 */
+    Q(MN_TYPE_Q8_K, "Q8_K", 256, MN_SZ_Q8_K, q8_K, MN_TYPE_Q8_K, 0),  /* f32 d + 256 i8 + 16 i16 bsums */
     T(MN_TYPE_IQ2_XXS, "IQ2_XXS", 256, 66, 0),
     T(MN_TYPE_IQ2_XS, "IQ2_XS", 256, 74, 0),
     T(MN_TYPE_IQ3_XXS, "IQ3_XXS", 256, 98, 0),
@@ -33,9 +51,9 @@ const mn_type_traits mn_type_table[MN_TYPE_COUNT] = {
     T(MN_TYPE_I64, "I64", 1, 8, 1),
     T(MN_TYPE_F64, "F64", 1, 8, 1),
     T(MN_TYPE_IQ1_M, "IQ1_M", 256, 56, 0),
-    T(MN_TYPE_BF16, "BF16", 1, 2, 1),
-    T(MN_TYPE_TQ1_0, "TQ1_0", 256, 54, 1), /* 48 qs (base-3) + 4 qh + f16 */
-    T(MN_TYPE_TQ2_0, "TQ2_0", 256, 66, 1), /* 64 qs (2-bit) + f16 */
+    Q(MN_TYPE_BF16, "BF16", 1, 2, bf16, MN_TYPE_F32, 1),
+    Q(MN_TYPE_TQ1_0, "TQ1_0", 256, MN_SZ_TQ1_0, tq1_0, MN_TYPE_Q8_K, 1), /* 48 qs (base-3) + 4 qh + f16 */
+    Q(MN_TYPE_TQ2_0, "TQ2_0", 256, MN_SZ_TQ2_0, tq2_0, MN_TYPE_Q8_K, 1), /* 64 qs (2-bit) + f16 */
     T(MN_TYPE_MXFP4, "MXFP4", 32, 17, 0),  /* e8m0 scale + 16 B */
     T(MN_TYPE_NVFP4, "NVFP4", 64, 36, 0),
 };
@@ -62,4 +80,17 @@ int mn_type_nbytes(uint32_t type, const int64_t ne[4], uint64_t *bytes)
     blocks = n / t->block_size; /* exact: ne[0] is a multiple of it */
     if (!mn_mul_u64(blocks, t->type_size, bytes)) return 3;
     return 0;
+}
+
+const mn_qtraits *mn_qtraits_get(uint32_t type)
+{
+    const mn_type_traits *t = mn_type_info(type);
+    return t && t->dequantize_row ? t : NULL;
+}
+
+size_t mn_qrow_size(uint32_t type, size_t n)
+{
+    const mn_qtraits *t = mn_qtraits_get(type);
+    if (!t || n % t->block_size) return 0;
+    return n / t->block_size * t->type_size;
 }

@@ -9,7 +9,28 @@
  * with it yet. A tensor row [ne0] of type t takes ne0 / block_size * type_size
  * bytes; ne0 must be a multiple of block_size.
  * Sizes follow ggml's block structs in ggml-common.h (QK_K = 256).
- * Kernels (dequantize, dot) are added to mn_type_traits later, one field each.
+ *
+ * This is THE per-type table (ggml style, filled once in types.c): sizes,
+ * whether a file may use the type, and the kernels of the types minnow
+ * computes with (NULL otherwise). tensor/quant.h is the kernel-facing view of
+ * the same entries (mn_qtraits = mn_type_traits, mn_qtraits_get() = the entry
+ * if it has kernels).
+ *
+ * Kernels (n = elements, a multiple of block_size; pointers need no alignment):
+ *   dequantize_row(src, dst, n)   n floats; the _ref twin is plain scalar C and
+ *                                 the vec128 path gives the same bits.
+ *   vec_dot(w, x, n)              dot of a weight row (this type) with an
+ *                                 activation row of type vec_dot_type; the _ref
+ *                                 twin DEFINES the result bit for bit (float
+ *                                 evaluation order: docs/kernels.md). Exact
+ *                                 over all byte values (int8 -128 included).
+ *   quantize_row(src, dst, n)     ggml's reference quantizer (byte-identical to
+ *                                 ggml's quantize_row_*_ref on finite input;
+ *                                 total: NaN -> 0 quants, +-inf saturate).
+ *   quantize_row_ref              where set, the scalar twin of a vectorised
+ *                                 quantize_row (the activation types): same bytes
+ *                                 for every input, NaN and inf included.
+ * vec_dot is NULL for Q8_K (activation-only, as in ggml).
  */
 #ifndef MN_TENSOR_TYPES_H
 #define MN_TENSOR_TYPES_H
@@ -29,11 +50,53 @@ enum {
     MN_TYPE_COUNT = 41 /* table size: ids >= this are unknown */
 };
 
+typedef void (*mn_dequantize_fn)(const void *src, float *dst, size_t n);
+typedef float (*mn_vec_dot_fn)(const void *w, const void *x, size_t n);
+typedef void (*mn_quantize_fn)(const float *src, void *dst, size_t n);
+
+/* Facts about one activation row (type Q8_0 or Q8_1) that every weight row of
+ * a GEMV shares, computed once by mn_qx_prepare() (tensor/quant.h). The
+ * "* 2^112" copies are exact (finite f16 * 2^112 < 2^128) and let a kernel
+ * multiply by a weight scale left at 2^-112 of its value (f16 bits moved into
+ * f32 position without rebiasing): the product is the same real number, so
+ * it rounds the same. */
+typedef struct mn_qx_prep {
+    const float *d, *d112;  /* [n/32] each block's scale (exact from f16), and * 2^112 */
+    const float *s, *s112;  /* [n/32] Q8_1: each block's s field, and * 2^112; else NULL */
+    const int32_t *off;     /* [n/32] the weight type's offset term: 8 * sum(x) for Q4_0,
+                               16 * sum(x) for Q5_0, else 0 */
+    const int16_t *x16;     /* [n] the int8 activations widened, 32 per block, in the order the
+                               kernels unpack weights (where MN_Q_X16; else NULL) */
+    int has_m128;           /* some activation byte is -128 (the fast int8 path needs none) */
+} mn_qx_prep;
+
+/* dst[r] = vec_dot(W + r*wrow, x, n) for r < nrows, bit for bit, using the
+ * prepared activation facts (several rows per step share the activation loads). */
+typedef void (*mn_gemv_rows_fn)(const void *W, size_t wrow, size_t nrows, const void *x,
+                                const mn_qx_prep *p, size_t n, float *dst);
+/* dst[t * dstride + r] = vec_dot(W + r*wrow, X + t*xrow, n) for r < nrows,
+ * t < ntok, bit for bit: a GEMM micro-kernel that decodes each weight block
+ * once for up to 4 tokens (p: ntok prepared activation rows). */
+typedef void (*mn_gemm_tile_fn)(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow,
+                                const mn_qx_prep *p, size_t ntok, size_t n, float *dst, size_t dstride);
+
 typedef struct mn_type_traits {
+    uint32_t type;       /* the ggml id (= the index) */
     const char *name;    /* "F32", "Q4_K", ...; NULL for an id with no entry */
     uint32_t block_size; /* elements per block (1 for plain types); 0 = no entry */
     uint32_t type_size;  /* bytes per block */
-    int supported;       /* 1: minnow computes with it; 0: sizes known, kernels missing */
+    int supported;       /* 1: a file may use it without MN_GGUF_ALLOW_UNSUPPORTED; 0: sizes known, kernels missing */
+    /* kernels, NULL where minnow has none (the integer types, IQ*, MXFP4, NVFP4) */
+    mn_dequantize_fn dequantize_row;      /* vec128 path */
+    mn_dequantize_fn dequantize_row_ref;  /* scalar definition */
+    uint32_t vec_dot_type;                /* type the activations must be quantized to */
+    mn_vec_dot_fn vec_dot;                /* vec128 path (NULL: not a weight type) */
+    mn_vec_dot_fn vec_dot_ref;            /* scalar definition */
+    mn_quantize_fn quantize_row;          /* f32 -> this type (reference algorithm) */
+    mn_quantize_fn quantize_row_ref;      /* its scalar twin where quantize_row has a vector
+                                             path (same bytes); NULL: quantize_row is scalar */
+    mn_gemv_rows_fn gemv_rows;            /* optional multi-row GEMV (NULL: vec_dot per row) */
+    mn_gemm_tile_fn gemm_tile;            /* optional GEMM micro-kernel (with gemv_rows) */
 } mn_type_traits;
 
 extern const mn_type_traits mn_type_table[MN_TYPE_COUNT];

@@ -1,10 +1,18 @@
 /* bench_kernels - GEMV weight-streaming throughput per quant type and thread
  * count, next to the single-thread memory read bandwidth measured the same way.
  *
- * usage: bench_kernels [--mib N] [--bw-mib N] [--threads 1,2] [--types Q8_0,Q4_0,...] [--reps 5]
+ * usage: bench_kernels [--mib N] [--bw-mib N] [--threads 1,2] [--types Q8_0,Q4_0,...] [--reps 5] [--cpu]
  *   --mib     weight matrix size (default 256 MiB; rows = size / row bytes, cols 4096)
+ *   --kib     the same in KiB (an in-cache matrix measures the kernels' compute rate)
  *   --bw-mib  buffer of the bandwidth test (default 1024 MiB)
- * Every figure is the median of --reps runs. Built by scripts/bench-kernels
+ *   --cpu     CPU time instead of wall time (1-thread figures on a busy machine):
+ *             the thread's clock natively, Node's process.cpuUsage() in wasm
+ *   --cols N  columns per row (default 4096; a multiple of every type's block
+ *             size you ask for: 576 is SmolLM's width, legacy types only)
+ *   --batch B also time mn_gemm_q with B activation rows (prompt batches): per-token
+ *             time and its speed-up over B separate GEMVs
+ * Every figure is the median of --reps runs; "best" is the fastest run (the
+ * steadiest figure for in-cache kernel rates on a shared machine). Built by scripts/bench-kernels
  * (native: gcc against build/native/libminnow.a; wasm: emcc against
  * build/wasm/st/libminnow.a, run under Node). */
 #define _POSIX_C_SOURCE 199309L
@@ -17,9 +25,28 @@
 #include <string.h>
 #include <time.h>
 
+/* --cpu: time by the calling thread's CPU clock instead of the wall clock, so
+ * a single-thread figure on a shared machine leaves out the time other
+ * processes ran (cache and memory contention stay in). */
+static int g_cpu_clock;
+#if defined(__EMSCRIPTEN__)
+#include <emscripten.h>
+/* Node's process CPU time (user + system, microseconds): the bench is one thread */
+EM_JS(double, node_cpu_seconds, (void), {
+    if (typeof process === 'undefined' || !process.cpuUsage) return -1;
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+});
+#endif
 static double now(void)
 {
     struct timespec ts;
+#if defined(__EMSCRIPTEN__)
+    if (g_cpu_clock) { double c = node_cpu_seconds(); if (c >= 0) return c; }
+#endif
+#if defined(CLOCK_THREAD_CPUTIME_ID) && !defined(__EMSCRIPTEN__) /* Emscripten: Node's process.cpuUsage() above */
+    if (g_cpu_clock) { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec; }
+#endif
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
@@ -30,7 +57,7 @@ static double median(double *v, int n) { qsort(v, (size_t)n, sizeof *v, cmpd); r
 static volatile int32_t sink;
 static double read_bw(const uint8_t *buf, size_t bytes, int reps)
 {
-    double t[16];
+    double t[64];
     for (int r = 0; r < reps; r++) {
         double t0 = now();
         mn_vi a = mn_vi_zero(), b = mn_vi_zero(), c = mn_vi_zero(), d = mn_vi_zero();
@@ -48,20 +75,31 @@ static double read_bw(const uint8_t *buf, size_t bytes, int reps)
 
 int main(int argc, char **argv)
 {
-    size_t mib = 256, bw_mib = 1024;
+    size_t mib = 256 << 10, bw_mib = 1024; /* mib: the matrix size, in KiB */
     int reps = 5;
     const char *types = "Q8_0,Q4_0,Q4_K,Q6_K,Q5_K,Q3_K,Q2_K,Q4_1,Q5_0,Q5_1,TQ1_0,TQ2_0,F16";
     const char *threads = "1";
+    size_t batch = 0, cols = 4096;
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--cpu")) {
+            g_cpu_clock = 1;
+            memmove(argv + i, argv + i + 1, (size_t)(argc - i - 1) * sizeof *argv);
+            argc--;
+            i--;
+        }
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--mib")) mib = (size_t)atol(argv[i + 1]);
+        if (!strcmp(argv[i], "--mib")) mib = (size_t)atol(argv[i + 1]) << 10;
+        else if (!strcmp(argv[i], "--kib")) mib = (size_t)atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--bw-mib")) bw_mib = (size_t)atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--threads")) threads = argv[i + 1];
         else if (!strcmp(argv[i], "--types")) types = argv[i + 1];
         else if (!strcmp(argv[i], "--reps")) reps = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--batch")) batch = (size_t)atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--cols")) cols = (size_t)atol(argv[i + 1]);
     }
     if (reps < 1) reps = 1;
-    if (reps > 16) reps = 16;
-    printf("target %s, simd %s\n", MN_TARGET_NAME, MN_SIMD_BACKEND_NAME);
+    if (reps > 64) reps = 64;
+    printf("target %s, simd %s, %s clock\n", MN_TARGET_NAME, MN_SIMD_BACKEND_NAME, g_cpu_clock ? "CPU" : "wall");
     size_t bw_bytes = bw_mib << 20;
     uint8_t *buf = malloc(bw_bytes);
     if (!buf) { fprintf(stderr, "cannot allocate %zu MiB\n", bw_mib); return 1; }
@@ -69,9 +107,9 @@ int main(int argc, char **argv)
     double bw = read_bw(buf, bw_bytes, reps);
     free(buf);
     printf("memory read bandwidth (1 thread, %zu MiB, median of %d): %.2f GB/s\n", bw_mib, reps, bw);
-    printf("%-6s %7s %6s %9s %8s %8s\n", "type", "threads", "cols", "rows", "GB/s", "%bw");
+    printf("%-6s %7s %6s %9s %8s %8s %8s\n", "type", "threads", "cols", "rows", "GB/s", "%bw", "best");
 
-    const size_t cols = 4096;
+    if (cols == 0 || cols % 32) { fprintf(stderr, "--cols must be a positive multiple of 32\n"); return 2; }
     float *xf = malloc(cols * sizeof(float)), *row = malloc(cols * sizeof(float));
     uint64_t s = 12345;
     for (size_t i = 0; i < cols; i++) { s = s * 6364136223846793005ull + 1442695040888963407ull; xf[i] = (float)((int64_t)(s >> 33) - (1ll << 30)) * 0x1p-30f; }
@@ -81,10 +119,11 @@ int main(int argc, char **argv)
         const mn_qtraits *t = NULL;
         for (uint32_t id = 0; id < MN_Q_TYPE_LIMIT; id++) { const mn_qtraits *c = mn_qtraits_get(id); if (c && !strcmp(c->name, name)) t = c; }
         if (!t || !t->vec_dot) { printf("%-6s unsupported\n", name); continue; }
-        size_t wrow = mn_qrow_size(t->type, cols), rows = (mib << 20) / wrow;
+        if (cols % t->block_size) { printf("%-6s cols %zu not a multiple of %u\n", name, cols, (unsigned)t->block_size); continue; }
+        size_t wrow = mn_qrow_size(t->type, cols), rows = (mib << 10) / wrow;
         uint8_t *W = malloc(rows * wrow), *xq = malloc(mn_qrow_size(t->vec_dot_type, cols) + 64);
         float *y = malloc(rows * sizeof(float));
-        if (!W || !xq || !y) { fprintf(stderr, "cannot allocate %zu MiB\n", mib); return 1; }
+        if (!W || !xq || !y) { fprintf(stderr, "cannot allocate %zu KiB\n", mib); return 1; }
         /* 64 distinct quantized rows, repeated (realistic scales, cheap to build) */
         uint8_t *proto = malloc(64 * wrow);
         for (int k = 0; k < 64; k++) {
@@ -103,16 +142,37 @@ int main(int argc, char **argv)
             int T = atoi(ts);
             mn_pool *pool = NULL;
             if (T > 1 && mn_pool_create(&pool, T) != MN_OK) { printf("%-6s %7d threads unavailable\n", t->name, T); continue; }
-            double tm[16];
+            double tm[64];
             mn_gemv_q(pool, y, t->type, W, rows, cols, xq); /* warm-up */
             for (int r = 0; r < reps; r++) {
                 double t0 = now();
                 mn_gemv_q(pool, y, t->type, W, rows, cols, xq);
                 tm[r] = now() - t0;
             }
+            double gbs = (double)(rows * wrow) / median(tm, reps) / 1e9; /* median() sorts tm */
+            double best = (double)(rows * wrow) / tm[0] / 1e9;
+            printf("%-6s %7d %6zu %9zu %8.2f %7.0f%% %8.2f\n", t->name, T, cols, rows, gbs, 100.0 * gbs / bw, best);
+            if (batch > 1) { /* GEMM: batch activation rows at once, vs batch GEMVs */
+                size_t xrow = mn_qrow_size(t->vec_dot_type, cols);
+                uint8_t *X = malloc(batch * xrow + 64);
+                float *Y = malloc(batch * rows * sizeof(float));
+                for (size_t b = 0; b < batch; b++) {
+                    for (size_t i = 0; i < cols; i++) row[i] = xf[(i * 5 + b * 11) % cols];
+                    if (t->vec_dot_type == MN_Q_F32) memcpy(X + b * xrow, row, cols * sizeof(float));
+                    else mn_qtraits_get(t->vec_dot_type)->quantize_row(row, X + b * xrow, cols);
+                }
+                mn_gemm_q(pool, Y, t->type, W, rows, cols, X, batch);
+                for (int r = 0; r < reps; r++) {
+                    double t0 = now();
+                    mn_gemm_q(pool, Y, t->type, W, rows, cols, X, batch);
+                    tm[r] = now() - t0;
+                }
+                double per_tok = median(tm, reps) / (double)batch, gemv = (double)(rows * wrow) / gbs / 1e9;
+                printf("%-6s %7d gemm batch %zu: %.3f ms per token, %.2fx the GEMV rate\n", t->name, T, batch, 1e3 * per_tok, gemv / per_tok);
+                free(X);
+                free(Y);
+            }
             mn_pool_free(pool);
-            double gbs = (double)(rows * wrow) / median(tm, reps) / 1e9;
-            printf("%-6s %7d %6zu %9zu %8.2f %7.0f%%\n", t->name, T, cols, rows, gbs, 100.0 * gbs / bw);
             fflush(stdout);
         }
         free(W); free(xq); free(y);

@@ -2,7 +2,9 @@
  * simd_main.c - a standalone runner for the vec128 suite alone, for targets
  * where the whole library is not built (scripts/check-aarch64), and for quick
  * checks on any target. Links tests/c/mtest.c (the harness) but neither
- * minnow.h nor the library.
+ * minnow.h nor the library. Built with -DMN_WITH_QUANT it also runs the quant
+ * suite (tests/c/test_quant.c: every kernel == its _ref, numpy vectors, GEMV
+ * goldens), linked with the src/tensor sources and the core files they need.
  *
  *   simd_main [--source DIR] [--filter TEXT] [--write-golden]
  */
@@ -26,6 +28,9 @@
 #endif
 
 void suite_vec128(void);
+#ifdef MN_WITH_QUANT
+void suite_quant(void);
+#endif
 
 int main(int argc, char **argv)
 {
@@ -33,6 +38,10 @@ int main(int argc, char **argv)
     printf("minnow vec128 tests on %s (simd %s)\n", SIMD_MAIN_TARGET, MN_SIMD_BACKEND_NAME);
     mt.suite = "vec128";
     suite_vec128();
+#ifdef MN_WITH_QUANT
+    mt.suite = "quant";
+    suite_quant();
+#endif
     printf("%s: %d passed, %d failed\n", SIMD_MAIN_TARGET, mt.passed, mt.failed);
     fflush(stdout);
     return mt.failed ? 1 : (mt.passed ? 0 : 3);

@@ -44,6 +44,7 @@ typedef struct tm_spec {
     uint32_t alt_type; /* mixed models: attn_v and ffn_down in this type (0: none) */
     int tied;
     int n_rot;         /* llama: rope.dimension_count if nonzero */
+    int rope_ext;      /* llama: freq_base 500000, linear scaling x4, rope_freqs.weight factors */
 } tm_spec;
 
 #define TM_E 256
@@ -54,29 +55,30 @@ typedef struct tm_spec {
 #define TM_CTX 64
 
 static const tm_spec k_specs[] = {
-    {"llama-f32", ARCH_LLAMA, MN_Q_F32, 0, 0, 0},
-    {"llama-f16", ARCH_LLAMA, MN_Q_F16, 0, 1, 0},
-    {"llama-bf16", ARCH_LLAMA, MN_Q_BF16, 0, 0, 0},
-    {"llama-q8_0", ARCH_LLAMA, MN_Q_Q8_0, 0, 0, 0},
-    {"llama-q4_0", ARCH_LLAMA, MN_Q_Q4_0, 0, 1, 0},
-    {"llama-q4_1", ARCH_LLAMA, MN_Q_Q4_1, 0, 0, 0},
-    {"llama-q5_0", ARCH_LLAMA, MN_Q_Q5_0, 0, 0, 0},
-    {"llama-q5_1", ARCH_LLAMA, MN_Q_Q5_1, 0, 0, 0},
-    {"llama-q2_k", ARCH_LLAMA, MN_Q_Q2_K, 0, 0, 0},
-    {"llama-q3_k", ARCH_LLAMA, MN_Q_Q3_K, 0, 0, 0},
-    {"llama-q4_k", ARCH_LLAMA, MN_Q_Q4_K, 0, 0, 0},
-    {"llama-q5_k", ARCH_LLAMA, MN_Q_Q5_K, 0, 0, 0},
-    {"llama-q6_k", ARCH_LLAMA, MN_Q_Q6_K, 0, 0, 0},
-    {"llama-tq1_0", ARCH_LLAMA, MN_Q_TQ1_0, 0, 0, 0},
-    {"llama-tq2_0", ARCH_LLAMA, MN_Q_TQ2_0, 0, 0, 0},
-    {"llama-mixed", ARCH_LLAMA, MN_Q_Q4_K, MN_Q_Q8_0, 0, 32},
-    {"qwen2-f32", ARCH_QWEN2, MN_Q_F32, 0, 1, 0},
-    {"qwen2-q8_0", ARCH_QWEN2, MN_Q_Q8_0, 0, 1, 0},
-    {"qwen2-q4_k", ARCH_QWEN2, MN_Q_Q4_K, MN_Q_Q6_K, 1, 0},
-    {"gpt2-f32", ARCH_GPT2, MN_Q_F32, 0, 1, 0},
-    {"gpt2-q8_0", ARCH_GPT2, MN_Q_Q8_0, 0, 1, 0},
-    {"gpt2-q5_1", ARCH_GPT2, MN_Q_Q5_1, 0, 0, 0},
-    {"gpt2-q6_k", ARCH_GPT2, MN_Q_Q6_K, 0, 1, 0},
+    {"llama-f32", ARCH_LLAMA, MN_Q_F32, 0, 0, 0, 0},
+    {"llama-f16", ARCH_LLAMA, MN_Q_F16, 0, 1, 0, 0},
+    {"llama-bf16", ARCH_LLAMA, MN_Q_BF16, 0, 0, 0, 0},
+    {"llama-q8_0", ARCH_LLAMA, MN_Q_Q8_0, 0, 0, 0, 0},
+    {"llama-q4_0", ARCH_LLAMA, MN_Q_Q4_0, 0, 1, 0, 0},
+    {"llama-q4_1", ARCH_LLAMA, MN_Q_Q4_1, 0, 0, 0, 0},
+    {"llama-q5_0", ARCH_LLAMA, MN_Q_Q5_0, 0, 0, 0, 0},
+    {"llama-q5_1", ARCH_LLAMA, MN_Q_Q5_1, 0, 0, 0, 0},
+    {"llama-q2_k", ARCH_LLAMA, MN_Q_Q2_K, 0, 0, 0, 0},
+    {"llama-q3_k", ARCH_LLAMA, MN_Q_Q3_K, 0, 0, 0, 0},
+    {"llama-q4_k", ARCH_LLAMA, MN_Q_Q4_K, 0, 0, 0, 0},
+    {"llama-q5_k", ARCH_LLAMA, MN_Q_Q5_K, 0, 0, 0, 0},
+    {"llama-q6_k", ARCH_LLAMA, MN_Q_Q6_K, 0, 0, 0, 0},
+    {"llama-tq1_0", ARCH_LLAMA, MN_Q_TQ1_0, 0, 0, 0, 0},
+    {"llama-tq2_0", ARCH_LLAMA, MN_Q_TQ2_0, 0, 0, 0, 0},
+    {"llama-mixed", ARCH_LLAMA, MN_Q_Q4_K, MN_Q_Q8_0, 0, 32, 0},
+    {"llama-rope", ARCH_LLAMA, MN_Q_F32, 0, 0, 0, 1},
+    {"qwen2-f32", ARCH_QWEN2, MN_Q_F32, 0, 1, 0, 0},
+    {"qwen2-q8_0", ARCH_QWEN2, MN_Q_Q8_0, 0, 1, 0, 0},
+    {"qwen2-q4_k", ARCH_QWEN2, MN_Q_Q4_K, MN_Q_Q6_K, 1, 0, 0},
+    {"gpt2-f32", ARCH_GPT2, MN_Q_F32, 0, 1, 0, 0},
+    {"gpt2-q8_0", ARCH_GPT2, MN_Q_Q8_0, 0, 1, 0, 0},
+    {"gpt2-q5_1", ARCH_GPT2, MN_Q_Q5_1, 0, 0, 0, 0},
+    {"gpt2-q6_k", ARCH_GPT2, MN_Q_Q6_K, 0, 1, 0, 0},
 };
 #define N_SPECS (sizeof k_specs / sizeof k_specs[0])
 
@@ -171,6 +173,11 @@ static int tm_make(const tm_spec *sp, int wrong, int mut, tm_buf *out)
         mn_gguf_writer_add_f32(b.w, KEY("attention.layer_norm_rms_epsilon"), 1e-5f);
         if (sp->arch == ARCH_QWEN2) mn_gguf_writer_add_f32(b.w, KEY("rope.freq_base"), 1000000.0f);
         if (sp->n_rot) mn_gguf_writer_add_u32(b.w, KEY("rope.dimension_count"), (uint32_t)sp->n_rot);
+        if (sp->rope_ext) {
+            mn_gguf_writer_add_f32(b.w, KEY("rope.freq_base"), 500000.0f);
+            mn_gguf_writer_add_str(b.w, KEY("rope.scaling.type"), "linear", 6);
+            mn_gguf_writer_add_f32(b.w, KEY("rope.scaling.factor"), 4.0f);
+        }
     }
 #undef KEY
     uint32_t T = sp->type, T2 = sp->alt_type ? sp->alt_type : sp->type;
@@ -180,6 +187,7 @@ static int tm_make(const tm_spec *sp, int wrong, int mut, tm_buf *out)
     tm_tensor(&b, "output_norm.weight", MN_Q_F32, E, 0, 1.0f, 0.2f);
     if (gpt2) tm_tensor(&b, "output_norm.bias", MN_Q_F32, E, 0, 0.0f, 0.1f);
     if (!sp->tied) tm_tensor(&b, "output.weight", T, E, TM_V, 0.0f, se);
+    if (sp->rope_ext) tm_tensor(&b, "rope_freqs.weight", MN_Q_F32, hd / 2, 0, 4.5f, 3.5f); /* factors in [1, 8) */
     for (int l = 0; l < TM_L; l++) {
         char n[64], v[64];
 #define NM(what) (snprintf(n, sizeof n, "blk.%d." what, l), n)
@@ -288,6 +296,19 @@ static mn_model *open_stories(void)
     mn_status st = mn_model_load_file(&m, path, 0, err, sizeof err);
     if (st != MN_OK) MT_NOTE_FAIL("load %s: %s (%s)", path, err, mn_status_name(st));
     return m;
+}
+
+/* A one-thread context of n_ctx tokens (NULL after recording a failure). */
+static mn_ctx *ctx_of(mn_model *m, uint32_t n_ctx)
+{
+    mn_ctx_params p;
+    mn_ctx_params_default(&p);
+    p.n_ctx = n_ctx;
+    p.n_threads = 1;
+    mn_ctx *c = NULL;
+    char err[256] = "";
+    if (mn_ctx_create(&c, m, &p, err, sizeof err) != MN_OK) MT_NOTE_FAIL("context: %s", err);
+    return c;
 }
 
 /* Greedy from BOS with node-llama-cpp 3.22.1 (llama.cpp), temperature 0, on
@@ -852,14 +873,10 @@ static void model_sampled_golden(void)
 {
     mn_model *m = open_stories();
     if (!m) return;
-    mn_ctx_params p;
-    mn_ctx_params_default(&p);
-    p.n_ctx = 256;
-    p.n_threads = 1;
-    mn_ctx *c = NULL;
-    char err[256], text[4096];
+    char text[4096];
     size_t len = 0;
-    if (mn_ctx_create(&c, m, &p, err, sizeof err) != MN_OK) { mn_model_free(m); MT_FAIL("%s", err); }
+    mn_ctx *c = ctx_of(m, 256);
+    if (!c) { mn_model_free(m); return; }
     static const struct { float temp; int32_t k; float top_p, min_p, rep; uint64_t seed; } runs[] = {
         {0.8f, 40, 0.95f, 0.05f, 1.0f, 42}, {1.0f, 0, 1.0f, 0.0f, 1.0f, 1}, {1.2f, 10, 0.9f, 0.1f, 1.3f, 123456789},
     };
@@ -916,13 +933,8 @@ static int gen_text(mn_ctx *c, const char *prompt, const mn_gen_params *gp, gen_
 
 static void story_from(mn_model *m, const char *what)
 {
-    mn_ctx_params p;
-    mn_ctx_params_default(&p);
-    p.n_ctx = 256;
-    p.n_threads = 1;
-    mn_ctx *c = NULL;
-    char err[256] = "";
-    if (mn_ctx_create(&c, m, &p, err, sizeof err) != MN_OK) { MT_NOTE_FAIL("%s: %s", what, err); return; }
+    mn_ctx *c = ctx_of(m, 256);
+    if (!c) { MT_NOTE_FAIL("%s: no context", what); return; }
     mn_gen_params gp;
     mn_gen_params_default(&gp);
     gp.sampler.temperature = 0;
@@ -974,13 +986,8 @@ static void model_generate_stream(void)
 {
     mn_model *m = open_stories();
     if (!m) return;
-    mn_ctx_params p;
-    mn_ctx_params_default(&p);
-    p.n_ctx = 128;
-    p.n_threads = 1;
-    mn_ctx *c = NULL;
-    char err[256] = "";
-    if (mn_ctx_create(&c, m, &p, err, sizeof err) != MN_OK) { mn_model_free(m); MT_FAIL("%s", err); }
+    mn_ctx *c = ctx_of(m, 128);
+    if (!c) { mn_model_free(m); return; }
     mn_gen_params gp;
     mn_gen_params_default(&gp);
     gp.sampler.temperature = 0;
@@ -1042,10 +1049,8 @@ static void model_generate_stream(void)
     }
     /* EOS ends generation: stories end with </s> within a few hundred tokens */
     gp.max_tokens = 0;
-    p.n_ctx = 512;
     mn_ctx_free(c);
-    c = NULL;
-    CK(mn_ctx_create(&c, m, &p, err, sizeof err) == MN_OK);
+    CK((c = ctx_of(m, 512)) != NULL);
     CK(gen_text(c, "", &gp, &a, &end));
     CK(end == MN_GEN_END_EOS || end == MN_GEN_END_CTX_FULL);
 out:

@@ -268,6 +268,50 @@ static void quantize_round_trip(void)
     free(x); free(y); free(q);
 }
 
+/* The vectorised quantizers (the activation types) against their scalar
+ * twins, byte for byte: random rows at every magnitude, exact .5 ties, zero
+ * and -0 blocks, subnormal and overflowing scales, NaN / inf anywhere in a
+ * block (the scalar max forgets a NaN that is not last), unaligned pointers. */
+static void quantize_vec_equals_ref(void)
+{
+    enum { NB = 64 };
+    float *buf = malloc((32 * NB + 1) * sizeof(float)), *x = buf + 1; /* x unaligned to 16 */
+    uint8_t *a = malloc(NB * 300 + 1), *b = malloc(NB * 300 + 1);
+    uint64_t s = 4242;
+    int tested = 0;
+    for (size_t k = 0; k < NTYPES; k++) {
+        const mn_qtraits *t = mn_qtraits_get(all_types[k]);
+        if (!t || !t->quantize_row_ref) continue;
+        tested++;
+        const size_t n = (t->block_size == 1 ? 32 : t->block_size) * (t->block_size == 256 ? 4 : NB);
+        for (int round = 0; round < 40; round++) {
+            for (size_t i = 0; i < n; i++) {
+                int blk = (int)(i / 32) + round;
+                float scale = blk % 7 == 0 ? 1e-40f : blk % 7 == 1 ? 3e38f : blk % 7 == 2 ? 1e-44f : (float)(1 << (blk % 11)) * 0x1p-4f;
+                x[i] = rnd_unit(&s) * scale;
+            }
+            switch (round % 8) {
+            case 1: for (size_t i = 0; i < n; i++) x[i] = (float)((int)(mt_rand(&s) % 255) - 127) * 0.5f; break; /* ties at d = 1 */
+            case 2: for (size_t i = 0; i < 32; i++) { x[i] = 0.0f; x[32 + i] = -0.0f; } x[64 + 5] = 127.0f; break;
+            case 3: x[mt_rand(&s) % n] = NAN; x[31] = NAN; x[32] = NAN; break;
+            case 4: x[mt_rand(&s) % n] = INFINITY; x[63] = -INFINITY; x[70] = NAN; x[71] = 5.0f; break;
+            case 5: for (size_t i = 0; i < n; i++) x[i] = u2f((uint32_t)mt_rand(&s)); break; /* any bits */
+            default: break;
+            }
+            memset(a, 0xA5, NB * 300 + 1); memset(b, 0x5A, NB * 300 + 1);
+            t->quantize_row(x, a + 1, n);
+            t->quantize_row_ref(x, b + 1, n);
+            size_t bytes = mn_qrow_size(t->type, n);
+            for (size_t i = 0; i < bytes; i++)
+                if (a[1 + i] != b[1 + i]) { MT_NOTE_FAIL("%s round %d byte %zu (block %zu): vec %02x ref %02x", t->name, round, i, i / t->type_size, a[1 + i], b[1 + i]); break; }
+            if (mt.case_failed) break;
+        }
+        if (mt.case_failed) break;
+    }
+    free(buf); free(a); free(b);
+    MT_CHECK(tested >= 2);
+}
+
 /* ---- GEMV / GEMM -------------------------------------------------------- */
 static void gemv_gemm_threads(void)
 {
@@ -285,12 +329,26 @@ static void gemv_gemm_threads(void)
         float *y1 = malloc(rows * sizeof(float)), *yt = malloc(rows * sizeof(float)), *G = malloc(batch * rows * sizeof(float));
         uint64_t seed = 5 + k;
         for (size_t r = 0; r < rows; r++) fill_row(t->type, W + r * wrow, cols, &seed, (int)(r % 3));
-        for (size_t b = 0; b < batch; b++) fill_act(t->vec_dot_type, X + b * xrow, cols, &seed, 0);
-        MT_OK(mn_gemv_q(NULL, y1, t->type, W, rows, cols, X));
-        for (size_t r = 0; r < rows; r++) {
-            float ref = t->vec_dot_ref(W + r * wrow, X, cols);
-            if (!same_f32(ref, y1[r])) MT_FAIL("%s gemv row %zu: %a != ref %a", t->name, r, y1[r], ref);
+        /* inf / NaN scales in some rows (the multi-row kernels' exact fallback) */
+        int off[2], nf, isf;
+        if (t->block_size > 1) scale_fields(t->type, off, &nf, &isf);
+        for (size_t r = 4; t->block_size > 1 && !isf && r < rows; r += 5) {
+            static const uint16_t special[] = {0x7C00, 0xFC00, 0x7E00, 0xFD17};
+            size_t blk = (r * 7) % (cols / t->block_size);
+            uint16_t h = special[(r / 5) % 4];
+            uint8_t *f = W + r * wrow + blk * t->type_size + off[(r / 5) % nf];
+            f[0] = (uint8_t)h; f[1] = (uint8_t)(h >> 8);
         }
+        /* activations: quantized rows, and raw bytes with -128 (the exact int8 path) */
+        for (size_t b = 0; b < batch; b++) fill_act(t->vec_dot_type, X + b * xrow, cols, &seed, (int)(b % 2));
+        for (size_t b = 0; b < batch; b++) {
+            MT_OK(mn_gemv_q(NULL, y1, t->type, W, rows, cols, X + b * xrow));
+            for (size_t r = 0; r < rows; r++) {
+                float ref = t->vec_dot_ref(W + r * wrow, X + b * xrow, cols);
+                if (!same_f32(ref, y1[r])) MT_FAIL("%s gemv x %zu row %zu: %a != ref %a", t->name, b, r, y1[r], ref);
+            }
+        }
+        MT_OK(mn_gemv_q(NULL, y1, t->type, W, rows, cols, X));
         int maxt = mn_threads_max() < 4 ? mn_threads_max() : 4;
         for (int T = 1; T <= maxt; T++) {
             mn_pool *p = NULL;
@@ -308,8 +366,32 @@ static void gemv_gemm_threads(void)
                                 batch, hash_f32(G, batch * rows));
         free(W); free(X); free(y1); free(yt); free(G);
     }
+    /* f32 activations: quantized once inside == quantized by the caller */
+    for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
+        const mn_qtraits *t = mn_qtraits_get(types[k]);
+        size_t cols = t->block_size == 1 ? 96 : t->block_size * 5, wrow = mn_qrow_size(t->type, cols);
+        size_t xrow = mn_qrow_size(t->vec_dot_type, cols);
+        uint8_t *W = malloc(rows * wrow), *Xq = malloc(batch * xrow);
+        float *Xf = malloc(batch * cols * sizeof(float)), *A = malloc(batch * rows * sizeof(float)), *B = malloc(batch * rows * sizeof(float));
+        uint64_t seed = 77 + k;
+        for (size_t r = 0; r < rows; r++) fill_row(t->type, W + r * wrow, cols, &seed, 0);
+        for (size_t i = 0; i < batch * cols; i++) Xf[i] = rnd_unit(&seed) * 2.0f;
+        for (size_t b = 0; b < batch; b++) {
+            if (t->vec_dot_type == MN_Q_F32) memcpy(Xq + b * xrow, Xf + b * cols, cols * sizeof(float));
+            else mn_qtraits_get(t->vec_dot_type)->quantize_row(Xf + b * cols, Xq + b * xrow, cols);
+        }
+        mn_pool *p = NULL;
+        if (mn_threads_max() >= 2) MT_OK(mn_pool_create(&p, 2));
+        MT_OK(mn_gemm_q(NULL, A, t->type, W, rows, cols, Xq, batch));
+        MT_OK(mn_gemm_f32x(p, B, t->type, W, rows, cols, Xf, batch));
+        mn_pool_free(p);
+        int same = !memcmp(A, B, batch * rows * sizeof(float));
+        free(W); free(Xq); free(Xf); free(A); free(B);
+        if (!same) MT_FAIL("%s: mn_gemm_f32x != quantize + mn_gemm_q", t->name);
+    }
     float y;
     MT_EQ_INT(mn_gemv_q(NULL, &y, MN_Q_Q4_0, &y, 1, 33, &y), MN_E_INVALID_ARG);
+    MT_EQ_INT(mn_gemm_f32x(NULL, &y, MN_Q_Q4_0, &y, 1, 32, NULL, 1), MN_E_INVALID_ARG);
     MT_EQ_INT(mn_gemv_q(NULL, &y, 4, &y, 1, 32, &y), MN_E_UNSUPPORTED);
     MT_EQ_INT(mn_gemv_q(NULL, NULL, MN_Q_Q4_0, &y, 1, 32, &y), MN_E_INVALID_ARG);
     MT_GOLDEN("quant/gemv_hashes.txt", text, len);
@@ -364,6 +446,7 @@ void suite_quant(void)
     MT_RUN(fp16_conversions);
     MT_RUN(vec_equals_ref_all_types);
     MT_RUN(quantize_round_trip);
+    MT_RUN(quantize_vec_equals_ref);
     MT_RUN(gemv_gemm_threads);
     MT_RUN(numpy_reference_vectors);
 }

@@ -3,11 +3,14 @@
  * memory, reopened by the validating reader, checked against llama.cpp's
  * naming and shape conventions, and its metadata + per-tensor hashes are
  * compared with a golden summary written natively (so the bytes are the same
- * on every target); 1 and 2 threads give the same bytes. */
+ * on every target); 1 and 2 threads give the same bytes. `minnow quantize`
+ * (mn_quantize_file) on stories260K likewise, plus its refusals. */
 #include "mtest.h"
 #include "minnow_gguf.h"
 #include "gguf/qplan.h"
+#include "gguf/quantize.h"
 #include "gguf/synth.h"
+#include "gguf/vocab_import.h"
 #include "tensor/quant.h"
 #include "tensor/types.h"
 #include <inttypes.h>
@@ -24,17 +27,17 @@ static uint64_t fnv1a(const void *p, size_t n)
 
 /* ------------------------------------------------------------- the plan */
 
-/* llama.cpp decides in std::map (sorted name) order: with 22 layers the
- * attn_v / ffn_down counters visit blk.0, blk.1, blk.10 .. blk.19, blk.2,
- * blk.20, blk.21, blk.3 .. blk.9, so Q4_K_M's "more bits" layers are
- * 0 1 4 7 8 9 12 15 18 20 (as in published TinyLlama Q4_K_M files). */
+/* llama.cpp decides in its weights-map order (layer number, then name), and
+ * Q4_K_M's "more bits" rule for 22 layers picks attn_v / ffn_down of layers
+ * 0 1 4 7 10 13 16 19 20 21 (first and last eighth, every third between);
+ * the names are given here last layer first to check that the plan sorts. */
 static void plan_q4_k_m_order(void)
 {
     enum { L = 22 };
     static char buf[L * 2][48];
     const char *names[L * 2 + 2];
     size_t n = 0, order[L * 2 + 2];
-    for (int l = 0; l < L; l++) {
+    for (int l = L - 1; l >= 0; l--) { /* names[2 * (L - 1 - l) + k] */
         snprintf(buf[2 * l], sizeof buf[0], "blk.%d.attn_v.weight", l);
         snprintf(buf[2 * l + 1], sizeof buf[0], "blk.%d.ffn_down.weight", l);
         names[n++] = buf[2 * l];
@@ -50,12 +53,13 @@ static void plan_q4_k_m_order(void)
         size_t i = order[j];
         got[i] = mn_qplan_choose(&p, names[i], 2, 2048, MN_TYPE_F32);
     }
-    static const int more[L] = {1, 1, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 1, 0};
+    static const int more[L] = {1, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 1, 1};
     for (int l = 0; l < L; l++) {
         uint32_t want = more[l] ? MN_TYPE_Q6_K : MN_TYPE_Q4_K;
-        if (got[2 * l] != want || got[2 * l + 1] != want)
-            MT_FAIL("layer %d: attn_v %s ffn_down %s, want %s", l, mn_ggml_type_name(got[2 * l]),
-                    mn_ggml_type_name(got[2 * l + 1]), mn_ggml_type_name(want));
+        const uint32_t *g = &got[2 * (L - 1 - l)];
+        if (g[0] != want || g[1] != want)
+            MT_FAIL("layer %d: attn_v %s ffn_down %s, want %s", l, mn_ggml_type_name(g[0]),
+                    mn_ggml_type_name(g[1]), mn_ggml_type_name(want));
     }
     MT_EQ_INT(got[2 * L], MN_TYPE_Q4_K);     /* token_embd: not tied here */
     MT_EQ_INT(got[2 * L + 1], MN_TYPE_Q6_K); /* output */
@@ -321,10 +325,179 @@ static void synth_errors(void)
     MT_CHECK(y == NULL);
 }
 
+/* ---------------------------------------------------- hostile vocabularies */
+
+static mn_status import_mem(const char *name, const void *buf, size_t n, const char *pre, mn_vocab_info *vi, mn_err *err)
+{
+    mn_gguf_writer *w = NULL;
+    if (mn_gguf_writer_create(&w, 3, 0)) return MN_E_NOMEM;
+    mn_status st = mn_vocab_import_mem(w, name, buf, n, pre, vi, err);
+    mn_gguf_writer_free(w);
+    return st;
+}
+
+/* Truncations, byte flips and odd files: a status, never a crash; the
+ * llama.cpp traps (duplicate tokens, unknown pre-tokenizer) are refused. */
+static void vocab_hostile(void)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/models/stories260K/tok512.model", mt.shared_dir);
+    size_t n = 0;
+    unsigned char *spm = mt_read_file(path, &n);
+    if (!spm) MT_FAIL("cannot read %s", path);
+    mn_vocab_info vi;
+    mn_err err = {0};
+    MT_OK(import_mem("tok512.model", spm, n, NULL, &vi, &err));
+    MT_EQ_INT(vi.n_tokens, 512);
+    MT_EQ_STR(vi.model, "llama");
+    unsigned char *b = malloc(n);
+    uint64_t seed = 99;
+    for (int i = 0; i < 400; i++) {
+        memcpy(b, spm, n);
+        size_t len = n;
+        if (i < 100) len = (size_t)(mt_rand(&seed) % n);
+        else for (int k = 0; k < 1 + i % 4; k++) b[mt_rand(&seed) % n] = (unsigned char)mt_rand(&seed);
+        mn_status st = import_mem("x.model", b, len, NULL, &vi, &err);
+        if (st == MN_OK && vi.n_tokens == 0) { free(b); free(spm); MT_FAIL("case %d: ok with no tokens", i); }
+        if (st != MN_OK && !err.msg[0]) { free(b); free(spm); MT_FAIL("case %d: no message", i); }
+    }
+    free(b);
+    free(spm);
+    static const char json[] =
+        "{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"b\":1,\"ab\":2,\"\\u0120\":3},"
+        "\"merges\":[\"a b\",[\"\\u0120\",\"a\"]]},"
+        "\"pre_tokenizer\":{\"type\":\"ByteLevel\",\"use_regex\":true},"
+        "\"added_tokens\":[{\"id\":5,\"content\":\"<|endoftext|>\",\"special\":true}]}";
+    MT_OK(import_mem("tokenizer.json", json, sizeof json - 1, NULL, &vi, &err));
+    MT_EQ_INT(vi.n_tokens, 6); /* id 4 is a [PAD4] hole */
+    MT_EQ_STR(vi.model, "gpt2");
+    char *j = malloc(sizeof json);
+    for (int i = 0; i < 300; i++) {
+        memcpy(j, json, sizeof json);
+        size_t len = sizeof json - 1;
+        if (i < 60) len = (size_t)(mt_rand(&seed) % len);
+        else j[mt_rand(&seed) % len] = (char)mt_rand(&seed);
+        (void)import_mem("tokenizer.json", j, len, NULL, &vi, &err);
+    }
+    free(j);
+    static const char dup[] = "{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"b\":1},\"merges\":[\"a b\"]},"
+                              "\"pre_tokenizer\":{\"type\":\"ByteLevel\"},\"added_tokens\":[{\"id\":1,\"content\":\"a\"}]}";
+    if (import_mem("tokenizer.json", dup, sizeof dup - 1, NULL, &vi, &err) != MN_E_CORRUPT) MT_FAIL("dup: %s", err.msg);
+    MT_CHECK(strstr(err.msg, "twice") != NULL);
+    static const char odd_pre[] = "{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0},\"merges\":[\"a a\"]},"
+                                  "\"pre_tokenizer\":{\"type\":\"Sequence\",\"pretokenizers\":[{\"type\":\"Split\","
+                                  "\"pattern\":{\"Regex\":\"x\"}},{\"type\":\"ByteLevel\",\"use_regex\":false}]}}";
+    MT_EQ_INT(import_mem("tokenizer.json", odd_pre, sizeof odd_pre - 1, NULL, &vi, &err), MN_E_UNSUPPORTED);
+    MT_OK(import_mem("tokenizer.json", odd_pre, sizeof odd_pre - 1, "gpt-2", &vi, &err)); /* named explicitly */
+    static const char v1[] = "[PAD]\nhello\n##lo\nhello\n", v2[] = "[PAD]\r\n[UNK]\r\nhello\r\n##lo";
+    MT_EQ_INT(import_mem("vocab.txt", v1, sizeof v1 - 1, NULL, &vi, &err), MN_E_CORRUPT);
+    MT_OK(import_mem("vocab.txt", v2, sizeof v2 - 1, NULL, &vi, &err));
+    MT_EQ_INT(vi.n_tokens, 4);
+    MT_EQ_INT(import_mem("x.model", "", 0, NULL, &vi, &err), MN_E_CORRUPT);
+}
+
+/* ------------------------------------------------------------- quantize */
+
+static void tmp_path(char *dst, size_t cap, const char *tag)
+{
+    snprintf(dst, cap, "%s/build/test-tmp-%s-%s.gguf", mt.source_dir, mn_target(), tag);
+}
+
+/* stories260K (F32) -> Q8_0: llama.cpp's plan (ffn_down's 172-wide rows fall
+ * back to F16), metadata copied with general.file_type set, values close to
+ * the originals, the same bytes on every target (golden) and thread count. */
+static void quantize_stories(void)
+{
+    char in[1024], out[1024], out2[1024];
+    snprintf(in, sizeof in, "%s/models/stories260K/stories260K.gguf", mt.shared_dir);
+    tmp_path(out, sizeof out, "q8");
+    tmp_path(out2, sizeof out2, "q8-t2");
+    mn_quantize_opts o;
+    memset(&o, 0, sizeof o);
+    MT_OK(mn_ftype_parse("Q8_0", &o.ftype));
+    mn_err err = {0};
+    mn_quantize_report rep;
+    mn_status st = mn_quantize_file(in, out, &o, &rep, &err);
+    if (st) MT_FAIL("quantize: %s (%s)", err.msg, mn_status_name(st));
+    MT_EQ_INT(rep.n_tensors, 48);
+    MT_EQ_INT(rep.type_count[MN_TYPE_Q8_0], 32);
+    MT_EQ_INT(rep.type_count[MN_TYPE_F16], 5);
+    MT_EQ_INT(rep.type_count[MN_TYPE_F32], 11);
+    mn_gguf *a = NULL, *b = NULL;
+    char msg[256] = "";
+    if (mn_gguf_open_file(&a, in, 0, msg, sizeof msg) || mn_gguf_open_file(&b, out, 0, msg, sizeof msg)) {
+        mn_gguf_free(a);
+        MT_FAIL("open: %s", msg);
+    }
+    MT_EQ_INT(mn_gguf_n_kv(b), mn_gguf_n_kv(a) + 2);
+    MT_EQ_INT(key_u32(b, "general.file_type"), MN_FTYPE_Q8_0);
+    MT_EQ_INT(key_u32(b, "general.quantization_version"), 2);
+    MT_CHECK(key_str(b, "tokenizer.ggml.model", "llama"));
+    double err2 = 0, ref2 = 0;
+    for (size_t i = 0; i < mn_gguf_n_tensors(a); i++) {
+        mn_gguf_tensor x, y;
+        MT_OK(mn_gguf_tensor_info(a, i, &x));
+        MT_OK(mn_gguf_tensor_info(b, i, &y));
+        MT_EQ_STR(x.name, y.name);
+        MT_CHECK(!memcmp(x.ne, y.ne, sizeof x.ne) && x.n_dims == y.n_dims);
+        uint32_t want = x.n_dims == 1 ? MN_TYPE_F32 : x.ne[0] == 172 ? MN_TYPE_F16 : MN_TYPE_Q8_0;
+        if (y.type != want) MT_FAIL("%s: %s", y.name, mn_ggml_type_name(y.type));
+        size_t n = (size_t)(x.ne[0] * x.ne[1]);
+        float *v = malloc(n * sizeof *v);
+        mn_qtraits_get(y.type)->dequantize_row(y.data, v, n);
+        for (size_t e = 0; e < n; e++) {
+            float f;
+            memcpy(&f, (const unsigned char *)x.data + 4 * e, 4);
+            err2 += (double)(v[e] - f) * (v[e] - f);
+            ref2 += (double)f * f;
+        }
+        free(v);
+    }
+    MT_CHECK(err2 / ref2 < 1e-4); /* Q8_0: ~0.4% rms relative error */
+    uint64_t h = fnv1a(mn_gguf_bytes(b, NULL), (size_t)mn_gguf_file_size(b));
+    char text[64];
+    int k = snprintf(text, sizeof text, "stories260K Q8_0: %016" PRIx64 "\n", h);
+    mn_gguf_free(a);
+    mn_gguf_free(b);
+    MT_GOLDEN("synth/quantize-stories260K-q8_0.txt", text, (size_t)k);
+    if (mn_threads_max() >= 2) {
+        mn_pool *pool = NULL;
+        MT_OK(mn_pool_create(&pool, 2));
+        o.pool = pool;
+        st = mn_quantize_file(in, out2, &o, NULL, &err);
+        mn_pool_free(pool);
+        o.pool = NULL;
+        size_t n1, n2;
+        unsigned char *f1 = mt_read_file(out, &n1), *f2 = mt_read_file(out2, &n2);
+        int same = !st && f1 && f2 && n1 == n2 && !memcmp(f1, f2, n1);
+        free(f1);
+        free(f2);
+        remove(out2);
+        if (!same) MT_FAIL("2 threads: other bytes (%s)", err.msg);
+    }
+    /* a quantized input: refused unless allowed; the output may be the input */
+    MT_OK(mn_ftype_parse("Q4_0", &o.ftype));
+    MT_EQ_INT(mn_quantize_file(out, out, &o, NULL, &err), MN_E_UNSUPPORTED);
+    MT_CHECK(strstr(err.msg, "requantiz") != NULL);
+    o.allow_requantize = 1;
+    st = mn_quantize_file(out, out, &o, &rep, &err);
+    if (st) MT_FAIL("requantize in place: %s", err.msg);
+    MT_EQ_INT(rep.type_count[MN_TYPE_Q4_0], 31);
+    MT_OK(mn_gguf_open_file(&b, out, 0, msg, sizeof msg));
+    MT_EQ_INT(key_u32(b, "general.file_type"), MN_FTYPE_Q4_0);
+    mn_gguf_free(b);
+    remove(out);
+    MT_EQ_INT(mn_quantize_file("/nonexistent.gguf", out, &o, NULL, &err), MN_E_IO);
+    o.ftype = 4; /* removed from llama.cpp */
+    MT_EQ_INT(mn_quantize_file(in, out, &o, NULL, &err), MN_E_INVALID_ARG);
+}
+
 void suite_synth(void)
 {
     MT_RUN(plan_q4_k_m_order);
     MT_RUN(plan_fallbacks);
     MT_RUN(synth_models);
     MT_RUN(synth_errors);
+    MT_RUN(vocab_hostile);
+    MT_RUN(quantize_stories);
 }

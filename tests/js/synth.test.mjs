@@ -2,6 +2,8 @@
 // generate a few greedy tokens, BERT embeds), in several types and vocabulary
 // formats, through node-llama-cpp's prebuilt CPU binaries; `minnow info`
 // reads them back; the wasm and WASI CLIs write the same bytes as native.
+// `minnow quantize` turns the real stories260K into files llama.cpp runs and
+// whose greedy story is still the published one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -87,6 +89,48 @@ test('synth writes the same bytes on native, wasm and WASI', () => {
   const files = Object.keys(cli).map((target) => {
     const file = path.join(dir, `cross-${target}.gguf`);
     run(target, synthArgs(c, file));
+    return readFileSync(file);
+  });
+  for (const f of files.slice(1)) assert.ok(f.equals(files[0]));
+});
+
+const stories = path.join(shared, 'models/stories260K/stories260K.gguf');
+const LILY = 'Once upon a time, there was a little girl named Lily.';
+
+async function greedy(file, maxTokens) {
+  const { LlamaCompletion } = await import('node-llama-cpp');
+  const model = await llama.loadModel({ modelPath: file });
+  try {
+    const ctx = await model.createContext({ contextSize: 128, threads: 1 });
+    const comp = new LlamaCompletion({ contextSequence: ctx.getSequence() });
+    const text = await comp.generateCompletion('', { maxTokens, temperature: 0 });
+    await ctx.dispose();
+    return text;
+  } finally {
+    await model.dispose();
+  }
+}
+
+for (const [type, fileType, check] of [
+  ['Q8_0', 7, (t) => assert.ok(t.startsWith(LILY), t)],
+  ['Q4_0', 2, (t) => assert.match(t, /^Once upon a time, there was a little/)],
+  ['Q4_K_M', 15, (t) => assert.ok(t.startsWith(LILY), t)],
+]) {
+  test(`quantize stories260K to ${type}: llama.cpp tells the story, minnow info reads it`, async () => {
+    const file = path.join(dir, `stories-${type}.gguf`);
+    assert.match(run('native', ['quantize', stories, file, type]), new RegExp(`${type}, 48 tensors`));
+    const info = JSON.parse(run('native', ['info', file, '--json']));
+    const meta = Object.fromEntries(info.metadata.map((kv) => [kv.key, kv.value]));
+    assert.equal(meta['general.file_type'], fileType);
+    assert.equal(info.tensors.length, 48);
+    check(await greedy(file, 30));
+  });
+}
+
+test('quantize on wasm and WASI writes the native bytes', () => {
+  const files = Object.keys(cli).map((target) => {
+    const file = path.join(dir, `q-${target}.gguf`);
+    run(target, ['quantize', stories, file, 'Q4_K_M']);
     return readFileSync(file);
   });
   for (const f of files.slice(1)) assert.ok(f.equals(files[0]));

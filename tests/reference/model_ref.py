@@ -212,12 +212,14 @@ def layernorm(x, w, b, eps):
     return (x - mu) / np.sqrt(var + eps) * w + b
 
 
-def rope(x, n_heads, hd, n_rot, base, neox):
-    """x [n, n_heads*hd]; position of row i is i"""
+def rope(x, n_heads, hd, n_rot, base, neox, scale=1.0, factors=None):
+    """x [n, n_heads*hd]; position of row i is i; angle = pos * scale * base^(-2i/n_rot) / factors[i]"""
     n = x.shape[0]
     x = x.reshape(n, n_heads, hd).copy()
     half = n_rot // 2
-    inv = base ** (-np.arange(half, dtype=np.float64) * 2.0 / n_rot)
+    inv = base ** (-np.arange(half, dtype=np.float64) * 2.0 / n_rot) * scale
+    if factors is not None:
+        inv = inv / factors
     ang = np.arange(n, dtype=np.float64)[:, None] * inv[None, :]
     c, s = np.cos(ang)[:, None, :], np.sin(ang)[:, None, :]
     if neox:
@@ -282,6 +284,10 @@ def forward(kv, t, tokens):
     base = kv.get(A + "rope.freq_base", 10000.0)
     n_rot = kv.get(A + "rope.dimension_count", hd)
     neox = arch == "qwen2"
+    scale = 1.0
+    if kv.get(A + "rope.scaling.type", "none") == "linear":
+        scale = 1.0 / kv[A + "rope.scaling.factor"]
+    factors = vec(t, "rope_freqs.weight") if "rope_freqs.weight" in t else None
 
     def opt(name):
         return vec(t, name) if name in t else 0.0
@@ -292,8 +298,8 @@ def forward(kv, t, tokens):
         q = Mat(t, p + "attn_q.weight")(h) + opt(p + "attn_q.bias")
         k = Mat(t, p + "attn_k.weight")(h) + opt(p + "attn_k.bias")
         v = Mat(t, p + "attn_v.weight")(h) + opt(p + "attn_v.bias")
-        q = rope(q, H, hd, n_rot, base, neox)
-        k = rope(k, HKV, hd, n_rot, base, neox)
+        q = rope(q, H, hd, n_rot, base, neox, scale, factors)
+        k = rope(k, HKV, hd, n_rot, base, neox, scale, factors)
         a = attention(q, k, v, H, HKV, hd)
         x = x + Mat(t, p + "attn_output.weight")(a) + opt(p + "attn_output.bias")
         h = rmsnorm(x, vec(t, p + "ffn_norm.weight"), eps)

@@ -1,0 +1,100 @@
+// The browser half of scripts/bench-decode: minnow-wasm against wllama
+// (llama.cpp in wasm, @wllama/wllama from node_modules, served locally) in
+// Debian's headless Chromium, on a cross-origin isolated page, the same GGUF
+// files, the same prompt text, greedy decoding of the same token count.
+//
+//   node scripts/lib/bench-decode-browser.mjs [--runs N] [--tokens N] [--models a.gguf,b.gguf] [--threads N]
+//
+// Per run the engines alternate (minnow first, then wllama), each loading the
+// model fresh from the local server (no cache). web/bench.js measures:
+//   load    load call -> ready to generate (download from localhost, parse, context)
+//   prompt  prompt tok/s, each engine's own timer (minnow mn_gen_stats, llama.cpp timings)
+//   decode  generated tok/s, each engine's own timer
+//   wall    generated tok/s seen by the page (first to last piece)
+// wllama runs with a logit bias banning every token whose text is not ASCII
+// (found with minnow's detokenize): on random-weight models such tokens make
+// invalid UTF-8, which llama.cpp's JSON output refuses in the middle of a
+// stream. Which tokens are picked does not change the cost of a token.
+// Prints a markdown table of medians with minnow / wllama ratios.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from './serve.mjs';
+import * as minnow from '../../js/index.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => (i % 2 ? a : [...a, [v.replace(/^--/, ''), all[i + 1]]]), []));
+const RUNS = Number(args.runs ?? 3), TOKENS = Number(args.tokens ?? 128), THREADS = Number(args.threads ?? 1);
+const MODELS = (args.models ?? path.resolve(root, '..', 'shared/models/stories260K/stories260K.gguf')).split(',').filter(Boolean);
+const PROMPT_TEXT = 'Once upon a time, there was a little girl named Lily. She loved to play outside in the park. ' +
+  'One day, she saw a big, red ball. She wanted to play with it, but it was too high. Lily\'s mom said, ' +
+  '"Let\'s go to the park and find a stick."';
+async function nonAsciiTokens(file) {
+  const m = await minnow.load(file, { threads: 1 });
+  try {
+    const texts = await Promise.all(Array.from({ length: m.info.nVocab }, (_, id) => m.detokenize([id])));
+    return texts.flatMap((s, id) => (/[^\x00-\x7f]/.test(s) ? [id] : []));
+  } finally { await m.dispose(); }
+}
+const median = (a) => { const s = a.filter((x) => Number.isFinite(x)).sort((x, y) => x - y); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
+
+// each model file is served as /bench-models/<i>/<name>
+const modelUrl = (i) => `/bench-models/${i}/${path.basename(MODELS[i])}`;
+const server = await startServer({ port: 0, isolate: true, files: Object.fromEntries(MODELS.map((m, i) => [modelUrl(i), path.resolve(m)])) });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const rows = [];
+try {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(`${server.url}/web/bench.html`);
+  await page.waitForFunction(() => window.bench?.ready === true, null, { timeout: 30000 });
+  if (!(await page.evaluate(() => crossOriginIsolated))) throw new Error('the bench page is not cross-origin isolated');
+  for (let i = 0; i < MODELS.length; i++) {
+    const got = { minnow: [], wllama: [] };
+    const ban = await nonAsciiTokens(MODELS[i]);
+    for (let r = 0; r < RUNS; r++) {
+      for (const engine of ['minnow', 'wllama']) {
+        try {
+          const res = await page.evaluate((o) => window.bench.run(o),
+            { engine, url: modelUrl(i), prompt: PROMPT_TEXT, tokens: TOKENS, threads: THREADS, ban });
+          got[engine].push(res);
+          console.error(`${path.basename(MODELS[i])} run ${r + 1} ${engine}: decode ${res.decode?.toFixed(1)} tok/s, ` +
+            `prompt ${res.prompt?.toFixed(1)} tok/s, load ${res.load.toFixed(0)} ms`);
+        } catch (e) {
+          console.error(`${path.basename(MODELS[i])} run ${r + 1} ${engine} failed: ${e.message.split('\n')[0]}`);
+          got[engine].push({ error: e.message.split('\n')[0] });
+          await page.reload(); // a failed engine may leave its worker behind
+          await page.waitForFunction(() => window.bench?.ready === true, null, { timeout: 30000 });
+        }
+      }
+    }
+    const med = (e, k) => median(got[e].map((x) => x[k]));
+    const ok = (e) => got[e].find((x) => !x.error) ?? { text: null, error: got[e][0]?.error };
+    const same = ok('minnow').text !== null && ok('minnow').text === ok('wllama').text;
+    rows.push({
+      file: path.basename(MODELS[i]), build: ok('minnow').build, wbuild: ok('wllama').build,
+      errors: ['minnow', 'wllama'].filter((e) => got[e].some((x) => x.error)).map((e) => `${e}: ${got[e].find((x) => x.error).error}`),
+      promptTokens: `${ok('minnow').promptTokens ?? '-'}/${ok('wllama').promptTokens ?? '-'}`, same,
+      ...Object.fromEntries(['load', 'prompt', 'decode', 'wall'].flatMap((k) => [[`m_${k}`, med('minnow', k)], [`w_${k}`, med('wllama', k)]])),
+    });
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+
+const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+console.log(`\nbrowser (headless Chromium ${browser.version?.() ?? ''}, cross-origin isolated), ${THREADS} thread${THREADS > 1 ? 's' : ''}, ` +
+  `${TOKENS} tokens greedy after the same prompt text, median of ${RUNS} runs; minnow ${rows[0]?.build}, wllama ${rows[0]?.wbuild}`);
+console.log('| model | prompt tokens (minnow/wllama) | same text | minnow decode tok/s | wllama decode tok/s | ratio | minnow prompt tok/s | wllama prompt tok/s | ratio | minnow wall tok/s | wllama wall tok/s | ratio | minnow load ms | wllama load ms | ratio (wllama / minnow) |');
+console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  console.log(`| ${r.file} | ${r.promptTokens} | ${r.same ? 'yes' : 'no'} | ${f(r.m_decode)} | ${f(r.w_decode)} | ${f(r.m_decode / r.w_decode, 2)}x | ` +
+    `${f(r.m_prompt)} | ${f(r.w_prompt)} | ${f(r.m_prompt / r.w_prompt, 2)}x | ${f(r.m_wall)} | ${f(r.w_wall)} | ${f(r.m_wall / r.w_wall, 2)}x | ` +
+    `${f(r.m_load)} | ${f(r.w_load)} | ${f(r.w_load / r.m_load, 2)}x |`);
+}
+for (const r of rows) for (const e of r.errors) console.log(`\n${r.file}: ${e}`);

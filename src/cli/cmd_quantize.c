@@ -1,0 +1,61 @@
+/* minnow quantize IN.gguf OUT.gguf TYPE: llama.cpp's quantization (see src/gguf/quantize.h). */
+#include "cli/cli.h"
+#include "gguf/qplan.h"
+#include "gguf/quantize.h"
+#include "minnow_gguf.h"
+#include <inttypes.h>
+#include <string.h>
+
+static void quantize_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: minnow quantize IN.gguf OUT.gguf TYPE [--pure] [--allow-requantize] [--threads N]\n"
+            "  TYPE: %s\n"
+            "  --pure: every weight gets TYPE (no llama.cpp mix rules; the row-size fallback still applies)\n"
+            "  --allow-requantize: convert tensors that are already quantized (loses precision twice)\n",
+            mn_ftype_names());
+}
+
+int mn_cmd_quantize(int argc, char **argv)
+{
+    const char *pos[3] = {NULL, NULL, NULL};
+    int npos = 0;
+    long threads = 1;
+    mn_quantize_opts o;
+    memset(&o, 0, sizeof o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) { quantize_usage(stdout); return 0; }
+        else if (!strcmp(a, "--pure")) o.pure = 1;
+        else if (!strcmp(a, "--allow-requantize")) o.allow_requantize = 1;
+        else if (!strcmp(a, "--threads")) {
+            if (i + 1 >= argc || mn_cli_parse_int(argv[i + 1], 1, 256, &threads)) {
+                fprintf(stderr, "minnow quantize: bad --threads\n");
+                return 2;
+            }
+            i++;
+        } else if (a[0] == '-' && a[1]) { fprintf(stderr, "minnow quantize: unknown option '%s'\n", a); quantize_usage(stderr); return 2; }
+        else if (npos < 3) pos[npos++] = a;
+        else { quantize_usage(stderr); return 2; }
+    }
+    if (npos != 3) { quantize_usage(stderr); return 2; }
+    if (mn_ftype_parse(pos[2], &o.ftype)) {
+        fprintf(stderr, "minnow quantize: unknown type '%s' (%s)\n", pos[2], mn_ftype_names());
+        return 2;
+    }
+    mn_pool *pool = NULL;
+    if (threads > 1 && mn_pool_create(&pool, (int)threads) != MN_OK) pool = NULL;
+    o.pool = pool;
+    mn_err err = {0};
+    mn_quantize_report r;
+    mn_status st = mn_quantize_file(pos[0], pos[1], &o, &r, &err);
+    mn_pool_free(pool);
+    if (st) return mn_cli_fail(st, "quantize: %s", err.msg);
+    printf("%s: %s, %zu tensors (%zu converted), %" PRIu64 " -> %" PRIu64 " bytes of tensor data; types:", pos[1],
+           mn_ftype_name(o.ftype), r.n_tensors, r.n_converted, r.in_bytes, r.out_bytes);
+    for (uint32_t t = 0; t < 64; t++)
+        if (r.type_count[t]) printf(" %s x%zu", mn_ggml_type_name(t), r.type_count[t]);
+    printf("\n");
+    if (r.n_fallback) printf("  %zu tensors fell back to another type (row length not a multiple of the block size)\n", r.n_fallback);
+    return 0;
+}
