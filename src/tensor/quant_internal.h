@@ -234,6 +234,25 @@ static inline int mn_q_load_f16x4_raw(const uint8_t *p, size_t stride, mn_vf *ou
 }
 #endif
 
+/* The same for the first cnt (1..4) of them, lanes >= cnt 0 (not read). */
+static inline int mn_q_load_f16xn_raw(const uint8_t *p, size_t stride, int cnt, mn_vf *out)
+{
+    if (cnt == 4) return mn_q_load_f16x4_raw(p, stride, out);
+    uint64_t h = 0;
+    for (int j = 0; j < cnt; j++) h |= (uint64_t)mn_rd16(p + (size_t)j * stride) << (16 * j);
+    uint64_t x = (h & 0x7C007C007C007C00ull) ^ 0x7C007C007C007C00ull;
+    if ((x - 0x0001000100010001ull) & ~x & 0x8000800080008000ull) return 0;
+    mn_vi v = mn_vi_zip_lo_i16(mn_vi_zero(), mn_vi_load_lo64(&h));
+    *out = mn_vi_as_vf(mn_vi_and(mn_vi_srai_i32(v, 3), mn_vi_splat_i32((int32_t)0x8FFFFFFF)));
+    return 1;
+}
+static inline mn_vf mn_q_load_f16xn(const uint8_t *p, size_t stride, int cnt)
+{
+    uint32_t t[4] = {0, 0, 0, 0};
+    for (int j = 0; j < cnt; j++) t[j] = mn_rd16(p + (size_t)j * stride);
+    return mn_q_f16x4_to_f32(mn_vi_load(t));
+}
+
 /* Kernel entry points (quant_legacy.c, quant_k.c, quant_tq.c, quant_float.c). */
 #define MN_Q_DECL(T) \
     void mn_dequantize_row_##T(const void *src, float *dst, size_t n); \
