@@ -1,4 +1,5 @@
-/* minnow quantize IN.gguf OUT.gguf TYPE: llama.cpp's quantization (see src/gguf/quantize.h). */
+/* minnow quantize IN.gguf OUT.gguf TYPE: llama.cpp's quantization (see src/gguf/quantize.h).
+ * OUT naming IN itself (same inode) is refused without --inplace; a read-only OUT is never replaced. */
 #include "cli/cli.h"
 #include "gguf/qplan.h"
 #include "gguf/quantize.h"
@@ -9,10 +10,12 @@
 static void quantize_usage(FILE *f)
 {
     fprintf(f,
-            "usage: minnow quantize IN.gguf OUT.gguf TYPE [--pure] [--allow-requantize] [--threads N]\n"
+            "usage: minnow quantize IN.gguf OUT.gguf TYPE [--pure] [--allow-requantize] [--inplace] [--threads N]\n"
             "  TYPE: %s\n"
             "  --pure: every weight gets TYPE (no llama.cpp mix rules; the row-size fallback still applies)\n"
-            "  --allow-requantize: convert tensors that are already quantized (loses precision twice)\n",
+            "  --allow-requantize: convert tensors that are already quantized (loses precision twice)\n"
+            "  --inplace, --force: allow OUT to be IN itself (same path, hard link or symlink): IN is replaced\n"
+            "OUT is written as OUT.minnow-tmp and renamed; an OUT without write permission is never replaced.\n",
             mn_ftype_names());
 }
 
@@ -28,6 +31,7 @@ int mn_cmd_quantize(int argc, char **argv)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) { quantize_usage(stdout); return 0; }
         else if (!strcmp(a, "--pure")) o.pure = 1;
         else if (!strcmp(a, "--allow-requantize")) o.allow_requantize = 1;
+        else if (!strcmp(a, "--inplace") || !strcmp(a, "--force")) o.inplace = 1;
         else if (!strcmp(a, "--threads")) {
             if (i + 1 >= argc || mn_cli_parse_int(argv[i + 1], 1, 256, &threads)) {
                 fprintf(stderr, "minnow quantize: bad --threads\n");
@@ -51,8 +55,9 @@ int mn_cmd_quantize(int argc, char **argv)
     mn_status st = mn_quantize_file(pos[0], pos[1], &o, &r, &err);
     mn_pool_free(pool);
     if (st) return mn_cli_fail(st, "quantize: %s", err.msg);
-    printf("%s: %s, %zu tensors (%zu converted), %" PRIu64 " -> %" PRIu64 " bytes of tensor data; types:", pos[1],
-           mn_ftype_name(o.ftype), r.n_tensors, r.n_converted, r.in_bytes, r.out_bytes);
+    printf("%s%s: %s, %zu tensors (%zu converted), %" PRIu64 " -> %" PRIu64 " bytes of tensor data; types:", pos[1],
+           r.replaced_input ? " (replaced the input)" : "", mn_ftype_name(o.ftype), r.n_tensors, r.n_converted,
+           r.in_bytes, r.out_bytes);
     for (uint32_t t = 0; t < 64; t++)
         if (r.type_count[t]) printf(" %s x%zu", mn_ggml_type_name(t), r.type_count[t]);
     printf("\n");
