@@ -169,30 +169,36 @@ MN_API const float *mn_ctx_logits(const mn_ctx *c);
 /* --------------------------------------------------------------- sampling */
 /* Order of application (as llama.cpp's default chain): penalties (repetition,
  * presence, frequency over the last penalty_last_n tokens) -> top-k -> top-p
- * -> min-p -> temperature -> seeded draw. temperature <= 0 is greedy (argmax;
- * ties go to the lowest id) and skips the filters. */
+ * -> min-p -> temperature -> seeded draw. temperature 0 is greedy (argmax;
+ * ties go to the lowest id) and skips the filters.
+ * Ranges (checked by mn_gen_begin*() and mn_ctx_sample(): MN_E_INVALID_ARG
+ * naming the parameter); floats must be finite (no NaN, no infinity). */
 typedef struct mn_sampler_params {
-    float temperature;      /* default 0.8; <= 0: greedy */
-    int32_t top_k;          /* default 40; <= 0: off */
-    float top_p;            /* default 0.95; >= 1: off */
-    float min_p;            /* default 0.05; <= 0: off */
-    float repeat_penalty;   /* default 1.0 (off) */
-    float presence_penalty; /* default 0 (off) */
-    float frequency_penalty;/* default 0 (off) */
-    int32_t penalty_last_n; /* default 64 */
-    uint64_t seed;          /* default 0; the same seed gives the same tokens on every target */
+    float temperature;      /* >= 0; default 0.8; 0: greedy */
+    int32_t top_k;          /* >= 0; default 40; 0: off */
+    float top_p;            /* [0, 1]; default 0.95; 1: off (0 keeps the most probable token) */
+    float min_p;            /* [0, 1]; default 0.05; 0: off */
+    float repeat_penalty;   /* > 0; default 1 (off); positive logits are divided by it, others multiplied */
+    float presence_penalty; /* default 0 (off); subtracted once from each token seen */
+    float frequency_penalty;/* default 0 (off); subtracted per occurrence */
+    int32_t penalty_last_n; /* >= -1; default 64; 0: no penalties; -1: the whole context */
+    uint64_t seed;          /* any value 0..2^64-1, default 0; the same seed gives the same tokens on every target */
 } mn_sampler_params;
 
+/** Fill p with the defaults above (p NULL: no-op). */
 MN_API void mn_sampler_params_default(mn_sampler_params *p);
 
 /**
  * Sample a token from mn_ctx_logits() under p (NULL: the defaults), with the
  * penalties over the context's last tokens and the context's RNG. Does not
  * evaluate the token (mn_ctx_eval() it to go on).
- * @return MN_OK and *token; MN_E_STATE (nothing evaluated yet); MN_E_INVALID_ARG.
+ * @return MN_OK and *token; MN_E_STATE (nothing evaluated yet);
+ *         MN_E_INVALID_ARG (c or token NULL, or a parameter out of range:
+ *         see mn_ctx_error()). *token is -1 on failure.
  */
 MN_API mn_status mn_ctx_sample(mn_ctx *c, const mn_sampler_params *p, int32_t *token);
-/** Reseed the context's RNG (mn_ctx_create seeds it with 0; mn_gen_begin with params->sampler.seed). */
+/** Reseed the context's RNG (mn_ctx_create seeds it with 0; mn_gen_begin with
+ *  params->sampler.seed). Every uint64_t is a distinct seed. c NULL: no-op. */
 MN_API void mn_ctx_set_seed(mn_ctx *c, uint64_t seed);
 
 /* ------------------------------------------------------------- generation */

@@ -109,6 +109,8 @@ static mn_status begin(mn_ctx *c, const int32_t *ids, size_t n, const mn_gen_par
     mn_gen_params dp;
     if (!params) { mn_gen_params_default(&dp); params = &dp; }
     if (params->n_stop && !params->stop) return mn_err_set(&c->err, MN_E_INVALID_ARG, "stop is NULL");
+    mn_status st = mn_sampler_params_check(&params->sampler, &c->err);
+    if (st != MN_OK) return st;
     g->params = *params;
     g->params.stop = NULL;
     g->params.n_stop = 0;
@@ -127,7 +129,7 @@ static mn_status begin(mn_ctx *c, const int32_t *ids, size_t n, const mn_gen_par
     if (common == n) common = n - 1;
     mn_ctx_truncate(c, common);
     double t0 = mn_now_ms();
-    mn_status st = mn_ctx_eval(c, ids + common, n - common);
+    st = mn_ctx_eval(c, ids + common, n - common);
     g->stats.prompt_ms = mn_now_ms() - t0;
     g->stats.prompt_tokens = (uint32_t)n;
     if (st != MN_OK) return st;

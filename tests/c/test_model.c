@@ -754,6 +754,58 @@ static void model_ctx_limits(void)
         CK(mn_gen_next(c, piece, sizeof piece, &len, &tok, &end) == MN_E_STATE);
         CK(mn_gen_begin_tokens(c, k_seq, 9, &gp) == MN_E_CTX_FULL);
         CK(mn_gen_begin(c, "x", 1, &gp) == MN_E_STATE); /* no tokenizer in this model */
+        CK(mn_ctx_tokenizer(c) == NULL);
+    }
+    /* sampler parameters out of range: MN_E_INVALID_ARG naming the parameter,
+     * from mn_gen_begin*() and mn_ctx_sample() alike; nothing is evaluated */
+    {
+        static const struct { int field; float v; const char *name; } bad[] = {
+            {0, -1.0f, "temperature"}, {0, NAN, "temperature"}, {0, INFINITY, "temperature"},
+            {1, 1.5f, "top_p"}, {1, -0.1f, "top_p"}, {1, NAN, "top_p"},
+            {2, 1.01f, "min_p"}, {2, -1.0f, "min_p"},
+            {3, 0.0f, "repeat_penalty"}, {3, -1.0f, "repeat_penalty"}, {3, INFINITY, "repeat_penalty"},
+            {4, NAN, "presence_penalty"}, {5, -INFINITY, "frequency_penalty"},
+            {6, -3, "top_k"}, {7, -2, "penalty_last_n"},
+        };
+        CK(mn_ctx_truncate(c, 0) == MN_OK);
+        CK(mn_ctx_eval(c, k_seq, 2) == MN_OK);
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            mn_gen_params gp;
+            mn_gen_params_default(&gp);
+            mn_sampler_params *sp = &gp.sampler;
+            switch (bad[i].field) {
+            case 0: sp->temperature = bad[i].v; break;
+            case 1: sp->top_p = bad[i].v; break;
+            case 2: sp->min_p = bad[i].v; break;
+            case 3: sp->repeat_penalty = bad[i].v; break;
+            case 4: sp->presence_penalty = bad[i].v; break;
+            case 5: sp->frequency_penalty = bad[i].v; break;
+            case 6: sp->top_k = (int32_t)bad[i].v; break;
+            default: sp->penalty_last_n = (int32_t)bad[i].v; break;
+            }
+            int32_t tok = 0;
+            size_t pos = mn_ctx_pos(c);
+            CK(mn_ctx_sample(c, sp, &tok) == MN_E_INVALID_ARG && tok == -1);
+            CK(strstr(mn_ctx_error(c), bad[i].name) != NULL);
+            CK(mn_gen_begin_tokens(c, k_seq, 3, &gp) == MN_E_INVALID_ARG);
+            CK(strstr(mn_ctx_error(c), bad[i].name) != NULL);
+            CK(mn_ctx_pos(c) == pos);
+        }
+        /* the edges are valid: greedy, top_p 0 and 1, min_p 0 and 1, a tiny penalty, whole history */
+        mn_sampler_params ok_p;
+        mn_sampler_params_default(&ok_p);
+        ok_p.temperature = 0;
+        ok_p.top_p = 0;
+        ok_p.min_p = 1;
+        ok_p.repeat_penalty = 1e-3f;
+        ok_p.penalty_last_n = -1;
+        ok_p.top_k = 0;
+        int32_t tok = -1;
+        CK(mn_ctx_sample(c, &ok_p, &tok) == MN_OK && tok >= 0 && tok < TM_V);
+        ok_p.temperature = 1;
+        ok_p.top_p = 1;
+        ok_p.min_p = 0;
+        CK(mn_ctx_sample(c, &ok_p, &tok) == MN_OK && tok >= 0 && tok < TM_V);
     }
 out:
     mn_ctx_free(c);
