@@ -560,7 +560,11 @@ bad:
 mn_status mn_model_load_gguf(mn_model **out, mn_gguf *g, unsigned flags, char *err, size_t errCapacity)
 {
     if (err && errCapacity) err[0] = 0;
-    if (!out || !g) return MN_E_INVALID_ARG;
+    if (out) *out = NULL;
+    if (!out || !g) {
+        if (err && errCapacity) snprintf(err, errCapacity, "%s is NULL", out ? "the GGUF handle" : "out");
+        return MN_E_INVALID_ARG;
+    }
     *out = NULL;
     return model_load(out, g, flags, err, errCapacity);
 }
@@ -568,7 +572,11 @@ mn_status mn_model_load_gguf(mn_model **out, mn_gguf *g, unsigned flags, char *e
 mn_status mn_model_load_file(mn_model **out, const char *path, unsigned flags, char *err, size_t errCapacity)
 {
     if (err && errCapacity) err[0] = 0;
-    if (!out || !path) return MN_E_INVALID_ARG;
+    if (out) *out = NULL;
+    if (!out || !path) {
+        if (err && errCapacity) snprintf(err, errCapacity, "%s is NULL", out ? "path" : "out");
+        return MN_E_INVALID_ARG;
+    }
     *out = NULL;
     mn_gguf *g = NULL;
     mn_status st = mn_gguf_open_file(&g, path, (flags & MN_MODEL_NO_MMAP) ? MN_GGUF_NO_MMAP : 0, err, errCapacity);

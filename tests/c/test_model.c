@@ -390,7 +390,8 @@ static void model_stories_convert(void)
     free(tk);
     if (st != MN_OK) { free(buf.p); MT_FAIL("convert: %s (%s)", err, mn_status_name(st)); }
     /* truncated and v2 inputs are refused */
-    MT_EQ_INT(mn_convert_llama2c(&w, buf.p, 27, NULL, 0, err, sizeof err), MN_E_CORRUPT);
+    static const unsigned char short_ck[27] = {64};
+    MT_EQ_INT(mn_convert_llama2c(&w, short_ck, sizeof short_ck, NULL, 0, err, sizeof err), MN_E_CORRUPT);
 
     mn_model *mc = NULL, *ms = open_stories();
     st = tm_load(&buf, &mc, err, sizeof err);
@@ -684,6 +685,22 @@ static void model_load_errors(void)
     MT_EQ_INT(mn_model_load_file(&m, "/nonexistent/x.gguf", 0, err, sizeof err), MN_E_IO);
     MT_CHECK(m == NULL);
     MT_EQ_INT(mn_model_load_file(NULL, "x", 0, NULL, 0), MN_E_INVALID_ARG);
+    /* NULL arguments fill err like every other failure */
+    err[0] = 0;
+    MT_EQ_INT(mn_model_load_file(NULL, "x", 0, err, sizeof err), MN_E_INVALID_ARG);
+    MT_CHECK(strstr(err, "out") != NULL);
+    m = (mn_model *)1;
+    MT_EQ_INT(mn_model_load_file(&m, NULL, 0, err, sizeof err), MN_E_INVALID_ARG);
+    MT_CHECK(m == NULL && strstr(err, "path") != NULL);
+    MT_EQ_INT(mn_model_load_gguf(&m, NULL, 0, err, sizeof err), MN_E_INVALID_ARG);
+    MT_CHECK(m == NULL && err[0] != 0);
+    /* a GGUF given to the llama2.c converter says what it is */
+    {
+        mn_gguf_writer *w = (mn_gguf_writer *)1;
+        static const unsigned char gguf_head[32] = {'G', 'G', 'U', 'F', 3};
+        MT_EQ_INT(mn_convert_llama2c(&w, gguf_head, sizeof gguf_head, NULL, 0, err, sizeof err), MN_E_INVALID_ARG);
+        MT_CHECK(w == NULL && strstr(err, "already a GGUF file") != NULL);
+    }
     mn_model_free(NULL);
     mn_ctx_free(NULL);
 }
