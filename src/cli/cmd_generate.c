@@ -148,7 +148,8 @@ int mn_cmd_generate(int argc, char **argv)
     {
         size_t cap = mn_gen_piece_bound(c);
         char *buf = malloc(cap);
-        int end = MN_GEN_RUNNING, first = 1;
+        mn_gen_end end = MN_GEN_RUNNING;
+        int first = 1;
         FILE *df = dump ? fopen(dump, "wb") : NULL;
         if (!buf || (dump && !df)) {
             free(buf);
@@ -178,7 +179,7 @@ int mn_cmd_generate(int argc, char **argv)
         mn_gen_stats_get(c, &s);
         if (rc == 0) fprintf(stderr, "\nminnow: %u prompt tokens in %.1f ms, %u generated in %.1f ms (%s)\n",
                              s.prompt_tokens, s.prompt_ms, s.generated_tokens, s.decode_ms,
-                             end >= 0 && end <= 4 ? why[end] : "?");
+                             (int)end >= 0 && (int)end <= 4 ? why[end] : "?");
         /* decode tok/s: tokens evaluated by the decode loop (the last sampled one is not) */
         uint32_t ev = s.generated_tokens > 0 ? s.generated_tokens - 1 : 0;
         fprintf(stderr, "prompt: %.2f tok/s, decode: %.2f tok/s\n",

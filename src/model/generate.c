@@ -228,7 +228,7 @@ static void take(mn_gen_state *g, size_t n, char *dst, size_t *len)
 }
 
 /* End generation: flush the stream, apply the stops one last time, hand out the rest. */
-static mn_status finish(mn_ctx *c, int reason, char *dst, size_t dstCapacity, size_t *len, int *end)
+static mn_status finish(mn_ctx *c, mn_gen_end reason, char *dst, size_t dstCapacity, size_t *len, mn_gen_end *end)
 {
     mn_gen_state *g = &c->gen;
     char buf[64];
@@ -249,9 +249,9 @@ static mn_status finish(mn_ctx *c, int reason, char *dst, size_t dstCapacity, si
     return MN_OK;
 }
 
-mn_status mn_gen_next(mn_ctx *c, char *dst, size_t dstCapacity, size_t *len, int32_t *token, int *end)
+mn_status mn_gen_next(mn_ctx *c, char *dst, size_t dstCapacity, size_t *len, int32_t *token, mn_gen_end *end)
 {
-    int end_dummy;
+    mn_gen_end end_dummy;
     size_t len_dummy;
     int32_t tok_dummy;
     if (!len) len = &len_dummy;
@@ -292,9 +292,9 @@ mn_status mn_gen_next(mn_ctx *c, char *dst, size_t dstCapacity, size_t *len, int
 }
 
 mn_status mn_generate(mn_ctx *c, const void *prompt, size_t promptSize, const mn_gen_params *params,
-                      mn_gen_callback cb, void *user, int *end)
+                      mn_gen_callback cb, void *user, mn_gen_end *end)
 {
-    int e = MN_GEN_RUNNING;
+    mn_gen_end e = MN_GEN_RUNNING;
     if (end) *end = MN_GEN_RUNNING;
     mn_status st = mn_gen_begin(c, prompt, promptSize, params);
     if (st != MN_OK) return st;

@@ -605,7 +605,6 @@ const char *mn_model_arch(const mn_model *m)
 size_t mn_model_n_vocab(const mn_model *m) { return m ? m->hp.n_vocab : 0; }
 size_t mn_model_n_ctx_train(const mn_model *m) { return m ? m->hp.n_ctx_train : 0; }
 uint64_t mn_model_weight_bytes(const mn_model *m) { return m ? m->weight_bytes : 0; }
-mn_tokenizer *mn_model_tokenizer(mn_model *m) { return m ? m->tok : NULL; }
 int32_t mn_model_bos(const mn_model *m) { return m ? m->bos : -1; }
 int32_t mn_model_eos(const mn_model *m) { return m ? m->eos : -1; }
 int mn_model_add_bos(const mn_model *m) { return m ? m->add_bos : 0; }

@@ -761,7 +761,8 @@ static void model_ctx_limits(void)
         char piece[512];
         size_t len;
         int32_t tok;
-        int end = 0, steps = 0;
+        mn_gen_end end = MN_GEN_RUNNING;
+        int steps = 0;
         while (end == MN_GEN_RUNNING && steps < 20) {
             CK(mn_gen_next(c, piece, sizeof piece, &len, &tok, &end) == MN_OK);
             steps++;
@@ -962,7 +963,7 @@ static void model_sampled_golden(void)
         int32_t bos = 1;
         if (mn_gen_begin_tokens(c, &bos, 1, &gp) != MN_OK) { MT_NOTE_FAIL("begin: %s", mn_ctx_error(c)); break; }
         len += (size_t)snprintf(text + len, sizeof text - len, "run %zu:", r);
-        int end = 0;
+        mn_gen_end end = MN_GEN_RUNNING;
         while (end == MN_GEN_RUNNING) {
             char piece[512];
             size_t n;
@@ -992,7 +993,7 @@ static int gen_cb(void *user, const char *piece, size_t len, int32_t token)
     return a->stop_after && (int)a->n >= a->stop_after;
 }
 
-static int gen_text(mn_ctx *c, const char *prompt, const mn_gen_params *gp, gen_acc *a, int *end)
+static int gen_text(mn_ctx *c, const char *prompt, const mn_gen_params *gp, gen_acc *a, mn_gen_end *end)
 {
     memset(a, 0, sizeof *a);
     mn_status st = mn_generate(c, prompt, strlen(prompt), gp, gen_cb, a, end);
@@ -1009,7 +1010,7 @@ static void story_from(mn_model *m, const char *what)
     gp.sampler.temperature = 0;
     gp.max_tokens = 48;
     gen_acc a;
-    int end;
+    mn_gen_end end;
     if (gen_text(c, "", &gp, &a, &end)) {
         if (strncmp(a.text, k_story, strlen(k_story)))
             MT_NOTE_FAIL("%s: greedy from BOS gives \"%s\", published: \"%s\"", what, a.text, k_story);
@@ -1022,7 +1023,14 @@ static void model_stories_text(void)
 {
     mn_model *m = open_stories();
     if (!m) return;
-    MT_CHECK(mn_model_tokenizer(m) != NULL);
+    {
+        /* each context has its own tokenizer (the model shares none between threads) */
+        mn_ctx *c1 = ctx_of(m, 16), *c2 = ctx_of(m, 16);
+        MT_CHECK(c1 && c2 && mn_ctx_tokenizer(c1) && mn_ctx_tokenizer(c2) && mn_ctx_tokenizer(c1) != mn_ctx_tokenizer(c2));
+        MT_CHECK(c1 && mn_ctx_tokenizer(c1) == mn_ctx_tokenizer(c1)); /* made once */
+        mn_ctx_free(c1);
+        mn_ctx_free(c2);
+    }
     story_from(m, "stories260K.gguf");
     mn_model_free(m);
     /* the .bin form, converted in memory */
@@ -1062,7 +1070,7 @@ static void model_generate_stream(void)
     gp.sampler.temperature = 0;
     gp.max_tokens = 30;
     gen_acc a, b;
-    int end;
+    mn_gen_end end;
     int ok = 1;
 #define CK(cond) do { if (!(cond)) { MT_NOTE_FAIL("check failed: %s (text \"%s\")", #cond, a.text); ok = 0; goto out; } } while (0)
     /* after a prompt the text continues it: decode(prompt + generated) = prompt + text */
