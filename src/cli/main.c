@@ -67,10 +67,20 @@ int mn_cli_fail(int status, const char *fmt, ...)
     return 1;
 }
 
+/* 1 if msg names path as a word of its own (start or a space before it; a
+ * space, ':' or the end after it), as the library's file messages do */
+static int names_path(const char *msg, const char *path)
+{
+    size_t n = strlen(path);
+    for (const char *p = strstr(msg, path); n && p; p = strstr(p + 1, path))
+        if ((p == msg || p[-1] == ' ') && (p[n] == 0 || p[n] == ' ' || p[n] == ':')) return 1;
+    return 0;
+}
+
 int mn_cli_fail_file(int status, const char *path, const char *msg)
 {
     if (!msg || !*msg) msg = mn_status_message(status);
-    if (path && *path && !strstr(msg, path)) return mn_cli_fail(status, "%s: %s", path, msg);
+    if (path && *path && !names_path(msg, path)) return mn_cli_fail(status, "%s: %s", path, msg);
     return mn_cli_fail(status, "%s", msg);
 }
 

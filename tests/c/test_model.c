@@ -13,6 +13,7 @@
 #include "minnow.h"
 #include "model/convert.h"
 #include "model/model_internal.h"
+#include "core/pool.h"
 #include "model/act.h"
 #include "core/mathf.h"
 #include "tensor/quant.h"
@@ -1019,18 +1020,55 @@ static void story_from(mn_model *m, const char *what)
     mn_ctx_free(c);
 }
 
+/* One model, contexts on several threads at once: each context makes its own
+ * tokenizer (from a private GGUF handle: nothing writes the shared one) and
+ * encodes and decodes with it. Threads where the build has them (the pool
+ * runs the tasks inline elsewhere); scripts/check-leaks runs this natively. */
+typedef struct share_job {
+    mn_model *m;
+    mn_ctx *c[4];
+    int ok[4];
+} share_job;
+
+static void share_task(void *arg, size_t begin, size_t end, int worker)
+{
+    share_job *j = arg;
+    (void)worker;
+    static const char text[] = "Once upon a time, Lily saw a big red ball.";
+    for (size_t i = begin; i < end; i++) {
+        mn_tokenizer *t = mn_ctx_tokenizer(j->c[i]);
+        int32_t ids[64];
+        char back[128];
+        size_t n = t ? mn_tokenizer_encode(t, ids, 64, text, sizeof text - 1, MN_TOK_ADD_SPECIAL) : MN_ERROR_SIZE(MN_E_STATE);
+        size_t b = !mn_is_error(n) ? mn_tokenizer_decode(t, back, sizeof back, ids, n, MN_TOK_SKIP_SPECIAL) : n;
+        j->ok[i] = !mn_is_error(b) && b == sizeof text - 1 && !memcmp(back, text, b) && ids[0] == 1 &&
+                   mn_ctx_tokenizer(j->c[i]) == t; /* made once */
+    }
+}
+
+static void share_model_tokenizers(mn_model *m)
+{
+    share_job j;
+    memset(&j, 0, sizeof j);
+    j.m = m;
+    for (int i = 0; i < 4; i++) j.c[i] = ctx_of(m, 16);
+    mn_pool *pool = NULL;
+    MT_CHECK(mn_pool_create(&pool, mn_threads_max() < 4 ? mn_threads_max() : 4) == MN_OK);
+    if (j.c[0] && j.c[1] && j.c[2] && j.c[3]) mn_pool_for(pool, 4, 1, share_task, &j);
+    mn_pool_free(pool);
+    for (int i = 0; i < 4; i++) {
+        if (!j.ok[i]) MT_NOTE_FAIL("context %d: its tokenizer does not round-trip (%s)", i, j.c[i] ? mn_ctx_error(j.c[i]) : "no context");
+        for (int k = 0; k < i; k++)
+            if (j.c[i] && j.c[k] && mn_ctx_tokenizer(j.c[i]) == mn_ctx_tokenizer(j.c[k])) MT_NOTE_FAIL("contexts %d and %d share a tokenizer", k, i);
+    }
+    for (int i = 0; i < 4; i++) mn_ctx_free(j.c[i]);
+}
+
 static void model_stories_text(void)
 {
     mn_model *m = open_stories();
     if (!m) return;
-    {
-        /* each context has its own tokenizer (the model shares none between threads) */
-        mn_ctx *c1 = ctx_of(m, 16), *c2 = ctx_of(m, 16);
-        MT_CHECK(c1 && c2 && mn_ctx_tokenizer(c1) && mn_ctx_tokenizer(c2) && mn_ctx_tokenizer(c1) != mn_ctx_tokenizer(c2));
-        MT_CHECK(c1 && mn_ctx_tokenizer(c1) == mn_ctx_tokenizer(c1)); /* made once */
-        mn_ctx_free(c1);
-        mn_ctx_free(c2);
-    }
+    share_model_tokenizers(m);
     story_from(m, "stories260K.gguf");
     mn_model_free(m);
     /* the .bin form, converted in memory */
