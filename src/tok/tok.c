@@ -7,6 +7,7 @@
 #include "minnow_gguf.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #define EMPTY32 UINT32_MAX
@@ -1572,6 +1573,56 @@ static int encode_all(mn_tokenizer *t, const char *text, size_t n, unsigned flag
     return 0;
 }
 
+/* Length of the maximal invalid subpart at s (>= 1), per Unicode / Rust's from_utf8_lossy. */
+static size_t utf8_bad_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t need;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) need = 1;
+    else if (c >= 0xE0 && c <= 0xEF) { need = 2; if (c == 0xE0) lo = 0xA0; if (c == 0xED) hi = 0x9F; }
+    else if (c >= 0xF0 && c <= 0xF4) { need = 3; if (c == 0xF0) lo = 0x90; if (c == 0xF4) hi = 0x8F; }
+    else return 1;
+    size_t k = 1;
+    if (k < n && s[k] >= lo && s[k] <= hi) {
+        k++;
+        while (k <= need && k < n && s[k] >= 0x80 && s[k] <= 0xBF) k++;
+    }
+    return k;
+}
+
+/* MN_TOK_LOSSY: a copy of s[0..n) with every maximal invalid subpart replaced
+ * by U+FFFD, and (if map) for every byte position of the copy (and its end)
+ * the byte position of s it comes from. @return 0 or MN_E_NOMEM. */
+static int lossy_copy(const unsigned char *s, size_t n, char **out, size_t *outLen, uint32_t **map)
+{
+    if (n > (UINT32_MAX - 1) / 3) return MN_E_INVALID_ARG; /* offsets are 32-bit inside */
+    char *d = malloc(3 * n + 1);
+    uint32_t *m = map ? malloc((3 * n + 1) * sizeof *m) : NULL;
+    if (!d || (map && !m)) { free(d); free(m); return MN_E_NOMEM; }
+    size_t i = 0, o = 0;
+    while (i < n) {
+        size_t l = s[i] < 0x80 ? 1 : mn_utf8_seq_len(s + i, n - i);
+        if (l) {
+            memcpy(d + o, s + i, l);
+            if (m) for (size_t k = 0; k < l; k++) m[o + k] = (uint32_t)i;
+            o += l;
+            i += l;
+            continue;
+        }
+        size_t bad = utf8_bad_len(s + i, n - i);
+        memcpy(d + o, "\xEF\xBF\xBD", 3);
+        if (m) m[o] = m[o + 1] = m[o + 2] = (uint32_t)i;
+        o += 3;
+        i += bad;
+    }
+    if (m) m[o] = (uint32_t)n;
+    *out = d;
+    *outLen = o;
+    if (map) *map = m;
+    return 0;
+}
+
 /* ---------------------------------------------------------- public API */
 size_t mn_tokenizer_encode_offsets(mn_tokenizer *t, int32_t *dst, size_t *offsets, size_t dstCapacity,
                                    const void *text, size_t textSize, unsigned flags)
@@ -1580,9 +1631,24 @@ size_t mn_tokenizer_encode_offsets(mn_tokenizer *t, int32_t *dst, size_t *offset
     mn_err_clear(&t->err);
     if (textSize >= UINT32_MAX)
         return MN_ERROR_SIZE(mn_err_set(&t->err, MN_E_INVALID_ARG, "text of %zu bytes (limit 4 GiB)", textSize));
-    if (!mn_utf8_valid(text, textSize))
-        return MN_ERROR_SIZE(mn_err_set(&t->err, MN_E_TOK_UTF8, "the text is not valid UTF-8"));
-    int rc = encode_all(t, text ? text : "", textSize, flags, offsets != NULL);
+    const char *src = text ? text : "";
+    char *fixed = NULL;
+    uint32_t *map = NULL;
+    if (!mn_utf8_valid(text, textSize)) {
+        if (!(flags & MN_TOK_LOSSY))
+            return MN_ERROR_SIZE(mn_err_set(&t->err, MN_E_TOK_UTF8, "the text is not valid UTF-8"));
+        int lc = lossy_copy(text, textSize, &fixed, &textSize, offsets ? &map : NULL);
+        if (lc) return MN_ERROR_SIZE(mn_err_set(&t->err, lc, lc == MN_E_NOMEM ? "out of memory"
+                                                : "invalid UTF-8 text of %zu bytes (limit with MN_TOK_LOSSY 1.4 GB)", textSize));
+        src = fixed;
+    }
+    int rc = encode_all(t, src, textSize, flags, offsets != NULL);
+    if (!rc && map) {
+        mn_tok_scratch *sc = t->scratch;
+        for (size_t i = 0; i < sc->offs.n; i++) sc->offs.p[i] = map[sc->offs.p[i]];
+    }
+    free(fixed);
+    free(map);
     if (rc) {
         if (t->err.code != rc) mn_err_set(&t->err, rc, "%s", mn_status_message(rc));
         return MN_ERROR_SIZE(rc);
@@ -1686,24 +1752,6 @@ static int dbuf_put(dbuf *b, const void *s, size_t n)
     if (n) memcpy(b->p + b->n, s, n);
     b->n += n;
     return 0;
-}
-
-/* Length of the maximal invalid subpart at s (>= 1), per Unicode / Rust's from_utf8_lossy. */
-static size_t utf8_bad_len(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    size_t need;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) need = 1;
-    else if (c >= 0xE0 && c <= 0xEF) { need = 2; if (c == 0xE0) lo = 0xA0; if (c == 0xED) hi = 0x9F; }
-    else if (c >= 0xF0 && c <= 0xF4) { need = 3; if (c == 0xF0) lo = 0x90; if (c == 0xF4) hi = 0x8F; }
-    else return 1;
-    size_t k = 1;
-    if (k < n && s[k] >= lo && s[k] <= hi) {
-        k++;
-        while (k <= need && k < n && s[k] >= 0x80 && s[k] <= 0xBF) k++;
-    }
-    return k;
 }
 
 /* Append s[0..n) to b with invalid sequences replaced by U+FFFD. If hold is
@@ -2016,7 +2064,7 @@ static int looks_like_json(const unsigned char *p, size_t n)
     size_t i = 0;
     if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) i = 3;
     while (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) i++;
-    return i < n && p[i] == '{';
+    return i < n && (p[i] == '{' || p[i] == '[' || p[i] == '"');
 }
 
 /* Finish a creation: the loader's status, then the derived tables. */
@@ -2039,7 +2087,15 @@ static mn_status create_common(mn_tokenizer **out, const unsigned char *p, size_
     *out = NULL;
     mn_tokenizer *t = mn_tok_alloc();
     if (!t) { if (em && emc) snprintf(em, emc, "out of memory"); return MN_E_NOMEM; }
-    if (kind == 0) kind = looks_like_json(p, n) ? 1 : 2;
+    /* a SentencePiece ModelProto starts with its pieces (field 1, bytes) */
+    if (kind == 0) kind = looks_like_json(p, n) ? 1 : n && p[0] == 0x0A ? 2 : 3;
+    if (kind == 3) {
+        mn_tokenizer_free(t);
+        if (em && emc)
+            snprintf(em, emc, "unrecognised tokenizer file (expected a tokenizer.json, a GGUF or a SentencePiece .model%s)",
+                     n >= 8 && p[1] == 0 && p[2] == 0 && p[3] == 0 && p[4] == 0 ? "; a llama2.c tokenizer.bin goes into a GGUF with minnow convert" : "");
+        return MN_E_UNSUPPORTED;
+    }
     int rc = kind == 1 ? mn_tok_load_hf(t, (const char *)p, n) : mn_tok_load_spm(t, p, n);
     return finish_create(out, t, rc, em, emc);
 }
@@ -2078,7 +2134,7 @@ mn_status mn_tokenizer_create_file(mn_tokenizer **out, const char *path, char *e
     if (!out || !path) return MN_E_INVALID_ARG;
     *out = NULL;
     FILE *f = fopen(path, "rb");
-    if (!f) { if (em && emc) snprintf(em, emc, "cannot open %s", path); return MN_E_IO; }
+    if (!f) { if (em && emc) snprintf(em, emc, "cannot open %s: %s", path, strerror(errno)); return MN_E_IO; }
     /* GGUF: opened by the GGUF reader (mapped, not read whole: it may be a model) */
     char magic[4];
     if (fread(magic, 1, 4, f) == 4 && !memcmp(magic, "GGUF", 4)) {

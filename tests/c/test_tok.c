@@ -287,6 +287,15 @@ static void gpt2(void)
     MT_CHECK(offs[0] == 0 && offs[1] == 2 && offs[2] == 2 && offs[3] == 3 && offs[4] == 3 && offs[5] == 9);
     /* errors */
     MT_EQ_INT(code_of(mn_tokenizer_encode(t, ids, 16, "a\xFF", 2, 0)), MN_E_TOK_UTF8);
+    /* MN_TOK_LOSSY: invalid sequences read as U+FFFD (maximal subparts), offsets in the original bytes */
+    {
+        int32_t want[16];
+        size_t wn = mn_tokenizer_encode(t, want, 16, "a\xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD" "b", 12, 0);
+        n = mn_tokenizer_encode_offsets(t, ids, offs, 16, "a\xE2\x82 \xED\xA0" "b", 7, MN_TOK_LOSSY);
+        MT_CHECK(!mn_is_error(wn) && n == wn && !memcmp(ids, want, n * sizeof *ids));
+        MT_CHECK(n >= 2 && offs[0] == 0 && offs[1] == 1 && offs[2] == 1 && offs[2 * n - 1] == 7);
+        for (size_t i = 0; i + 1 < 2 * n; i += 2) MT_CHECK(offs[i] <= offs[i + 1] && offs[i + 1] <= 7 && offs[i] != 2);
+    }
     int32_t badid = 50257;
     MT_EQ_INT(code_of(mn_tokenizer_decode(t, s, sizeof s, &badid, 1, 0)), MN_E_TOK_INVALID_ID);
     MT_CHECK(strstr(mn_tokenizer_error(t), "50257") != NULL);

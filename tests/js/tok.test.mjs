@@ -4,7 +4,9 @@
 // there is no allow-list.
 //   tokenizer.json: Hugging Face tokenizers (Rust, via @anush008/tokenizers):
 //                   ids, offsets (code points, as the binding reports them)
-//                   and decoded strings; on native also every code point
+//                   and decoded strings; also on corpus documents with
+//                   invalid UTF-8 spliced in (`tokenize -z`; HF sees U+FFFD
+//                   for each maximal invalid subpart); on native also every code point
 //                   assigned in Unicode 15.0, alone and around a combining mark
 //                   (for the files whose results depend on Unicode data)
 //   ggml-vocab-bert-bge.gguf: the ids of bert-base-uncased/tokenizer.json
@@ -39,7 +41,7 @@ import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { makeCorpus } from '../reference/tok-corpus.mjs';
+import { makeCorpus, invalidUtf8Docs, lossyDecode } from '../reference/tok-corpus.mjs';
 import { ggufFromTokenizerJson } from '../reference/tok-gguf.mjs';
 import { spmPython, trainSpm, spmIds, markUnused, spmHfJson } from '../reference/tok-spm.mjs';
 import { tiktokenJson } from '../../scripts/lib/tiktoken-json.mjs';
@@ -88,6 +90,11 @@ const specialDocs = ['<|endoftext|>hello<|endoftext|> world', 'a <s> b</s>c <unk
   'qqz qqz_bar xqqz qqz. (qqz) qqz\u00e9 qqz\u24b6 \u0301qqz', '  Zorbl  and Zorbl_x, Zorbl\u200dB', 'a <|x|>  b\t<|x|>c',
   'singq  ingq\n ingq', 'caf\u00e9q cafe\u0301q qe\u0301 xqe\u0301 Thez  Thez\tend', '\u0301qe\u0301\u0301'];
 const specialJsonl = toJsonl(specialDocs);
+// invalid UTF-8 (NUL-separated records for `tokenize -z`): HF gets what a lossy
+// decoder makes of the bytes, minnow the bytes (offsets then index the bytes)
+const badDocs = invalidUtf8Docs(docs);
+const badText = badDocs.map((b) => lossyDecode(b));
+const badInput = Buffer.concat(badDocs.flatMap((b) => [b, Buffer.from([0])]));
 
 // ------------------------------------------------------------- references
 const refCache = new Map();
@@ -283,6 +290,24 @@ for (const target of Object.keys(runners)) {
         compare(ref, got.offsets, list, `${file} code point offsets`, 'offsets');
       });
     }
+    test(`${target}: ${file} matches HF on invalid UTF-8 (read as U+FFFD; ids, offsets, decode)`, { skip }, async () => {
+      const list = badText.map((x) => x.text);
+      for (let i = 0; i < badDocs.length; i++) assert.equal(list[i], badDocs[i].toString('utf8'), `lossyDecode of doc ${i}`);
+      const tf = path.join(tokDir, file);
+      const lines = run(target, ['tokenize', '-t', tf, '-z', '--offsets', '--add-special'], badInput).split('\n');
+      const ids = [], offsets = [];
+      for (let i = 0; i < list.length; i++) {
+        const [a, b = ''] = (lines[i] || '').split('\t');
+        const cpAt = new Map(badText[i].starts.map((p, j) => [p, j]));
+        ids.push(a);
+        offsets.push(b ? b.split(' ').map((p) => p.split(',').map((x) => cpAt.get(Number(x))).join(',')).join(' ') : '');
+      }
+      const ref = await hfRef(file, list, true);
+      compare(ref, ids, list, `${file} invalid UTF-8`);
+      compare(ref, offsets, list, `${file} invalid UTF-8 offsets`, 'offsets');
+      const dec = run(target, ['detokenize', '-t', tf, '--jsonl'], ref.out.join('\n') + '\n').split('\n').slice(0, list.length).map((l) => JSON.parse(l));
+      compare(ref, dec, list, `${file} invalid UTF-8 decode`, 'decoded');
+    });
     test(`${target}: ${file} special tokens (--parse-special, with and without --add-special)`, { skip }, async () => {
       for (const add of [false, true]) {
         const args = ['tokenize', '-t', path.join(tokDir, file), '--jsonl', '--parse-special', ...(add ? ['--add-special'] : [])];
