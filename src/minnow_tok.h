@@ -10,8 +10,9 @@
  * results (test with mn_is_error()), caller-owned buffers in (dst,
  * dstCapacity, src, srcSize) order, no global state. A tokenizer is immutable
  * after creation except for its scratch buffers and last error message: use
- * one handle per thread (creating several from the same bytes is cheap
- * enough, or serialise calls).
+ * one handle per thread (mn_tokenizer_clone() makes one cheaply), or
+ * serialise calls. The const functions (vocab queries, streams) may run
+ * concurrently with anything.
  *
  * Text is UTF-8; invalid UTF-8 is rejected with MN_E_TOK_UTF8 unless the
  * MN_TOK_LOSSY flag is given.
@@ -87,7 +88,17 @@ MN_API mn_status mn_tokenizer_create_memory(mn_tokenizer **out, const void *data
 MN_API mn_status mn_tokenizer_create_file(mn_tokenizer **out, const char *path,
                                           char *errMsg, size_t errMsgCapacity);
 
-/** Free a tokenizer (NULL is a no-op). */
+/**
+ * Another handle on the same tokenizer, e.g. for another thread: the
+ * vocabulary and tables are shared (read-only, reference counted), the
+ * scratch buffers and error message are its own. No parsing: O(1) apart from
+ * the allocation. src may be in use by another thread during the call. Free
+ * every handle with mn_tokenizer_free(); the tables go with the last one.
+ * @return MN_OK and *out; MN_E_NOMEM, MN_E_INVALID_ARG.
+ */
+MN_API mn_status mn_tokenizer_clone(mn_tokenizer **out, const mn_tokenizer *src);
+
+/** Free a tokenizer handle (NULL is a no-op). */
 MN_API void mn_tokenizer_free(mn_tokenizer *tok);
 /** @return the last error message of tok ("" if none, never NULL). */
 MN_API const char *mn_tokenizer_error(const mn_tokenizer *tok);

@@ -5,9 +5,11 @@
 #include "core/alloc.h"
 #include "core/checked.h"
 #include "minnow_gguf.h"
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #define EMPTY32 UINT32_MAX
@@ -138,7 +140,9 @@ mn_tokenizer *mn_tok_alloc(void)
     for (int i = 0; i < 256; i++) t->byte_id[i] = -1;
     t->max_expand = 1;
     t->scratch = calloc(1, sizeof *t->scratch);
-    if (!t->scratch) { free(t); return NULL; }
+    t->refs = malloc(sizeof *t->refs);
+    if (!t->scratch || !t->refs) { free(t->scratch); free((void *)t->refs); free(t); return NULL; }
+    atomic_init(t->refs, 1u);
     return t;
 }
 
@@ -2037,9 +2041,22 @@ size_t mn_tok_stream_flush(mn_tok_stream *s, char *dst, size_t cap)
 }
 
 /* -------------------------------------------------------------- lifetime */
+static void free_scratch(mn_tok_scratch *sc)
+{
+    if (!sc) return;
+    free(sc->ids.p); free(sc->offs.p);
+    mn_ubuf_free(&sc->nb[0]); mn_ubuf_free(&sc->nb[1]); mn_ubuf_free(&sc->nb[2]); mn_ubuf_free(&sc->nb[3]);
+    free(sc->syms); free(sc->heap);
+    free(sc->wc); free(sc->uni);
+    free(sc);
+}
+
 void mn_tokenizer_free(mn_tokenizer *t)
 {
     if (!t) return;
+    free_scratch(t->scratch);
+    if (atomic_fetch_sub_explicit(t->refs, 1u, memory_order_acq_rel) > 1) { free(t); return; } /* a clone */
+    free((void *)t->refs);
     free(t->tok_off); free(t->tok_len); free(t->tok_bytes); free(t->tok_unmapped); free(t->vhash);
     free(t->mtab); free(t->pc_keys); free(t->pc_ids); free(t->pairmap);
     for (int i = 0; i < t->n_norm; i++) { free(t->norm[i].str); free(t->norm[i].str2); }
@@ -2048,15 +2065,26 @@ void mn_tokenizer_free(mn_tokenizer *t)
     free(t->tok_type); free(t->scores); free(t->dscores); free(t->spm_units); free(t->spm_pool);
     mn_tok_trie_free(&t->trie_pieces);
     mn_tok_trie_free(&t->trie_user);
-    mn_tok_scratch *sc = t->scratch;
-    if (sc) {
-        free(sc->ids.p); free(sc->offs.p);
-        mn_ubuf_free(&sc->nb[0]); mn_ubuf_free(&sc->nb[1]); mn_ubuf_free(&sc->nb[2]); mn_ubuf_free(&sc->nb[3]);
-        free(sc->syms); free(sc->heap);
-        free(sc->wc); free(sc->uni);
-        free(sc);
-    }
     free(t);
+}
+
+mn_status mn_tokenizer_clone(mn_tokenizer **out, const mn_tokenizer *src)
+{
+    if (!out) return MN_E_INVALID_ARG;
+    *out = NULL;
+    if (!src) return MN_E_INVALID_ARG;
+    mn_tokenizer *t = malloc(sizeof *t);
+    mn_tok_scratch *sc = calloc(1, sizeof *sc);
+    if (!t || !sc) { free(t); free(sc); return MN_E_NOMEM; }
+    /* everything but the error message (another thread may be writing src's):
+     * the tables are read-only after creation */
+    size_t skip = offsetof(mn_tokenizer, model);
+    memcpy((char *)t + skip, (const char *)src + skip, sizeof *t - skip);
+    memset(&t->err, 0, sizeof t->err);
+    t->scratch = sc;
+    atomic_fetch_add_explicit(t->refs, 1u, memory_order_relaxed);
+    *out = t;
+    return MN_OK;
 }
 
 static int looks_like_json(const unsigned char *p, size_t n)

@@ -182,7 +182,9 @@ struct mn_tokenizer {
     int n_prefix, n_suffix;
     size_t max_expand;       /* normalizer output bytes per input byte, bound */
     size_t max_token_len;
-    /* scratch (reused across calls) */
+    /* handles sharing the tables above (mn_tokenizer_clone): freed with the last */
+    _Atomic unsigned *refs;
+    /* scratch (reused across calls; one per handle) */
     struct mn_tok_scratch *scratch;
 };
 

@@ -303,6 +303,26 @@ static void gpt2(void)
     int32_t half = 163; /* "\xE6" */
     l = mn_tokenizer_decode(t, s, sizeof s, &half, 1, 0);
     MT_CHECK(l == 3 && !memcmp(s, "\xEF\xBF\xBD", 3));
+    /* clones share the tables and outlive the original; own error messages */
+    {
+        mn_tokenizer *c1 = NULL, *c2 = NULL;
+        MT_EQ_INT(mn_tokenizer_clone(&c1, t), MN_OK);
+        MT_CHECK(mn_tokenizer_error(c1)[0] == 0);
+        MT_EQ_INT(mn_tokenizer_clone(&c2, c1), MN_OK);
+        int32_t a[16], b[16];
+        size_t na = mn_tokenizer_encode(t, a, 16, "Hello world, clone", 18, 0);
+        mn_tokenizer_free(t);
+        t = NULL;
+        size_t nb = mn_tokenizer_encode(c1, b, 16, "Hello world, clone", 18, 0);
+        MT_CHECK(!mn_is_error(na) && na == nb && !memcmp(a, b, na * sizeof *a));
+        MT_EQ_INT(code_of(mn_tokenizer_encode(c2, b, 16, "a\xFF", 2, 0)), MN_E_TOK_UTF8);
+        MT_CHECK(mn_tokenizer_error(c1)[0] == 0 && mn_tokenizer_error(c2)[0] != 0);
+        mn_tokenizer_free(c1);
+        nb = mn_tokenizer_encode(c2, b, 16, "Hello world, clone", 18, 0);
+        MT_CHECK(na == nb && !memcmp(a, b, na * sizeof *a));
+        mn_tokenizer_free(c2);
+        MT_EQ_INT(mn_tokenizer_clone(&c1, NULL), MN_E_INVALID_ARG);
+    }
     mn_tokenizer_free(t);
 }
 
