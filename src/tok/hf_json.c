@@ -216,12 +216,30 @@ static int load_pretok(ld *L, uint32_t n, int *saw_split)
         if (*saw_split || t->byte_level) return unsup(L, "pre_tokenizer", "(a second split)");
         *saw_split = 1;
         uint32_t pat = mn_json_get(&L->d, n, "pattern");
+        uint32_t beh = mn_json_get(&L->d, n, "behavior");
+        int invert = mn_json_bool(&L->d, mn_json_get(&L->d, n, "invert"), 0);
         size_t rl;
         const char *re = mn_json_str(&L->d, mn_json_get(&L->d, pat, "Regex"), &rl);
-        if (!re) return unsup(L, "pre_tokenizer", "Split with a String pattern");
-        if (!mn_json_str_eq(&L->d, mn_json_get(&L->d, n, "behavior"), "Isolated") ||
-            mn_json_bool(&L->d, mn_json_get(&L->d, n, "invert"), 0))
-            return unsup(L, "pre_tokenizer", "Split behaviour other than Isolated");
+        if (!re) {
+            /* a literal string, any behaviour (not inverted) */
+            const char *lit = mn_json_str(&L->d, mn_json_get(&L->d, pat, "String"), &rl);
+            static const char *const names[] = {"Isolated", "Removed", "MergedWithPrevious", "MergedWithNext", "Contiguous"};
+            int b = -1;
+            for (int i = 0; i < 5; i++)
+                if (mn_json_str_eq(&L->d, beh, names[i])) b = i;
+            if (!lit) return bad(L, "Split without a pattern");
+            if (b < 0 || invert) return unsup(L, "pre_tokenizer", "Split on a string with this behavior or invert");
+            if (!rl) return unsup(L, "pre_tokenizer", "Split on an empty string");
+            if (!(t->lit = malloc(rl))) return MN_E_NOMEM;
+            memcpy(t->lit, lit, rl);
+            t->lit_len = rl;
+            t->lit_behavior = b;
+            return MN_OK;
+        }
+        /* the regexes below match every char, so keeping the matches and
+         * removing the rest (Removed, inverted: tiktoken conversions) is Isolated */
+        if (!(mn_json_str_eq(&L->d, beh, "Isolated") && !invert) && !(mn_json_str_eq(&L->d, beh, "Removed") && invert))
+            return unsup(L, "pre_tokenizer", "Split behaviour other than Isolated (or Removed inverted)");
         for (size_t i = 0; i < sizeof k_regexes / sizeof k_regexes[0]; i++)
             if (strlen(k_regexes[i].re) == rl && !memcmp(k_regexes[i].re, re, rl)) {
                 t->split = k_regexes[i].kind;

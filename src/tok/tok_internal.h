@@ -48,6 +48,7 @@ enum {
     MN_SPLIT_BERT,      /* BertPreTokenizer: White_Space separates (and is dropped), each punctuation char
                            (ASCII punctuation or P* as of Unicode 8.0) is a word of its own */
 };
+enum { MN_LIT_ISOLATED, MN_LIT_REMOVED, MN_LIT_MERGED_PREV, MN_LIT_MERGED_NEXT, MN_LIT_CONTIGUOUS };
 
 /* Normalizer steps, applied in order. */
 enum {
@@ -127,6 +128,9 @@ struct mn_tokenizer {
     int ms_split;
     int ws_split;            /* WhitespaceSplit before: words between White_Space runs */
     int split;               /* MN_SPLIT_* */
+    char *lit;               /* Split on a String pattern (lit_len > 0) instead: the string and */
+    size_t lit_len;
+    int lit_behavior;        /* MN_LIT_* (HF's SplitDelimiterBehavior) */
     int byte_fallback, fuse_unk, ignore_merges;
     int score_bpe;           /* SentencePiece / llama.cpp SPM: merge pairs come from token scores
                                 (mn_tok_score_merges); a char without a token stays one symbol
@@ -182,7 +186,9 @@ struct mn_tokenizer {
     int n_prefix, n_suffix;
     size_t max_expand;       /* normalizer output bytes per input byte, bound */
     size_t max_token_len;
-    /* scratch (reused across calls) */
+    /* handles sharing the tables above (mn_tokenizer_clone): freed with the last */
+    _Atomic unsigned *refs;
+    /* scratch (reused across calls; one per handle) */
     struct mn_tok_scratch *scratch;
 };
 

