@@ -589,6 +589,108 @@ MN_AI void tile_k(int k, int T, const uint8_t *W, size_t wrow, size_t nrows, con
     }
 }
 
+#if !MN_Q_X16
+/* ---- GEMM micro-kernel, 4 tokens (SSE4.1) -------------------------------
+ * Token-major accumulators: A[j] lane t is lane j (= block b % 4) of token t's
+ * accumulator, so the per-block integer sums of the 4 tokens reduce into one
+ * vector (mn_q_sum4_i16 / mn_q_hsum4 across tokens, exact), the scale product
+ * is one vector multiply by [d_x(t0..t3)] of the block, and the row ends with
+ * (A0 + A2) + (A1 + A3) = every token's (lane0 + lane2) + (lane1 + lane3):
+ * the same operations in the same order as dot_ref for every (row, token),
+ * with no transposes. The token-major activation facts are gathered once per
+ * call (tok4). */
+#define MN_TOK4_MAX_BLOCKS 256 /* longer rows take tile_k */
+typedef struct tok4 {
+    _Alignas(16) float d112[MN_TOK4_MAX_BLOCKS][4], d[MN_TOK4_MAX_BLOCKS][4];
+    _Alignas(16) float s112[MN_TOK4_MAX_BLOCKS][4], s[MN_TOK4_MAX_BLOCKS][4];
+    _Alignas(16) int32_t off[MN_TOK4_MAX_BLOCKS][4];
+} tok4;
+
+static void tok4_fill(int k, tok4 *tp, const mn_qx_prep *P, size_t nb4)
+{
+    for (size_t b = 0; b < nb4; b++)
+        for (int t = 0; t < 4; t++) { /* the prepared arrays are 0 past nb, up to nb4 */
+            tp->d112[b][t] = P[t].d112[b];
+            tp->d[b][t] = P[t].d[b];
+            tp->s112[b][t] = has_min(k) ? P[t].s112[b] : 0.0f;
+            tp->s[b][t] = has_min(k) ? P[t].s[b] : 0.0f;
+            tp->off[b][t] = P[t].off[b];
+        }
+}
+
+/* lane j of v in every lane */
+MN_AI mn_vf lane_splat(mn_vf v, int j)
+{
+    switch (j) {
+    case 0: return _mm_shuffle_ps(v, v, 0x00);
+    case 1: return _mm_shuffle_ps(v, v, 0x55);
+    case 2: return _mm_shuffle_ps(v, v, 0xAA);
+    default: return _mm_shuffle_ps(v, v, 0xFF);
+    }
+}
+
+/* A[j] += the terms of block b + j (j < cnt) of weight row w with tokens 0..3 */
+MN_AI void gemm4_group(int k, const uint8_t *w, const tok4 *tp, const mn_qx_prep *P, size_t b, int cnt, int exact,
+                       int fast8, mn_vf A[4], mn_q_bad *bad)
+{
+    const size_t ws = wsize(k);
+    const uint8_t *wb = w + b * ws;
+    wdec d;
+    wdecode(k, wb, ws, &d, 1, cnt, exact, bad);
+    mn_vf dw = d.dw, mw = d.mw;
+    if (exact) {
+        dw = mn_q_load_f16xn(wb, ws, cnt);
+        if (has_min(k)) mw = mn_q_load_f16xn(wb + 2, ws, cnt);
+    }
+    for (int j = 0; j < cnt; j++) {
+        const size_t bj = b + (size_t)j;
+        mn_vi p[4];
+        for (int t = 0; t < 4; t++) {
+            mn_vi x0 = mn_q_loada(P[t].x8 + 32 * bj), x1 = mn_q_loada(P[t].x8 + 32 * bj + 16);
+            if (k == K_Q8_0 || k == K_Q8_1)
+                p[t] = fast8 ? mn_q_hadd(mn_q_hadd(mn_vi_zero(), mn_q_mul8(d.lo[j], x0)), mn_q_mul8(d.hi[j], x1))
+                             : mn_vi_dot_i8_acc(mn_vi_dot_i8_acc(mn_vi_zero(), d.lo[j], x0), d.hi[j], x1);
+            else {
+                p[t] = mn_vi_add_i16(mn_q_pair(d.lo[j], x0), mn_q_pair(d.hi[j], x1));
+                if (k == K_Q5_0 || k == K_Q5_1) p[t] = mn_q_hadd(mn_vi_zero(), p[t]);
+            }
+        }
+        mn_vi isum = (k == K_Q4_0 || k == K_Q4_1) ? mn_q_sum4_i16(p[0], p[1], p[2], p[3]) : mn_q_hsum4(p[0], p[1], p[2], p[3]);
+        if (k == K_Q4_0 || k == K_Q5_0) isum = mn_vi_sub_i32(isum, mn_q_loada(tp->off[bj]));
+        mn_vf term = mn_vf_mul(mn_vf_mul(lane_splat(dw, j), mn_q_loadaf(exact ? tp->d[bj] : tp->d112[bj])), mn_vf_from_i32(isum));
+        if (has_min(k)) term = mn_vf_add(term, mn_vf_mul(lane_splat(mw, j), mn_q_loadaf(exact ? tp->s[bj] : tp->s112[bj])));
+        A[j] = mn_vf_add(A[j], term);
+    }
+}
+
+MN_AI mn_vf gemm4_row(int k, const uint8_t *w, const tok4 *tp, const mn_qx_prep *P, size_t nb, int exact, int fast8,
+                      mn_q_bad *bad)
+{
+    mn_vf A[4] = {mn_vf_zero(), mn_vf_zero(), mn_vf_zero(), mn_vf_zero()};
+    size_t b = 0;
+    for (; b + 4 <= nb; b += 4) gemm4_group(k, w, tp, P, b, 4, exact, fast8, A, bad);
+    if (b < nb) gemm4_group(k, w, tp, P, b, (int)(nb - b), exact, fast8, A, bad);
+    return mn_vf_add(mn_vf_add(A[0], A[2]), mn_vf_add(A[1], A[3]));
+}
+
+MN_AI void gemm4_k(int k, const uint8_t *W, size_t wrow, size_t nrows, const mn_qx_prep *P, size_t n, float *dst,
+                   size_t dstride, tok4 *tp)
+{
+    const size_t nb = n / 32;
+    tok4_fill(k, tp, P, (nb + 3) / 4 * 4);
+    const int fast8 = !(P[0].has_m128 | P[1].has_m128 | P[2].has_m128 | P[3].has_m128);
+    for (size_t r = 0; r < nrows; r++) {
+        const uint8_t *w = W + r * wrow;
+        mn_q_bad bad = mn_q_bad_none();
+        mn_vf res = fast8 ? gemm4_row(k, w, tp, P, nb, 0, 1, &bad) : gemm4_row(k, w, tp, P, nb, 0, 0, &bad);
+        if (mn_q_bad_any(bad)) res = gemm4_row(k, w, tp, P, nb, 1, fast8, &bad);
+        float out[4];
+        mn_vf_store(out, res);
+        for (int t = 0; t < 4; t++) dst[(size_t)t * dstride + r] = out[t];
+    }
+}
+#endif
+
 MN_AI void tile_any(int k, const uint8_t *W, size_t wrow, size_t nrows, const mn_qx_prep *P, size_t ntok, size_t n,
                     float *dst, size_t dstride)
 {
@@ -599,6 +701,11 @@ MN_AI void tile_any(int k, const uint8_t *W, size_t wrow, size_t nrows, const mn
     for (size_t t = 0; t < ntok; t++)
         tile_k(k, 1, W, wrow, nrows, P + t, n, dst + t * dstride, dstride);
     return;
+#endif
+#if !MN_Q_X16
+    tok4 tp;
+    if (n / 32 <= MN_TOK4_MAX_BLOCKS)
+        for (; ntok >= 4; ntok -= 4, P += 4, dst += 4 * dstride) gemm4_k(k, W, wrow, nrows, P, n, dst, dstride, &tp);
 #endif
     for (size_t t0 = 0; t0 < ntok; t0 += 4) {
         size_t tn = ntok - t0 < 4 ? ntok - t0 : 4;
