@@ -213,8 +213,8 @@ void mn_ctx_free(mn_ctx *c)
 }
 
 const char *mn_ctx_error(const mn_ctx *c) { return c ? c->err.msg : ""; }
-/* The context's tokenizer instance is made on first use (building one from a
- * large vocabulary takes tens of milliseconds; token-id users never pay it). */
+/* The context's tokenizer instance: a clone of the model's (shared tables,
+ * its own scratch), made on first use. */
 mn_tokenizer *mn_ctx_tokenizer(mn_ctx *c)
 {
     if (!c || !c->m->tok) return NULL;
