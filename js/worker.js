@@ -6,10 +6,13 @@
 //  - Requests are {id, op, ...}; replies are {id, ok: true, result} or
 //    {id, ok: false, error}; streaming ops also send {id, type: 'progress' |
 //    'piece'} before their reply. The first message a worker sends is
-//    {type: 'ready'}.
+//    {type: 'ready'}; untargeted events: {type: 'module'} (the compiled wasm
+//    module, for the next worker), {type: 'cache-progress' | 'cache-done'}.
 //  - Loading writes each chunk straight into the GGUF loader's buffer in wasm
 //    memory (reserve -> write -> hash in place -> commit): no second copy of
-//    the file in JS. Files (Node) are read straight into wasm memory.
+//    the file in JS (only the first chunks, at most PREFETCH_BYTES, wait in JS
+//    while the wasm instance starts). Files (Node) are read straight into
+//    wasm memory. The id is checked before the model is built.
 //  - Generation yields to the event loop after every token, so an 'abort'
 //    message is seen between two tokens.
 //  - Browser: started by worker-boot.js (a classic worker, so the Emscripten
@@ -17,12 +20,13 @@
 import { loadCore, MinnowError, mnError, WASM32_MAX_BYTES, abortError, streamChunks } from './core.js';
 
 const isNode = typeof process === 'object' && !!process.versions?.node;
+const NodeWorker = isNode ? (await import('node:worker_threads')).Worker : null;
 const CHUNK = 1 << 20; // file reads and cache writes, bytes
 const CACHE_NAME = 'minnow-models-v1';
 
 let port; // { post(msg, transfer), onMessage(fn) }
 let core = null;
-const state = { gguf: 0, model: 0, ctx: 0, tok: 0, slots: 0, running: 0, hold: [], info: null, limit: WASM32_MAX_BYTES };
+const state = { gguf: 0, model: 0, ctx: 0, tok: 0, slots: 0, running: 0, hold: [], info: null, limit: WASM32_MAX_BYTES, caching: null };
 const aborted = new Set();   // request ids whose abort arrived
 let abortFlag = null;        // Int32Array on a SharedArrayBuffer: the id of the last generation aborted (when shared memory exists)
 const acked = new Map();     // generation id -> pieces the caller has received
@@ -31,7 +35,7 @@ const GEN_WINDOW = 2;        // most pieces a generation runs ahead of what the 
 const pushed = new Map();    // stream id -> { chunks: [], done, error, wake }
 let busy = Promise.resolve(); // generation/tokenize run one at a time on the context
 
-const ops = { init, load, generate, tokenize, detokenize, memory, dispose, ping: () => 'pong' };
+const ops = { load, hashInit, hashEnd, generate, tokenize, detokenize, memory, dispose, ping: () => 'pong' };
 
 export async function start() {
   if (isNode) {
@@ -49,6 +53,7 @@ function onMessage(msg) {
     case 'abort': aborted.add(msg.target); ackWake?.(); return;
     case 'gen-ack': acked.set(msg.target, msg.count); ackWake?.(); return;
     case 'chunk': case 'end': case 'fail': return onPushed(msg);
+    case 'hash-chunk': return hashChunk(msg.data);
     default: break;
   }
   const { id, op } = msg;
@@ -73,16 +78,115 @@ const yieldNow = isNode ? () => new Promise((r) => setImmediate(r)) : (() => {
   return () => new Promise((r) => { q.push(r); ch.port2.postMessage(0); });
 })();
 
-// ------------------------------------------------------------------ init
-async function init({ flavour, threads, memoryLimit, wasmBase, abortBuffer, holdBytes }) {
+// ------------------------------------------------------------------ load
+// One request does it all, so that its parts overlap: the source is opened
+// (the Cache API looked up, the request sent) while the wasm module compiles
+// and instantiates, and the first chunks are read meanwhile (at most
+// PREFETCH_BYTES, held in JS until the core exists). Then every chunk goes
+// straight into the GGUF loader's buffer in wasm memory and is hashed there;
+// the id is checked; the decoder and its context are built; the load replies.
+// A URL download is written to the Cache API after that, in the background
+// (model.cacheSaved says when it is done).
+//
+// Sources (posted by js/index.js):
+//   {kind: 'url', url}        fetched here (browser: through the Cache API)
+//   {kind: 'path', path}      Node: read straight into wasm memory
+//   {kind: 'blob', blob}      Blob/File, streamed
+//   {kind: 'push', stream, size}  chunks pushed by the caller (Response, ArrayBuffer, stream)
+const PREFETCH_BYTES = 64 << 20;
+const PROGRESS_MS = 16; // at most one progress message per frame (the first and the last always)
+// threads: 'auto': one compute thread per this many bytes of weights (at least one, at most the pool)
+export const AUTO_BYTES_PER_THREAD = 32 << 20;
+
+async function load(req) {
+  if (core || state.model) throw mnError('MN_E_STATE', 'this worker already holds a model');
+  const { id: reqId, source, expectedId, cache = true } = req;
+  const t0 = now();
+  let lastProgress = -Infinity;
+  const progress = (loaded, total, phase, force = false) => {
+    const t = now();
+    if (!force && t - lastProgress < PROGRESS_MS) return;
+    lastProgress = t;
+    port.post({ id: reqId, type: 'progress', loaded, total, phase });
+  };
+  const check = () => { if (aborted.has(reqId)) throw abortError(); };
+  const timings = {};
+  const starting = startCore(req).then((r) => { timings.core = now() - t0; return r; });
+  starting.catch(() => {});
+  let src, hasher = null;
+  try {
+    src = await openSource(source, { expectedId, cache });
+    check();
+  } catch (e) {
+    await starting.then(() => {}, () => {}); // (the core, if it came up, is disposed with the worker)
+    throw e;
+  }
+  try {
+    hasher = parallelHasher(req, src.size);
+    const chunks = src.chunks ? prefetch(src.chunks(), starting, PREFETCH_BYTES) : null;
+    const init = await starting;
+    check();
+    const run = async (from, h, fromChunks) => {
+      const got = await ingest(core, { ...from, chunks: fromChunks ?? from.chunks }, { progress, check, hasher: h });
+      timings.ingest = now() - t0;
+      state.gguf = got.gguf;
+      got.bytes = core.ggufBytes(got.gguf); // still valid once the model owns the handle
+      got.arch = core.ggufString(got.gguf, 'general.architecture');
+      got.name = core.ggufString(got.gguf, 'general.name');
+      got.counts = core.ggufCounts(got.gguf);
+      try {
+        got.decoder = makeModel(core, req); // (while the hasher may still be at work)
+        got.id = await got.id;              // the id is checked before the model is of any use
+        const want = (expectedId ?? from.expectId)?.toLowerCase(); // (a cache entry must have the id it is kept under)
+        if (want && got.id !== want) {
+          throw mnError('MN_E_ID_MISMATCH', `the model's id is ${got.id}, not the expected ${want}: the file differs from the one expected (tampered or corrupted), refused`);
+        }
+      } catch (e) {
+        freeModel();
+        throw e;
+      }
+      timings.build = now() - t0 - timings.ingest;
+      return got;
+    };
+    let got;
+    try {
+      got = await run(src, hasher, chunks);
+    } catch (e) {
+      // a damaged cache entry (refused by its id, or not even a GGUF): drop it, download again
+      if (!src.damaged || e?.name === 'AbortError' || e?.status === 'MN_E_NOMEM') throw e;
+      hasher?.close();
+      src = await src.damaged();
+      hasher = parallelHasher(req, src.size);
+      got = await run(src, hasher);
+    }
+    const info = {
+      id: got.id, size: got.size, source: got.origin, cached: got.origin === 'cache', url: source.url,
+      arch: got.arch, name: got.name, ...got.counts, ...init, ...got.decoder,
+      hashedBy: hasher ? 'a second worker' : 'this worker', loadMs: 0, timings,
+    };
+    if (src.cacheKey) startCacheWrite(src.store, src.cacheKey, got.id, got.bytes);
+    else port.post({ type: 'cache-done', cached: got.origin === 'cache' });
+    info.loadMs = timings.total = now() - t0;
+    state.info = info;
+    return info;
+  } finally {
+    src.close?.();
+    hasher?.close();
+  }
+}
+
+// Instantiate the core (req: flavour, pool threads, memory limit, wasm base, a compiled module).
+async function startCore({ flavour, threads, memoryLimit, wasmBase, module, abortBuffer, holdBytes }) {
   if (abortBuffer) abortFlag = new Int32Array(abortBuffer);
-  core = await loadCore({ flavour, poolThreads: threads, memoryLimit, wasmBase });
+  core = await loadCore({ flavour, poolThreads: threads, memoryLimit, wasmBase, module });
   // tests: hold the low heap so that everything the model allocates lies above it (e.g. above 2 GiB)
   // (in pieces: dlmalloc's sbrk takes a signed increment, so one malloc stays below 2 GiB)
   for (let left = holdBytes ?? 0; left > 0; left -= 1 << 29) state.hold.push(core.alloc(Math.min(left, 1 << 29)));
   state.limit = memoryLimit ?? WASM32_MAX_BYTES;
   const caps = core.capabilities();
-  return { build: caps.target, flavour: core.flavour, threads: core.threads, simd: caps.simd, version: caps.version, heapUsedAtStart: core.heapUsedAtStart };
+  // the compiled module goes back to the caller, who gives it to the next worker of this build
+  port.post({ type: 'module', flavour: core.flavour, module: core.module });
+  return { build: caps.target, flavour: core.flavour, poolThreads: core.threads, simd: caps.simd, version: caps.version, heapUsedAtStart: core.heapUsedAtStart };
 }
 
 function needCore() {
@@ -90,48 +194,34 @@ function needCore() {
   return core;
 }
 
-// ------------------------------------------------------------------ load
-// Sources (posted by js/index.js):
-//   {kind: 'url', url}        fetched here (browser: through the Cache API)
-//   {kind: 'path', path}      Node: read straight into wasm memory
-//   {kind: 'blob', blob}      Blob/File, streamed
-//   {kind: 'push', stream, size}  chunks pushed by the caller (Response, ArrayBuffer, stream)
-async function load(req) {
-  const c = needCore();
-  if (state.gguf || state.model) throw mnError('MN_E_STATE', 'this worker already holds a model');
-  const { id: reqId, source, expectedId, cache = true } = req;
-  const progress = (loaded, total, phase) => port.post({ id: reqId, type: 'progress', loaded, total, phase });
-  const check = () => { if (aborted.has(reqId)) throw abortError(); };
-  const t0 = now();
-  let got;
-  if (source.kind === 'url') got = await loadUrl(c, source.url, { expectedId, cache, progress, check });
-  else {
-    const src = await openSource(source);
-    got = await ingest(c, src, { progress, check, expectedId });
-  }
-  state.gguf = got.gguf;
-  const ggufBytes = c.ggufBytes(got.gguf); // still valid once the model owns the handle
-  let decoder = {};
-  try {
-    decoder = makeModel(c, req);
-  } catch (e) {
-    freeModel();
-    throw e;
-  }
-  const info = {
-    id: got.id, size: got.size, source: got.origin, url: source.url,
-    arch: c.ggufString(got.gguf, 'general.architecture'),
-    name: c.ggufString(got.gguf, 'general.name'),
-    ...c.ggufCounts(got.gguf),
-    build: `wasm-${c.flavour}`, threads: c.threads,
-    loadMs: 0, cached: got.origin === 'cache', ...decoder,
+// Chunks of `chunks` (an async iterator), read ahead into a queue while
+// `until` is pending, up to maxBytes; then the queue and the rest.
+function prefetch(chunks, until, maxBytes) {
+  const it = chunks[Symbol.asyncIterator]();
+  const queue = [];
+  let queued = 0, end = false, stop = false;
+  until.then(() => { stop = true; }, () => { stop = true; });
+  const reading = (async () => {
+    while (!stop && queued < maxBytes) {
+      const r = await it.next();
+      if (r.done) { end = true; return; }
+      queue.push(r.value);
+      queued += r.value.length;
+    }
+  })();
+  reading.catch(() => {});
+  return async function* () {
+    try {
+      await reading;
+      while (queue.length) yield queue.shift();
+      if (end) return;
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return;
+        yield r.value;
+      }
+    } finally { if (!end) await it.return?.(); }
   };
-  if (got.cacheWrite) {
-    try { await got.cacheWrite(ggufBytes); info.cached = true; } catch (e) { info.cacheError = String(e?.message ?? e); }
-  }
-  info.loadMs = now() - t0;
-  state.info = info;
-  return info;
 }
 
 function now() { return typeof performance === 'object' ? performance.now() : Date.now(); }
@@ -145,23 +235,24 @@ function tooBig(size) {
   return mnError('MN_E_NOMEM', `the model is ${size} bytes (${gib(size)} GiB) and cannot fit: ${what}`);
 }
 
-// Stream a source into a GGUF loader, hashing in place; verify the id.
-// src: { size?, origin, chunks?: async iterable of Uint8Array, readInto?: (view, offset) => bytes read }
-async function ingest(c, src, { progress, check, expectedId }) {
-  if (src.size != null) { const e = tooBig(src.size); if (e) { src.close?.(); throw e; } }
+// Stream a source into a GGUF loader. Each chunk is hashed in place in wasm
+// memory, or handed to `hasher` (a second worker) after its copy: the chunk's
+// own buffer is transferred there (no copy; Node's file reads, which land in
+// wasm memory directly, are copied out 1 MiB at a time).
+// Returns { gguf, id: Promise<hex>, size, origin }.
+// src: { size?, origin, chunks?: () => async iterable of Uint8Array, readInto?: (view, offset) => bytes read }
+async function ingest(c, src, { progress, check, hasher }) {
+  if (src.size != null) { const e = tooBig(src.size); if (e) throw e; }
   const loader = c.ggufLoader(src.size ?? 0);
-  const hasher = c.hasher();
+  const local = hasher ? null : c.hasher();
   let gguf = 0, loaded = 0;
+  // the bytes at [p, p + n) of wasm memory, which are `own` (a buffer holding exactly them) when given
+  const hash = async (p, n, own) => {
+    if (local) return local.update(p, n);
+    await hasher.update(own ?? c.u8().slice(p, p + n).buffer);
+  };
   try {
-    const put = (n, write) => {
-      const p = loader.reserve(n);
-      const wrote = write(p);
-      hasher.update(p, wrote);
-      loader.commit(wrote);
-      loaded += wrote;
-      return wrote;
-    };
-    progress(0, src.size ?? null, 'load');
+    progress(0, src.size ?? null, 'load', true);
     if (src.readInto) {
       for (let off = 0; off < src.size;) {
         check();
@@ -169,17 +260,23 @@ async function ingest(c, src, { progress, check, expectedId }) {
         const p = loader.reserve(n);
         const got = await src.readInto(new Uint8Array(c.memory.buffer, p, n), off);
         if (got === 0) break;
-        hasher.update(p, got);
         loader.commit(got);
+        await hash(p, got);
         off += got; loaded += got;
         progress(loaded, src.size, 'load');
       }
     } else {
       for await (const chunk of src.chunks()) {
         check();
+        const whole = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && !(chunk.buffer instanceof SharedArrayBufferOrNot);
         for (let o = 0; o < chunk.length; o += CHUNK) {
-          const part = chunk.subarray(o, Math.min(chunk.length, o + CHUNK));
-          put(part.length, (p) => { c.u8().set(part, p); return part.length; });
+          const n = Math.min(CHUNK, chunk.length - o);
+          const p = loader.reserve(n);
+          const one = o === 0 && n === chunk.length;
+          c.u8().set(one ? chunk : chunk.subarray(o, o + n), p);
+          loader.commit(n);
+          await hash(p, n, one && whole ? chunk.buffer : undefined);
+          loaded += n;
         }
         progress(loaded, src.size ?? null, 'load');
       }
@@ -189,11 +286,8 @@ async function ingest(c, src, { progress, check, expectedId }) {
       throw mnError('MN_E_IO', `the source ended after ${loaded} of ${src.size} bytes`);
     }
     gguf = loader.finish();
-    const id = hasher.hex();
-    if (expectedId && id !== expectedId.toLowerCase()) {
-      throw mnError('MN_E_ID_MISMATCH', `the model's id is ${id}, not the expected ${expectedId.toLowerCase()}: the file differs from the one expected (tampered or corrupted), refused`);
-    }
-    if (src.size == null) progress(loaded, loaded, 'load');
+    const id = local ? Promise.resolve(local.hex()) : hasher.hex();
+    progress(loaded, loaded, 'load', true);
     const result = { gguf, id, size: loaded, origin: src.origin };
     gguf = 0;
     return result;
@@ -204,15 +298,118 @@ async function ingest(c, src, { progress, check, expectedId }) {
     }
     throw e;
   } finally {
-    src.close?.();
     if (gguf) c.ggufFree(gguf);
-    hasher.free();
+    local?.free();
     loader.free();
   }
 }
+const SharedArrayBufferOrNot = typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : function None() {};
 
-async function openSource(source) {
+// ---- parallel hashing. A file of at least PARALLEL_HASH_BYTES is hashed by
+// a second worker (a minnow worker in the hasher role, with a wasm/st
+// instance of its own) while this one copies the next chunks into wasm memory
+// and then builds the model; BLAKE2b in wasm runs at ~0.3-0.5 GB/s, the rest of
+// the load is mostly waiting for bytes. At most HASH_WINDOW bytes are in
+// flight (chunks transferred, not copied). Smaller files, and custom wasmBase
+// with wasm/mt (the st build's place is then unknown), hash here.
+const PARALLEL_HASH_BYTES = 16 << 20;
+const HASH_WINDOW = 32 << 20;
+
+function parallelHasher(req, size) {
+  // (req.parallelHash, tests only: true hashes any known size in parallel, false none)
+  if (req.parallelHash === false || size == null || (size < PARALLEL_HASH_BYTES && req.parallelHash !== true)) return null;
+  if (req.wasmBase && req.flavour !== 'st') return null;
+  let w;
+  try {
+    if (isNode) w = new NodeWorker(new URL('./worker.js', import.meta.url), { workerData: { minnowWorker: true } });
+    else if (typeof Worker === 'function') w = new Worker(new URL('./worker-boot.js', import.meta.url));
+    else return null;
+  } catch { return null; }
+  const pending = new Map();
+  let next = 1, inflight = 0, wake = null, dead = null;
+  const onMsg = (m) => {
+    if (m.type === 'hash-ack') { inflight -= m.bytes; wake?.(); return; }
+    if (m.type === 'module') { port.post(m); return; } // the st module, for the caller's next workers
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    if (m.ok) p.resolve(m.result); else p.reject(reviveError(m.error));
+  };
+  const die = (e) => {
+    dead = dead ?? e;
+    for (const p of pending.values()) p.reject(dead);
+    pending.clear();
+    wake?.();
+  };
+  if (isNode) {
+    w.on('message', onMsg);
+    w.on('error', (e) => die(mnError('MN_E_STATE', `the hashing worker failed: ${e.message}`)));
+    w.on('exit', () => die(mnError('MN_E_STATE', 'the hashing worker ended')));
+  } else {
+    w.onmessage = (e) => onMsg(e.data);
+    w.onerror = (e) => { e.preventDefault?.(); die(mnError('MN_E_STATE', `the hashing worker failed: ${e.message ?? 'to start'}`)); };
+  }
+  const call = (op, args = {}) => {
+    if (dead) return Promise.reject(dead);
+    const id = next++;
+    const p = new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
+    w.postMessage({ ...args, id, op });
+    return p;
+  };
+  const ready = call('hashInit', { module: req.modules?.st, wasmBase: req.flavour === 'st' ? req.wasmBase : undefined });
+  ready.catch(() => {});
+  return {
+    async update(buf) {
+      if (dead) throw dead;
+      inflight += buf.byteLength;
+      w.postMessage({ type: 'hash-chunk', data: buf }, [buf]);
+      while (inflight > HASH_WINDOW && !dead) await new Promise((r) => { wake = r; });
+      if (dead) throw dead;
+    },
+    hex: () => ready.then(() => call('hashEnd')),
+    close: () => { if (!dead) die(mnError('MN_E_STATE', 'closed')); w.terminate(); },
+  };
+}
+
+function reviveError(e) {
+  if (e.kind === 'minnow') return new MinnowError(e.code, e.status, e.message);
+  return Object.assign(new Error(e.message), { name: e.name ?? 'Error' });
+}
+
+// The hasher role: a wasm/st core and one BLAKE2b-256 state; chunks arrive
+// as 'hash-chunk' messages (before or after hashInit finished: they queue).
+const hashing = { h: null, scratch: 0, cap: 0, queue: [], ready: null };
+async function hashInit({ module, wasmBase }) {
+  hashing.ready = (async () => {
+    core = await loadCore({ flavour: 'st', module, wasmBase });
+    port.post({ type: 'module', flavour: 'st', module: core.module });
+    hashing.h = core.hasher();
+  })();
+  await hashing.ready;
+  while (hashing.queue.length) hashChunk(hashing.queue.shift());
+}
+function hashChunk(data) {
+  if (!hashing.h) { hashing.queue.push(data); return; }
+  const n = data.byteLength;
+  if (n > hashing.cap) {
+    if (hashing.scratch) core.free(hashing.scratch);
+    hashing.scratch = core.alloc(n);
+    hashing.cap = n;
+  }
+  core.u8().set(new Uint8Array(data), hashing.scratch);
+  hashing.h.update(hashing.scratch, n);
+  port.post({ type: 'hash-ack', bytes: n });
+}
+async function hashEnd() {
+  await hashing.ready;
+  while (hashing.queue.length) hashChunk(hashing.queue.shift());
+  return hashing.h.hex();
+}
+
+// A source opened: { size, origin, chunks() | readInto(view, offset), close(), store?, cacheKey? }.
+async function openSource(source, { expectedId, cache }) {
   switch (source.kind) {
+    case 'url': return openUrl(source.url, { expectedId, cache });
     case 'path': {
       const fs = await import('node:fs/promises');
       const fh = await fs.open(source.path, 'r').catch((e) => {
@@ -233,7 +430,6 @@ async function openSource(source) {
       throw mnError('MN_E_INVALID_ARG', `unknown source kind ${source.kind}`);
   }
 }
-
 // Chunks pushed by the caller with flow control: each consumed chunk is acked.
 function onPushed(msg) {
   let s = pushed.get(msg.stream);
@@ -274,23 +470,27 @@ async function openCache() {
   try { return await caches.open(CACHE_NAME); } catch { return null; }
 }
 
-async function loadUrl(c, url, { expectedId, cache, progress, check }) {
+// A cache hit (hashed again on the way in: a damaged entry is refused by its
+// id) or the download; src.cacheKey says where to keep a download.
+async function openUrl(url, { expectedId, cache }) {
   const store = cache ? await openCache() : null;
   if (store) {
     let id = expectedId?.toLowerCase();
     if (!id) id = await store.match(cacheKey('url', url)).then((r) => r?.text());
     const hit = id ? await store.match(cacheKey('id', id)) : null;
     if (hit) {
-      try {
-        const size = Number(hit.headers.get('x-minnow-size'));
-        return await ingest(c, { size: Number.isFinite(size) && size > 0 ? size : null, origin: 'cache', chunks: () => streamChunks(hit.body) },
-          { progress, check, expectedId: id });
-      } catch (e) {
-        if (e?.name === 'AbortError' || e?.status === 'MN_E_NOMEM') throw e;
-        await store.delete(cacheKey('id', id)); // a damaged entry: drop it and download again
-      }
+      const size = Number(hit.headers.get('x-minnow-size'));
+      return {
+        size: Number.isFinite(size) && size > 0 ? size : null, origin: 'cache', expectId: id, chunks: () => streamChunks(hit.body),
+        // a damaged entry: load() drops it and downloads again
+        damaged: async () => { await store.delete(cacheKey('id', id)); return download(url, store); },
+      };
     }
   }
+  return download(url, store);
+}
+
+async function download(url, store) {
   const ac = new AbortController();
   let resp;
   try {
@@ -302,38 +502,57 @@ async function loadUrl(c, url, { expectedId, cache, progress, check }) {
   const enc = resp.headers.get('content-encoding');
   const len = Number(resp.headers.get('content-length'));
   const size = (!enc || enc === 'identity') && Number.isFinite(len) && resp.headers.has('content-length') ? len : null;
-  const got = await ingest(c, { size, origin: 'network', chunks: () => streamChunks(resp.body), close: () => ac.abort() },
-    { progress, check, expectedId });
-  if (store) got.cacheWrite = (bytes) => writeCache(c, store, url, got, bytes, progress);
-  return got;
+  return {
+    size, origin: 'network', chunks: () => streamChunks(resp.body), close: () => ac.abort(),
+    store, cacheKey: store ? url : undefined,
+  };
 }
 
-// bytes: [pointer, size] of the file in wasm memory (immutable while the model lives)
-async function writeCache(c, store, url, got, bytes, progress) {
-  const [p, size] = bytes;
-  let off = 0;
+// Write the file (in wasm memory, immutable while the model lives) to the
+// cache in the background: the caller hears 'cache-progress' and one
+// 'cache-done'. dispose() stops it first.
+function startCacheWrite(store, url, id, [p, size]) {
+  let off = 0, stopped = false;
   const body = new ReadableStream({
     pull(ctrl) {
+      if (stopped) { ctrl.error(abortError()); return; }
       if (off >= size) { ctrl.close(); return; }
       const n = Math.min(CHUNK, size - off);
-      ctrl.enqueue(c.u8().slice(p + off, p + off + n)); // a copy: the cache cannot take shared memory
+      ctrl.enqueue(core.u8().slice(p + off, p + off + n)); // a copy: the cache cannot take shared memory
       off += n;
-      progress(off, size, 'cache');
+      port.post({ type: 'cache-progress', loaded: off, total: size });
     },
   });
-  await store.put(cacheKey('id', got.id), new Response(body, {
-    headers: { 'content-type': 'application/octet-stream', 'x-minnow-size': String(size), 'x-minnow-id': got.id },
-  }));
-  await store.put(cacheKey('url', url), new Response(got.id, { headers: { 'content-type': 'text/plain' } }));
+  const done = (async () => {
+    try {
+      await store.put(cacheKey('id', id), new Response(body, {
+        headers: { 'content-type': 'application/octet-stream', 'x-minnow-size': String(size), 'x-minnow-id': id },
+      }));
+      await store.put(cacheKey('url', url), new Response(id, { headers: { 'content-type': 'text/plain' } }));
+      port.post({ type: 'cache-done', cached: true });
+    } catch (e) {
+      port.post({ type: 'cache-done', cached: false, error: stopped ? 'disposed before the cache write ended' : String(e?.message ?? e) });
+    } finally { state.caching = null; }
+  })();
+  state.caching = { done, stop: () => { stopped = true; } };
 }
 
 // ------------------------------------------------------------ inference
 const END = ['running', 'eos', 'max-tokens', 'stop', 'context-full']; // mn_gen_end
 const TOK_ADD_SPECIAL = 1, TOK_PARSE_SPECIAL = 2, TOK_SKIP_SPECIAL = 4; // MN_TOK_* (src/minnow_tok.h)
 
+// Compute threads for 'auto': one per AUTO_BYTES_PER_THREAD of weights, at
+// least 1, at most the pool. Each matrix product is one parallel job; with
+// less work per thread than that, waking and waiting for the other threads
+// costs more than it saves (stories260K, 1.1 MB: ~40 jobs of ~30 KB per token,
+// 2 threads decode it 2.3x slower than 1).
+export function autoThreads(weightBytes, pool) {
+  return Math.max(1, Math.min(pool, Math.floor(weightBytes / AUTO_BYTES_PER_THREAD)));
+}
+
 // Build the decoder on the loaded GGUF (the model takes the handle over) and
 // its context; returns what info adds.
-function makeModel(c, { contextLength, batchSize }) {
+function makeModel(c, { contextLength, batchSize, autoThreads: auto }) {
   const m = c.mod;
   const [model, msg] = c.withErr((err, cap) => {
     let st;
@@ -343,9 +562,11 @@ function makeModel(c, { contextLength, batchSize }) {
   if (model < 0) throw c.error(-model, msg || undefined);
   state.gguf = 0; // owned by the model now
   state.model = model;
+  const weightBytes = m._mn_wasm_model_weight_bytes(model);
+  const threads = auto ? autoThreads(weightBytes, c.threads) : c.threads;
   const [ctx, cmsg] = c.withErr((err, cap) => {
     let st;
-    const p = c.outPtr((slot) => { st = m._mn_wasm_ctx_create(slot, model, contextLength ?? 0, batchSize ?? 0, c.threads, err, cap); });
+    const p = c.outPtr((slot) => { st = m._mn_wasm_ctx_create(slot, model, contextLength ?? 0, batchSize ?? 0, threads, err, cap); });
     return st ? -st : p;
   });
   if (ctx < 0) throw c.error(-ctx, cmsg || undefined);
@@ -362,8 +583,8 @@ function makeModel(c, { contextLength, batchSize }) {
     } finally { c.free(buf); }
   }
   return {
-    nVocab: m._mn_model_n_vocab(model) >>> 0, nCtxTrain: m._mn_model_n_ctx_train(model) >>> 0,
-    nCtx: m._mn_ctx_n_ctx(ctx) >>> 0, weightBytes: m._mn_wasm_model_weight_bytes(model), model: json,
+    threads, nVocab: m._mn_model_n_vocab(model) >>> 0, nCtxTrain: m._mn_model_n_ctx_train(model) >>> 0,
+    nCtx: m._mn_ctx_n_ctx(ctx) >>> 0, weightBytes, model: json,
   };
 }
 
@@ -494,6 +715,7 @@ function freeModel() {
 async function dispose() {
   if (!core) return { heapUsed: 0, heapUsedAtStart: 0 };
   if (state.running) { aborted.add(state.running); ackWake?.(); }
+  if (state.caching) { state.caching.stop(); await state.caching.done; } // it reads the file in wasm memory
   await busy;
   freeModel();
   state.hold.forEach((p) => core.free(p));

@@ -138,6 +138,9 @@ for (const isolate of [true, false]) {
 
     test('a second load of the page is a cache hit: the server sees no request for the model', async () => {
       const before = modelRequests();
+      // the download is written to the cache in the background, after the load
+      await page.waitForFunction(() => document.body.dataset.cacheSaved === 'true', null, { timeout: 30000 });
+      assert.equal(await page.textContent('#info-cached'), 'yes');
       await page.reload();
       const { info } = await loadModel();
       assert.equal(info.source, 'cache');

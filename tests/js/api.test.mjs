@@ -64,7 +64,7 @@ describe('load: sources, build selection, progress', () => {
   });
 
   test("'auto' picks wasm/mt in Node and says so", async () => {
-    assert.deepEqual(minnow.selectBuild('auto', { cores: 3 }), { flavour: 'mt', threads: 3, reason: '' });
+    assert.deepEqual(minnow.selectBuild('auto', { cores: 3 }), { flavour: 'mt', threads: 3, reason: '', auto: true });
     assert.equal(minnow.selectBuild(1).flavour, 'st');
     assert.throws(() => minnow.selectBuild(99), (e) => e.status === 'MN_E_INVALID_ARG');
   });
