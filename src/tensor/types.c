@@ -18,7 +18,8 @@
 #define QL(id, nm, ts, K, VDT) \
     [id] = {.type = id, .name = nm, .block_size = 32, .type_size = ts, .supported = 1, \
             .dequantize_row = mn_dequantize_row_##K, .dequantize_row_ref = mn_dequantize_row_##K##_ref, \
-            .vec_dot_type = VDT, DOT_1(K), .quantize_row = mn_quantize_row_##K, .gemv_rows = mn_gemv_rows_##K, \
+            .vec_dot_type = VDT, DOT_1(K), .quantize_row = mn_quantize_row_##K, \
+            .quantize_row_ref = mn_quantize_row_##K##_ref, .gemv_rows = mn_gemv_rows_##K, \
             .gemm_tile = mn_gemm_tile_##K}
 
 const mn_type_traits mn_type_table[MN_TYPE_COUNT] = {

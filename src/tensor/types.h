@@ -27,6 +27,9 @@
  *   quantize_row(src, dst, n)     ggml's reference quantizer (byte-identical to
  *                                 ggml's quantize_row_*_ref on finite input;
  *                                 total: NaN -> 0 quants, +-inf saturate).
+ *   quantize_row_ref              where set, the scalar twin of a vectorised
+ *                                 quantize_row (the activation types): same bytes
+ *                                 for every input, NaN and inf included.
  * vec_dot is NULL for Q8_K (activation-only, as in ggml).
  */
 #ifndef MN_TENSOR_TYPES_H
@@ -56,7 +59,9 @@ typedef void (*mn_quantize_fn)(const float *src, void *dst, size_t n);
  * "* 2^112" copies are exact (finite f16 * 2^112 < 2^128) and let a kernel
  * multiply by a weight scale left at 2^-112 of its value (f16 bits moved into
  * f32 position without rebiasing): the product is the same real number, so
- * it rounds the same. */
+ * it rounds the same. The per-block arrays have n/32 entries rounded up to a
+ * multiple of 4, the extra ones 0 (kernels read whole groups of 4 blocks);
+ * every array starts 16-byte aligned. */
 typedef struct mn_qx_prep {
     const float *d, *d112;  /* [n/32] each block's scale (exact from f16), and * 2^112 */
     const float *s, *s112;  /* [n/32] Q8_1: each block's s field, and * 2^112; else NULL */
@@ -64,6 +69,8 @@ typedef struct mn_qx_prep {
                                16 * sum(x) for Q5_0, else 0 */
     const int16_t *x16;     /* [n] the int8 activations widened, 32 per block, in the order the
                                kernels unpack weights (where MN_Q_X16; else NULL) */
+    const int8_t *x8;       /* [n] the int8 activations, 32 per block, contiguous (where not
+                               MN_Q_X16; else NULL) */
     int has_m128;           /* some activation byte is -128 (the fast int8 path needs none) */
 } mn_qx_prep;
 
@@ -90,6 +97,8 @@ typedef struct mn_type_traits {
     mn_vec_dot_fn vec_dot;                /* vec128 path (NULL: not a weight type) */
     mn_vec_dot_fn vec_dot_ref;            /* scalar definition */
     mn_quantize_fn quantize_row;          /* f32 -> this type (reference algorithm) */
+    mn_quantize_fn quantize_row_ref;      /* its scalar twin where quantize_row has a vector
+                                             path (same bytes); NULL: quantize_row is scalar */
     mn_gemv_rows_fn gemv_rows;            /* optional multi-row GEMV (NULL: vec_dot per row) */
     mn_gemm_tile_fn gemm_tile;            /* optional GEMM micro-kernel (with gemv_rows) */
 } mn_type_traits;

@@ -7,6 +7,8 @@
  *   --bw-mib  buffer of the bandwidth test (default 1024 MiB)
  *   --cpu     CPU time instead of wall time (1-thread figures on a busy machine):
  *             the thread's clock natively, Node's process.cpuUsage() in wasm
+ *   --cols N  columns per row (default 4096; a multiple of every type's block
+ *             size you ask for: 576 is SmolLM's width, legacy types only)
  *   --batch B also time mn_gemm_q with B activation rows (prompt batches): per-token
  *             time and its speed-up over B separate GEMVs
  * Every figure is the median of --reps runs; "best" is the fastest run (the
@@ -77,7 +79,7 @@ int main(int argc, char **argv)
     int reps = 5;
     const char *types = "Q8_0,Q4_0,Q4_K,Q6_K,Q5_K,Q3_K,Q2_K,Q4_1,Q5_0,Q5_1,TQ1_0,TQ2_0,F16";
     const char *threads = "1";
-    size_t batch = 0;
+    size_t batch = 0, cols = 4096;
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--cpu")) {
             g_cpu_clock = 1;
@@ -93,6 +95,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--types")) types = argv[i + 1];
         else if (!strcmp(argv[i], "--reps")) reps = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--batch")) batch = (size_t)atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--cols")) cols = (size_t)atol(argv[i + 1]);
     }
     if (reps < 1) reps = 1;
     if (reps > 64) reps = 64;
@@ -106,7 +109,7 @@ int main(int argc, char **argv)
     printf("memory read bandwidth (1 thread, %zu MiB, median of %d): %.2f GB/s\n", bw_mib, reps, bw);
     printf("%-6s %7s %6s %9s %8s %8s %8s\n", "type", "threads", "cols", "rows", "GB/s", "%bw", "best");
 
-    const size_t cols = 4096;
+    if (cols == 0 || cols % 32) { fprintf(stderr, "--cols must be a positive multiple of 32\n"); return 2; }
     float *xf = malloc(cols * sizeof(float)), *row = malloc(cols * sizeof(float));
     uint64_t s = 12345;
     for (size_t i = 0; i < cols; i++) { s = s * 6364136223846793005ull + 1442695040888963407ull; xf[i] = (float)((int64_t)(s >> 33) - (1ll << 30)) * 0x1p-30f; }
@@ -116,6 +119,7 @@ int main(int argc, char **argv)
         const mn_qtraits *t = NULL;
         for (uint32_t id = 0; id < MN_Q_TYPE_LIMIT; id++) { const mn_qtraits *c = mn_qtraits_get(id); if (c && !strcmp(c->name, name)) t = c; }
         if (!t || !t->vec_dot) { printf("%-6s unsupported\n", name); continue; }
+        if (cols % t->block_size) { printf("%-6s cols %zu not a multiple of %u\n", name, cols, (unsigned)t->block_size); continue; }
         size_t wrow = mn_qrow_size(t->type, cols), rows = (mib << 10) / wrow;
         uint8_t *W = malloc(rows * wrow), *xq = malloc(mn_qrow_size(t->vec_dot_type, cols) + 64);
         float *y = malloc(rows * sizeof(float));

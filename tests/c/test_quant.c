@@ -268,6 +268,50 @@ static void quantize_round_trip(void)
     free(x); free(y); free(q);
 }
 
+/* The vectorised quantizers (the activation types) against their scalar
+ * twins, byte for byte: random rows at every magnitude, exact .5 ties, zero
+ * and -0 blocks, subnormal and overflowing scales, NaN / inf anywhere in a
+ * block (the scalar max forgets a NaN that is not last), unaligned pointers. */
+static void quantize_vec_equals_ref(void)
+{
+    enum { NB = 64 };
+    float *buf = malloc((32 * NB + 1) * sizeof(float)), *x = buf + 1; /* x unaligned to 16 */
+    uint8_t *a = malloc(NB * 300 + 1), *b = malloc(NB * 300 + 1);
+    uint64_t s = 4242;
+    int tested = 0;
+    for (size_t k = 0; k < NTYPES; k++) {
+        const mn_qtraits *t = mn_qtraits_get(all_types[k]);
+        if (!t || !t->quantize_row_ref) continue;
+        tested++;
+        const size_t n = (t->block_size == 1 ? 32 : t->block_size) * (t->block_size == 256 ? 4 : NB);
+        for (int round = 0; round < 40; round++) {
+            for (size_t i = 0; i < n; i++) {
+                int blk = (int)(i / 32) + round;
+                float scale = blk % 7 == 0 ? 1e-40f : blk % 7 == 1 ? 3e38f : blk % 7 == 2 ? 1e-44f : (float)(1 << (blk % 11)) * 0x1p-4f;
+                x[i] = rnd_unit(&s) * scale;
+            }
+            switch (round % 8) {
+            case 1: for (size_t i = 0; i < n; i++) x[i] = (float)((int)(mt_rand(&s) % 255) - 127) * 0.5f; break; /* ties at d = 1 */
+            case 2: for (size_t i = 0; i < 32; i++) { x[i] = 0.0f; x[32 + i] = -0.0f; } x[64 + 5] = 127.0f; break;
+            case 3: x[mt_rand(&s) % n] = NAN; x[31] = NAN; x[32] = NAN; break;
+            case 4: x[mt_rand(&s) % n] = INFINITY; x[63] = -INFINITY; x[70] = NAN; x[71] = 5.0f; break;
+            case 5: for (size_t i = 0; i < n; i++) x[i] = u2f((uint32_t)mt_rand(&s)); break; /* any bits */
+            default: break;
+            }
+            memset(a, 0xA5, NB * 300 + 1); memset(b, 0x5A, NB * 300 + 1);
+            t->quantize_row(x, a + 1, n);
+            t->quantize_row_ref(x, b + 1, n);
+            size_t bytes = mn_qrow_size(t->type, n);
+            for (size_t i = 0; i < bytes; i++)
+                if (a[1 + i] != b[1 + i]) { MT_NOTE_FAIL("%s round %d byte %zu (block %zu): vec %02x ref %02x", t->name, round, i, i / t->type_size, a[1 + i], b[1 + i]); break; }
+            if (mt.case_failed) break;
+        }
+        if (mt.case_failed) break;
+    }
+    free(buf); free(a); free(b);
+    MT_CHECK(tested >= 2);
+}
+
 /* ---- GEMV / GEMM -------------------------------------------------------- */
 static void gemv_gemm_threads(void)
 {
@@ -402,6 +446,7 @@ void suite_quant(void)
     MT_RUN(fp16_conversions);
     MT_RUN(vec_equals_ref_all_types);
     MT_RUN(quantize_round_trip);
+    MT_RUN(quantize_vec_equals_ref);
     MT_RUN(gemv_gemm_threads);
     MT_RUN(numpy_reference_vectors);
 }
