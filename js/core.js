@@ -112,6 +112,17 @@ export function selectBuild(threads = 'auto', { cores } = {}) {
 }
 export const THREADS_MAX = 8; // = mn_threads_max() on wasm/mt (src/core/pool.c)
 
+// threads: 'auto' after the load: the compute threads a model of weightBytes
+// uses out of a pool of `pool` (the cores): one per AUTO_BYTES_PER_THREAD of
+// weights, at least 1. Each matrix product of a token is one parallel job, and
+// a job costs a wake-up and a wait on every thread: with less work per thread
+// than ~150 KB of weights per matrix, that costs more than it saves
+// (stories260K, 1.1 MB: 2 threads decode 2x slower than 1; docs/js.md).
+export const AUTO_BYTES_PER_THREAD = 32 * 1024 * 1024;
+export function autoThreads(weightBytes, pool) {
+  return Math.max(1, Math.min(pool, Math.floor(weightBytes / AUTO_BYTES_PER_THREAD)));
+}
+
 function hardwareThreads() {
   if (typeof navigator === 'object' && navigator.hardwareConcurrency) return navigator.hardwareConcurrency;
   return 1;

@@ -22,7 +22,7 @@
 import { selectBuild, MinnowError, mnError, THREADS_MAX, abortError, streamChunks } from './core.js';
 import { loadOptions, generateOptions, tokenizeOptions, detokenizeOptions, tokenIds } from './options.js';
 
-export { loadCore, Core, MinnowError, simdSupported, threadsUsable, selectBuild, THREADS_MAX } from './core.js';
+export { loadCore, Core, MinnowError, simdSupported, threadsUsable, selectBuild, autoThreads, AUTO_BYTES_PER_THREAD, THREADS_MAX } from './core.js';
 
 /** minnow's version (= package.json's, = the C core's mn_version()). */
 export const VERSION = '0.1.0';
@@ -221,8 +221,8 @@ const moduleKey = (flavour, wasmBase) => `${flavour}|${wasmBase ?? ''}`;
 export async function load(source, options) {
   const t0 = now();
   const { threads, onProgress, signal, expectedId, cache, memoryLimit, contextLength, batchSize, wasmBase,
-    _holdBytes: holdBytes, _parallelHash: parallelHash } = loadOptions(options);
-  // (tests only: _holdBytes, heap held below the model; _parallelHash, true/false: hashing in a second worker always/never; js/worker.js)
+    _holdBytes: holdBytes } = loadOptions(options);
+  // (_holdBytes, tests only: heap held below the model, js/worker.js)
   if (signal?.aborted) throw abortError(signal);
   const cores = isNode ? (await import('node:os')).cpus().length : undefined;
   const sel = selectBuild(threads, { cores });
@@ -246,8 +246,8 @@ export async function load(source, options) {
     let lastLoaded = -1;
     const loading = w.call('load', {
       flavour: sel.flavour, threads: sel.threads, autoThreads: sel.auto, memoryLimit, wasmBase: base,
-      module: compiledModules.get(moduleKey(sel.flavour, base)), modules: { st: compiledModules.get(moduleKey('st', base)) },
-      abortBuffer: w.abortFlag?.buffer, holdBytes, parallelHash,
+      module: compiledModules.get(moduleKey(sel.flavour, base)),
+      abortBuffer: w.abortFlag?.buffer, holdBytes,
       source: desc.source, expectedId, cache, contextLength, batchSize,
     }, {
       onEvent: (m) => {
@@ -284,8 +284,20 @@ export class Model {
     this.cacheSaved = cacheSaved ?? Promise.resolve(false);
   }
 
-  /** What was loaded and how: id, size, arch, build ('wasm-mt' | 'wasm-st'), threads, source, ... */
+  /** What was loaded and how: size, arch, build ('wasm-mt' | 'wasm-st'), threads, source, id when the load checked it, ... */
   get info() { return this.#info; }
+
+  #id = null;
+  /**
+   * The model id (BLAKE2b-256 of the file, hex). Known at once when the load
+   * checked it (expectedId, a cache hit: info.id); else the worker hashes the
+   * file after the load while idle, and this waits for it (and hurries it).
+   */
+  id() {
+    if (this.#info.id) return Promise.resolve(this.#info.id);
+    this.#id ??= this.#call('id');
+    return this.#id;
+  }
 
   #call(op, args, opts) {
     if (this.#disposed) return Promise.reject(mnError('MN_E_STATE', 'the model was disposed'));

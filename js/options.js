@@ -91,7 +91,7 @@ export function generateOptions(options) {
 }
 
 export const LOAD_DEFAULTS = Object.freeze({ threads: 'auto', cache: true });
-const LOAD_NAMES = ['threads', 'onProgress', 'signal', 'expectedId', 'cache', 'memoryLimit', 'contextLength', 'batchSize', 'wasmBase', '_holdBytes', '_parallelHash'];
+const LOAD_NAMES = ['threads', 'onProgress', 'signal', 'expectedId', 'cache', 'memoryLimit', 'contextLength', 'batchSize', 'wasmBase', '_holdBytes'];
 const MIN_MEMORY = 16 * 1024 * 1024; // = INITIAL_MEMORY (js/core.js)
 const CTX_MAX = 2 ** 24;             // the largest n_ctx mn_ctx_create() takes (src/model/ctx.c)
 

@@ -17,16 +17,15 @@
 //    message is seen between two tokens.
 //  - Browser: started by worker-boot.js (a classic worker, so the Emscripten
 //    script can be importScripts()ed). Node: started as a worker_threads module.
-import { loadCore, MinnowError, mnError, WASM32_MAX_BYTES, abortError, streamChunks } from './core.js';
+import { loadCore, MinnowError, mnError, WASM32_MAX_BYTES, abortError, streamChunks, autoThreads } from './core.js';
 
 const isNode = typeof process === 'object' && !!process.versions?.node;
-const NodeWorker = isNode ? (await import('node:worker_threads')).Worker : null;
 const CHUNK = 1 << 20; // file reads and cache writes, bytes
 const CACHE_NAME = 'minnow-models-v1';
 
 let port; // { post(msg, transfer), onMessage(fn) }
 let core = null;
-const state = { gguf: 0, model: 0, ctx: 0, tok: 0, slots: 0, running: 0, hold: [], info: null, limit: WASM32_MAX_BYTES, caching: null };
+const state = { gguf: 0, model: 0, ctx: 0, tok: 0, slots: 0, running: 0, hold: [], info: null, limit: WASM32_MAX_BYTES, caching: null, id: null };
 const aborted = new Set();   // request ids whose abort arrived
 let abortFlag = null;        // Int32Array on a SharedArrayBuffer: the id of the last generation aborted (when shared memory exists)
 const acked = new Map();     // generation id -> pieces the caller has received
@@ -35,7 +34,7 @@ const GEN_WINDOW = 2;        // most pieces a generation runs ahead of what the 
 const pushed = new Map();    // stream id -> { chunks: [], done, error, wake }
 let busy = Promise.resolve(); // generation/tokenize run one at a time on the context
 
-const ops = { load, hashInit, hashEnd, generate, tokenize, detokenize, memory, dispose, ping: () => 'pong' };
+const ops = { load, id, generate, tokenize, detokenize, memory, dispose, ping: () => 'pong' };
 
 export async function start() {
   if (isNode) {
@@ -53,7 +52,6 @@ function onMessage(msg) {
     case 'abort': aborted.add(msg.target); ackWake?.(); return;
     case 'gen-ack': acked.set(msg.target, msg.count); ackWake?.(); return;
     case 'chunk': case 'end': case 'fail': return onPushed(msg);
-    case 'hash-chunk': return hashChunk(msg.data);
     default: break;
   }
   const { id, op } = msg;
@@ -95,8 +93,6 @@ const yieldNow = isNode ? () => new Promise((r) => setImmediate(r)) : (() => {
 //   {kind: 'push', stream, size}  chunks pushed by the caller (Response, ArrayBuffer, stream)
 const PREFETCH_BYTES = 64 << 20;
 const PROGRESS_MS = 16; // at most one progress message per frame (the first and the last always)
-// threads: 'auto': one compute thread per this many bytes of weights (at least one, at most the pool)
-export const AUTO_BYTES_PER_THREAD = 32 << 20;
 
 async function load(req) {
   if (core || state.model) throw mnError('MN_E_STATE', 'this worker already holds a model');
@@ -113,7 +109,7 @@ async function load(req) {
   const timings = {};
   const starting = startCore(req).then((r) => { timings.core = now() - t0; return r; });
   starting.catch(() => {});
-  let src, hasher = null;
+  let src;
   try {
     src = await openSource(source, { expectedId, cache });
     check();
@@ -122,25 +118,26 @@ async function load(req) {
     throw e;
   }
   try {
-    hasher = parallelHasher(req, src.size);
     const chunks = src.chunks ? prefetch(src.chunks(), starting, PREFETCH_BYTES) : null;
     const init = await starting;
     check();
-    const run = async (from, h, fromChunks) => {
-      const got = await ingest(core, { ...from, chunks: fromChunks ?? from.chunks }, { progress, check, hasher: h });
+    const run = async (from, fromChunks) => {
+      // the id to check: expectedId's, or a cache entry's (it must have the id it is kept under)
+      const want = (expectedId ?? from.expectId)?.toLowerCase();
+      const got = await ingest(core, { ...from, chunks: fromChunks ?? from.chunks }, { progress, check, hash: !!want });
       timings.ingest = now() - t0;
+      if (want) timings.hash = got.hashMs;
+      if (want && got.id !== want) {
+        core.ggufFree(got.gguf);
+        throw mnError('MN_E_ID_MISMATCH', `the model's id is ${got.id}, not the expected ${want}: the file differs from the one expected (tampered or corrupted), refused`);
+      }
       state.gguf = got.gguf;
       got.bytes = core.ggufBytes(got.gguf); // still valid once the model owns the handle
       got.arch = core.ggufString(got.gguf, 'general.architecture');
       got.name = core.ggufString(got.gguf, 'general.name');
       got.counts = core.ggufCounts(got.gguf);
       try {
-        got.decoder = makeModel(core, req); // (while the hasher may still be at work)
-        got.id = await got.id;              // the id is checked before the model is of any use
-        const want = (expectedId ?? from.expectId)?.toLowerCase(); // (a cache entry must have the id it is kept under)
-        if (want && got.id !== want) {
-          throw mnError('MN_E_ID_MISMATCH', `the model's id is ${got.id}, not the expected ${want}: the file differs from the one expected (tampered or corrupted), refused`);
-        }
+        got.decoder = makeModel(core, req, timings);
       } catch (e) {
         freeModel();
         throw e;
@@ -150,29 +147,65 @@ async function load(req) {
     };
     let got;
     try {
-      got = await run(src, hasher, chunks);
+      got = await run(src, chunks);
     } catch (e) {
       // a damaged cache entry (refused by its id, or not even a GGUF): drop it, download again
       if (!src.damaged || e?.name === 'AbortError' || e?.status === 'MN_E_NOMEM') throw e;
-      hasher?.close();
+      src.close?.();
       src = await src.damaged();
-      hasher = parallelHasher(req, src.size);
-      got = await run(src, hasher);
+      got = await run(src);
     }
     const info = {
-      id: got.id, size: got.size, source: got.origin, cached: got.origin === 'cache', url: source.url,
-      arch: got.arch, name: got.name, ...got.counts, ...init, ...got.decoder,
-      hashedBy: hasher ? 'a second worker' : 'this worker', loadMs: 0, timings,
+      id: got.id ?? undefined, size: got.size, source: got.origin, cached: got.origin === 'cache', url: source.url,
+      arch: got.arch, name: got.name, ...got.counts, ...init, ...got.decoder, loadMs: 0, timings,
     };
-    if (src.cacheKey) startCacheWrite(src.store, src.cacheKey, got.id, got.bytes);
-    else port.post({ type: 'cache-done', cached: got.origin === 'cache' });
+    // no id yet (none to check it against): the file is hashed after the load, when the worker is idle
+    state.id = got.id ? { promise: Promise.resolve(got.id), hurry() {}, stop() {} } : hashInBackground(got.bytes);
+    state.id.promise.catch(() => {});
+    if (src.cacheKey) {
+      const { store, cacheKey: key } = src;
+      state.id.promise.then((id) => { if (core && state.model) startCacheWrite(store, key, id, got.bytes); },
+        (e) => port.post({ type: 'cache-done', cached: false, error: String(e?.message ?? e) }));
+    } else port.post({ type: 'cache-done', cached: got.origin === 'cache' });
     info.loadMs = timings.total = now() - t0;
     state.info = info;
     return info;
   } finally {
     src.close?.();
-    hasher?.close();
   }
+}
+
+// The id (BLAKE2b-256 of the file) of a model loaded with none to check: the
+// file, in wasm memory and immutable while the model lives, is hashed 1 MiB
+// per macrotask once the load replied, and not while a generation runs unless
+// an 'id' request hurries it. Hashing costs ~1.7 ms per MB (wasm, this
+// machine): an id nobody waits for delays neither the load nor the first
+// token. Returns { promise, hurry(), stop() }.
+function hashInBackground([p, size]) {
+  let hurried = false, stopped = false;
+  const promise = (async () => {
+    await yieldNow(); // after the load's reply
+    const h = core.hasher();
+    try {
+      for (let off = 0; off < size;) {
+        if (stopped) throw mnError('MN_E_STATE', 'the model was disposed before its id was computed');
+        if (state.running && !hurried) { await new Promise((r) => setTimeout(r, 20)); continue; }
+        const n = Math.min(CHUNK, size - off);
+        h.update(p + off, n);
+        off += n;
+        await yieldNow();
+      }
+      return h.hex();
+    } finally { h.free(); }
+  })();
+  return { promise, hurry: () => { hurried = true; }, stop: () => { stopped = true; } };
+}
+
+// op 'id': the model id (at once when the load computed it)
+async function id() {
+  needModel();
+  state.id.hurry();
+  return state.id.promise;
 }
 
 // Instantiate the core (req: flavour, pool threads, memory limit, wasm base, a compiled module).
@@ -235,21 +268,20 @@ function tooBig(size) {
   return mnError('MN_E_NOMEM', `the model is ${size} bytes (${gib(size)} GiB) and cannot fit: ${what}`);
 }
 
-// Stream a source into a GGUF loader. Each chunk is hashed in place in wasm
-// memory, or handed to `hasher` (a second worker) after its copy: the chunk's
-// own buffer is transferred there (no copy; Node's file reads, which land in
-// wasm memory directly, are copied out 1 MiB at a time).
-// Returns { gguf, id: Promise<hex>, size, origin }.
+// Stream a source into a GGUF loader; with `hash`, each chunk is also hashed
+// in place in wasm memory (for an id to check).
+// Returns { gguf, id (hex, or null without hash), size, origin, hashMs }.
 // src: { size?, origin, chunks?: () => async iterable of Uint8Array, readInto?: (view, offset) => bytes read }
-async function ingest(c, src, { progress, check, hasher }) {
+async function ingest(c, src, { progress, check, hash: hashing }) {
   if (src.size != null) { const e = tooBig(src.size); if (e) throw e; }
   const loader = c.ggufLoader(src.size ?? 0);
-  const local = hasher ? null : c.hasher();
-  let gguf = 0, loaded = 0;
-  // the bytes at [p, p + n) of wasm memory, which are `own` (a buffer holding exactly them) when given
-  const hash = async (p, n, own) => {
-    if (local) return local.update(p, n);
-    await hasher.update(own ?? c.u8().slice(p, p + n).buffer);
+  const local = hashing ? c.hasher() : null;
+  let gguf = 0, loaded = 0, hashMs = 0;
+  const hash = (p, n) => {
+    if (!local) return;
+    const t = now();
+    local.update(p, n);
+    hashMs += now() - t;
   };
   try {
     progress(0, src.size ?? null, 'load', true);
@@ -261,21 +293,19 @@ async function ingest(c, src, { progress, check, hasher }) {
         const got = await src.readInto(new Uint8Array(c.memory.buffer, p, n), off);
         if (got === 0) break;
         loader.commit(got);
-        await hash(p, got);
+        hash(p, got);
         off += got; loaded += got;
         progress(loaded, src.size, 'load');
       }
     } else {
       for await (const chunk of src.chunks()) {
         check();
-        const whole = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && !(chunk.buffer instanceof SharedArrayBufferOrNot);
         for (let o = 0; o < chunk.length; o += CHUNK) {
           const n = Math.min(CHUNK, chunk.length - o);
           const p = loader.reserve(n);
-          const one = o === 0 && n === chunk.length;
-          c.u8().set(one ? chunk : chunk.subarray(o, o + n), p);
+          c.u8().set(chunk.subarray(o, o + n), p);
           loader.commit(n);
-          await hash(p, n, one && whole ? chunk.buffer : undefined);
+          hash(p, n);
           loaded += n;
         }
         progress(loaded, src.size ?? null, 'load');
@@ -286,9 +316,9 @@ async function ingest(c, src, { progress, check, hasher }) {
       throw mnError('MN_E_IO', `the source ended after ${loaded} of ${src.size} bytes`);
     }
     gguf = loader.finish();
-    const id = local ? Promise.resolve(local.hex()) : hasher.hex();
+    const id = local ? local.hex() : null;
     progress(loaded, loaded, 'load', true);
-    const result = { gguf, id, size: loaded, origin: src.origin };
+    const result = { gguf, id, size: loaded, origin: src.origin, hashMs };
     gguf = 0;
     return result;
   } catch (e) {
@@ -303,109 +333,6 @@ async function ingest(c, src, { progress, check, hasher }) {
     loader.free();
   }
 }
-const SharedArrayBufferOrNot = typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : function None() {};
-
-// ---- parallel hashing. A file of at least PARALLEL_HASH_BYTES is hashed by
-// a second worker (a minnow worker in the hasher role, with a wasm/st
-// instance of its own) while this one copies the next chunks into wasm memory
-// and then builds the model; BLAKE2b in wasm runs at ~0.3-0.5 GB/s, the rest of
-// the load is mostly waiting for bytes. At most HASH_WINDOW bytes are in
-// flight (chunks transferred, not copied). Smaller files, and custom wasmBase
-// with wasm/mt (the st build's place is then unknown), hash here.
-const PARALLEL_HASH_BYTES = 16 << 20;
-const HASH_WINDOW = 32 << 20;
-
-function parallelHasher(req, size) {
-  // (req.parallelHash, tests only: true hashes any known size in parallel, false none)
-  if (req.parallelHash === false || size == null || (size < PARALLEL_HASH_BYTES && req.parallelHash !== true)) return null;
-  if (req.wasmBase && req.flavour !== 'st') return null;
-  let w;
-  try {
-    if (isNode) w = new NodeWorker(new URL('./worker.js', import.meta.url), { workerData: { minnowWorker: true } });
-    else if (typeof Worker === 'function') w = new Worker(new URL('./worker-boot.js', import.meta.url));
-    else return null;
-  } catch { return null; }
-  const pending = new Map();
-  let next = 1, inflight = 0, wake = null, dead = null;
-  const onMsg = (m) => {
-    if (m.type === 'hash-ack') { inflight -= m.bytes; wake?.(); return; }
-    if (m.type === 'module') { port.post(m); return; } // the st module, for the caller's next workers
-    const p = pending.get(m.id);
-    if (!p) return;
-    pending.delete(m.id);
-    if (m.ok) p.resolve(m.result); else p.reject(reviveError(m.error));
-  };
-  const die = (e) => {
-    dead = dead ?? e;
-    for (const p of pending.values()) p.reject(dead);
-    pending.clear();
-    wake?.();
-  };
-  if (isNode) {
-    w.on('message', onMsg);
-    w.on('error', (e) => die(mnError('MN_E_STATE', `the hashing worker failed: ${e.message}`)));
-    w.on('exit', () => die(mnError('MN_E_STATE', 'the hashing worker ended')));
-  } else {
-    w.onmessage = (e) => onMsg(e.data);
-    w.onerror = (e) => { e.preventDefault?.(); die(mnError('MN_E_STATE', `the hashing worker failed: ${e.message ?? 'to start'}`)); };
-  }
-  const call = (op, args = {}) => {
-    if (dead) return Promise.reject(dead);
-    const id = next++;
-    const p = new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
-    w.postMessage({ ...args, id, op });
-    return p;
-  };
-  const ready = call('hashInit', { module: req.modules?.st, wasmBase: req.flavour === 'st' ? req.wasmBase : undefined });
-  ready.catch(() => {});
-  return {
-    async update(buf) {
-      if (dead) throw dead;
-      inflight += buf.byteLength;
-      w.postMessage({ type: 'hash-chunk', data: buf }, [buf]);
-      while (inflight > HASH_WINDOW && !dead) await new Promise((r) => { wake = r; });
-      if (dead) throw dead;
-    },
-    hex: () => ready.then(() => call('hashEnd')),
-    close: () => { if (!dead) die(mnError('MN_E_STATE', 'closed')); w.terminate(); },
-  };
-}
-
-function reviveError(e) {
-  if (e.kind === 'minnow') return new MinnowError(e.code, e.status, e.message);
-  return Object.assign(new Error(e.message), { name: e.name ?? 'Error' });
-}
-
-// The hasher role: a wasm/st core and one BLAKE2b-256 state; chunks arrive
-// as 'hash-chunk' messages (before or after hashInit finished: they queue).
-const hashing = { h: null, scratch: 0, cap: 0, queue: [], ready: null };
-async function hashInit({ module, wasmBase }) {
-  hashing.ready = (async () => {
-    core = await loadCore({ flavour: 'st', module, wasmBase });
-    port.post({ type: 'module', flavour: 'st', module: core.module });
-    hashing.h = core.hasher();
-  })();
-  await hashing.ready;
-  while (hashing.queue.length) hashChunk(hashing.queue.shift());
-}
-function hashChunk(data) {
-  if (!hashing.h) { hashing.queue.push(data); return; }
-  const n = data.byteLength;
-  if (n > hashing.cap) {
-    if (hashing.scratch) core.free(hashing.scratch);
-    hashing.scratch = core.alloc(n);
-    hashing.cap = n;
-  }
-  core.u8().set(new Uint8Array(data), hashing.scratch);
-  hashing.h.update(hashing.scratch, n);
-  port.post({ type: 'hash-ack', bytes: n });
-}
-async function hashEnd() {
-  await hashing.ready;
-  while (hashing.queue.length) hashChunk(hashing.queue.shift());
-  return hashing.h.hex();
-}
-
 // A source opened: { size, origin, chunks() | readInto(view, offset), close(), store?, cacheKey? }.
 async function openSource(source, { expectedId, cache }) {
   switch (source.kind) {
@@ -541,19 +468,12 @@ function startCacheWrite(store, url, id, [p, size]) {
 const END = ['running', 'eos', 'max-tokens', 'stop', 'context-full']; // mn_gen_end
 const TOK_ADD_SPECIAL = 1, TOK_PARSE_SPECIAL = 2, TOK_SKIP_SPECIAL = 4; // MN_TOK_* (src/minnow_tok.h)
 
-// Compute threads for 'auto': one per AUTO_BYTES_PER_THREAD of weights, at
-// least 1, at most the pool. Each matrix product is one parallel job; with
-// less work per thread than that, waking and waiting for the other threads
-// costs more than it saves (stories260K, 1.1 MB: ~40 jobs of ~30 KB per token,
-// 2 threads decode it 2.3x slower than 1).
-export function autoThreads(weightBytes, pool) {
-  return Math.max(1, Math.min(pool, Math.floor(weightBytes / AUTO_BYTES_PER_THREAD)));
-}
-
 // Build the decoder on the loaded GGUF (the model takes the handle over) and
 // its context; returns what info adds.
-function makeModel(c, { contextLength, batchSize, autoThreads: auto }) {
+function makeModel(c, { contextLength, batchSize, autoThreads: auto }, timings = {}) {
   const m = c.mod;
+  let t = now();
+  const lap = (k) => { const t1 = now(); timings[k] = t1 - t; t = t1; };
   const [model, msg] = c.withErr((err, cap) => {
     let st;
     const p = c.outPtr((slot) => { st = m._mn_model_load_gguf(slot, state.gguf, 0, err, cap); });
@@ -562,6 +482,7 @@ function makeModel(c, { contextLength, batchSize, autoThreads: auto }) {
   if (model < 0) throw c.error(-model, msg || undefined);
   state.gguf = 0; // owned by the model now
   state.model = model;
+  lap('model');
   const weightBytes = m._mn_wasm_model_weight_bytes(model);
   const threads = auto ? autoThreads(weightBytes, c.threads) : c.threads;
   const [ctx, cmsg] = c.withErr((err, cap) => {
@@ -571,6 +492,7 @@ function makeModel(c, { contextLength, batchSize, autoThreads: auto }) {
   });
   if (ctx < 0) throw c.error(-ctx, cmsg || undefined);
   state.ctx = ctx;
+  lap('context');
   state.tok = m._mn_ctx_tokenizer(ctx) >>> 0; // the context's own (mn_model_tokenizer is gone)
   state.slots = c.alloc(16); // len, token, end
   let json = null;
@@ -582,6 +504,7 @@ function makeModel(c, { contextLength, batchSize, autoThreads: auto }) {
       else if (m._mn_error_code(n) !== 4 || cap > 1 << 26) c.checkSize(n);
     } finally { c.free(buf); }
   }
+  lap('infoJson');
   return {
     threads, nVocab: m._mn_model_n_vocab(model) >>> 0, nCtxTrain: m._mn_model_n_ctx_train(model) >>> 0,
     nCtx: m._mn_ctx_n_ctx(ctx) >>> 0, weightBytes, model: json,
@@ -715,7 +638,9 @@ function freeModel() {
 async function dispose() {
   if (!core) return { heapUsed: 0, heapUsedAtStart: 0 };
   if (state.running) { aborted.add(state.running); ackWake?.(); }
-  if (state.caching) { state.caching.stop(); await state.caching.done; } // it reads the file in wasm memory
+  // both read the file in wasm memory
+  if (state.id) { state.id.stop(); await state.id.promise.catch(() => {}); }
+  if (state.caching) { state.caching.stop(); await state.caching.done; }
   await busy;
   freeModel();
   state.hold.forEach((p) => core.free(p));
