@@ -94,8 +94,8 @@ export interface ModelInfo {
   /**
    * where loadMs went, milliseconds from the worker's start of the load: spawn (worker started, by
    * the caller), core (wasm instance ready; overlaps the download), ingest (every byte in wasm
-   * memory), hash (of ingest: hashing to check an id), model, context, infoJson, build (model +
-   * context + description), total
+   * memory), hash (of ingest: hashing to check an id), model (mn_model_load_gguf), context,
+   * tokenizer (the context's), infoJson, build (all four), total
    */
   readonly timings: Readonly<Record<string, number>>;
   /** vocabulary size, training and actual context length */

@@ -9,10 +9,12 @@
 //    {type: 'ready'}; untargeted events: {type: 'module'} (the compiled wasm
 //    module, for the next worker), {type: 'cache-progress' | 'cache-done'}.
 //  - Loading writes each chunk straight into the GGUF loader's buffer in wasm
-//    memory (reserve -> write -> hash in place -> commit): no second copy of
+//    memory (reserve -> write -> [hash in place] -> commit): no second copy of
 //    the file in JS (only the first chunks, at most PREFETCH_BYTES, wait in JS
 //    while the wasm instance starts). Files (Node) are read straight into
-//    wasm memory. The id is checked before the model is built.
+//    wasm memory. An id to check (expectedId, a cache entry's) is checked
+//    before the model is built; without one the file is hashed after the load
+//    (op 'id', hashInBackground).
 //  - Generation yields to the event loop after every token, so an 'abort'
 //    message is seen between two tokens.
 //  - Browser: started by worker-boot.js (a classic worker, so the Emscripten
@@ -81,9 +83,10 @@ const yieldNow = isNode ? () => new Promise((r) => setImmediate(r)) : (() => {
 // (the Cache API looked up, the request sent) while the wasm module compiles
 // and instantiates, and the first chunks are read meanwhile (at most
 // PREFETCH_BYTES, held in JS until the core exists). Then every chunk goes
-// straight into the GGUF loader's buffer in wasm memory and is hashed there;
-// the id is checked; the decoder and its context are built; the load replies.
-// A URL download is written to the Cache API after that, in the background
+// straight into the GGUF loader's buffer in wasm memory (and is hashed there
+// when there is an id to check, which is then checked); the decoder and its
+// context are built; the load replies. Then, in the background: the id when
+// it is not known yet, and a URL download written to the Cache API
 // (model.cacheSaved says when it is done).
 //
 // Sources (posted by js/index.js):
@@ -494,6 +497,7 @@ function makeModel(c, { contextLength, batchSize, autoThreads: auto }, timings =
   state.ctx = ctx;
   lap('context');
   state.tok = m._mn_ctx_tokenizer(ctx) >>> 0; // the context's own (mn_model_tokenizer is gone)
+  lap('tokenizer');
   state.slots = c.alloc(16); // len, token, end
   let json = null;
   for (let cap = 4096; !json; cap *= 4) {
