@@ -86,7 +86,10 @@ export function threadsUsable() { return threadsUnavailableReason() === ''; }
 
 // Build selection: which flavour (mt/st) and how many threads for `threads`
 // ('auto' | number | boolean). Throws a MinnowError when SIMD is missing or
-// threads were asked for and cannot be had.
+// threads were asked for and cannot be had. For 'auto' (auto: true) `threads`
+// is the most a model may use (one per core, at most THREADS_MAX): load()
+// starts that many and the model uses as many as its size warrants
+// (js/worker.js autoThreads).
 export function selectBuild(threads = 'auto', { cores } = {}) {
   if (!simdSupported()) {
     throw mnError('MN_E_UNSUPPORTED', 'this runtime lacks WebAssembly SIMD128, which minnow requires (Chrome/Edge 91+, Firefox 89+, Safari 16.4+, Node 16.4+)');
@@ -96,26 +99,40 @@ export function selectBuild(threads = 'auto', { cores } = {}) {
   if (threads === 'auto' || threads === undefined || threads === null || threads === true) {
     if (why) {
       if (threads === true) throw mnError('MN_E_THREADS', `threads are unavailable: ${why}`);
-      return { flavour: 'st', threads: 1, reason: why };
+      return { flavour: 'st', threads: 1, reason: why, auto: true };
     }
-    return { flavour: 'mt', threads: Math.max(1, Math.min(n, THREADS_MAX)), reason: '' };
+    return { flavour: 'mt', threads: Math.max(1, Math.min(n, THREADS_MAX)), reason: '', auto: true };
   }
-  if (threads === false || threads === 1) return { flavour: 'st', threads: 1, reason: 'threads: 1 asked' };
+  if (threads === false || threads === 1) return { flavour: 'st', threads: 1, reason: 'threads: 1 asked', auto: false };
   if (!Number.isInteger(threads) || threads < 1 || threads > THREADS_MAX) {
     throw mnError('MN_E_INVALID_ARG', `threads must be 'auto' or 1..${THREADS_MAX}, not ${threads}`);
   }
   if (why) throw mnError('MN_E_THREADS', `${threads} threads asked, but threads are unavailable: ${why}`);
-  return { flavour: 'mt', threads, reason: '' };
+  return { flavour: 'mt', threads, reason: '', auto: false };
 }
 export const THREADS_MAX = 8; // = mn_threads_max() on wasm/mt (src/core/pool.c)
+
+// threads: 'auto' after the load: the compute threads a model of weightBytes
+// uses out of a pool of `pool` (the cores): one per AUTO_BYTES_PER_THREAD of
+// weights, at least 1. Each matrix product of a token is one parallel job, and
+// a job costs a wake-up and a wait on every thread: with less work per thread
+// than ~150 KB of weights per matrix, that costs more than it saves
+// (stories260K, 1.1 MB: 2 threads decode 2x slower than 1; docs/js.md).
+export const AUTO_BYTES_PER_THREAD = 32 * 1024 * 1024;
+export function autoThreads(weightBytes, pool) {
+  return Math.max(1, Math.min(pool, Math.floor(weightBytes / AUTO_BYTES_PER_THREAD)));
+}
 
 function hardwareThreads() {
   if (typeof navigator === 'object' && navigator.hardwareConcurrency) return navigator.hardwareConcurrency;
   return 1;
 }
 
-// The Emscripten factory and wasm bytes/URL of one flavour.
-async function factoryFor(flavour, base) {
+// The Emscripten factory of one flavour, and its compiled wasm module: the
+// module given (compiled before, by this or another worker), else compiled
+// here — in browsers by streaming compilation started before the glue script
+// is even fetched, so download, compile and script loading overlap.
+async function factoryFor(flavour, base, module) {
   if (isNode) {
     const { createRequire } = await import('node:module');
     const { readFile } = await import('node:fs/promises');
@@ -123,25 +140,37 @@ async function factoryFor(flavour, base) {
     const { fileURLToPath } = await import('node:url');
     const dir = base ? (base.startsWith('file:') ? fileURLToPath(base) : base)
       : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'build', 'wasm', flavour);
+    const compiled = module ? Promise.resolve(module) : readFile(path.join(dir, 'minnow.wasm')).then((b) => WebAssembly.compile(b));
+    compiled.catch(() => {});
     const require = createRequire(import.meta.url);
-    const factory = require(path.join(dir, 'minnow.js'));
-    // Emscripten 3.1.6 would fetch() the .wasm by path under Node >= 18: give it the bytes.
-    const wasmBinary = await readFile(path.join(dir, 'minnow.wasm'));
-    return { factory, args: { wasmBinary } };
+    return { factory: require(path.join(dir, 'minnow.js')), compiled, args: {} };
   }
   if (typeof importScripts !== 'function' || typeof window === 'object') {
     throw mnError('MN_E_UNSUPPORTED', 'in a browser the core runs in a worker: use minnow.load(), which starts one');
   }
   const url = new URL('minnow.js', base ?? new URL(`../build/wasm/${flavour}/`, import.meta.url)).href;
-  if (typeof self.createMinnowModule !== 'function') importScripts(url); // a classic worker (js/worker-boot.js)
   const dir = url.slice(0, url.lastIndexOf('/') + 1);
+  const compiled = module ? Promise.resolve(module) : compileUrl(dir + 'minnow.wasm');
+  compiled.catch(() => {});
+  if (typeof self.createMinnowModule !== 'function') importScripts(url); // a classic worker (js/worker-boot.js)
   // pthread workers import the same script: tell them where it is
-  return { factory: self.createMinnowModule, args: { locateFile: (p) => dir + p, mainScriptUrlOrBlob: url } };
+  return { factory: self.createMinnowModule, compiled, args: { locateFile: (p) => dir + p, mainScriptUrlOrBlob: url } };
+}
+
+async function compileUrl(url) {
+  const resp = await fetch(url, { credentials: 'same-origin' });
+  if (!resp.ok) throw mnError('MN_E_IO', `HTTP ${resp.status} ${resp.statusText} fetching ${url}`);
+  if (typeof WebAssembly.compileStreaming === 'function' && /^application\/wasm\b/.test(resp.headers.get('content-type') ?? '')) {
+    return WebAssembly.compileStreaming(resp);
+  }
+  return WebAssembly.compile(await resp.arrayBuffer()); // served without the wasm MIME type
 }
 
 // Instantiate the core. threads: as selectBuild(); memoryLimit: most bytes the
-// wasm memory may grow to (default 4 GiB); wasmBase: folder of minnow.js.
-export async function loadCore({ threads = 'auto', flavour, poolThreads, memoryLimit, wasmBase, wasmDir } = {}) {
+// wasm memory may grow to (default 4 GiB); wasmBase: folder of minnow.js;
+// module: the build's compiled WebAssembly.Module (core.module of an earlier
+// core of the same flavour and place), which skips fetching and compiling.
+export async function loadCore({ threads = 'auto', flavour, poolThreads, memoryLimit, wasmBase, wasmDir, module } = {}) {
   let sel;
   if (flavour) sel = { flavour, threads: poolThreads ?? (flavour === 'mt' ? 4 : 1) };
   else {
@@ -157,12 +186,24 @@ export async function loadCore({ threads = 'auto', flavour, poolThreads, memoryL
   const memory = new WebAssembly.Memory({
     initial: INITIAL_MEMORY / PAGE_BYTES, maximum: Math.floor(limit / PAGE_BYTES), shared: sel.flavour === 'mt',
   });
-  const { factory, args } = await factoryFor(sel.flavour, wasmBase ?? wasmDir);
-  const mod = await factory({
-    ...args, wasmMemory: memory, pthreadPoolSize: Math.max(0, sel.threads - 1),
+  const { factory, compiled, args } = await factoryFor(sel.flavour, wasmBase ?? wasmDir, module);
+  let failed;
+  const failure = new Promise((_, reject) => { failed = reject; });
+  const mod = await Promise.race([failure, factory({
+    ...args, wasmMemory: memory,
+    // wasm/mt: at least one pool worker, even for one thread (Emscripten 3.1.6
+    // waits for the pool to load the module and never finishes with none)
+    pthreadPoolSize: Math.max(1, sel.threads - 1),
+    // instantiate the compiled module (Emscripten hands it on to its pthread workers)
+    instantiateWasm(imports, receive) {
+      compiled.then((m) => WebAssembly.instantiate(m, imports).then((inst) => receive(inst, m))).catch(failed);
+      return {};
+    },
     print: () => {}, printErr: (s) => console.error(s),
-  });
-  return new Core(mod, sel.flavour, memory, sel.threads);
+  })]);
+  const core = new Core(mod, sel.flavour, memory, sel.threads);
+  core.module = await compiled;
+  return core;
 }
 
 const utf8 = new TextEncoder();

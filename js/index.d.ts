@@ -34,7 +34,14 @@ export interface LoadProgress {
  * name rejects with MinnowError MN_E_INVALID_ARG naming the option.
  */
 export interface LoadOptions {
-  /** 'auto' (default: wasm/mt with one thread per core when threads are usable, else wasm/st), or 1..8; true = 'auto' but threads required; false = 1 */
+  /**
+   * 'auto' (default): wasm/mt when threads are usable (else wasm/st) with a pool of one thread per
+   * core (at most 8), of which the model uses as many as its size warrants: autoThreads(weightBytes,
+   * pool), one thread per 32 MiB of weights, at least 1 (a tiny model runs faster on one thread than
+   * on several: each matrix product is one parallel job, and waking and waiting for threads costs
+   * more than a small job). 1..8: exactly that many (1: wasm/st). true = 'auto' but threads
+   * required (MN_E_THREADS without them); false = 1.
+   */
   threads?: 'auto' | number | boolean;
   onProgress?: (p: LoadProgress) => void;
   /** aborts the download/load; the promise rejects with the signal's reason */
@@ -54,15 +61,17 @@ export interface LoadOptions {
 }
 
 export interface ModelInfo {
-  /** model id: BLAKE2b-256 of the file, hex */
-  readonly id: string;
+  /**
+   * model id: BLAKE2b-256 of the file, hex — present when the load checked it (expectedId given, or
+   * read from the cache); otherwise the worker hashes the file after the load: Model.id()
+   */
+  readonly id?: string;
   /** file size in bytes */
   readonly size: number;
   /** where the bytes came from */
   readonly source: 'network' | 'cache' | 'file' | 'memory';
-  /** true when the file is in the Cache API now (written on this load, or read from it) */
+  /** true when the file was read from the Cache API (a download is written after the load: Model.cacheSaved) */
   readonly cached: boolean;
-  readonly cacheError?: string;
   readonly url?: string;
   /** general.architecture, e.g. "llama" */
   readonly arch?: string;
@@ -74,11 +83,21 @@ export interface ModelInfo {
   readonly flavour: 'mt' | 'st';
   /** why wasm/st was picked ('' for mt) */
   readonly buildReason: string;
+  /** compute threads the model uses (threads: 'auto': autoThreads(weightBytes, poolThreads)) */
   readonly threads: number;
+  /** threads of the wasm instance (the worker and its pthread pool) */
+  readonly poolThreads: number;
   readonly simd: string;
   readonly version: string;
-  /** milliseconds from the first byte requested to the model ready */
+  /** milliseconds from the load() call to the model ready */
   readonly loadMs: number;
+  /**
+   * where loadMs went, milliseconds from the worker's start of the load: spawn (worker started, by
+   * the caller), core (wasm instance ready; overlaps the download), ingest (every byte in wasm
+   * memory), hash (of ingest: hashing to check an id), model (mn_model_load_gguf), context,
+   * tokenizer (the context's), infoJson, build (all four), total
+   */
+  readonly timings: Readonly<Record<string, number>>;
   /** vocabulary size, training and actual context length */
   readonly nVocab: number;
   readonly nCtxTrain: number;
@@ -201,6 +220,18 @@ export class Model {
   readonly info: ModelInfo;
   readonly disposed: boolean;
   /**
+   * The model id (BLAKE2b-256 of the file, hex, as `minnow id`): info.id when the load checked it,
+   * else computed by the worker after the load while it is idle (~1.7 ms per MB; asking hurries
+   * it). Rejects (MN_E_STATE) when the model was disposed before its id was asked for.
+   */
+  id(): Promise<string>;
+  /**
+   * Browsers, a URL download with cache on: resolves true once the file is written to the Cache API
+   * (after the load, in the background: its id is computed first), false when it is not (no cache,
+   * an error, dispose() first). Progress: onProgress with phase 'cache'.
+   */
+  readonly cacheSaved: Promise<boolean>;
+  /**
    * prompt: text (tokenized with the model's BOS rule, see addSpecial), or token ids used as given.
    * Never throws: a bad prompt or option (MN_E_INVALID_ARG naming it), a disposed model or any C
    * error rejects `result` and the iterator's next(), like every other error.
@@ -224,7 +255,11 @@ export class Model {
 export function load(source: ModelSource, options?: LoadOptions): Promise<Model>;
 
 /** Which build load() would pick here, and why: throws MinnowError when SIMD128 is missing or threads were asked for and are unavailable. */
-export function selectBuild(threads?: 'auto' | number | boolean, opts?: { cores?: number }): { flavour: 'mt' | 'st'; threads: number; reason: string };
+export function selectBuild(threads?: 'auto' | number | boolean, opts?: { cores?: number }): { flavour: 'mt' | 'st'; threads: number; reason: string; auto: boolean };
+/** threads: 'auto': the compute threads a model with weightBytes of weights uses out of a pool of `pool`: max(1, min(pool, floor(weightBytes / AUTO_BYTES_PER_THREAD))) */
+export function autoThreads(weightBytes: number, pool: number): number;
+/** 32 MiB */
+export const AUTO_BYTES_PER_THREAD: number;
 export function simdSupported(): boolean;
 /** true in Node, and in browsers on a cross-origin isolated page */
 export function threadsUsable(): boolean;

@@ -22,7 +22,7 @@
 import { selectBuild, MinnowError, mnError, THREADS_MAX, abortError, streamChunks } from './core.js';
 import { loadOptions, generateOptions, tokenizeOptions, detokenizeOptions, tokenIds } from './options.js';
 
-export { loadCore, Core, MinnowError, simdSupported, threadsUsable, selectBuild, THREADS_MAX } from './core.js';
+export { loadCore, Core, MinnowError, simdSupported, threadsUsable, selectBuild, autoThreads, AUTO_BYTES_PER_THREAD, THREADS_MAX } from './core.js';
 
 /** minnow's version (= package.json's, = the C core's mn_version()). */
 export const VERSION = '0.1.0';
@@ -56,6 +56,8 @@ class WorkerHandle {
   #ready = null;
   #starting = true;
   #closedResolve = null;
+  /** gets the worker's messages that answer no request (m.type: 'module', 'cache-progress', 'cache-done') */
+  onUntargeted = null;
   /** resolves once the worker is gone (terminated or died) */
   closed = new Promise((r) => { this.#closedResolve = r; });
 
@@ -66,6 +68,7 @@ class WorkerHandle {
       if (m.type === 'ready') return readyResolve();
       if (m.type === 'boot-error') return readyReject(new Error(`minnow worker failed to start: ${m.message}`));
       if (m.type === 'ack') return this.#acks.get(m.stream)?.(m.bytes);
+      if (m.id === undefined) return this.onUntargeted?.(m);
       const p = this.#pending.get(m.id);
       if (!p) return;
       if (m.type) { p.onEvent?.(m); return; }
@@ -207,36 +210,59 @@ function push(meta, chunks) {
 }
 
 // ------------------------------------------------------------ load
+// Compiled wasm modules, by build and place: the first load of a build
+// compiles it (in its worker), the next ones instantiate it at once.
+const compiledModules = new Map();
+const moduleKey = (flavour, wasmBase) => `${flavour}|${wasmBase ?? ''}`;
+
 /**
  * Load a GGUF model into a worker of its own. See js/index.d.ts for options.
  */
 export async function load(source, options) {
-  const { threads, onProgress, signal, expectedId, cache, memoryLimit, contextLength, batchSize, wasmBase, _holdBytes: holdBytes } = loadOptions(options);
+  const t0 = now();
+  const { threads, onProgress, signal, expectedId, cache, memoryLimit, contextLength, batchSize, wasmBase,
+    _holdBytes: holdBytes } = loadOptions(options);
   // (_holdBytes, tests only: heap held below the model, js/worker.js)
   if (signal?.aborted) throw abortError(signal);
   const cores = isNode ? (await import('node:os')).cpus().length : undefined;
   const sel = selectBuild(threads, { cores });
   const desc = await describeSource(source);
   const w = await WorkerHandle.spawn();
+  const spawnMs = now() - t0;
   const onAbort = () => w.terminate(abortError(signal));
   signal?.addEventListener('abort', onAbort, { once: true });
+  const base = wasmBase && String(wasmBase);
+  const report = (p) => { try { onProgress?.(p); } catch (e) { console.error(e); } };
+  let savedResolve;
+  const cacheSaved = new Promise((r) => { savedResolve = r; });
+  w.closed.then(() => savedResolve(false));
+  w.onUntargeted = (m) => {
+    if (m.type === 'module') compiledModules.set(moduleKey(m.flavour, base), m.module);
+    else if (m.type === 'cache-progress') report({ loaded: m.loaded, total: m.total, phase: 'cache' });
+    else if (m.type === 'cache-done') savedResolve(m.cached);
+  };
   try {
     if (signal?.aborted) throw abortError(signal); // while the worker started
-    const build = await w.call('init', {
-      flavour: sel.flavour, threads: sel.threads, memoryLimit, wasmBase: wasmBase && String(wasmBase), abortBuffer: w.abortFlag?.buffer, holdBytes,
-    });
     let lastLoaded = -1;
-    const loading = w.call('load', { source: desc.source, expectedId, cache, contextLength, batchSize }, {
+    const loading = w.call('load', {
+      flavour: sel.flavour, threads: sel.threads, autoThreads: sel.auto, memoryLimit, wasmBase: base,
+      module: compiledModules.get(moduleKey(sel.flavour, base)),
+      abortBuffer: w.abortFlag?.buffer, holdBytes,
+      source: desc.source, expectedId, cache, contextLength, batchSize,
+    }, {
       onEvent: (m) => {
-        if (m.type !== 'progress' || !onProgress) return;
-        if (m.phase === 'load' && m.loaded === lastLoaded) return;
-        if (m.phase === 'load') lastLoaded = m.loaded;
-        try { onProgress({ loaded: m.loaded, total: m.total, phase: m.phase }); } catch (e) { console.error(e); }
+        if (m.type !== 'progress' || m.loaded === lastLoaded) return;
+        lastLoaded = m.loaded;
+        report({ loaded: m.loaded, total: m.total, phase: m.phase });
       },
     });
     desc.pump?.(w);
     const info = await loading;
-    return new Model(w, { ...info, ...build, buildReason: sel.reason, heapUsedAtStart: undefined });
+    const loadMs = now() - t0;
+    return new Model(w, {
+      ...info, buildReason: sel.reason, heapUsedAtStart: undefined, loadMs,
+      timings: { ...info.timings, spawn: spawnMs, total: loadMs },
+    }, cacheSaved);
   } catch (e) {
     await w.terminate(e);
     throw signal?.aborted ? abortError(signal) : e;
@@ -245,18 +271,33 @@ export async function load(source, options) {
   }
 }
 
+function now() { return typeof performance === 'object' ? performance.now() : Date.now(); }
+
 // ------------------------------------------------------------ model
 export class Model {
   #w;
   #info;
   #disposed = null;
-  constructor(w, info) {
+  constructor(w, info, cacheSaved) {
     this.#w = w;
     this.#info = Object.freeze(Object.fromEntries(Object.entries(info).filter(([, v]) => v !== undefined)));
+    this.cacheSaved = cacheSaved ?? Promise.resolve(false);
   }
 
-  /** What was loaded and how: id, size, arch, build ('wasm-mt' | 'wasm-st'), threads, source, ... */
+  /** What was loaded and how: size, arch, build ('wasm-mt' | 'wasm-st'), threads, source, id when the load checked it, ... */
   get info() { return this.#info; }
+
+  #id = null;
+  /**
+   * The model id (BLAKE2b-256 of the file, hex). Known at once when the load
+   * checked it (expectedId, a cache hit: info.id); else the worker hashes the
+   * file after the load while idle, and this waits for it (and hurries it).
+   */
+  id() {
+    if (this.#info.id) return Promise.resolve(this.#info.id);
+    this.#id ??= this.#call('id');
+    return this.#id;
+  }
 
   #call(op, args, opts) {
     if (this.#disposed) return Promise.reject(mnError('MN_E_STATE', 'the model was disposed'));

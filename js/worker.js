@@ -6,15 +6,20 @@
 //  - Requests are {id, op, ...}; replies are {id, ok: true, result} or
 //    {id, ok: false, error}; streaming ops also send {id, type: 'progress' |
 //    'piece'} before their reply. The first message a worker sends is
-//    {type: 'ready'}.
+//    {type: 'ready'}; untargeted events: {type: 'module'} (the compiled wasm
+//    module, for the next worker), {type: 'cache-progress' | 'cache-done'}.
 //  - Loading writes each chunk straight into the GGUF loader's buffer in wasm
-//    memory (reserve -> write -> hash in place -> commit): no second copy of
-//    the file in JS. Files (Node) are read straight into wasm memory.
+//    memory (reserve -> write -> [hash in place] -> commit): no second copy of
+//    the file in JS (only the first chunks, at most PREFETCH_BYTES, wait in JS
+//    while the wasm instance starts). Files (Node) are read straight into
+//    wasm memory. An id to check (expectedId, a cache entry's) is checked
+//    before the model is built; without one the file is hashed after the load
+//    (op 'id', hashInBackground).
 //  - Generation yields to the event loop after every token, so an 'abort'
 //    message is seen between two tokens.
 //  - Browser: started by worker-boot.js (a classic worker, so the Emscripten
 //    script can be importScripts()ed). Node: started as a worker_threads module.
-import { loadCore, MinnowError, mnError, WASM32_MAX_BYTES, abortError, streamChunks } from './core.js';
+import { loadCore, MinnowError, mnError, WASM32_MAX_BYTES, abortError, streamChunks, autoThreads } from './core.js';
 
 const isNode = typeof process === 'object' && !!process.versions?.node;
 const CHUNK = 1 << 20; // file reads and cache writes, bytes
@@ -22,7 +27,7 @@ const CACHE_NAME = 'minnow-models-v1';
 
 let port; // { post(msg, transfer), onMessage(fn) }
 let core = null;
-const state = { gguf: 0, model: 0, ctx: 0, tok: 0, slots: 0, running: 0, hold: [], info: null, limit: WASM32_MAX_BYTES };
+const state = { gguf: 0, model: 0, ctx: 0, tok: 0, slots: 0, running: 0, hold: [], info: null, limit: WASM32_MAX_BYTES, caching: null, id: null };
 const aborted = new Set();   // request ids whose abort arrived
 let abortFlag = null;        // Int32Array on a SharedArrayBuffer: the id of the last generation aborted (when shared memory exists)
 const acked = new Map();     // generation id -> pieces the caller has received
@@ -31,7 +36,7 @@ const GEN_WINDOW = 2;        // most pieces a generation runs ahead of what the 
 const pushed = new Map();    // stream id -> { chunks: [], done, error, wake }
 let busy = Promise.resolve(); // generation/tokenize run one at a time on the context
 
-const ops = { init, load, generate, tokenize, detokenize, memory, dispose, ping: () => 'pong' };
+const ops = { load, id, generate, tokenize, detokenize, memory, dispose, ping: () => 'pong' };
 
 export async function start() {
   if (isNode) {
@@ -73,16 +78,151 @@ const yieldNow = isNode ? () => new Promise((r) => setImmediate(r)) : (() => {
   return () => new Promise((r) => { q.push(r); ch.port2.postMessage(0); });
 })();
 
-// ------------------------------------------------------------------ init
-async function init({ flavour, threads, memoryLimit, wasmBase, abortBuffer, holdBytes }) {
+// ------------------------------------------------------------------ load
+// One request does it all, so that its parts overlap: the source is opened
+// (the Cache API looked up, the request sent) while the wasm module compiles
+// and instantiates, and the first chunks are read meanwhile (at most
+// PREFETCH_BYTES, held in JS until the core exists). Then every chunk goes
+// straight into the GGUF loader's buffer in wasm memory (and is hashed there
+// when there is an id to check, which is then checked); the decoder and its
+// context are built; the load replies. Then, in the background: the id when
+// it is not known yet, and a URL download written to the Cache API
+// (model.cacheSaved says when it is done).
+//
+// Sources (posted by js/index.js):
+//   {kind: 'url', url}        fetched here (browser: through the Cache API)
+//   {kind: 'path', path}      Node: read straight into wasm memory
+//   {kind: 'blob', blob}      Blob/File, streamed
+//   {kind: 'push', stream, size}  chunks pushed by the caller (Response, ArrayBuffer, stream)
+const PREFETCH_BYTES = 64 << 20;
+const PROGRESS_MS = 16; // at most one progress message per frame (the first and the last always)
+
+async function load(req) {
+  if (core || state.model) throw mnError('MN_E_STATE', 'this worker already holds a model');
+  const { id: reqId, source, expectedId, cache = true } = req;
+  const t0 = now();
+  let lastProgress = -Infinity;
+  const progress = (loaded, total, phase, force = false) => {
+    const t = now();
+    if (!force && t - lastProgress < PROGRESS_MS) return;
+    lastProgress = t;
+    port.post({ id: reqId, type: 'progress', loaded, total, phase });
+  };
+  const check = () => { if (aborted.has(reqId)) throw abortError(); };
+  const timings = {};
+  const starting = startCore(req).then((r) => { timings.core = now() - t0; return r; });
+  starting.catch(() => {});
+  let src;
+  try {
+    src = await openSource(source, { expectedId, cache });
+    check();
+  } catch (e) {
+    await starting.then(() => {}, () => {}); // (the core, if it came up, is disposed with the worker)
+    throw e;
+  }
+  try {
+    const chunks = src.chunks ? prefetch(src.chunks(), starting, PREFETCH_BYTES) : null;
+    const init = await starting;
+    check();
+    const run = async (from, fromChunks) => {
+      // the id to check: expectedId's, or a cache entry's (it must have the id it is kept under)
+      const want = (expectedId ?? from.expectId)?.toLowerCase();
+      const got = await ingest(core, { ...from, chunks: fromChunks ?? from.chunks }, { progress, check, hash: !!want });
+      timings.ingest = now() - t0;
+      if (want) timings.hash = got.hashMs;
+      if (want && got.id !== want) {
+        core.ggufFree(got.gguf);
+        throw mnError('MN_E_ID_MISMATCH', `the model's id is ${got.id}, not the expected ${want}: the file differs from the one expected (tampered or corrupted), refused`);
+      }
+      state.gguf = got.gguf;
+      got.bytes = core.ggufBytes(got.gguf); // still valid once the model owns the handle
+      got.arch = core.ggufString(got.gguf, 'general.architecture');
+      got.name = core.ggufString(got.gguf, 'general.name');
+      got.counts = core.ggufCounts(got.gguf);
+      try {
+        got.decoder = makeModel(core, req, timings);
+      } catch (e) {
+        freeModel();
+        throw e;
+      }
+      timings.build = now() - t0 - timings.ingest;
+      return got;
+    };
+    let got;
+    try {
+      got = await run(src, chunks);
+    } catch (e) {
+      // a damaged cache entry (refused by its id, or not even a GGUF): drop it, download again
+      if (!src.damaged || e?.name === 'AbortError' || e?.status === 'MN_E_NOMEM') throw e;
+      src.close?.();
+      src = await src.damaged();
+      got = await run(src);
+    }
+    const info = {
+      id: got.id ?? undefined, size: got.size, source: got.origin, cached: got.origin === 'cache', url: source.url,
+      arch: got.arch, name: got.name, ...got.counts, ...init, ...got.decoder, loadMs: 0, timings,
+    };
+    // no id yet (none to check it against): the file is hashed after the load, when the worker is idle
+    state.id = got.id ? { promise: Promise.resolve(got.id), hurry() {}, stop() {} } : hashInBackground(got.bytes);
+    state.id.promise.catch(() => {});
+    if (src.cacheKey) {
+      const { store, cacheKey: key } = src;
+      state.id.promise.then((id) => { if (core && state.model) startCacheWrite(store, key, id, got.bytes); },
+        (e) => port.post({ type: 'cache-done', cached: false, error: String(e?.message ?? e) }));
+    } else port.post({ type: 'cache-done', cached: got.origin === 'cache' });
+    info.loadMs = timings.total = now() - t0;
+    state.info = info;
+    return info;
+  } finally {
+    src.close?.();
+  }
+}
+
+// The id (BLAKE2b-256 of the file) of a model loaded with none to check: the
+// file, in wasm memory and immutable while the model lives, is hashed 1 MiB
+// per macrotask once the load replied, and not while a generation runs unless
+// an 'id' request hurries it. Hashing costs ~1.7 ms per MB (wasm, this
+// machine): an id nobody waits for delays neither the load nor the first
+// token. Returns { promise, hurry(), stop() }.
+function hashInBackground([p, size]) {
+  let hurried = false, stopped = false;
+  const promise = (async () => {
+    await yieldNow(); // after the load's reply
+    const h = core.hasher();
+    try {
+      for (let off = 0; off < size;) {
+        if (stopped) throw mnError('MN_E_STATE', 'the model was disposed before its id was computed');
+        if (state.running && !hurried) { await new Promise((r) => setTimeout(r, 20)); continue; }
+        const n = Math.min(CHUNK, size - off);
+        h.update(p + off, n);
+        off += n;
+        await yieldNow();
+      }
+      return h.hex();
+    } finally { h.free(); }
+  })();
+  return { promise, hurry: () => { hurried = true; }, stop: () => { stopped = true; } };
+}
+
+// op 'id': the model id (at once when the load computed it)
+async function id() {
+  needModel();
+  state.id.hurry();
+  return state.id.promise;
+}
+
+// Instantiate the core (req: flavour, pool threads, memory limit, wasm base, a compiled module).
+async function startCore({ flavour, threads, memoryLimit, wasmBase, module, abortBuffer, holdBytes }) {
   if (abortBuffer) abortFlag = new Int32Array(abortBuffer);
-  core = await loadCore({ flavour, poolThreads: threads, memoryLimit, wasmBase });
+  core = await loadCore({ flavour, poolThreads: threads, memoryLimit, wasmBase, module });
   // tests: hold the low heap so that everything the model allocates lies above it (e.g. above 2 GiB)
   // (in pieces: dlmalloc's sbrk takes a signed increment, so one malloc stays below 2 GiB)
   for (let left = holdBytes ?? 0; left > 0; left -= 1 << 29) state.hold.push(core.alloc(Math.min(left, 1 << 29)));
   state.limit = memoryLimit ?? WASM32_MAX_BYTES;
   const caps = core.capabilities();
-  return { build: caps.target, flavour: core.flavour, threads: core.threads, simd: caps.simd, version: caps.version, heapUsedAtStart: core.heapUsedAtStart };
+  // the compiled module goes back to the caller, who gives it to the next worker of this build
+  port.post({ type: 'module', flavour: core.flavour, module: core.module });
+  return { build: caps.target, flavour: core.flavour, poolThreads: core.threads, simd: caps.simd, version: caps.version, heapUsedAtStart: core.heapUsedAtStart };
 }
 
 function needCore() {
@@ -90,48 +230,34 @@ function needCore() {
   return core;
 }
 
-// ------------------------------------------------------------------ load
-// Sources (posted by js/index.js):
-//   {kind: 'url', url}        fetched here (browser: through the Cache API)
-//   {kind: 'path', path}      Node: read straight into wasm memory
-//   {kind: 'blob', blob}      Blob/File, streamed
-//   {kind: 'push', stream, size}  chunks pushed by the caller (Response, ArrayBuffer, stream)
-async function load(req) {
-  const c = needCore();
-  if (state.gguf || state.model) throw mnError('MN_E_STATE', 'this worker already holds a model');
-  const { id: reqId, source, expectedId, cache = true } = req;
-  const progress = (loaded, total, phase) => port.post({ id: reqId, type: 'progress', loaded, total, phase });
-  const check = () => { if (aborted.has(reqId)) throw abortError(); };
-  const t0 = now();
-  let got;
-  if (source.kind === 'url') got = await loadUrl(c, source.url, { expectedId, cache, progress, check });
-  else {
-    const src = await openSource(source);
-    got = await ingest(c, src, { progress, check, expectedId });
-  }
-  state.gguf = got.gguf;
-  const ggufBytes = c.ggufBytes(got.gguf); // still valid once the model owns the handle
-  let decoder = {};
-  try {
-    decoder = makeModel(c, req);
-  } catch (e) {
-    freeModel();
-    throw e;
-  }
-  const info = {
-    id: got.id, size: got.size, source: got.origin, url: source.url,
-    arch: c.ggufString(got.gguf, 'general.architecture'),
-    name: c.ggufString(got.gguf, 'general.name'),
-    ...c.ggufCounts(got.gguf),
-    build: `wasm-${c.flavour}`, threads: c.threads,
-    loadMs: 0, cached: got.origin === 'cache', ...decoder,
+// Chunks of `chunks` (an async iterator), read ahead into a queue while
+// `until` is pending, up to maxBytes; then the queue and the rest.
+function prefetch(chunks, until, maxBytes) {
+  const it = chunks[Symbol.asyncIterator]();
+  const queue = [];
+  let queued = 0, end = false, stop = false;
+  until.then(() => { stop = true; }, () => { stop = true; });
+  const reading = (async () => {
+    while (!stop && queued < maxBytes) {
+      const r = await it.next();
+      if (r.done) { end = true; return; }
+      queue.push(r.value);
+      queued += r.value.length;
+    }
+  })();
+  reading.catch(() => {});
+  return async function* () {
+    try {
+      await reading;
+      while (queue.length) yield queue.shift();
+      if (end) return;
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return;
+        yield r.value;
+      }
+    } finally { if (!end) await it.return?.(); }
   };
-  if (got.cacheWrite) {
-    try { await got.cacheWrite(ggufBytes); info.cached = true; } catch (e) { info.cacheError = String(e?.message ?? e); }
-  }
-  info.loadMs = now() - t0;
-  state.info = info;
-  return info;
 }
 
 function now() { return typeof performance === 'object' ? performance.now() : Date.now(); }
@@ -145,23 +271,23 @@ function tooBig(size) {
   return mnError('MN_E_NOMEM', `the model is ${size} bytes (${gib(size)} GiB) and cannot fit: ${what}`);
 }
 
-// Stream a source into a GGUF loader, hashing in place; verify the id.
-// src: { size?, origin, chunks?: async iterable of Uint8Array, readInto?: (view, offset) => bytes read }
-async function ingest(c, src, { progress, check, expectedId }) {
-  if (src.size != null) { const e = tooBig(src.size); if (e) { src.close?.(); throw e; } }
+// Stream a source into a GGUF loader; with `hash`, each chunk is also hashed
+// in place in wasm memory (for an id to check).
+// Returns { gguf, id (hex, or null without hash), size, origin, hashMs }.
+// src: { size?, origin, chunks?: () => async iterable of Uint8Array, readInto?: (view, offset) => bytes read }
+async function ingest(c, src, { progress, check, hash: hashing }) {
+  if (src.size != null) { const e = tooBig(src.size); if (e) throw e; }
   const loader = c.ggufLoader(src.size ?? 0);
-  const hasher = c.hasher();
-  let gguf = 0, loaded = 0;
+  const local = hashing ? c.hasher() : null;
+  let gguf = 0, loaded = 0, hashMs = 0;
+  const hash = (p, n) => {
+    if (!local) return;
+    const t = now();
+    local.update(p, n);
+    hashMs += now() - t;
+  };
   try {
-    const put = (n, write) => {
-      const p = loader.reserve(n);
-      const wrote = write(p);
-      hasher.update(p, wrote);
-      loader.commit(wrote);
-      loaded += wrote;
-      return wrote;
-    };
-    progress(0, src.size ?? null, 'load');
+    progress(0, src.size ?? null, 'load', true);
     if (src.readInto) {
       for (let off = 0; off < src.size;) {
         check();
@@ -169,8 +295,8 @@ async function ingest(c, src, { progress, check, expectedId }) {
         const p = loader.reserve(n);
         const got = await src.readInto(new Uint8Array(c.memory.buffer, p, n), off);
         if (got === 0) break;
-        hasher.update(p, got);
         loader.commit(got);
+        hash(p, got);
         off += got; loaded += got;
         progress(loaded, src.size, 'load');
       }
@@ -178,8 +304,12 @@ async function ingest(c, src, { progress, check, expectedId }) {
       for await (const chunk of src.chunks()) {
         check();
         for (let o = 0; o < chunk.length; o += CHUNK) {
-          const part = chunk.subarray(o, Math.min(chunk.length, o + CHUNK));
-          put(part.length, (p) => { c.u8().set(part, p); return part.length; });
+          const n = Math.min(CHUNK, chunk.length - o);
+          const p = loader.reserve(n);
+          c.u8().set(chunk.subarray(o, o + n), p);
+          loader.commit(n);
+          hash(p, n);
+          loaded += n;
         }
         progress(loaded, src.size ?? null, 'load');
       }
@@ -189,12 +319,9 @@ async function ingest(c, src, { progress, check, expectedId }) {
       throw mnError('MN_E_IO', `the source ended after ${loaded} of ${src.size} bytes`);
     }
     gguf = loader.finish();
-    const id = hasher.hex();
-    if (expectedId && id !== expectedId.toLowerCase()) {
-      throw mnError('MN_E_ID_MISMATCH', `the model's id is ${id}, not the expected ${expectedId.toLowerCase()}: the file differs from the one expected (tampered or corrupted), refused`);
-    }
-    if (src.size == null) progress(loaded, loaded, 'load');
-    const result = { gguf, id, size: loaded, origin: src.origin };
+    const id = local ? local.hex() : null;
+    progress(loaded, loaded, 'load', true);
+    const result = { gguf, id, size: loaded, origin: src.origin, hashMs };
     gguf = 0;
     return result;
   } catch (e) {
@@ -204,15 +331,15 @@ async function ingest(c, src, { progress, check, expectedId }) {
     }
     throw e;
   } finally {
-    src.close?.();
     if (gguf) c.ggufFree(gguf);
-    hasher.free();
+    local?.free();
     loader.free();
   }
 }
-
-async function openSource(source) {
+// A source opened: { size, origin, chunks() | readInto(view, offset), close(), store?, cacheKey? }.
+async function openSource(source, { expectedId, cache }) {
   switch (source.kind) {
+    case 'url': return openUrl(source.url, { expectedId, cache });
     case 'path': {
       const fs = await import('node:fs/promises');
       const fh = await fs.open(source.path, 'r').catch((e) => {
@@ -233,7 +360,6 @@ async function openSource(source) {
       throw mnError('MN_E_INVALID_ARG', `unknown source kind ${source.kind}`);
   }
 }
-
 // Chunks pushed by the caller with flow control: each consumed chunk is acked.
 function onPushed(msg) {
   let s = pushed.get(msg.stream);
@@ -274,23 +400,27 @@ async function openCache() {
   try { return await caches.open(CACHE_NAME); } catch { return null; }
 }
 
-async function loadUrl(c, url, { expectedId, cache, progress, check }) {
+// A cache hit (hashed again on the way in: a damaged entry is refused by its
+// id) or the download; src.cacheKey says where to keep a download.
+async function openUrl(url, { expectedId, cache }) {
   const store = cache ? await openCache() : null;
   if (store) {
     let id = expectedId?.toLowerCase();
     if (!id) id = await store.match(cacheKey('url', url)).then((r) => r?.text());
     const hit = id ? await store.match(cacheKey('id', id)) : null;
     if (hit) {
-      try {
-        const size = Number(hit.headers.get('x-minnow-size'));
-        return await ingest(c, { size: Number.isFinite(size) && size > 0 ? size : null, origin: 'cache', chunks: () => streamChunks(hit.body) },
-          { progress, check, expectedId: id });
-      } catch (e) {
-        if (e?.name === 'AbortError' || e?.status === 'MN_E_NOMEM') throw e;
-        await store.delete(cacheKey('id', id)); // a damaged entry: drop it and download again
-      }
+      const size = Number(hit.headers.get('x-minnow-size'));
+      return {
+        size: Number.isFinite(size) && size > 0 ? size : null, origin: 'cache', expectId: id, chunks: () => streamChunks(hit.body),
+        // a damaged entry: load() drops it and downloads again
+        damaged: async () => { await store.delete(cacheKey('id', id)); return download(url, store); },
+      };
     }
   }
+  return download(url, store);
+}
+
+async function download(url, store) {
   const ac = new AbortController();
   let resp;
   try {
@@ -302,29 +432,39 @@ async function loadUrl(c, url, { expectedId, cache, progress, check }) {
   const enc = resp.headers.get('content-encoding');
   const len = Number(resp.headers.get('content-length'));
   const size = (!enc || enc === 'identity') && Number.isFinite(len) && resp.headers.has('content-length') ? len : null;
-  const got = await ingest(c, { size, origin: 'network', chunks: () => streamChunks(resp.body), close: () => ac.abort() },
-    { progress, check, expectedId });
-  if (store) got.cacheWrite = (bytes) => writeCache(c, store, url, got, bytes, progress);
-  return got;
+  return {
+    size, origin: 'network', chunks: () => streamChunks(resp.body), close: () => ac.abort(),
+    store, cacheKey: store ? url : undefined,
+  };
 }
 
-// bytes: [pointer, size] of the file in wasm memory (immutable while the model lives)
-async function writeCache(c, store, url, got, bytes, progress) {
-  const [p, size] = bytes;
-  let off = 0;
+// Write the file (in wasm memory, immutable while the model lives) to the
+// cache in the background: the caller hears 'cache-progress' and one
+// 'cache-done'. dispose() stops it first.
+function startCacheWrite(store, url, id, [p, size]) {
+  let off = 0, stopped = false;
   const body = new ReadableStream({
     pull(ctrl) {
+      if (stopped) { ctrl.error(abortError()); return; }
       if (off >= size) { ctrl.close(); return; }
       const n = Math.min(CHUNK, size - off);
-      ctrl.enqueue(c.u8().slice(p + off, p + off + n)); // a copy: the cache cannot take shared memory
+      ctrl.enqueue(core.u8().slice(p + off, p + off + n)); // a copy: the cache cannot take shared memory
       off += n;
-      progress(off, size, 'cache');
+      port.post({ type: 'cache-progress', loaded: off, total: size });
     },
   });
-  await store.put(cacheKey('id', got.id), new Response(body, {
-    headers: { 'content-type': 'application/octet-stream', 'x-minnow-size': String(size), 'x-minnow-id': got.id },
-  }));
-  await store.put(cacheKey('url', url), new Response(got.id, { headers: { 'content-type': 'text/plain' } }));
+  const done = (async () => {
+    try {
+      await store.put(cacheKey('id', id), new Response(body, {
+        headers: { 'content-type': 'application/octet-stream', 'x-minnow-size': String(size), 'x-minnow-id': id },
+      }));
+      await store.put(cacheKey('url', url), new Response(id, { headers: { 'content-type': 'text/plain' } }));
+      port.post({ type: 'cache-done', cached: true });
+    } catch (e) {
+      port.post({ type: 'cache-done', cached: false, error: stopped ? 'disposed before the cache write ended' : String(e?.message ?? e) });
+    } finally { state.caching = null; }
+  })();
+  state.caching = { done, stop: () => { stopped = true; } };
 }
 
 // ------------------------------------------------------------ inference
@@ -333,8 +473,10 @@ const TOK_ADD_SPECIAL = 1, TOK_PARSE_SPECIAL = 2, TOK_SKIP_SPECIAL = 4; // MN_TO
 
 // Build the decoder on the loaded GGUF (the model takes the handle over) and
 // its context; returns what info adds.
-function makeModel(c, { contextLength, batchSize }) {
+function makeModel(c, { contextLength, batchSize, autoThreads: auto }, timings = {}) {
   const m = c.mod;
+  let t = now();
+  const lap = (k) => { const t1 = now(); timings[k] = t1 - t; t = t1; };
   const [model, msg] = c.withErr((err, cap) => {
     let st;
     const p = c.outPtr((slot) => { st = m._mn_model_load_gguf(slot, state.gguf, 0, err, cap); });
@@ -343,14 +485,19 @@ function makeModel(c, { contextLength, batchSize }) {
   if (model < 0) throw c.error(-model, msg || undefined);
   state.gguf = 0; // owned by the model now
   state.model = model;
+  lap('model');
+  const weightBytes = m._mn_wasm_model_weight_bytes(model);
+  const threads = auto ? autoThreads(weightBytes, c.threads) : c.threads;
   const [ctx, cmsg] = c.withErr((err, cap) => {
     let st;
-    const p = c.outPtr((slot) => { st = m._mn_wasm_ctx_create(slot, model, contextLength ?? 0, batchSize ?? 0, c.threads, err, cap); });
+    const p = c.outPtr((slot) => { st = m._mn_wasm_ctx_create(slot, model, contextLength ?? 0, batchSize ?? 0, threads, err, cap); });
     return st ? -st : p;
   });
   if (ctx < 0) throw c.error(-ctx, cmsg || undefined);
   state.ctx = ctx;
+  lap('context');
   state.tok = m._mn_ctx_tokenizer(ctx) >>> 0; // the context's own (mn_model_tokenizer is gone)
+  lap('tokenizer');
   state.slots = c.alloc(16); // len, token, end
   let json = null;
   for (let cap = 4096; !json; cap *= 4) {
@@ -361,9 +508,10 @@ function makeModel(c, { contextLength, batchSize }) {
       else if (m._mn_error_code(n) !== 4 || cap > 1 << 26) c.checkSize(n);
     } finally { c.free(buf); }
   }
+  lap('infoJson');
   return {
-    nVocab: m._mn_model_n_vocab(model) >>> 0, nCtxTrain: m._mn_model_n_ctx_train(model) >>> 0,
-    nCtx: m._mn_ctx_n_ctx(ctx) >>> 0, weightBytes: m._mn_wasm_model_weight_bytes(model), model: json,
+    threads, nVocab: m._mn_model_n_vocab(model) >>> 0, nCtxTrain: m._mn_model_n_ctx_train(model) >>> 0,
+    nCtx: m._mn_ctx_n_ctx(ctx) >>> 0, weightBytes, model: json,
   };
 }
 
@@ -494,6 +642,9 @@ function freeModel() {
 async function dispose() {
   if (!core) return { heapUsed: 0, heapUsedAtStart: 0 };
   if (state.running) { aborted.add(state.running); ackWake?.(); }
+  // both read the file in wasm memory
+  if (state.id) { state.id.stop(); await state.id.promise.catch(() => {}); }
+  if (state.caching) { state.caching.stop(); await state.caching.done; }
   await busy;
   freeModel();
   state.hold.forEach((p) => core.free(p));

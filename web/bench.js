@@ -23,7 +23,7 @@ async function runMinnow({ url, prompt, tokens, threads }) {
     for await (const piece of gen) { last = performance.now(); if (!first) first = last; text += piece; }
     const r = await gen.result;
     return {
-      engine: 'minnow', build: m.info.build, load, prompt: r.stats.promptTokensPerSecond, decode: r.stats.decodeTokensPerSecond,
+      engine: 'minnow', build: m.info.build, load, timings: m.info.timings, hashedBy: m.info.hashedBy, prompt: r.stats.promptTokensPerSecond, decode: r.stats.decodeTokensPerSecond,
       wall: (r.stats.generatedTokens - 1) * 1000 / Math.max(1e-3, last - first),
       promptTokens: r.stats.promptTokens, generated: r.stats.generatedTokens, text,
     };

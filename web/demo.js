@@ -75,7 +75,7 @@ $('load-form').addEventListener('submit', async (ev) => {
     $('progress').max = 1; $('progress').value = 1;
     $('progress-text').textContent = `${fmtBytes(i.size)} · ${i.source === 'cache' ? 'from the cache' : `from the ${i.source}`} · ${Math.round(performance.now() - t0)} ms`;
     $('build').textContent = `${i.build.replace('-', '/')} · ${plural(i.threads, 'thread')} · ${crossOriginIsolated ? 'cross-origin isolated' : 'not cross-origin isolated'}`;
-    const rows = [['id', i.id], ['architecture', i.arch], ['source', i.source], ['cached', String(i.cached)],
+    const rows = [['id', i.id ?? 'computing…'], ['architecture', i.arch], ['source', i.source], ['cached', i.cached ? 'yes' : 'saving…'],
       ['tensors', i.tensors], ['vocabulary', i.nVocab], ['context', i.nCtx], ['build', `${i.build}, ${plural(i.threads, 'thread')}, ${i.simd}`]];
     $('model-info').replaceChildren(...rows.filter(([, v]) => v !== undefined).flatMap(([k, v]) => {
       const dt = document.createElement('dt'); dt.textContent = k;
@@ -83,10 +83,19 @@ $('load-form').addEventListener('submit', async (ev) => {
       return [dt, dd];
     }));
     document.body.dataset.loaded = i.source;
+    delete document.body.dataset.cacheSaved;
+    // without an id to check, the worker hashes the file after the load
+    if (!i.id) model.id().then((id) => { if (demo.model === model) $('info-id').textContent = id; }, () => {});
+    // a download is written to the Cache API after the load, in the background
+    model.cacheSaved.then((saved) => {
+      if (demo.model !== model) return;
+      $('info-cached').textContent = saved ? 'yes' : 'no';
+      document.body.dataset.cacheSaved = String(saved);
+    });
   } catch (e) {
     $('progress').value = 0;
     $('progress-text').textContent = 'failed';
-    showError(e, demo.model ? `The previous model (${demo.model.info.name ?? demo.model.info.id.slice(0, 12)}) is still loaded.` : '');
+    showError(e, demo.model ? `The previous model (${demo.model.info.name ?? demo.model.info.url ?? 'loaded before'}) is still loaded.` : '');
   } finally {
     demo.loading = false;
     $('load').disabled = false;

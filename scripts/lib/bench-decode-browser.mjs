@@ -63,7 +63,8 @@ try {
             { engine, url: modelUrl(i), prompt: PROMPT_TEXT, tokens: TOKENS, threads: THREADS, ban });
           got[engine].push(res);
           console.error(`${path.basename(MODELS[i])} run ${r + 1} ${engine}: decode ${res.decode?.toFixed(1)} tok/s, ` +
-            `prompt ${res.prompt?.toFixed(1)} tok/s, load ${res.load.toFixed(0)} ms`);
+            `prompt ${res.prompt?.toFixed(1)} tok/s, load ${res.load.toFixed(0)} ms` +
+            (res.timings ? ` (${Object.entries(res.timings).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')})` : ''));
         } catch (e) {
           console.error(`${path.basename(MODELS[i])} run ${r + 1} ${engine} failed: ${e.message.split('\n')[0]}`);
           got[engine].push({ error: e.message.split('\n')[0] });

@@ -138,6 +138,9 @@ for (const isolate of [true, false]) {
 
     test('a second load of the page is a cache hit: the server sees no request for the model', async () => {
       const before = modelRequests();
+      // the download is written to the cache in the background, after the load
+      await page.waitForFunction(() => document.body.dataset.cacheSaved === 'true', null, { timeout: 30000 });
+      assert.equal(await page.textContent('#info-cached'), 'yes');
       await page.reload();
       const { info } = await loadModel();
       assert.equal(info.source, 'cache');
@@ -212,13 +215,13 @@ for (const isolate of [true, false]) {
     });
 
     test('a failed load keeps the loaded model working', async () => {
-      const id = await page.evaluate(() => window.minnowDemo.model.info.id);
+      const id = await page.evaluate(() => window.minnowDemo.model.id());
       for (const url of ['/shared/nope.gguf', '/web/demo.css']) {
         await page.fill('#model-url', url);
         await loadAttempt();
         assert.match(await page.textContent('#error'), url.endsWith('.gguf') ? /^MN_E_IO: HTTP 404/ : /^MN_E_GGUF_MAGIC/);
         assert.match(await page.textContent('#error'), /previous model .* is still loaded/);
-        assert.equal(await page.evaluate(() => window.minnowDemo.model.info.id), id);
+        assert.equal(await page.evaluate(() => window.minnowDemo.model.id()), id);
         assert.equal(await page.isDisabled('#generate'), false);
       }
       const n = await generate({ maxTokens: 5, seed: 1 });

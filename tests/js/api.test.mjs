@@ -28,7 +28,9 @@ describe('load: sources, build selection, progress', () => {
       const events = [];
       const m = await minnow.load(modelPath, { threads, onProgress: (p) => events.push(p) });
       try {
-        assert.equal(m.info.id, goldenId);
+        // no id to check: it is computed after the load, not in info
+        assert.equal(m.info.id, undefined);
+        assert.equal(await m.id(), goldenId);
         assert.equal(m.info.size, modelBytes.length);
         assert.equal(m.info.source, 'file');
         assert.equal(m.info.arch, 'llama');
@@ -63,10 +65,43 @@ describe('load: sources, build selection, progress', () => {
     try { assert.equal(m.info.version, minnow.VERSION); } finally { await m.dispose(); }
   });
 
-  test("'auto' picks wasm/mt in Node and says so", async () => {
-    assert.deepEqual(minnow.selectBuild('auto', { cores: 3 }), { flavour: 'mt', threads: 3, reason: '' });
+  test("'auto' picks wasm/mt in Node and says so; the model uses the threads its size warrants", async () => {
+    assert.deepEqual(minnow.selectBuild('auto', { cores: 3 }), { flavour: 'mt', threads: 3, reason: '', auto: true });
     assert.equal(minnow.selectBuild(1).flavour, 'st');
     assert.throws(() => minnow.selectBuild(99), (e) => e.status === 'MN_E_INVALID_ARG');
+    // one thread per 32 MiB of weights, at least 1, at most the pool
+    const MiB = 2 ** 20;
+    assert.equal(minnow.AUTO_BYTES_PER_THREAD, 32 * MiB);
+    assert.deepEqual([0, 1.1 * MiB, 32 * MiB - 1, 32 * MiB, 90 * MiB, 145 * MiB, 4096 * MiB].map((b) => minnow.autoThreads(b, 4)), [1, 1, 1, 1, 2, 4, 4]);
+    assert.equal(minnow.autoThreads(145 * MiB, 2), 2);
+    // stories260K (1.1 MB of weights) on one thread of the pool; an explicit count is used as given
+    const cores = (await import('node:os')).cpus().length;
+    const auto = await minnow.load(modelPath);
+    try {
+      assert.equal(auto.info.build, cores > 1 ? 'wasm-mt' : 'wasm-st');
+      assert.equal(auto.info.poolThreads, Math.min(cores, minnow.THREADS_MAX));
+      assert.equal(auto.info.threads, 1);
+    } finally { await auto.dispose(); }
+  });
+
+  test('without an id to check, the id is computed after the load (during a generation when asked); dispose stops it', async () => {
+    const m = await minnow.load(modelPath, { threads: 1 });
+    assert.equal(m.info.id, undefined);
+    const gen = m.generate('Once upon a time', { maxTokens: 32, temperature: 0 });
+    const id = m.id(); // hurried while the generation runs
+    assert.equal(await id, goldenId);
+    assert.equal((await gen.result).stats.generatedTokens, 32);
+    assert.equal(await m.id(), goldenId);
+    await m.dispose();
+    assert.equal(await m.id(), goldenId, 'known: still there after dispose');
+    const early = await minnow.load(modelPath, { threads: 1 });
+    const pending = early.id().catch((e) => e);
+    await early.dispose(); // before or after the id was done: either way the worker ends cleanly
+    const got = await pending;
+    assert.ok(got === goldenId || (got instanceof minnow.MinnowError && got.status === 'MN_E_STATE'), String(got));
+    const never = await minnow.load(modelPath, { threads: 1 });
+    await never.dispose();
+    await assert.rejects(never.id(), (e) => e.status === 'MN_E_STATE');
   });
 
   test('file: URL, ArrayBuffer, typed array, Blob, Response, ReadableStream give the same id', async () => {
@@ -81,7 +116,7 @@ describe('load: sources, build selection, progress', () => {
     for (const [name, src] of Object.entries(sources)) {
       let last = 0;
       const m = await minnow.load(src, { threads: 1, onProgress: (p) => { if (p.phase === 'load') last = p.loaded; } });
-      assert.equal(m.info.id, goldenId, name);
+      assert.equal(await m.id(), goldenId, name);
       assert.equal(m.info.size, modelBytes.length, name);
       assert.equal(last, modelBytes.length, `${name}: progress ends at the file size`);
       await m.dispose();
@@ -95,7 +130,7 @@ describe('load: sources, build selection, progress', () => {
     try {
       let last = 0;
       const m = await minnow.load(`${server.url}/shared/models/stories260K/stories260K.gguf`, { threads: 1, onProgress: (p) => { last = p.loaded; } });
-      assert.equal(m.info.id, goldenId);
+      assert.equal(await m.id(), goldenId);
       assert.equal(m.info.source, 'network');
       assert.equal(m.info.cached, false, 'Node has no Cache API');
       assert.equal(last, modelBytes.length);
@@ -129,7 +164,7 @@ describe('expectedId', () => {
     }
     // without expectedId it loads, under its own (different) id
     const m = await minnow.load(file, { threads: 1 });
-    assert.notEqual(m.info.id, goldenId);
+    assert.notEqual(await m.id(), goldenId);
     await m.dispose();
   });
 });
@@ -157,7 +192,7 @@ describe('out of memory fails cleanly', () => {
     await assert.rejects(minnow.load(file, { threads: 1, memoryLimit: 16 * 2 ** 20 }), (e) =>
       isNoMem(e) && /cannot allocate 16252928 bytes/.test(e.message));
     const m = await minnow.load(modelPath, { threads: 1, memoryLimit: 16 * 2 ** 20 });
-    assert.equal(m.info.id, goldenId);
+    assert.equal(await m.id(), goldenId);
     await m.dispose();
   });
 
@@ -209,7 +244,7 @@ describe('dispose, abort, several models', () => {
     const models = await Promise.all([
       minnow.load(modelPath, { threads: 1 }), minnow.load(modelPath, { threads: 2 }), minnow.load(new Uint8Array(modelBytes), { threads: 1 }),
     ]);
-    assert.deepEqual(models.map((m) => m.info.id), [goldenId, goldenId, goldenId]);
+    assert.deepEqual(await Promise.all(models.map((m) => m.id())), [goldenId, goldenId, goldenId]);
     assert.deepEqual(models.map((m) => m.info.build), ['wasm-st', 'wasm-mt', 'wasm-st']);
     await models[0].dispose();
     assert.ok((await models[1].memory()).heapUsed >= modelBytes.length, 'the others live on');

@@ -197,7 +197,7 @@ test('everything above 2 GiB of wasm memory: addresses are unsigned all the way'
     const mem = await m.memory();
     assert.ok(mem.wasmBytes > 2 ** 31 + modelBytesAtLeast, `wasm memory ${mem.wasmBytes}`);
     assert.ok(mem.heapUsed > 2 ** 31, 'the model lies above 2 GiB');
-    assert.equal(m.info.id, cli(['id', modelPath]).split(' ')[0]);
+    assert.equal(await m.id(), cli(['id', modelPath]).split(' ')[0]);
     const text = await m.generate('', { maxTokens: 60, temperature: 0 }).text();
     assert.ok(text.startsWith(STORY), text);
     const { ids, offsets } = await m.tokenize('Lily saw a big ball');

@@ -29,7 +29,7 @@ function project(name, specifier = 'minnow') {
   writeFileSync(path.join(dir, 'main.mjs'), `import * as minnow from ${JSON.stringify(specifier)};
     for (const threads of [1, 2]) {
       const m = await minnow.load(${JSON.stringify(modelPath)}, { threads });
-      console.log(m.info.build, m.info.id);
+      console.log(m.info.build, await m.id());
       await m.dispose();
     }`);
   return dir;
