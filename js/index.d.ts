@@ -29,8 +29,12 @@ export interface LoadProgress {
   phase: 'load' | 'cache';
 }
 
+/**
+ * Options of load(). Every option is checked before anything starts: a bad value or an unknown
+ * name rejects with MinnowError MN_E_INVALID_ARG naming the option.
+ */
 export interface LoadOptions {
-  /** 'auto' (default: wasm/mt with one thread per core when threads are usable, else wasm/st), or 1..8 */
+  /** 'auto' (default: wasm/mt with one thread per core when threads are usable, else wasm/st), or 1..8; true = 'auto' but threads required; false = 1 */
   threads?: 'auto' | number | boolean;
   onProgress?: (p: LoadProgress) => void;
   /** aborts the download/load; the promise rejects with the signal's reason */
@@ -41,9 +45,9 @@ export interface LoadOptions {
   cache?: boolean;
   /** most bytes this model's wasm memory may grow to (default and at most 4 GiB, at least 16 MiB) */
   memoryLimit?: number;
-  /** context length in tokens (default: the model's training length) */
+  /** context length in tokens, an integer in 1..16777216 (default: the model's training length, at most 4096) */
   contextLength?: number;
-  /** most prompt tokens evaluated in one forward pass (default 64) */
+  /** most prompt tokens evaluated in one forward pass, a positive integer (default 64; above the context length means the context length) */
   batchSize?: number;
   /** where minnow.js/minnow.wasm of the picked build live (default: the package's build/wasm/<st|mt>/) */
   wasmBase?: string | URL;
@@ -75,36 +79,46 @@ export interface ModelInfo {
   readonly version: string;
   /** milliseconds from the first byte requested to the model ready */
   readonly loadMs: number;
-  /** vocabulary size, training and actual context length (when the decoder is built in) */
-  readonly nVocab?: number;
-  readonly nCtxTrain?: number;
-  readonly nCtx?: number;
-  /** the C model description (mn_model_info_json) */
-  readonly model?: Record<string, unknown>;
+  /** vocabulary size, training and actual context length */
+  readonly nVocab: number;
+  readonly nCtxTrain: number;
+  readonly nCtx: number;
+  /** bytes of the weight tensors (mn_model_weight_bytes) */
+  readonly weightBytes: number;
+  /** the C model description (mn_model_info_json: hyper-parameters, tokenizer, memory) */
+  readonly model: Record<string, unknown>;
 }
 
+/**
+ * Options of generate() (the defaults are the C library's, mn_gen_params_default). A bad value or
+ * an unknown name rejects the generation's `result` and iterator with MinnowError MN_E_INVALID_ARG
+ * naming the option; `undefined` means the default. Order of application: penalties, top-k, top-p,
+ * min-p, temperature, draw.
+ */
 export interface GenerateOptions {
-  /** default 128; 0: until EOS, a stop string or the context is full */
+  /** an integer >= 0, default 128; 0: until EOS, a stop string or the context is full */
   maxTokens?: number;
-  /** default 0.8; <= 0: greedy */
+  /** a finite number >= 0, default 0.8; 0: greedy */
   temperature?: number;
-  /** default 40; <= 0: off */
+  /** an integer >= 0, default 40; 0: off */
   topK?: number;
-  /** default 0.95; >= 1: off */
+  /** in [0, 1], default 0.95; 1: off */
   topP?: number;
-  /** default 0.05; <= 0: off */
+  /** in [0, 1], default 0.05; 0: off */
   minP?: number;
-  /** default 1 (off) */
+  /** a finite number > 0, default 1 (off); logits > 0 are divided by it, others multiplied */
   repeatPenalty?: number;
+  /** a finite number, default 0 (off): subtracted once from each token seen in the last penaltyLastN */
   presencePenalty?: number;
+  /** a finite number, default 0 (off): subtracted per occurrence in the last penaltyLastN */
   frequencyPenalty?: number;
-  /** default 64 */
+  /** an integer >= -1, default 64; 0: no penalties, -1: the whole context */
   penaltyLastN?: number;
-  /** default 0; the same seed gives the same tokens on every target */
+  /** an integer in [0, 2^64): a number up to 2^53 - 1 or a BigInt; default 0. The same seed gives the same tokens on every target */
   seed?: number | bigint;
-  /** stop strings: generation ends before them (they are not part of the text) */
+  /** stop strings (non-empty): generation ends before them (they are not part of the text); default none */
   stop?: string | string[];
-  /** add the model's BOS etc. to a text prompt (default true) */
+  /** add the model's BOS etc. to a text prompt (default true, as the CLI's generate) */
   addSpecial?: boolean;
   /** stops generation between two tokens; the iterator rejects with the reason */
   signal?: AbortSignal;
@@ -128,16 +142,38 @@ export interface GenerationResult {
   stats: GenerationStats;
 }
 
-/** Text pieces as they are generated (each whole UTF-8 characters). */
-export interface Generation extends AsyncIterableIterator<string> {
-  /** resolves when generation ends; rejects on error or abort */
+/**
+ * Text pieces as they are generated (each whole UTF-8 characters), started at once; made by
+ * Model.generate(), not by `new`. Errors (bad options included) reject `result` and next().
+ */
+export class Generation implements AsyncIterableIterator<string> {
+  private constructor();
+  /** resolves when generation ends (reason 'aborted' after an abort, with what was generated); rejects on error */
   readonly result: Promise<GenerationResult>;
-  /** stop between two tokens */
+  /** the signal given to generate() */
+  readonly signal?: AbortSignal;
+  /** stop between two tokens; the iterator then rejects with an AbortError (a `break` in for-await ends quietly) */
   abort(): void;
   /** tokens generated so far */
   readonly tokenCount: number;
   /** all of the text, once it ended */
   text(): Promise<string>;
+  next(): Promise<IteratorResult<string, undefined>>;
+  /** what `break` calls: stops the generation */
+  return(): Promise<IteratorResult<string, undefined>>;
+  [Symbol.asyncIterator](): Generation;
+}
+
+export interface TokenizeOptions {
+  /** add the model's special tokens (BOS); default true */
+  addSpecial?: boolean;
+  /** special-token text in the input (e.g. "<s>") becomes those tokens; default false */
+  parseSpecial?: boolean;
+}
+
+export interface DetokenizeOptions {
+  /** leave special tokens (BOS, EOS, ...) out of the text; default false */
+  skipSpecial?: boolean;
 }
 
 export interface Tokenization {
@@ -159,13 +195,26 @@ export interface MemoryReport {
   limit: number;
 }
 
-export interface Model {
+/** A loaded model in a worker of its own; made by load(), not by `new`. */
+export class Model {
+  private constructor();
   readonly info: ModelInfo;
   readonly disposed: boolean;
-  /** prompt: text (tokenized with the model's BOS rule, see addSpecial), or token ids used as given */
+  /**
+   * prompt: text (tokenized with the model's BOS rule, see addSpecial), or token ids used as given.
+   * Never throws: a bad prompt or option (MN_E_INVALID_ARG naming it), a disposed model or any C
+   * error rejects `result` and the iterator's next(), like every other error.
+   */
   generate(prompt: string | ArrayLike<number>, options?: GenerateOptions): Generation;
-  tokenize(text: string, options?: { addSpecial?: boolean; parseSpecial?: boolean }): Promise<Tokenization>;
-  detokenize(ids: ArrayLike<number>, options?: { skipSpecial?: boolean }): Promise<string>;
+  /**
+   * Token ids and offsets of text. addSpecial (default **true**): add the model's special tokens
+   * (BOS) as generate() does for a text prompt, so generate((await tokenize(t)).ids) equals
+   * generate(t) (note: the CLI's `minnow tokenize` adds none unless --add-special). parseSpecial
+   * (default false): read special-token text such as "<s>" in the input as those tokens.
+   */
+  tokenize(text: string, options?: TokenizeOptions): Promise<Tokenization>;
+  /** The text of token ids (integers >= 0; ids outside the vocabulary are MN_E_TOK_INVALID_ID). skipSpecial (default false): leave special tokens out. */
+  detokenize(ids: ArrayLike<number> | Iterable<number>, options?: DetokenizeOptions): Promise<string>;
   memory(): Promise<MemoryReport>;
   /** free the model and end its worker; resolves to the heap in use after freeing and at the start (equal: nothing leaked) */
   dispose(): Promise<{ heapUsed?: number; heapUsedAtStart?: number }>;
@@ -180,6 +229,8 @@ export function simdSupported(): boolean;
 /** true in Node, and in browsers on a cross-origin isolated page */
 export function threadsUsable(): boolean;
 export const THREADS_MAX: number;
+/** minnow's version, e.g. "0.1.0" (package.json's, and the C core's that ModelInfo.version reports) */
+export const VERSION: string;
 
 /** The core, in this thread (Node, or inside a worker): build info, self-check, BLAKE2b, kernels. */
 export function loadCore(options?: { threads?: 'auto' | number; memoryLimit?: number; wasmBase?: string | URL }): Promise<Core>;
@@ -205,5 +256,6 @@ declare const minnow: {
   load: typeof load;
   MinnowError: typeof MinnowError;
   THREADS_MAX: number;
+  VERSION: string;
 };
 export default minnow;

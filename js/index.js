@@ -20,8 +20,12 @@
 //  - A Node process does not stay alive because of an idle model; dispose()
 //    frees it (and its wasm memory, with the worker) at once.
 import { selectBuild, MinnowError, mnError, THREADS_MAX, abortError, streamChunks } from './core.js';
+import { loadOptions, generateOptions, tokenizeOptions, detokenizeOptions, tokenIds } from './options.js';
 
 export { loadCore, Core, MinnowError, simdSupported, threadsUsable, selectBuild, THREADS_MAX } from './core.js';
+
+/** minnow's version (= package.json's, = the C core's mn_version()). */
+export const VERSION = '0.1.0';
 
 const isNode = typeof process === 'object' && !!process.versions?.node;
 const PUSH_CHUNK = 1 << 20;     // bytes per message when the caller's thread pushes a source
@@ -206,13 +210,10 @@ function push(meta, chunks) {
 /**
  * Load a GGUF model into a worker of its own. See js/index.d.ts for options.
  */
-export async function load(source, options = {}) {
-  const { threads = 'auto', onProgress, signal, expectedId, cache = true, memoryLimit, contextLength, batchSize, wasmBase } = options;
-  const holdBytes = options._holdBytes; // tests only: heap held below the model (js/worker.js)
+export async function load(source, options) {
+  const { threads, onProgress, signal, expectedId, cache, memoryLimit, contextLength, batchSize, wasmBase, _holdBytes: holdBytes } = loadOptions(options);
+  // (_holdBytes, tests only: heap held below the model, js/worker.js)
   if (signal?.aborted) throw abortError(signal);
-  if (expectedId !== undefined && !/^[0-9a-fA-F]{64}$/.test(expectedId)) {
-    throw mnError('MN_E_INVALID_ARG', 'expectedId must be a model id: 64 hex digits (BLAKE2b-256 of the file)');
-  }
   const cores = isNode ? (await import('node:os')).cpus().length : undefined;
   const sel = selectBuild(threads, { cores });
   const desc = await describeSource(source);
@@ -262,21 +263,31 @@ export class Model {
     return this.#w.call(op, args, opts);
   }
 
-  /** Generate text: an async iterable of pieces (see Generation). */
+  /**
+   * Generate text: an async iterable of pieces (see Generation). Never throws:
+   * a bad prompt or option, like every other error, rejects `result` and the
+   * iterator's first next().
+   */
   generate(prompt, options = {}) {
-    const p = typeof prompt === 'string' ? prompt : promptIds(prompt);
-    return new Generation(this.#w, (onEvent) => this.#call('generate', { prompt: p, options: genOptions(options) }, { onEvent }), options.signal);
+    let args;
+    try {
+      args = { prompt: typeof prompt === 'string' ? prompt : promptIds(prompt), options: generateOptions(options) };
+    } catch (e) {
+      return new Generation(this.#w, () => Promise.reject(e)); // (the signal may be what was wrong)
+    }
+    return new Generation(this.#w, (onEvent) => this.#call('generate', args, { onEvent }), options?.signal);
   }
 
   /** Token ids and [start, end) UTF-8 byte offsets (and UTF-16 offsets into text). */
-  async tokenize(text, { addSpecial = true, parseSpecial = false } = {}) {
-    const r = await this.#call('tokenize', { text: String(text), addSpecial, parseSpecial });
-    return { ids: r.ids, offsets: r.offsets, charOffsets: charOffsets(String(text), r.offsets) };
+  async tokenize(text, options) {
+    if (typeof text !== 'string') throw mnError('MN_E_INVALID_ARG', `tokenize(text): text must be a string, not ${text === null ? 'null' : typeof text}`);
+    const r = await this.#call('tokenize', { text, ...tokenizeOptions(options) });
+    return { ids: r.ids, offsets: r.offsets, charOffsets: charOffsets(text, r.offsets) };
   }
 
   /** The text of token ids. */
-  async detokenize(ids, { skipSpecial = false } = {}) {
-    return this.#call('detokenize', { ids: Int32Array.from(ids), skipSpecial });
+  async detokenize(ids, options) {
+    return this.#call('detokenize', { ids: tokenIds('detokenize(ids)', ids), ...detokenizeOptions(options) });
   }
 
   /** Wasm memory of this model's instance: { wasmBytes, heapUsed, heapUsedAtStart, limit }. */
@@ -300,28 +311,9 @@ export class Model {
 
 // A prompt given as token ids (e.g. a chat template applied by the caller).
 function promptIds(prompt) {
-  if (prompt == null || typeof prompt[Symbol.iterator] !== 'function') {
-    throw mnError('MN_E_INVALID_ARG', 'generate(prompt): a string or an array of token ids');
-  }
-  const ids = Int32Array.from(prompt);
+  const ids = tokenIds('generate(prompt): a string or an array of token ids', prompt);
   if (!ids.length) throw mnError('MN_E_INVALID_ARG', 'generate(prompt): no token ids');
   return ids;
-}
-
-function genOptions(o) {
-  const pick = (k, d) => (o[k] === undefined ? d : o[k]);
-  const stop = o.stop === undefined ? [] : (Array.isArray(o.stop) ? o.stop : [o.stop]).map(String);
-  const seed = pick('seed', 0);
-  if (!(Number.isSafeInteger(seed) && seed >= 0) && typeof seed !== 'bigint') {
-    throw mnError('MN_E_INVALID_ARG', 'seed must be a non-negative integer (or a BigInt below 2^64)');
-  }
-  return {
-    maxTokens: pick('maxTokens', 128), temperature: pick('temperature', 0.8), topK: pick('topK', 40),
-    topP: pick('topP', 0.95), minP: pick('minP', 0.05), repeatPenalty: pick('repeatPenalty', 1),
-    presencePenalty: pick('presencePenalty', 0), frequencyPenalty: pick('frequencyPenalty', 0),
-    penaltyLastN: pick('penaltyLastN', 64), seed: BigInt(seed).toString(), stop,
-    addSpecial: pick('addSpecial', true),
-  };
 }
 
 // UTF-8 byte offsets -> UTF-16 indices into text (for slicing JS strings).
@@ -392,7 +384,7 @@ export class Generation {
   get tokenCount() { return this.#tokens; }
 
   /** Stop between two tokens. */
-  abort() { if (this.#req && !this.#end) this.#w.abort(this.#req.id); }
+  abort() { if (this.#req?.id !== undefined && !this.#end) this.#w.abort(this.#req.id); }
 
   [Symbol.asyncIterator]() { return this; }
 
@@ -420,4 +412,4 @@ export class Generation {
   async text() { await this.result; return this.#text; }
 }
 
-export default { load, MinnowError, THREADS_MAX };
+export default { load, MinnowError, THREADS_MAX, VERSION };

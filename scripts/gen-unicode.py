@@ -18,6 +18,12 @@ Tables (all derived, none typed by hand):
     in a way those classes see (CAT_8_0_CHANGES below);
   - canonical combining class: same two-level layout;
   - simple lowercase mapping (UnicodeData field 13): sorted (cp, lower) pairs;
+  - grapheme cluster break property (auxiliary/GraphemeBreakProperty.txt) plus
+    an Extended_Pictographic bit (emoji/emoji-data.txt), two-level: Hugging
+    Face's Precompiled normalizer works grapheme by grapheme;
+  - the code points of Rust regex's \w (Alphabetic, M, Nd, Pc, Join_Control)
+    that are not L, Nl, M, Nd or Pc already: sorted ranges (Hugging Face's
+    single_word test for added tokens);
   - full lowercase mappings longer than one code point (SpecialCasing.txt,
     unconditional ones: what Rust's char::to_lowercase adds): (cp, 3 cps);
   - full canonical (NFD) and compatibility (NFKD) decompositions, recursively
@@ -50,6 +56,10 @@ CAT_8_0_CHANGES = {
     0xA9BD: 'Mc',   # JAVANESE CONSONANT SIGN KERET, Mn since 12.0
     0x111C9: 'Po',  # SHARADA SANDHI MARK, Mn since 13.0
 }
+
+# grapheme cluster break values, in the order of unicode.h's MN_GCB_*
+GCBS = ['Other', 'CR', 'LF', 'Control', 'Extend', 'ZWJ', 'Regional_Indicator', 'Prepend', 'SpacingMark',
+        'L', 'V', 'T', 'LV', 'LVT']
 
 CATS = ['Cn', 'Lu', 'Ll', 'Lt', 'Lm', 'Lo', 'Mn', 'Mc', 'Me', 'Nd', 'Nl', 'No',
         'Pc', 'Pd', 'Ps', 'Pe', 'Pi', 'Pf', 'Po', 'Sm', 'Sc', 'Sk', 'So',
@@ -97,36 +107,28 @@ def parse_unicode_data():
     return cat, ccc, lower, decomp
 
 
-def ranges_of(name, prop):
+def ranges_where(name, keep):
+    """(first, last) ranges of a UCD property file whose value satisfies keep."""
     out = []
     for line in read(name).splitlines():
         line = line.split('#')[0].strip()
         if not line:
             continue
-        r, p = [x.strip() for x in line.split(';')[:2]]
-        if p != prop:
-            continue
-        if '..' in r:
-            a, b = r.split('..')
-            out.append((int(a, 16), int(b, 16)))
-        else:
-            out.append((int(r, 16), int(r, 16)))
-    return out
-
-
-def ranges_of_age_after(name, ver):
-    """Ranges assigned in a Unicode version later than ver (DerivedAge.txt)."""
-    out = []
-    for line in read(name).splitlines():
-        line = line.split('#')[0].strip()
-        if not line:
-            continue
-        r, age = [x.strip() for x in line.split(';')[:2]]
-        if tuple(int(x) for x in age.split('.')) <= ver:
+        r, value = [x.strip() for x in line.split(';')[:2]]
+        if not keep(value):
             continue
         a, _, b = r.partition('..')
         out.append((int(a, 16), int(b or a, 16)))
     return out
+
+
+def ranges_of(name, prop):
+    return ranges_where(name, lambda v: v == prop)
+
+
+def ranges_of_age_after(name, ver):
+    """Ranges assigned in a Unicode version later than ver (DerivedAge.txt)."""
+    return ranges_where(name, lambda v: tuple(int(x) for x in v.split('.')) > ver)
 
 
 def two_level(values, name, ctype):
@@ -168,6 +170,25 @@ def main():
     for a, b in ranges_of_age_after('DerivedAge.txt', (9, 0)):
         for x in range(a, b + 1):
             age[x] = 2
+    gcb = [0] * 0x110000
+    for k, name in enumerate(GCBS[1:], 1):
+        for a, b in ranges_of('auxiliary/GraphemeBreakProperty.txt', name):
+            for x in range(a, b + 1):
+                gcb[x] = k
+    for a, b in ranges_of('emoji/emoji-data.txt', 'Extended_Pictographic'):
+        for x in range(a, b + 1):
+            gcb[x] |= 0x10
+    word_extra = set()
+    for a, b in ranges_of('DerivedCoreProperties.txt', 'Alphabetic') + ranges_of('PropList.txt', 'Join_Control'):
+        for x in range(a, b + 1):
+            if CATS[cat[x]] not in ('Lu', 'Ll', 'Lt', 'Lm', 'Lo', 'Nl', 'Mn', 'Mc', 'Me', 'Nd', 'Pc'):
+                word_extra.add(x)
+    word_ranges = []
+    for x in sorted(word_extra):
+        if word_ranges and word_ranges[-1][1] == x - 1:
+            word_ranges[-1][1] = x
+        else:
+            word_ranges.append([x, x])
     special_lower = []
     for line in read('SpecialCasing.txt').splitlines():
         f = [x.strip() for x in line.split('#')[0].split(';')]
@@ -253,6 +274,8 @@ def main():
     o.extend(t)
     t, _ = two_level(age, 'mn_uc_age', 'uint8_t')
     o.extend(t)
+    t, _ = two_level(gcb, 'mn_uc_gcb', 'uint8_t')
+    o.extend(t)
     o.append(f'const uint32_t mn_uc_cat8_changed_n = {len(CAT_8_0_CHANGES)};')
     o.append('/* cp, general category in Unicode 8.0 (where it differs in a way BERT sees) */')
     o.append(f'const uint32_t mn_uc_cat8_changed[{len(CAT_8_0_CHANGES)}][2] = {{')
@@ -264,6 +287,12 @@ def main():
     o.append(f'const uint32_t mn_uc_lower[{len(lowers)}][2] = {{')
     for i in range(0, len(lowers), 6):
         o.append('    ' + ' '.join(f'{{0x{a:X},0x{b:X}}},' for a, b in lowers[i:i + 6]))
+    o.append('};')
+    o.append(f'const uint32_t mn_uc_word_extra_n = {len(word_ranges)};')
+    o.append('/* first, last: \\w code points outside L, Nl, M, Nd, Pc (Other_Alphabetic symbols, Join_Control) */')
+    o.append(f'const uint32_t mn_uc_word_extra[{len(word_ranges)}][2] = {{')
+    for i in range(0, len(word_ranges), 6):
+        o.append('    ' + ' '.join(f'{{0x{a:X},0x{b:X}}},' for a, b in word_ranges[i:i + 6]))
     o.append('};')
     o.append(f'const uint32_t mn_uc_lower_full_n = {len(special_lower)};')
     o.append('/* cp, then its lowercase (up to 3 code points, 0-padded) */')

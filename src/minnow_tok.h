@@ -1,17 +1,21 @@
 /*
- * minnow_tok.h - tokenizers: byte-level BPE (GPT-2, Llama-3, Qwen2/3),
- * SentencePiece-style BPE (Llama-2, Mistral, TinyLlama), WordPiece (BERT),
- * from tokenizer.json or GGUF, matching Hugging Face `tokenizers` (and
- * llama.cpp for GGUF) token for token.
+ * minnow_tok.h - tokenizers: byte-level BPE (GPT-2, Llama-3, Qwen2/3,
+ * cl100k/o200k-style), SentencePiece BPE (Llama-2, Mistral, TinyLlama),
+ * Unigram (T5, ALBERT) and WordPiece (BERT), loaded from a Hugging Face
+ * tokenizer.json, a GGUF file's tokenizer.ggml.* metadata or a SentencePiece
+ * .model, matching the reference of each format token for token (Hugging Face
+ * `tokenizers`, llama.cpp, the sentencepiece library). docs/tokenizers.md.
  *
  * Conventions are those of minnow.h: status codes or zstd-style size_t
  * results (test with mn_is_error()), caller-owned buffers in (dst,
  * dstCapacity, src, srcSize) order, no global state. A tokenizer is immutable
  * after creation except for its scratch buffers and last error message: use
- * one handle per thread (creating several from the same bytes is cheap
- * enough, or serialise calls).
+ * one handle per thread (mn_tokenizer_clone() makes one cheaply), or
+ * serialise calls. The const functions (vocab queries, streams) may run
+ * concurrently with anything.
  *
- * Text is UTF-8; invalid UTF-8 is rejected with MN_E_TOK_UTF8.
+ * Text is UTF-8; invalid UTF-8 is rejected with MN_E_TOK_UTF8 unless the
+ * MN_TOK_LOSSY flag is given.
  */
 #ifndef MINNOW_TOK_H
 #define MINNOW_TOK_H
@@ -21,9 +25,8 @@
 extern "C" {
 #endif
 
-/* Tokenizer status codes (range 200..299 of mn_status). Temporary macros until
- * they are appended to mn_status in minnow.h. */
-/* status codes MN_E_TOK_INVALID_ID (200) and MN_E_TOK_UTF8 (201) are in minnow.h */
+/* Tokenizer status codes (range 200..299 of mn_status, in minnow.h):
+ * MN_E_TOK_INVALID_ID (200), MN_E_TOK_UTF8 (201). */
 
 typedef struct mn_tokenizer mn_tokenizer;
 typedef struct mn_gguf mn_gguf; /* minnow_gguf.h (a repeated identical typedef is valid C11) */
@@ -32,6 +35,9 @@ typedef struct mn_gguf mn_gguf; /* minnow_gguf.h (a repeated identical typedef i
 #define MN_TOK_ADD_SPECIAL 0x1u   /* apply the post-processor: BOS/EOS etc. (HF add_special_tokens=True) */
 #define MN_TOK_PARSE_SPECIAL 0x2u /* recognise special added tokens written in the text (HF's default);
                                      without it they are plain text. Non-special added tokens are always recognised. */
+#define MN_TOK_LOSSY 0x8u         /* read invalid UTF-8 as U+FFFD, one per maximal invalid subpart (as Python's
+                                     errors="replace", TextDecoder and Rust's from_utf8_lossy do: what HF sees of
+                                     such bytes); offsets still index the original bytes. Without it: MN_E_TOK_UTF8 */
 /* Decode flags. */
 #define MN_TOK_SKIP_SPECIAL 0x4u  /* leave special tokens out (HF skip_special_tokens=True) */
 
@@ -82,7 +88,17 @@ MN_API mn_status mn_tokenizer_create_memory(mn_tokenizer **out, const void *data
 MN_API mn_status mn_tokenizer_create_file(mn_tokenizer **out, const char *path,
                                           char *errMsg, size_t errMsgCapacity);
 
-/** Free a tokenizer (NULL is a no-op). */
+/**
+ * Another handle on the same tokenizer, e.g. for another thread: the
+ * vocabulary and tables are shared (read-only, reference counted), the
+ * scratch buffers and error message are its own. No parsing: O(1) apart from
+ * the allocation. src may be in use by another thread during the call. Free
+ * every handle with mn_tokenizer_free(); the tables go with the last one.
+ * @return MN_OK and *out; MN_E_NOMEM, MN_E_INVALID_ARG.
+ */
+MN_API mn_status mn_tokenizer_clone(mn_tokenizer **out, const mn_tokenizer *src);
+
+/** Free a tokenizer handle (NULL is a no-op). */
 MN_API void mn_tokenizer_free(mn_tokenizer *tok);
 /** @return the last error message of tok ("" if none, never NULL). */
 MN_API const char *mn_tokenizer_error(const mn_tokenizer *tok);
@@ -91,26 +107,38 @@ MN_API size_t mn_tokenizer_vocab_size(const mn_tokenizer *tok);
 
 /**
  * @return an upper bound on the number of ids mn_tokenizer_encode() can
- * produce for textSize bytes with any flags (an allocation size, not a guess),
- * or MN_E_OVERFLOW.
+ * produce for textSize bytes of valid UTF-8 with any flags (an allocation
+ * size, not a guess), or MN_E_OVERFLOW. With MN_TOK_LOSSY on text that may be
+ * invalid, ask for 3 * textSize (an invalid byte becomes 3 bytes of U+FFFD).
  */
 MN_API size_t mn_tokenizer_encode_bound(const mn_tokenizer *tok, size_t textSize);
 
 /**
  * Encode text into token ids, like HF `encode(text, add_special_tokens)`.
+ * Flags: MN_TOK_ADD_SPECIAL, MN_TOK_PARSE_SPECIAL, MN_TOK_LOSSY.
  * @param dst may be NULL with dstCapacity 0: then only the count is returned.
- * @param offsets optional (may be NULL): receives 2 entries per token, the
- *        [start, end) byte range of the text the token came from, as Hugging
- *        Face computes it: a token holding part of a character spans the
- *        whole character; a char a normalizer inserted (a prepended "▁")
- *        spans the character it is attached to; post-processor tokens get
- *        [0, 0). Its capacity is 2 * dstCapacity.
+ * @param offsets (mn_tokenizer_encode_offsets only; may be NULL) receives 2
+ *        entries per token, the [start, end) byte range of the text the
+ *        token came from, as Hugging Face computes it: a token holding part
+ *        of a character spans the whole character; a char a normalizer
+ *        inserted (a prepended "▁") spans the character it is attached to;
+ *        post-processor tokens get [0, 0); with MN_TOK_LOSSY a U+FFFD spans
+ *        the invalid bytes it replaces. Its capacity is 2 * dstCapacity.
  * @return the number of ids, or an error: MN_E_DST_TOO_SMALL (more ids than
- *         dstCapacity; nothing partial is promised), MN_E_TOK_UTF8, MN_E_NOMEM,
- *         MN_E_INVALID_ARG.
+ *         dstCapacity; nothing partial is promised), MN_E_TOK_UTF8 (invalid
+ *         UTF-8 without MN_TOK_LOSSY), MN_E_NOMEM, MN_E_INVALID_ARG (text of
+ *         4 GiB or more, 1.4 GB or more if invalid with MN_TOK_LOSSY).
  */
 MN_API size_t mn_tokenizer_encode(mn_tokenizer *tok, int32_t *dst, size_t dstCapacity,
                                   const void *text, size_t textSize, unsigned flags);
+/**
+ * mn_tokenizer_encode() that also fills offsets (NULL: same as encode): 2 *
+ * dstCapacity entries, [start, end) byte ranges as described above. The
+ * second output array sits next to dst, so the (dst, dstCapacity) pair is
+ * split (kept for the callers that use it).
+ * @return as mn_tokenizer_encode(): the number of ids, or MN_E_DST_TOO_SMALL,
+ *         MN_E_TOK_UTF8, MN_E_NOMEM, MN_E_INVALID_ARG.
+ */
 MN_API size_t mn_tokenizer_encode_offsets(mn_tokenizer *tok, int32_t *dst, size_t *offsets,
                                           size_t dstCapacity, const void *text, size_t textSize,
                                           unsigned flags);
@@ -150,6 +178,7 @@ MN_API mn_status mn_tok_stream_create(mn_tok_stream **out, const mn_tokenizer *t
 MN_API size_t mn_tok_stream_push(mn_tok_stream *s, int32_t id, char *dst, size_t dstCapacity);
 /** Emit whatever is held back (as U+FFFD) and reset. @return bytes written or an error. */
 MN_API size_t mn_tok_stream_flush(mn_tok_stream *s, char *dst, size_t dstCapacity);
+/** Free a stream (NULL is a no-op); the tokenizer is not touched. */
 MN_API void mn_tok_stream_free(mn_tok_stream *s);
 
 #ifdef __cplusplus

@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "minnow_tok.h"
 #include "tok/json.h"
+#include "tok/unicode.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,7 +32,7 @@ static int open_tok(const char *path, mn_tokenizer **tok)
     char msg[512];
     msg[0] = 0;
     mn_status st = mn_tokenizer_create_file(tok, path, msg, sizeof msg);
-    if (st) return mn_cli_fail(st, "%s: %s", path, msg);
+    if (st) return strstr(msg, path) ? mn_cli_fail(st, "%s", msg) : mn_cli_fail(st, "%s: %s", path, msg);
     return 0;
 }
 
@@ -56,17 +57,51 @@ static int print_ids(const int32_t *ids, const size_t *offs, size_t cnt)
     return 0;
 }
 
-/* --jsonl: every input line is a JSON string; one line of ids per string. */
-static int tokenize_jsonl(mn_tokenizer *tok, const unsigned char *in, size_t n, unsigned flags, int offsets)
+typedef struct tok_run {
+    mn_tokenizer *tok;
+    unsigned flags;
+    int offsets;
+    int32_t *ids;
+    size_t *offs;
+    size_t cap;
+    size_t lossy; /* records with invalid UTF-8 read as U+FFFD */
+} tok_run;
+
+/* Encode one record and print its line. @return exit code (0 = ok). */
+static int encode_print(tok_run *r, const char *s, size_t len)
+{
+    size_t bound = mn_tokenizer_encode_bound(r->tok, len);
+    if ((r->flags & MN_TOK_LOSSY) && !mn_is_error(bound)) {
+        size_t b3 = len <= SIZE_MAX / 3 ? mn_tokenizer_encode_bound(r->tok, 3 * len) : bound;
+        if (!mn_is_error(b3)) bound = b3;
+    }
+    if (mn_is_error(bound)) return mn_cli_fail(mn_error_code(bound), "tokenize: text of %zu bytes", len);
+    if (bound > r->cap || !r->ids) {
+        size_t c = bound ? bound : 1;
+        int32_t *ni = realloc(r->ids, c * sizeof *ni);
+        if (ni) r->ids = ni;
+        size_t *no = ni && r->offsets ? realloc(r->offs, 2 * c * sizeof *no) : NULL;
+        if (no) r->offs = no;
+        if (!ni || (r->offsets && !no)) return mn_cli_fail(MN_E_NOMEM, "out of memory");
+        r->cap = c;
+    }
+    size_t cnt = mn_tokenizer_encode_offsets(r->tok, r->ids, r->offsets ? r->offs : NULL, r->cap, s, len, r->flags);
+    if (mn_is_error(cnt)) return mn_cli_fail(mn_error_code(cnt), "tokenize: %s", mn_tokenizer_error(r->tok));
+    if ((r->flags & MN_TOK_LOSSY) && !mn_utf8_valid((const unsigned char *)s, len)) r->lossy++; /* for the note */
+    return print_ids(r->ids, r->offsets ? r->offs : NULL, cnt);
+}
+
+/* --jsonl: every input line is a JSON string; one line of ids per string.
+ * -z: records separated by NUL bytes (any bytes); one line of ids per record. */
+static int tokenize_records(tok_run *r, const unsigned char *in, size_t n, int jsonl)
 {
     size_t i = 0;
-    int32_t *ids = NULL;
-    size_t *offs = NULL;
-    size_t cap = 0;
     while (i < n) {
-        const unsigned char *nl = memchr(in + i, '\n', n - i);
+        const unsigned char *nl = memchr(in + i, jsonl ? '\n' : 0, n - i);
         size_t e = nl ? (size_t)(nl - in) : n;
-        if (e > i) {
+        int rc = 0;
+        if (!jsonl) rc = encode_print(r, (const char *)in + i, e - i);
+        else if (e > i) {
             mn_json d;
             mn_err err = {0};
             mn_status st = mn_json_parse(&d, (const char *)in + i, e - i, 4, &err);
@@ -74,81 +109,79 @@ static int tokenize_jsonl(mn_tokenizer *tok, const unsigned char *in, size_t n, 
             const char *s = st ? NULL : mn_json_str(&d, 0, &len);
             if (!s) {
                 if (!st) mn_json_free(&d);
-                free(ids);
-                return mn_cli_fail(st ? st : MN_E_INVALID_ARG, "tokenize --jsonl: line at byte %zu is not a JSON string %s", i, err.msg);
+                return mn_cli_fail(st ? st : MN_E_INVALID_ARG, "tokenize --jsonl: line at byte %zu is not a JSON string (%s)", i,
+                                   st ? err.msg : "another JSON value");
             }
-            size_t bound = mn_tokenizer_encode_bound(tok, len);
-            if (bound > cap) {
-                int32_t *ni = realloc(ids, bound * sizeof *ids);
-                if (ni) ids = ni;
-                size_t *no = ni && offsets ? realloc(offs, 2 * bound * sizeof *offs) : NULL;
-                if (no) offs = no;
-                if (!ni || (offsets && !no)) { mn_json_free(&d); free(ids); free(offs); return mn_cli_fail(MN_E_NOMEM, "out of memory"); }
-                cap = bound;
-            }
-            size_t cnt = mn_tokenizer_encode_offsets(tok, ids, offsets ? offs : NULL, cap, s, len, flags);
+            rc = encode_print(r, s, len);
             mn_json_free(&d);
-            if (mn_is_error(cnt)) { free(ids); free(offs); return mn_cli_fail(mn_error_code(cnt), "tokenize: %s", mn_tokenizer_error(tok)); }
-            print_ids(ids, offsets ? offs : NULL, cnt);
         }
+        if (rc) return rc;
         i = e + 1;
     }
-    free(ids);
-    free(offs);
-    return fflush(stdout) ? mn_cli_fail(MN_E_IO, "cannot write stdout") : 0;
+    return 0;
 }
 
-#define TOKENIZE_USAGE "usage: minnow tokenize -t FILE [--add-special] [--parse-special] [--offsets] [--jsonl] < text\n"
+static void tokenize_usage(FILE *f)
+{
+    fputs("usage: minnow tokenize -t FILE [--add-special] [--parse-special] [--offsets] [--jsonl | -z] [--strict] < text\n"
+          "Print the token ids of stdin (read verbatim: a trailing newline is text) on one line,\n"
+          "as Hugging Face's encode(text, add_special_tokens=False). FILE: a tokenizer.json,\n"
+          "a GGUF (its tokenizer.ggml.* metadata) or a SentencePiece .model.\n"
+          "  -t, --tokenizer FILE  the tokenizer\n"
+          "  --add-special         add BOS/EOS/CLS/SEP as the tokenizer's configuration says\n"
+          "  --parse-special       match special-token strings written in the text\n"
+          "  --offsets             after the ids a tab and each token's byte range in the input\n"
+          "                        as start,end (end exclusive), separated by spaces\n"
+          "  --jsonl               stdin is one JSON string per line; one line of ids per string\n"
+          "  -z, --null-data       stdin is records separated by NUL bytes; one line of ids each\n"
+          "  --strict              refuse invalid UTF-8 (by default each invalid sequence is read\n"
+          "                        as U+FFFD, as a lossy UTF-8 decoder gives it to Hugging Face)\n", f);
+}
 
-/* usage: tokenize -t FILE [--add-special] [--parse-special] [--offsets] [--jsonl] */
 int mn_cmd_tokenize(int argc, char **argv)
 {
     const char *path = NULL;
-    unsigned flags = 0;
-    int jsonl = 0, offsets = 0;
+    unsigned flags = MN_TOK_LOSSY;
+    int jsonl = 0, nul = 0, offsets = 0;
     for (int i = 1; i < argc; i++) {
-        if ((!strcmp(argv[i], "-t") || !strcmp(argv[i], "--tokenizer")) && i + 1 < argc) path = argv[++i];
-        else if (!strcmp(argv[i], "--add-special")) flags |= MN_TOK_ADD_SPECIAL;
-        else if (!strcmp(argv[i], "--parse-special")) flags |= MN_TOK_PARSE_SPECIAL;
-        else if (!strcmp(argv[i], "--jsonl")) jsonl = 1;
-        else if (!strcmp(argv[i], "--offsets")) offsets = 1;
+        const char *a = argv[i];
+        if ((!strcmp(a, "-t") || !strcmp(a, "--tokenizer")) && i + 1 < argc) path = argv[++i];
+        else if (!strcmp(a, "--add-special")) flags |= MN_TOK_ADD_SPECIAL;
+        else if (!strcmp(a, "--parse-special")) flags |= MN_TOK_PARSE_SPECIAL;
+        else if (!strcmp(a, "--strict")) flags &= ~MN_TOK_LOSSY;
+        else if (!strcmp(a, "--jsonl")) jsonl = 1;
+        else if (!strcmp(a, "-z") || !strcmp(a, "--null-data")) nul = 1;
+        else if (!strcmp(a, "--offsets")) offsets = 1;
+        else if (!strcmp(a, "-h") || !strcmp(a, "--help")) { tokenize_usage(stdout); return 0; }
         else {
-            fprintf(stderr, TOKENIZE_USAGE);
+            fprintf(stderr, "minnow tokenize: %s '%s'\n", a[0] == '-' ? "unknown option" : "unexpected argument", a);
+            tokenize_usage(stderr);
             return 2;
         }
     }
-    if (!path) {
-        fprintf(stderr, TOKENIZE_USAGE);
+    if (!path || (jsonl && nul)) {
+        fprintf(stderr, "minnow tokenize: %s\n", path ? "--jsonl and -z exclude each other" : "-t FILE is required");
+        tokenize_usage(stderr);
         return 2;
     }
-    mn_tokenizer *tok;
-    if (open_tok(path, &tok)) return 1;
+    tok_run r = {0};
+    r.flags = flags;
+    r.offsets = offsets;
+    if (open_tok(path, &r.tok)) return 1;
     size_t n = 0;
     unsigned char *text = read_all(stdin, &n);
-    if (!text) { mn_tokenizer_free(tok); return mn_cli_fail(MN_E_IO, "cannot read stdin"); }
-    if (jsonl) {
-        int r = tokenize_jsonl(tok, text, n, flags, offsets);
-        free(text);
-        mn_tokenizer_free(tok);
-        return r;
-    }
-    size_t bound = mn_tokenizer_encode_bound(tok, n);
-    int32_t *ids = mn_is_error(bound) ? NULL : malloc((bound ? bound : 1) * sizeof *ids);
-    size_t *offs = ids && offsets ? malloc((bound ? bound : 1) * 2 * sizeof *offs) : NULL;
-    int rc = 0;
-    if (!ids || (offsets && !offs)) rc = mn_cli_fail(MN_E_NOMEM, "out of memory");
-    else {
-        size_t cnt = mn_tokenizer_encode_offsets(tok, ids, offs, bound, text, n, flags);
-        if (mn_is_error(cnt)) rc = mn_cli_fail(mn_error_code(cnt), "tokenize: %s", mn_tokenizer_error(tok));
-        else {
-            print_ids(ids, offs, cnt);
-            if (fflush(stdout)) rc = mn_cli_fail(MN_E_IO, "cannot write stdout");
-        }
-    }
-    free(ids);
-    free(offs);
+    int rc;
+    if (!text) rc = mn_cli_fail(MN_E_IO, "cannot read stdin");
+    else if (jsonl || nul) rc = tokenize_records(&r, text, n, jsonl);
+    else rc = encode_print(&r, (const char *)text, n);
+    if (!rc && fflush(stdout)) rc = mn_cli_fail(MN_E_IO, "cannot write stdout");
+    if (!rc && r.lossy)
+        fprintf(stderr, "minnow tokenize: note: %zu input%s not valid UTF-8; invalid bytes were read as U+FFFD (--strict refuses them)\n",
+                r.lossy, r.lossy == 1 ? " was" : "s were");
+    free(r.ids);
+    free(r.offs);
     free(text);
-    mn_tokenizer_free(tok);
+    mn_tokenizer_free(r.tok);
     return rc;
 }
 
@@ -204,23 +237,36 @@ static int decode_print(mn_tokenizer *tok, const int32_t *ids, size_t cnt, unsig
     return rc;
 }
 
-#define DETOKENIZE_USAGE "usage: minnow detokenize -t FILE [--skip-special] [--jsonl] < ids\n"
+static void detokenize_usage(FILE *f)
+{
+    fputs("usage: minnow detokenize -t FILE [--skip-special] [--jsonl] < ids\n"
+          "Print the text of the token ids on stdin (separated by spaces, tabs, commas or\n"
+          "newlines), as Hugging Face's decode(ids); invalid byte sequences come out as U+FFFD.\n"
+          "  -t, --tokenizer FILE  a tokenizer.json, GGUF or SentencePiece .model\n"
+          "  --skip-special        leave special tokens out (skip_special_tokens=True)\n"
+          "  --jsonl               one line of ids in, one JSON string out per line\n", f);
+}
 
-/* usage: detokenize -t FILE [--skip-special] [--jsonl]; ids on stdin separated
- * by whitespace or commas; --jsonl: one line of ids in, one JSON string out */
 int mn_cmd_detokenize(int argc, char **argv)
 {
     const char *path = NULL;
     unsigned flags = 0;
     int jsonl = 0;
     for (int i = 1; i < argc; i++) {
-        if ((!strcmp(argv[i], "-t") || !strcmp(argv[i], "--tokenizer")) && i + 1 < argc) path = argv[++i];
-        else if (!strcmp(argv[i], "--skip-special")) flags |= MN_TOK_SKIP_SPECIAL;
-        else if (!strcmp(argv[i], "--jsonl")) jsonl = 1;
-        else { path = NULL; break; }
+        const char *a = argv[i];
+        if ((!strcmp(a, "-t") || !strcmp(a, "--tokenizer")) && i + 1 < argc) path = argv[++i];
+        else if (!strcmp(a, "--skip-special")) flags |= MN_TOK_SKIP_SPECIAL;
+        else if (!strcmp(a, "--jsonl")) jsonl = 1;
+        else if (!strcmp(a, "-h") || !strcmp(a, "--help")) { detokenize_usage(stdout); return 0; }
+        else {
+            fprintf(stderr, "minnow detokenize: %s '%s'\n", a[0] == '-' ? "unknown option" : "unexpected argument", a);
+            detokenize_usage(stderr);
+            return 2;
+        }
     }
     if (!path) {
-        fprintf(stderr, DETOKENIZE_USAGE);
+        fprintf(stderr, "minnow detokenize: -t FILE is required\n");
+        detokenize_usage(stderr);
         return 2;
     }
     size_t n = 0;

@@ -5,6 +5,7 @@
 #include "tok/tok_internal.h"
 #include "tok/json.h"
 #include "core/alloc.h"
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,30 @@ static const char *type_of(ld *L, uint32_t obj)
     return s ? s : "";
 }
 
+/* Standard base64 (padding optional, no whitespace). @return 0, or -1. */
+static int base64_decode(const char *s, size_t n, unsigned char *out, size_t *out_n)
+{
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        int v;
+        if (c >= 'A' && c <= 'Z') v = c - 'A';
+        else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+        else if (c >= '0' && c <= '9') v = c - '0' + 52;
+        else if (c == '+') v = 62;
+        else if (c == '/') v = 63;
+        else if (c == '=') { for (size_t j = i; j < n; j++) if (s[j] != '=') return -1; break; }
+        else return -1;
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) { bits -= 8; out[o++] = (unsigned char)(acc >> bits); }
+    }
+    *out_n = o;
+    return 0;
+}
+
 /* ----------------------------------------------------------- normalizer */
 static int load_normalizer(ld *L, uint32_t n)
 {
@@ -62,6 +87,26 @@ static int load_normalizer(ld *L, uint32_t n)
     if (!strcmp(type, "NFKD")) return mn_tok_add_norm(L->t, MN_NORM_STEP_NFKD, NULL, 0, NULL, 0);
     if (!strcmp(type, "Lowercase")) return mn_tok_add_norm(L->t, MN_NORM_STEP_LOWER, NULL, 0, NULL, 0);
     if (!strcmp(type, "StripAccents")) return mn_tok_add_norm(L->t, MN_NORM_STEP_STRIP_MN, NULL, 0, NULL, 0);
+    if (!strcmp(type, "Strip")) {
+        int left = mn_json_bool(&L->d, mn_json_get(&L->d, n, "strip_left"), 1);
+        int right = mn_json_bool(&L->d, mn_json_get(&L->d, n, "strip_right"), 1);
+        int rc = mn_tok_add_norm(L->t, MN_NORM_STEP_STRIP, NULL, 0, NULL, 0);
+        if (!rc) L->t->norm[L->t->n_norm - 1].len = (size_t)(left | right << 1);
+        return rc;
+    }
+    if (!strcmp(type, "Precompiled")) {
+        size_t bl;
+        const char *b64 = mn_json_str(&L->d, mn_json_get(&L->d, n, "precompiled_charsmap"), &bl);
+        if (!b64 || !bl) return MN_OK; /* no charsmap: identity */
+        if (L->t->spm_units) return unsup(L, "normalizer", "(two Precompiled)");
+        unsigned char *blob = malloc(bl / 4 * 3 + 3);
+        if (!blob) return mn_err_set(&L->t->err, MN_E_NOMEM, "out of memory");
+        size_t n_out = 0;
+        int rc = base64_decode(b64, bl, blob, &n_out) ? bad(L, "precompiled_charsmap is not base64")
+                                                      : mn_tok_spm_set_charsmap(L->t, blob, n_out);
+        free(blob);
+        return rc ? rc : mn_tok_add_norm(L->t, MN_NORM_STEP_PRECOMPILED, NULL, 0, NULL, 0);
+    }
     if (!strcmp(type, "BertNormalizer")) {
         mn_json *d = &L->d;
         int lower = mn_json_bool(d, mn_json_get(d, n, "lowercase"), 1);
@@ -88,7 +133,12 @@ static int load_normalizer(ld *L, uint32_t n)
         size_t pl, cl;
         const char *p = mn_json_str(&L->d, mn_json_get(&L->d, pat, "String"), &pl);
         const char *c = mn_json_str(&L->d, mn_json_get(&L->d, n, "content"), &cl);
-        if (!p) return unsup(L, "normalizer", "Replace with a regex pattern");
+        if (!p) {
+            /* the one regex HF's SentencePiece converters write: runs of two or more spaces */
+            if (c && mn_json_str_eq(&L->d, mn_json_get(&L->d, pat, "Regex"), " {2,}"))
+                return mn_tok_add_norm(L->t, MN_NORM_STEP_REPLACE_SPACES, NULL, 0, c, cl);
+            return unsup(L, "normalizer", "Replace with a regex pattern");
+        }
         if (!c || pl == 0) return bad(L, "Replace without pattern or content");
         return mn_tok_add_norm(L->t, MN_NORM_STEP_REPLACE, p, pl, c, cl);
     }
@@ -115,15 +165,45 @@ static int load_pretok(ld *L, uint32_t n, int *saw_split)
     if (!strcmp(type, "ByteLevel")) {
         if (t->byte_level) return unsup(L, "pre_tokenizer", "(two ByteLevel)");
         t->byte_level = 1;
-        if (mn_json_bool(&L->d, mn_json_get(&L->d, n, "add_prefix_space"), 0))
-            return unsup(L, "pre_tokenizer", "ByteLevel with add_prefix_space");
         int use_regex = mn_json_bool(&L->d, mn_json_get(&L->d, n, "use_regex"), 1);
         if (mn_json_get(&L->d, n, "use_regex") == MN_JSON_NONE) use_regex = 1;
+        if (mn_json_bool(&L->d, mn_json_get(&L->d, n, "add_prefix_space"), 0)) {
+            /* the space goes before each split ByteLevel receives: before the whole piece with
+             * use_regex, before every word of a preceding Split otherwise (not implemented) */
+            if (!use_regex || *saw_split) return unsup(L, "pre_tokenizer", "ByteLevel with add_prefix_space after a Split");
+            t->bl_add_prefix_space = 1;
+        }
         if (use_regex) {
             if (*saw_split) return unsup(L, "pre_tokenizer", "(Split followed by ByteLevel with use_regex)");
             *saw_split = 1;
             t->split = MN_SPLIT_GPT2;
         }
+        return MN_OK;
+    }
+    if (!strcmp(type, "WhitespaceSplit")) {
+        if (*saw_split || t->ms_rep_len || t->byte_level) return unsup(L, "pre_tokenizer", "WhitespaceSplit after another split");
+        *saw_split = 1;
+        t->ws_split = 1;
+        return MN_OK;
+    }
+    if (!strcmp(type, "Metaspace")) {
+        size_t rl;
+        const char *r = mn_json_str(&L->d, mn_json_get(&L->d, n, "replacement"), &rl);
+        if (!r || rl == 0 || rl >= sizeof t->ms_rep || mn_utf8_seq_len((const unsigned char *)r, rl) != rl)
+            return bad(L, "Metaspace replacement is not one char");
+        if (t->ms_rep_len || t->byte_level || (*saw_split && !t->ws_split)) return unsup(L, "pre_tokenizer", "Metaspace after another split");
+        memcpy(t->ms_rep, r, rl);
+        t->ms_rep_len = rl;
+        /* prepend_scheme (tokenizers >= 0.19), else the older add_prefix_space */
+        uint32_t ps = mn_json_get(&L->d, n, "prepend_scheme");
+        if (mn_json_str_eq(&L->d, ps, "always")) t->ms_prepend = 1;
+        else if (mn_json_str_eq(&L->d, ps, "first")) t->ms_prepend = 2;
+        else if (mn_json_str_eq(&L->d, ps, "never")) t->ms_prepend = 0;
+        else if (ps != MN_JSON_NONE && mn_json_type_of(&L->d, ps) != MN_JSON_NULL) return unsup(L, "pre_tokenizer", "Metaspace prepend_scheme");
+        else t->ms_prepend = mn_json_bool(&L->d, mn_json_get(&L->d, n, "add_prefix_space"), 1);
+        t->ms_split = mn_json_bool(&L->d, mn_json_get(&L->d, n, "split"), 1);
+        if (mn_json_get(&L->d, n, "split") == MN_JSON_NONE) t->ms_split = 1;
+        *saw_split = 1;
         return MN_OK;
     }
     if (!strcmp(type, "BertPreTokenizer")) {
@@ -136,12 +216,30 @@ static int load_pretok(ld *L, uint32_t n, int *saw_split)
         if (*saw_split || t->byte_level) return unsup(L, "pre_tokenizer", "(a second split)");
         *saw_split = 1;
         uint32_t pat = mn_json_get(&L->d, n, "pattern");
+        uint32_t beh = mn_json_get(&L->d, n, "behavior");
+        int invert = mn_json_bool(&L->d, mn_json_get(&L->d, n, "invert"), 0);
         size_t rl;
         const char *re = mn_json_str(&L->d, mn_json_get(&L->d, pat, "Regex"), &rl);
-        if (!re) return unsup(L, "pre_tokenizer", "Split with a String pattern");
-        if (!mn_json_str_eq(&L->d, mn_json_get(&L->d, n, "behavior"), "Isolated") ||
-            mn_json_bool(&L->d, mn_json_get(&L->d, n, "invert"), 0))
-            return unsup(L, "pre_tokenizer", "Split behaviour other than Isolated");
+        if (!re) {
+            /* a literal string, any behaviour (not inverted) */
+            const char *lit = mn_json_str(&L->d, mn_json_get(&L->d, pat, "String"), &rl);
+            static const char *const names[] = {"Isolated", "Removed", "MergedWithPrevious", "MergedWithNext", "Contiguous"};
+            int b = -1;
+            for (int i = 0; i < 5; i++)
+                if (mn_json_str_eq(&L->d, beh, names[i])) b = i;
+            if (!lit) return bad(L, "Split without a pattern");
+            if (b < 0 || invert) return unsup(L, "pre_tokenizer", "Split on a string with this behavior or invert");
+            if (!rl) return unsup(L, "pre_tokenizer", "Split on an empty string");
+            if (!(t->lit = malloc(rl))) return MN_E_NOMEM;
+            memcpy(t->lit, lit, rl);
+            t->lit_len = rl;
+            t->lit_behavior = b;
+            return MN_OK;
+        }
+        /* the regexes below match every char, so keeping the matches and
+         * removing the rest (Removed, inverted: tiktoken conversions) is Isolated */
+        if (!(mn_json_str_eq(&L->d, beh, "Isolated") && !invert) && !(mn_json_str_eq(&L->d, beh, "Removed") && invert))
+            return unsup(L, "pre_tokenizer", "Split behaviour other than Isolated (or Removed inverted)");
         for (size_t i = 0; i < sizeof k_regexes / sizeof k_regexes[0]; i++)
             if (strlen(k_regexes[i].re) == rl && !memcmp(k_regexes[i].re, re, rl)) {
                 t->split = k_regexes[i].kind;
@@ -171,6 +269,15 @@ static int load_decoder(ld *L, uint32_t n, int top)
     if (!strcmp(type, "ByteLevel")) return mn_tok_add_dec(L->t, MN_DEC_BYTELEVEL, NULL, 0, NULL, 0, 0, 0);
     if (!strcmp(type, "ByteFallback")) return mn_tok_add_dec(L->t, MN_DEC_BYTE_FALLBACK, NULL, 0, NULL, 0, 0, 0);
     if (!strcmp(type, "Fuse")) return mn_tok_add_dec(L->t, MN_DEC_FUSE, NULL, 0, NULL, 0, 0, 0);
+    if (!strcmp(type, "Metaspace")) {
+        size_t rl;
+        const char *r = mn_json_str(&L->d, mn_json_get(&L->d, n, "replacement"), &rl);
+        if (!r || !rl) return bad(L, "Metaspace decoder without replacement");
+        uint32_t ps = mn_json_get(&L->d, n, "prepend_scheme");
+        int prepend = ps != MN_JSON_NONE && mn_json_type_of(&L->d, ps) != MN_JSON_NULL ? !mn_json_str_eq(&L->d, ps, "never")
+                                                                                     : mn_json_bool(&L->d, mn_json_get(&L->d, n, "add_prefix_space"), 1);
+        return mn_tok_add_dec(L->t, MN_DEC_METASPACE, r, rl, " ", 1, (size_t)prepend, 0);
+    }
     if (!strcmp(type, "WordPiece")) {
         size_t pl;
         const char *p = mn_json_str(&L->d, mn_json_get(&L->d, n, "prefix"), &pl);
@@ -298,6 +405,103 @@ static int load_vocab(ld *L, uint32_t vocab)
         k++;
     }
     rc = mn_tok_set_vocab(L->t, k, ids, strs, lens);
+done:
+    free(ids);
+    free(strs);
+    free(lens);
+    return rc;
+}
+
+/* A JSON number as the nearest double (what Rust's parse gives): exact
+ * (Clinger's fast path) when the digits fit 2^53 and the power of ten is
+ * <= 22, which covers the scores HF writes; otherwise strtod with '.'
+ * replaced by the locale's decimal point (no setlocale in a library). */
+static double parse_double(char *txt)
+{
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const char *p = txt;
+    int neg = *p == '-';
+    if (neg) p++;
+    uint64_t m = 0;
+    int digits = 0, exp10 = 0, ok = 1;
+    for (; *p >= '0' && *p <= '9'; p++) { if (m || *p != '0') digits++; m = m * 10 + (uint64_t)(*p - '0'); ok &= digits <= 19; }
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++) { if (m || *p != '0') digits++; m = m * 10 + (uint64_t)(*p - '0'); exp10--; ok &= digits <= 19; }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        int es = 1, e = 0;
+        if (*p == '+' || *p == '-') es = *p++ == '-' ? -1 : 1;
+        for (; *p >= '0' && *p <= '9' && e < 10000; p++) e = e * 10 + (*p - '0');
+        exp10 += es * e;
+    }
+    if (ok && m <= (1ull << 53) && exp10 >= -22 && exp10 <= 22) {
+        double v = (double)m;
+        v = exp10 < 0 ? v / p10[-exp10] : v * p10[exp10];
+        return neg ? -v : v;
+    }
+    const char *dp = localeconv()->decimal_point;
+    char *dot = strchr(txt, '.');
+    if (dot && dp && dp[0] && !dp[1]) *dot = dp[0];
+    return strtod(txt, NULL);
+}
+
+/* HF's Unigram: "vocab": [[piece, score], ...], unk_id, byte_fallback. */
+static int load_unigram(ld *L, uint32_t m)
+{
+    mn_tokenizer *t = L->t;
+    mn_json *d = &L->d;
+    uint32_t vocab = mn_json_get(d, m, "vocab");
+    if (mn_json_type_of(d, vocab) != MN_JSON_ARRAY) return bad(L, "Unigram vocab is not an array");
+    size_t nv = d->nodes[vocab].len;
+    int32_t *ids = mn_calloc_array(nv + 1, sizeof *ids);
+    const char **strs = mn_calloc_array(nv + 1, sizeof *strs);
+    size_t *lens = mn_calloc_array(nv + 1, sizeof *lens);
+    t->dscores = mn_calloc_array(nv + 1, sizeof *t->dscores);
+    int rc = MN_OK;
+    if (!ids || !strs || !lens || !t->dscores) { rc = mn_err_set(&t->err, MN_E_NOMEM, "out of memory"); goto done; }
+    t->model = MN_TOKM_UNIGRAM;
+    t->uni_hf = 1;
+    t->uni_dmin = 1e308;
+    size_t k = 0;
+    for (uint32_t c = mn_json_first(d, vocab); c != MN_JSON_NONE; c = mn_json_next(d, vocab, c), k++) {
+        uint32_t a = mn_json_first(d, c), b = mn_json_next(d, c, a);
+        size_t tl;
+        const char *txt = mn_json_str(d, a, &tl);
+        if (mn_json_type_of(d, c) != MN_JSON_ARRAY || !txt || mn_json_type_of(d, b) != MN_JSON_NUMBER) {
+            rc = bad(L, "Unigram vocab entry is not [piece, score]");
+            goto done;
+        }
+        size_t nl;
+        const char *num = mn_json_num_text(d, b, &nl);
+        char tmp[64];
+        if (nl >= sizeof tmp) { rc = bad(L, "Unigram score"); goto done; }
+        memcpy(tmp, num, nl);
+        tmp[nl] = 0;
+        t->dscores[k] = parse_double(tmp);
+        if (t->dscores[k] < t->uni_dmin) t->uni_dmin = t->dscores[k];
+        ids[k] = (int32_t)k;
+        strs[k] = txt;
+        lens[k] = tl;
+    }
+    if ((rc = mn_tok_set_vocab(t, k, ids, strs, lens))) goto done;
+    for (size_t i = 0; i < k; i++)
+        if (lens[i] && mn_tok_trie_add(&t->trie_pieces, strs[i], lens[i], (int32_t)i)) { rc = mn_err_set(&t->err, MN_E_NOMEM, "out of memory"); goto done; }
+    int64_t unk;
+    uint32_t u = mn_json_get(d, m, "unk_id");
+    if (mn_json_type_of(d, u) == MN_JSON_NUMBER) {
+        if (!mn_json_i64(d, u, &unk) || unk < 0 || (size_t)unk >= k) { rc = bad(L, "Unigram unk_id"); goto done; }
+        t->unk_id = (int32_t)unk;
+    } else {
+        rc = unsup(L, "model", "Unigram without unk_id");
+        goto done;
+    }
+    t->byte_fallback = mn_json_bool(d, mn_json_get(d, m, "byte_fallback"), 0);
+    for (unsigned b = 0; b < 256 && t->byte_fallback; b++) {
+        static const char hx[] = "0123456789ABCDEF";
+        char s6[6] = {'<', '0', 'x', hx[b >> 4], hx[b & 15], '>'};
+        t->byte_id[b] = mn_tok_vocab_find(t, s6, 6);
+    }
 done:
     free(ids);
     free(strs);
@@ -434,6 +638,7 @@ int mn_tok_load_hf(mn_tokenizer *t, const char *json, size_t n)
     if (!*mt && mn_json_get(&L.d, model, "continuing_subword_prefix") != MN_JSON_NONE) mt = "WordPiece";
     if (!strcmp(mt, "BPE")) rc = load_bpe(&L, model);
     else if (!strcmp(mt, "WordPiece")) rc = load_wordpiece(&L, model);
+    else if (!strcmp(mt, "Unigram")) rc = load_unigram(&L, model);
     else rc = unsup(&L, "model", mt);
     if (rc) goto done;
     if ((rc = load_added(&L, mn_json_get(&L.d, root, "added_tokens")))) goto done;

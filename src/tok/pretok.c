@@ -20,6 +20,7 @@
  * is allocated.
  */
 #include "tok/tok_internal.h"
+#include <string.h>
 
 /* char classes: one of L/N/S/O, plus detail bits for o200k */
 enum {
@@ -123,6 +124,25 @@ static size_t space_end(const unsigned char *s, size_t n, size_t i, int with_nl)
     return w;
 }
 
+/* ` ?[^\s\p{L}\p{N}]+` then any of the chars in tail (e.g. "\r\n"): the end,
+ * or 0 if no other-class char follows the optional space at i. */
+static size_t others_end(const unsigned char *s, size_t n, size_t i, const char *tail)
+{
+    size_t j = i + (s[i] == ' '), l;
+    if (j >= n || CLS(cls_at(s, n, j, &l)) != CL_O) return 0;
+    size_t e = run_of(s, n, j + l, CL_O);
+    while (e < n && s[e] && strchr(tail, s[e])) e++;
+    return e;
+}
+
+/* \p{N}{1,maxdig} at i (a number char): the end */
+static size_t digits_end(const unsigned char *s, size_t n, size_t i, size_t l0, size_t maxdig)
+{
+    size_t e = i + l0, k = 1, l;
+    while (k < maxdig && e < n && CLS(cls_at(s, n, e, &l)) == CL_N) { e += l; k++; }
+    return e;
+}
+
 #define EMIT(a, b) do { int r_ = emit(ctx, (a), (b)); if (r_) return r_; } while (0)
 
 /* GPT-2: 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
@@ -171,22 +191,9 @@ static int llama3_split(const unsigned char *s, size_t n, size_t maxdig, mn_tok_
             i = e;
             continue;
         }
-        if (CLS(c0) == CL_N) {
-            size_t e = i + l0, k = 1, l;
-            while (k < maxdig && e < n && CLS(cls_at(s, n, e, &l)) == CL_N) { e += l; k++; }
-            EMIT(i, e);
-            i = e;
-            continue;
-        }
-        size_t j = i + (s[i] == ' ');
-        if (j < n && CLS(cls_at(s, n, j, &l1)) == CL_O) {
-            size_t e = run_of(s, n, j + l1, CL_O);
-            while (e < n && (s[e] == '\r' || s[e] == '\n')) e++;
-            EMIT(i, e);
-            i = e;
-            continue;
-        }
-        size_t e = space_end(s, n, i, 1);
+        size_t e;
+        if (CLS(c0) == CL_N) e = digits_end(s, n, i, l0, maxdig);
+        else if (!(e = others_end(s, n, i, "\r\n"))) e = space_end(s, n, i, 1);
         EMIT(i, e);
         i = e;
     }
@@ -231,7 +238,7 @@ static int o200k_split(const unsigned char *s, size_t n, mn_tok_emit_fn emit, vo
 {
     size_t i = 0;
     while (i < n) {
-        size_t l0, l;
+        size_t l0;
         unsigned c0 = cls_at(s, n, i, &l0);
         /* the optional prefix: any char but \r \n \p{L} \p{N} (a mark qualifies, and is also a letter here) */
         int prefix = !(c0 & CL_NL) && CLS(c0) != CL_L && CLS(c0) != CL_N;
@@ -246,23 +253,8 @@ static int o200k_split(const unsigned char *s, size_t n, mn_tok_emit_fn emit, vo
             i = e;
             continue;
         }
-        if (CLS(c0) == CL_N) {
-            size_t k = 1;
-            e = i + l0;
-            while (k < 3 && e < n && CLS(cls_at(s, n, e, &l)) == CL_N) { e += l; k++; }
-            EMIT(i, e);
-            i = e;
-            continue;
-        }
-        size_t j = i + (s[i] == ' ');
-        if (j < n && CLS(cls_at(s, n, j, &l)) == CL_O) {
-            e = run_of(s, n, j + l, CL_O);
-            while (e < n && (s[e] == '\r' || s[e] == '\n' || s[e] == '/')) e++;
-            EMIT(i, e);
-            i = e;
-            continue;
-        }
-        e = space_end(s, n, i, 1);
+        if (CLS(c0) == CL_N) e = digits_end(s, n, i, l0, 3);
+        else if (!(e = others_end(s, n, i, "\r\n/"))) e = space_end(s, n, i, 1);
         EMIT(i, e);
         i = e;
     }

@@ -269,10 +269,11 @@ int mn_tok_spm_normalize(const mn_tokenizer *t, mn_ubuf *out, const char *in, si
 int mn_tok_unigram_best(const mn_tokenizer *t, const char *s, size_t n, mn_tok_uni_node *nodes)
 {
     const float unk_score = t->uni_min - 10.0f;
-    for (size_t i = 0; i <= n; i++) { nodes[i].id = -1; nodes[i].start = -1; nodes[i].score = 0.0f; }
+    const double unk_dscore = t->uni_dmin - 10.0;
+    for (size_t i = 0; i <= n; i++) { nodes[i].id = -1; nodes[i].start = -1; nodes[i].score = 0.0; }
     size_t at = 0;
     while (at < n) {
-        const float till = nodes[at].score;
+        const double till = nodes[at].score; /* a float value in the library's mode */
         int single = 0;
         size_t mblen = mn_utf8_seq_len((const unsigned char *)s + at, n - at);
         if (!mblen) mblen = 1;
@@ -281,22 +282,24 @@ int mn_tok_unigram_best(const mn_tokenizer *t, const char *s, size_t n, mn_tok_u
             node = mn_tok_trie_next(&t->trie_pieces, node, (unsigned char)s[k]);
             if (!node) break;
             int32_t id = t->trie_pieces.val[node];
-            if (id < 0 || t->tok_type[id] == MN_TT_UNUSED) continue;
+            if (id < 0) continue;
             size_t len = k + 1 - at;
-            double score = t->tok_type[id] == MN_TT_USER_DEFINED ? (double)((float)len * t->uni_max) - 0.1
-                                                                 : (double)t->scores[id];
-            double cand = score + (double)till;
             mn_tok_uni_node *tn = &nodes[k + 1];
-            if (tn->start < 0 || cand > (double)tn->score) {
-                tn->score = (float)cand;
-                tn->start = (int32_t)at;
-                tn->id = id;
+            if (t->uni_hf) {
+                double cand = t->dscores[id] + till;
+                if (tn->start < 0 || cand > tn->score) { tn->score = cand; tn->start = (int32_t)at; tn->id = id; }
+            } else {
+                if (t->tok_type[id] == MN_TT_UNUSED) continue;
+                double score = t->tok_type[id] == MN_TT_USER_DEFINED ? (double)((float)len * t->uni_max) - 0.1
+                                                                     : (double)t->scores[id];
+                double cand = score + till;
+                if (tn->start < 0 || cand > tn->score) { tn->score = (double)(float)cand; tn->start = (int32_t)at; tn->id = id; }
             }
             if (len == mblen) single = 1;
         }
         if (!single) {
             mn_tok_uni_node *tn = &nodes[at + mblen];
-            float cand = unk_score + till;
+            double cand = t->uni_hf ? unk_dscore + till : (double)(unk_score + (float)till);
             if (tn->start < 0 || cand > tn->score) {
                 tn->score = cand;
                 tn->start = (int32_t)at;
@@ -306,4 +309,99 @@ int mn_tok_unigram_best(const mn_tokenizer *t, const char *s, size_t n, mn_tok_u
         at += mblen;
     }
     return 0;
+}
+
+/* ---------------------------------------------- HF Precompiled normalizer */
+/* The shortest charsmap rule that prefixes s[0..n) (spm_precompiled's
+ * transform takes the first result of the prefix search). @return its
+ * replacement or NULL. */
+static const char *pc_shortest(const mn_tokenizer *t, const unsigned char *s, size_t n)
+{
+    const uint32_t *a = t->spm_units;
+    size_t nu = t->spm_n_units;
+    if (!a) return NULL;
+    size_t id = du_offset(a[0]);
+    for (size_t i = 0; i < n; i++) {
+        id ^= s[i];
+        if (id >= nu || du_label(a[id]) != s[i]) return NULL;
+        int leaf = du_has_leaf(a[id]);
+        id ^= du_offset(a[id]);
+        if (leaf) {
+            if (id >= nu) return NULL;
+            uint32_t v = du_value(a[id]);
+            return v < t->spm_pool_n ? t->spm_pool + v : NULL;
+        }
+    }
+    return NULL;
+}
+
+typedef struct pc_list { uint32_t *cp; int32_t *chg; size_t n, cap; } pc_list;
+
+static int pc_push(pc_list *l, uint32_t cp, int32_t chg)
+{
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 256, bytes;
+        if (!mn_mul_size(nc, 4, &bytes)) return -1;
+        uint32_t *a = realloc(l->cp, bytes);
+        if (!a) return -1;
+        l->cp = a;
+        int32_t *b = realloc(l->chg, bytes);
+        if (!b) return -1;
+        l->chg = b;
+        l->cap = nc;
+    }
+    l->cp[l->n] = cp;
+    l->chg[l->n++] = chg;
+    return 0;
+}
+
+/* spm_precompiled's replace(): the new chars with change 0, the extra ones +1,
+ * or the last entry (possibly an earlier char's) takes the removed count. */
+static int pc_replace(pc_list *l, size_t old_chars, const char *rep)
+{
+    size_t rn = strlen(rep), new_chars = 0, first = l->n;
+    for (size_t i = 0; i < rn;) {
+        size_t cl;
+        uint32_t cp = mn_utf8_decode((const unsigned char *)rep + i, rn - i, &cl);
+        if (pc_push(l, cp, 0)) return -1;
+        new_chars++;
+        i += cl;
+    }
+    if (new_chars > old_chars)
+        for (size_t k = 0; k < new_chars - old_chars; k++) l->chg[l->n - 1 - k] = 1;
+    else if (new_chars < old_chars && l->n)
+        l->chg[l->n - 1] -= (int32_t)(old_chars - new_chars);
+    (void)first;
+    return 0;
+}
+
+int mn_tok_precompiled_normalize(const mn_tokenizer *t, mn_ubuf *out, const char *in, size_t n, const uint32_t *ia,
+                                 int with_align)
+{
+    const unsigned char *s = (const unsigned char *)in;
+    pc_list l = {0};
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc;) {
+        size_t gl = mn_uc_grapheme_len(s + i, n - i), chars = 0;
+        const char *rep = NULL;
+        for (size_t k = 0; k < gl;) { size_t cl = mn_utf8_seq_len(s + i + k, gl - k); k += cl ? cl : 1; chars++; }
+        if (gl < 6 && (rep = pc_shortest(t, s + i, gl))) {
+            rc = pc_replace(&l, chars, rep);
+        } else {
+            for (size_t k = 0; k < gl && !rc;) {
+                size_t cl;
+                uint32_t cp = mn_utf8_decode(s + i + k, gl - k, &cl);
+                if ((rep = pc_shortest(t, s + i + k, cl))) rc = pc_replace(&l, 1, rep);
+                else rc = pc_push(&l, cp, 0);
+                k += cl;
+            }
+        }
+        i += gl;
+    }
+    out->n = 0;
+    size_t off = 0;
+    if (!rc) rc = mn_uc_transform(out, s, n, ia, &off, l.cp, l.chg, l.n, with_align);
+    free(l.cp);
+    free(l.chg);
+    return rc;
 }

@@ -5,8 +5,11 @@
 #include "core/alloc.h"
 #include "core/checked.h"
 #include "minnow_gguf.h"
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #define EMPTY32 UINT32_MAX
@@ -35,7 +38,7 @@ typedef struct wc_ent {
 typedef struct mn_tok_scratch {
     vec_i32 ids;
     vec_sz offs;
-    mn_ubuf nb[3];   /* [0], [1]: normalizer ping-pong; [2]: WordPiece lookups */
+    mn_ubuf nb[4];   /* [0], [1]: normalizer ping-pong; [2]: WordPiece lookups; [3]: Metaspace rewrite */
     sym *syms;
     size_t syms_cap;
     heap_ent *heap;
@@ -137,7 +140,9 @@ mn_tokenizer *mn_tok_alloc(void)
     for (int i = 0; i < 256; i++) t->byte_id[i] = -1;
     t->max_expand = 1;
     t->scratch = calloc(1, sizeof *t->scratch);
-    if (!t->scratch) { free(t); return NULL; }
+    t->refs = malloc(sizeof *t->refs);
+    if (!t->scratch || !t->refs) { free(t->scratch); free((void *)t->refs); free(t); return NULL; }
+    atomic_init(t->refs, 1u);
     return t;
 }
 
@@ -262,16 +267,29 @@ static inline int merge_find(const mn_tokenizer *t, int32_t a, int32_t b, uint32
     }
 }
 
+static int add_merge(mn_tokenizer *t, const char *a, size_t alen, const char *b, size_t blen, uint32_t rank,
+                     char *buf, char *tmp);
+
 int mn_tok_add_merge(mn_tokenizer *t, const char *a, size_t alen, const char *b, size_t blen, uint32_t rank)
 {
-    char buf[1024];
+    char sbuf[1024], stmp[1024];
+    if (alen + blen <= sizeof sbuf) return add_merge(t, a, alen, b, blen, rank, sbuf, stmp);
+    /* long tokens (runs of spaces in some vocabularies) */
+    char *buf = malloc(alen + blen), *tmp = malloc(blen ? blen : 1);
+    int rc = buf && tmp ? add_merge(t, a, alen, b, blen, rank, buf, tmp) : mn_err_set(&t->err, MN_E_NOMEM, "out of memory");
+    free(buf);
+    free(tmp);
+    return rc;
+}
+
+static int add_merge(mn_tokenizer *t, const char *a, size_t alen, const char *b, size_t blen, uint32_t rank,
+                     char *buf, char *tmp)
+{
     size_t al = alen, bl = blen;
-    if (alen + blen > sizeof buf) return mn_err_set(&t->err, MN_E_UNSUPPORTED, "merge of %zu bytes", alen + blen);
     memcpy(buf, a, alen);
     memcpy(buf + alen, b, blen);
     if (t->byte_level) {
         al = bl_decode(buf, alen, buf);
-        char tmp[1024];
         memcpy(tmp, b, blen);
         bl = al == SIZE_MAX ? SIZE_MAX : bl_decode(tmp, blen, tmp);
         if (al == SIZE_MAX || bl == SIZE_MAX) {
@@ -596,7 +614,8 @@ int mn_tok_finish(mn_tokenizer *t)
         else if (s->op == MN_NORM_STEP_LOWER || s->op == MN_NORM_STEP_BERT_CJK) f = 2;
         else if (s->op == MN_NORM_STEP_PREPEND) f = 1 + s->len;
         else if (s->op == MN_NORM_STEP_REPLACE) f = s->len2 > s->len ? s->len2 : 1;
-        else if (s->op == MN_NORM_STEP_SPM) {
+        else if (s->op == MN_NORM_STEP_REPLACE_SPACES) f = s->len2 > 2 ? (s->len2 + 1) / 2 : 1;
+        else if (s->op == MN_NORM_STEP_SPM || s->op == MN_NORM_STEP_PRECOMPILED) {
             /* a char becomes its longest replacement or "▁" (3 bytes) */
             f = 3;
             for (size_t i = 0; i < t->spm_pool_n;) {
@@ -706,6 +725,53 @@ static int apply_normalizer(mn_tokenizer *t, const char *s, size_t n, const uint
         case MN_NORM_STEP_SPM:
             if (mn_tok_spm_normalize(t, out, in, in_n, ia, with_align)) goto nomem;
             break;
+        case MN_NORM_STEP_PRECOMPILED:
+            if (mn_tok_precompiled_normalize(t, out, in, in_n, ia, with_align)) goto nomem;
+            break;
+        case MN_NORM_STEP_STRIP: {
+            /* kept chars keep their ranges (HF's lrstrip transform) */
+            size_t a = 0, b = in_n, l;
+            while ((st->len & 1) && a < b && mn_uc_is_space(mn_utf8_decode((const unsigned char *)in + a, b - a, &l))) a += l;
+            while ((st->len & 2) && b > a) {
+                size_t j = b - 1;
+                while (j > a && ((unsigned char)in[j] & 0xC0) == 0x80) j--;
+                if (!mn_uc_is_space(mn_utf8_decode((const unsigned char *)in + j, b - j, &l))) break;
+                b = j;
+            }
+            if (mn_ubuf_reserve(out, b - a, with_align)) goto nomem;
+            memcpy(out->p, in + a, b - a);
+            if (with_align) memcpy(out->align, ia + 2 * a, 2 * (b - a) * sizeof *ia);
+            out->n = b - a;
+            break;
+        }
+        case MN_NORM_STEP_REPLACE_SPACES: {
+            /* runs of two or more ' ': the content, with the range of the run's last space */
+            size_t i = 0;
+            while (i < in_n) {
+                size_t j = i;
+                while (j < in_n && in[j] == ' ') j++;
+                if (j - i >= 2) {
+                    if (mn_ubuf_reserve(out, st->len2, with_align)) goto nomem;
+                    memcpy(out->p + out->n, st->str2, st->len2);
+                    if (with_align)
+                        for (size_t q = 0; q < st->len2; q++) {
+                            out->align[2 * (out->n + q)] = ia[2 * (j - 1)];
+                            out->align[2 * (out->n + q) + 1] = ia[2 * (j - 1) + 1];
+                        }
+                    out->n += st->len2;
+                    i = j;
+                    continue;
+                }
+                j = i + 1;
+                while (j < in_n && in[j] != ' ') j++;
+                if (mn_ubuf_reserve(out, j - i, with_align)) goto nomem;
+                memcpy(out->p + out->n, in + i, j - i);
+                if (with_align) memcpy(out->align + 2 * out->n, ia + 2 * i, 2 * (j - i) * sizeof *ia);
+                out->n += j - i;
+                i = j;
+            }
+            break;
+        }
         case MN_NORM_STEP_PREPEND:
             if (in_n) {
                 if (mn_ubuf_reserve(out, st->len + in_n, with_align)) goto nomem;
@@ -1181,6 +1247,28 @@ static int unigram_word(void *vctx, size_t ws, size_t we)
         sc->syms[k++] = (sym){nd->id, 0, 0, (uint32_t)nd->start, (uint32_t)(e - (size_t)nd->start)};
         e = (size_t)nd->start;
     }
+    if (t->uni_hf) {
+        /* HF: a run of unk nodes is one string: a token if the vocabulary has
+         * it, else its byte tokens (all spanning the run), else unk */
+        while (k--) {
+            const sym *y = &sc->syms[k];
+            size_t st = ws + y->start, en = st + y->len;
+            if (y->id == t->unk_id)
+                while (k && sc->syms[k - 1].id == t->unk_id) { k--; en = ws + sc->syms[k].start + sc->syms[k].len; }
+            int32_t id = y->id == t->unk_id ? mn_tok_vocab_find(t, c->text + st, en - st) : y->id;
+            if (id < 0 && t->byte_fallback) {
+                int ok = 1;
+                for (size_t q = st; q < en && ok; q++) ok = t->byte_id[(unsigned char)c->text[q]] >= 0;
+                if (ok) {
+                    for (size_t q = st; q < en; q++)
+                        if (emit_token(c, t->byte_id[(unsigned char)c->text[q]], st, en)) return MN_E_NOMEM;
+                    continue;
+                }
+            }
+            if (emit_token(c, id >= 0 ? id : t->unk_id, st, en)) return MN_E_NOMEM;
+        }
+        return 0;
+    }
     int prev_unk = 0;
     while (k--) {
         const sym *y = &sc->syms[k];
@@ -1253,6 +1341,20 @@ static size_t ws_right(const char *s, size_t n, size_t i)
     return i;
 }
 
+/* HF's single_word: no \w char right before or right after the match
+ * (within the split being searched). */
+static int single_word_ok(const char *s, size_t lo, size_t hi, size_t ms, size_t me)
+{
+    size_t l;
+    if (ms > lo) {
+        size_t j = ms - 1;
+        while (j > lo && ((unsigned char)s[j] & 0xC0) == 0x80) j--;
+        if (mn_uc_is_word(mn_utf8_decode((const unsigned char *)s + j, ms - j, &l))) return 0;
+    }
+    if (me < hi && mn_uc_is_word(mn_utf8_decode((const unsigned char *)s + me, hi - me, &l))) return 0;
+    return 1;
+}
+
 typedef int (*piece_fn)(enc_ctx *c, size_t s, size_t e);
 
 /* Split c->text[lo..hi) around added tokens of one pass; text pieces go to fn. */
@@ -1265,6 +1367,7 @@ static int split_added(enc_ctx *c, size_t lo, size_t hi, int normalized_pass, un
     while (from < hi && find_added(t, c->text, hi, from, normalized_pass, &ms, &me, &a)) {
         from = me;
         if (a->special && !(flags & MN_TOK_PARSE_SPECIAL)) continue;
+        if (a->single_word && !single_word_ok(c->text, lo, hi, ms, me)) continue;
         if (a->lstrip) { size_t ns = ws_left(c->text, start, ms); ms = ns; }
         if (a->rstrip) { me = ws_right(c->text, hi, me); from = me; }
         if (ms > start) { int rc = fn(c, start, ms); if (rc) return rc; }
@@ -1275,35 +1378,165 @@ static int split_added(enc_ctx *c, size_t lo, size_t hi, int normalized_pass, un
     return 0;
 }
 
-static int model_piece(enc_ctx *c, size_t s, size_t e)
+/* The words of sub->text[a..b) without a regex split: the model over each,
+ * SentencePiece-style texts cut before "▁" where that is exact (sp_words). */
+static int plain_words(enc_ctx *sub, size_t a, size_t b)
+{
+    mn_tokenizer *t = sub->t;
+    mn_tok_emit_fn fn = t->model == MN_TOKM_WORDPIECE ? wp_word : t->model == MN_TOKM_UNIGRAM ? unigram_word : bpe_word;
+    if (!t->sp_words) return a < b ? fn(sub, a, b) : 0;
+    /* cut before every "▁" that follows a char other than "▁" */
+    const char *x = sub->text;
+    size_t ws = a;
+    for (size_t i = a + 3; i + 3 <= b; i++) {
+        if (x[i] == '\xE2' && x[i + 1] == '\x96' && x[i + 2] == '\x81' &&
+            !(x[i - 3] == '\xE2' && x[i - 2] == '\x96' && x[i - 1] == '\x81')) {
+            int rc = fn(sub, ws, i);
+            if (rc) return rc;
+            ws = i;
+        }
+    }
+    return ws < b ? fn(sub, ws, b) : 0;
+}
+
+/* HF's Split on a literal string with its SplitDelimiterBehavior: the text
+ * is a sequence of spans, matches (non-overlapping, leftmost) and the text
+ * between them; pieces are formed from the spans as HF folds them. */
+static int literal_split(enc_ctx *sub)
+{
+    mn_tokenizer *t = sub->t;
+    const char *x = sub->text, *lit = t->lit;
+    size_t n = sub->text_n, L = t->lit_len;
+    size_t pa = 0, pb = 0;   /* pending piece */
+    int have = 0, pm = 0;    /* a piece is pending; the previous span was a match */
+    size_t p = 0;
+    int rc = 0;
+    for (;;) {
+        /* next span: text up to the next match, or the match */
+        size_t m = p;
+        while (m + L <= n && (x[m] != lit[0] || memcmp(x + m, lit, L))) m++;
+        if (m + L > n) m = n;
+        size_t s, e;
+        int ism;
+        if (m > p) { s = p; e = m; ism = 0; }
+        else if (m < n) { s = m; e = m + L; ism = 1; }
+        else break;
+        p = e;
+        switch (t->lit_behavior) {
+        case MN_LIT_ISOLATED: rc = plain_words(sub, s, e); break;
+        case MN_LIT_REMOVED: if (!ism) rc = plain_words(sub, s, e); break;
+        case MN_LIT_MERGED_PREV: /* a match joins the piece before it, unless that ended in a match */
+            if (ism && !pm && have) pb = e;
+            else { if (have) rc = plain_words(sub, pa, pb); pa = s; pb = e; have = 1; }
+            break;
+        case MN_LIT_MERGED_NEXT: /* a match joins the span after it if that is not a match */
+            if (have && pm && !ism) pb = e;
+            else { if (have) rc = plain_words(sub, pa, pb); pa = s; pb = e; have = 1; }
+            break;
+        default: /* MN_LIT_CONTIGUOUS: consecutive matches are one piece */
+            if (ism && pm && have) pb = e;
+            else { if (have) rc = plain_words(sub, pa, pb); pa = s; pb = e; have = 1; }
+            break;
+        }
+        if (rc) return rc;
+        pm = ism;
+    }
+    return have ? plain_words(sub, pa, pb) : 0;
+}
+
+/* Run the model over the words of a pre-tokenized split sub (text, align). */
+static int split_words(enc_ctx *sub)
+{
+    mn_tokenizer *t = sub->t;
+    int rc = 0;
+    if (t->ms_rep_len && t->ms_split) {
+        /* Metaspace split: MergedWithNext at each replacement char */
+        const char *x = sub->text;
+        size_t n = sub->text_n, ws = 0, rl = t->ms_rep_len;
+        mn_tok_emit_fn fn = t->model == MN_TOKM_WORDPIECE ? wp_word : t->model == MN_TOKM_UNIGRAM ? unigram_word : bpe_word;
+        for (size_t i = 1; i + rl <= n && !rc; i++)
+            if (x[i] == t->ms_rep[0] && !memcmp(x + i, t->ms_rep, rl)) { rc = fn(sub, ws, i); ws = i; }
+        return rc ? rc : fn(sub, ws, n);
+    }
+    if (t->lit_len) return literal_split(sub);
+    if (t->sp_words) return plain_words(sub, 0, sub->text_n);
+    mn_tok_emit_fn fn = t->model == MN_TOKM_WORDPIECE ? wp_word : t->model == MN_TOKM_UNIGRAM ? unigram_word : bpe_word;
+    rc = mn_tok_split(t->split, sub->text, sub->text_n, fn, sub);
+    if (rc == MN_E_UNSUPPORTED) return mn_err_set(&t->err, rc, "pre-tokenizer %d", t->split);
+    return rc;
+}
+
+/* One split of the pre-tokenizer chain: Metaspace (' ' -> replacement,
+ * replacement prepended) or ByteLevel's prefix space rewrite it first, with
+ * HF's alignments (the prepended char spans the first char, a replacement the
+ * space it replaced). */
+static int pretok_split(enc_ctx *c, size_t s, size_t e)
 {
     mn_tokenizer *t = c->t;
-    /* words are reported relative to the piece: shift via a sub-context */
     enc_ctx sub = *c;
     sub.text = c->text + s;
     sub.text_n = e - s;
     if (c->align) sub.align = c->align + 2 * s;
     else sub.base = c->base + s;
-    int rc;
-    if (t->sp_words) {
-        /* cut before every "▁" that follows a char other than "▁" */
-        const char *x = sub.text;
-        size_t n = sub.text_n, ws = 0;
-        rc = 0;
-        for (size_t i = 3; i + 3 <= n && !rc; i++) {
-            if (x[i] == '\xE2' && x[i + 1] == '\x96' && x[i + 2] == '\x81' &&
-                !(x[i - 3] == '\xE2' && x[i - 2] == '\x96' && x[i - 1] == '\x81')) {
-                rc = bpe_word(&sub, ws, i);
-                ws = i;
-            }
-        }
-        if (!rc) rc = bpe_word(&sub, ws, n);
+    size_t n = e - s;
+    if (!n || (!t->ms_rep_len && !t->bl_add_prefix_space)) return split_words(&sub);
+    const char *x = sub.text;
+    const char *rep = t->ms_rep_len ? t->ms_rep : " ";
+    size_t rl = t->ms_rep_len ? t->ms_rep_len : 1;
+    int prepend;
+    if (t->ms_rep_len) {
+        int starts = x[0] == ' ' || (n >= rl && !memcmp(x, rep, rl));
+        size_t o0, o1;
+        orig_range(&sub, 0, 1, &o0, &o1);
+        prepend = !starts && (t->ms_prepend == 1 || (t->ms_prepend == 2 && o0 == 0));
     } else {
-        mn_tok_emit_fn fn = t->model == MN_TOKM_WORDPIECE ? wp_word : t->model == MN_TOKM_UNIGRAM ? unigram_word : bpe_word;
-        rc = mn_tok_split(t->split, sub.text, sub.text_n, fn, &sub);
+        prepend = x[0] != ' ';
     }
-    if (rc == MN_E_UNSUPPORTED) return mn_err_set(&t->err, rc, "pre-tokenizer %d", t->split);
-    return rc;
+    mn_ubuf *pb = &t->scratch->nb[3];
+    size_t room;
+    if (!mn_mul_size(n + 1, rl, &room)) return MN_E_NOMEM;
+    pb->n = 0;
+    if (mn_ubuf_reserve(pb, room, c->want_offsets)) return MN_E_NOMEM;
+    for (size_t i = 0; i < n || prepend;) {
+        size_t l = prepend ? 0 : mn_utf8_seq_len((const unsigned char *)x + i, n - i);
+        if (!prepend && !l) l = 1;
+        const char *src = prepend || (x[i] == ' ' && t->ms_rep_len) ? rep : x + i;
+        size_t sl = prepend || (x[i] == ' ' && t->ms_rep_len) ? rl : l;
+        memcpy(pb->p + pb->n, src, sl);
+        if (c->want_offsets) {
+            size_t o0, o1;
+            orig_range(&sub, i, i + (l ? l : mn_utf8_seq_len((const unsigned char *)x, n)), &o0, &o1);
+            for (size_t q = 0; q < sl; q++) { pb->align[2 * (pb->n + q)] = (uint32_t)o0; pb->align[2 * (pb->n + q) + 1] = (uint32_t)o1; }
+        }
+        pb->n += sl;
+        if (prepend) prepend = 0;
+        else i += l;
+    }
+    enc_ctx tr = sub;
+    tr.text = pb->p;
+    tr.text_n = pb->n;
+    tr.align = c->want_offsets ? pb->align : NULL;
+    return split_words(&tr);
+}
+
+/* A piece of normalized text between added tokens: WhitespaceSplit first if
+ * configured, then each split as above. */
+static int model_piece(enc_ctx *c, size_t s, size_t e)
+{
+    mn_tokenizer *t = c->t;
+    if (!t->ws_split) return pretok_split(c, s, e);
+    const unsigned char *x = (const unsigned char *)c->text;
+    size_t i = s, ws = s;
+    while (i < e) {
+        size_t l = 1;
+        uint32_t cp = x[i] < 0x80 ? x[i] : mn_utf8_decode(x + i, e - i, &l);
+        if (cp == ' ' || (cp >= 9 && cp <= 13) || (cp >= 0x80 && mn_uc_is_space(cp))) {
+            if (i > ws) { int rc = pretok_split(c, ws, i); if (rc) return rc; }
+            ws = i + l;
+        }
+        i += l;
+    }
+    return e > ws ? pretok_split(c, ws, e) : 0;
 }
 
 /* A raw piece (between non-normalized added tokens): normalize, then the
@@ -1412,6 +1645,56 @@ static int encode_all(mn_tokenizer *t, const char *text, size_t n, unsigned flag
     return 0;
 }
 
+/* Length of the maximal invalid subpart at s (>= 1), per Unicode / Rust's from_utf8_lossy. */
+static size_t utf8_bad_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t need;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) need = 1;
+    else if (c >= 0xE0 && c <= 0xEF) { need = 2; if (c == 0xE0) lo = 0xA0; if (c == 0xED) hi = 0x9F; }
+    else if (c >= 0xF0 && c <= 0xF4) { need = 3; if (c == 0xF0) lo = 0x90; if (c == 0xF4) hi = 0x8F; }
+    else return 1;
+    size_t k = 1;
+    if (k < n && s[k] >= lo && s[k] <= hi) {
+        k++;
+        while (k <= need && k < n && s[k] >= 0x80 && s[k] <= 0xBF) k++;
+    }
+    return k;
+}
+
+/* MN_TOK_LOSSY: a copy of s[0..n) with every maximal invalid subpart replaced
+ * by U+FFFD, and (if map) for every byte position of the copy (and its end)
+ * the byte position of s it comes from. @return 0 or MN_E_NOMEM. */
+static int lossy_copy(const unsigned char *s, size_t n, char **out, size_t *outLen, uint32_t **map)
+{
+    if (n > (UINT32_MAX - 1) / 3) return MN_E_INVALID_ARG; /* offsets are 32-bit inside */
+    char *d = malloc(3 * n + 1);
+    uint32_t *m = map ? malloc((3 * n + 1) * sizeof *m) : NULL;
+    if (!d || (map && !m)) { free(d); free(m); return MN_E_NOMEM; }
+    size_t i = 0, o = 0;
+    while (i < n) {
+        size_t l = s[i] < 0x80 ? 1 : mn_utf8_seq_len(s + i, n - i);
+        if (l) {
+            memcpy(d + o, s + i, l);
+            if (m) for (size_t k = 0; k < l; k++) m[o + k] = (uint32_t)i;
+            o += l;
+            i += l;
+            continue;
+        }
+        size_t bad = utf8_bad_len(s + i, n - i);
+        memcpy(d + o, "\xEF\xBF\xBD", 3);
+        if (m) m[o] = m[o + 1] = m[o + 2] = (uint32_t)i;
+        o += 3;
+        i += bad;
+    }
+    if (m) m[o] = (uint32_t)n;
+    *out = d;
+    *outLen = o;
+    if (map) *map = m;
+    return 0;
+}
+
 /* ---------------------------------------------------------- public API */
 size_t mn_tokenizer_encode_offsets(mn_tokenizer *t, int32_t *dst, size_t *offsets, size_t dstCapacity,
                                    const void *text, size_t textSize, unsigned flags)
@@ -1420,9 +1703,24 @@ size_t mn_tokenizer_encode_offsets(mn_tokenizer *t, int32_t *dst, size_t *offset
     mn_err_clear(&t->err);
     if (textSize >= UINT32_MAX)
         return MN_ERROR_SIZE(mn_err_set(&t->err, MN_E_INVALID_ARG, "text of %zu bytes (limit 4 GiB)", textSize));
-    if (!mn_utf8_valid(text, textSize))
-        return MN_ERROR_SIZE(mn_err_set(&t->err, MN_E_TOK_UTF8, "the text is not valid UTF-8"));
-    int rc = encode_all(t, text ? text : "", textSize, flags, offsets != NULL);
+    const char *src = text ? text : "";
+    char *fixed = NULL;
+    uint32_t *map = NULL;
+    if (!mn_utf8_valid(text, textSize)) {
+        if (!(flags & MN_TOK_LOSSY))
+            return MN_ERROR_SIZE(mn_err_set(&t->err, MN_E_TOK_UTF8, "the text is not valid UTF-8"));
+        int lc = lossy_copy(text, textSize, &fixed, &textSize, offsets ? &map : NULL);
+        if (lc) return MN_ERROR_SIZE(mn_err_set(&t->err, lc, lc == MN_E_NOMEM ? "out of memory"
+                                                : "invalid UTF-8 text of %zu bytes (limit with MN_TOK_LOSSY 1.4 GB)", textSize));
+        src = fixed;
+    }
+    int rc = encode_all(t, src, textSize, flags, offsets != NULL);
+    if (!rc && map) {
+        mn_tok_scratch *sc = t->scratch;
+        for (size_t i = 0; i < sc->offs.n; i++) sc->offs.p[i] = map[sc->offs.p[i]];
+    }
+    free(fixed);
+    free(map);
     if (rc) {
         if (t->err.code != rc) mn_err_set(&t->err, rc, "%s", mn_status_message(rc));
         return MN_ERROR_SIZE(rc);
@@ -1528,24 +1826,6 @@ static int dbuf_put(dbuf *b, const void *s, size_t n)
     return 0;
 }
 
-/* Length of the maximal invalid subpart at s (>= 1), per Unicode / Rust's from_utf8_lossy. */
-static size_t utf8_bad_len(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    size_t need;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) need = 1;
-    else if (c >= 0xE0 && c <= 0xEF) { need = 2; if (c == 0xE0) lo = 0xA0; if (c == 0xED) hi = 0x9F; }
-    else if (c >= 0xF0 && c <= 0xF4) { need = 3; if (c == 0xF0) lo = 0x90; if (c == 0xF4) hi = 0x8F; }
-    else return 1;
-    size_t k = 1;
-    if (k < n && s[k] >= lo && s[k] <= hi) {
-        k++;
-        while (k <= need && k < n && s[k] >= 0x80 && s[k] <= 0xBF) k++;
-    }
-    return k;
-}
-
 /* Append s[0..n) to b with invalid sequences replaced by U+FFFD. If hold is
  * set, a truncated but possibly valid tail is not consumed: @return consumed. */
 static size_t put_lossy(dbuf *b, const unsigned char *s, size_t n, int hold, int *oom)
@@ -1647,6 +1927,9 @@ static int token_piece(const mn_tokenizer *t, int32_t id, dbuf *b, int *is_byte,
             }
         } else if (st->op == MN_DEC_REPLACE && st->len) {
             if (dbuf_replace(&w, &w2, st->str, st->len, st->str2, st->len2)) rc = MN_E_NOMEM;
+        } else if (st->op == MN_DEC_METASPACE) {
+            /* HF: in the first token the replacement is dropped (unless prepend_scheme never) */
+            if (dbuf_replace(&w, &w2, st->str, st->len, " ", index == 0 && st->start ? 0 : 1)) rc = MN_E_NOMEM;
         } else if (st->op == MN_DEC_WORDPIECE) {
             if (index != 0) {
                 if (w.n >= st->len && !memcmp(w.p, st->str, st->len)) {
@@ -1826,26 +2109,50 @@ size_t mn_tok_stream_flush(mn_tok_stream *s, char *dst, size_t cap)
 }
 
 /* -------------------------------------------------------------- lifetime */
+static void free_scratch(mn_tok_scratch *sc)
+{
+    if (!sc) return;
+    free(sc->ids.p); free(sc->offs.p);
+    mn_ubuf_free(&sc->nb[0]); mn_ubuf_free(&sc->nb[1]); mn_ubuf_free(&sc->nb[2]); mn_ubuf_free(&sc->nb[3]);
+    free(sc->syms); free(sc->heap);
+    free(sc->wc); free(sc->uni);
+    free(sc);
+}
+
 void mn_tokenizer_free(mn_tokenizer *t)
 {
     if (!t) return;
+    free_scratch(t->scratch);
+    if (atomic_fetch_sub_explicit(t->refs, 1u, memory_order_acq_rel) > 1) { free(t); return; } /* a clone */
+    free((void *)t->refs);
     free(t->tok_off); free(t->tok_len); free(t->tok_bytes); free(t->tok_unmapped); free(t->vhash);
-    free(t->mtab); free(t->pc_keys); free(t->pc_ids); free(t->pairmap);
+    free(t->mtab); free(t->pc_keys); free(t->pc_ids); free(t->pairmap); free(t->lit);
     for (int i = 0; i < t->n_norm; i++) { free(t->norm[i].str); free(t->norm[i].str2); }
     for (int i = 0; i < t->n_dec; i++) { free(t->dec[i].str); free(t->dec[i].str2); }
     free(t->added); free(t->added_bytes);
-    free(t->tok_type); free(t->scores); free(t->spm_units); free(t->spm_pool);
+    free(t->tok_type); free(t->scores); free(t->dscores); free(t->spm_units); free(t->spm_pool);
     mn_tok_trie_free(&t->trie_pieces);
     mn_tok_trie_free(&t->trie_user);
-    mn_tok_scratch *sc = t->scratch;
-    if (sc) {
-        free(sc->ids.p); free(sc->offs.p);
-        mn_ubuf_free(&sc->nb[0]); mn_ubuf_free(&sc->nb[1]); mn_ubuf_free(&sc->nb[2]);
-        free(sc->syms); free(sc->heap);
-        free(sc->wc); free(sc->uni);
-        free(sc);
-    }
     free(t);
+}
+
+mn_status mn_tokenizer_clone(mn_tokenizer **out, const mn_tokenizer *src)
+{
+    if (!out) return MN_E_INVALID_ARG;
+    *out = NULL;
+    if (!src) return MN_E_INVALID_ARG;
+    mn_tokenizer *t = malloc(sizeof *t);
+    mn_tok_scratch *sc = calloc(1, sizeof *sc);
+    if (!t || !sc) { free(t); free(sc); return MN_E_NOMEM; }
+    /* everything but the error message (another thread may be writing src's):
+     * the tables are read-only after creation */
+    size_t skip = offsetof(mn_tokenizer, model);
+    memcpy((char *)t + skip, (const char *)src + skip, sizeof *t - skip);
+    memset(&t->err, 0, sizeof t->err);
+    t->scratch = sc;
+    atomic_fetch_add_explicit(t->refs, 1u, memory_order_relaxed);
+    *out = t;
+    return MN_OK;
 }
 
 static int looks_like_json(const unsigned char *p, size_t n)
@@ -1853,7 +2160,7 @@ static int looks_like_json(const unsigned char *p, size_t n)
     size_t i = 0;
     if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) i = 3;
     while (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) i++;
-    return i < n && p[i] == '{';
+    return i < n && (p[i] == '{' || p[i] == '[' || p[i] == '"');
 }
 
 /* Finish a creation: the loader's status, then the derived tables. */
@@ -1876,7 +2183,15 @@ static mn_status create_common(mn_tokenizer **out, const unsigned char *p, size_
     *out = NULL;
     mn_tokenizer *t = mn_tok_alloc();
     if (!t) { if (em && emc) snprintf(em, emc, "out of memory"); return MN_E_NOMEM; }
-    if (kind == 0) kind = looks_like_json(p, n) ? 1 : 2;
+    /* a SentencePiece ModelProto starts with its pieces (field 1, bytes) */
+    if (kind == 0) kind = looks_like_json(p, n) ? 1 : n && p[0] == 0x0A ? 2 : 3;
+    if (kind == 3) {
+        mn_tokenizer_free(t);
+        if (em && emc)
+            snprintf(em, emc, "unrecognised tokenizer file (expected a tokenizer.json, a GGUF or a SentencePiece .model%s)",
+                     n >= 8 && p[1] == 0 && p[2] == 0 && p[3] == 0 && p[4] == 0 ? "; a llama2.c tokenizer.bin goes into a GGUF with minnow convert" : "");
+        return MN_E_UNSUPPORTED;
+    }
     int rc = kind == 1 ? mn_tok_load_hf(t, (const char *)p, n) : mn_tok_load_spm(t, p, n);
     return finish_create(out, t, rc, em, emc);
 }
@@ -1915,7 +2230,7 @@ mn_status mn_tokenizer_create_file(mn_tokenizer **out, const char *path, char *e
     if (!out || !path) return MN_E_INVALID_ARG;
     *out = NULL;
     FILE *f = fopen(path, "rb");
-    if (!f) { if (em && emc) snprintf(em, emc, "cannot open %s", path); return MN_E_IO; }
+    if (!f) { if (em && emc) snprintf(em, emc, "cannot open %s: %s", path, strerror(errno)); return MN_E_IO; }
     /* GGUF: opened by the GGUF reader (mapped, not read whole: it may be a model) */
     char magic[4];
     if (fread(magic, 1, 4, f) == 4 && !memcmp(magic, "GGUF", 4)) {

@@ -35,7 +35,7 @@ size_t mn_tok_trie_longest(const mn_tok_trie *tr, const char *s, size_t n, int32
 void mn_tok_trie_free(mn_tok_trie *tr);
 
 /* Unigram best path: for each end position, the token ending there and its start. */
-typedef struct mn_tok_uni_node { int32_t id; int32_t start; float score; } mn_tok_uni_node;
+typedef struct mn_tok_uni_node { int32_t id; int32_t start; double score; } mn_tok_uni_node;
 
 /* Pre-tokenizer split scanners (the regexes of the HF files, hand-written). */
 enum {
@@ -48,6 +48,7 @@ enum {
     MN_SPLIT_BERT,      /* BertPreTokenizer: White_Space separates (and is dropped), each punctuation char
                            (ASCII punctuation or P* as of Unicode 8.0) is a word of its own */
 };
+enum { MN_LIT_ISOLATED, MN_LIT_REMOVED, MN_LIT_MERGED_PREV, MN_LIT_MERGED_NEXT, MN_LIT_CONTIGUOUS };
 
 /* Normalizer steps, applied in order. */
 enum {
@@ -60,6 +61,9 @@ enum {
     MN_NORM_STEP_BERT_CJK,   /* BertNormalizer handle_chinese_chars: ' ' around each CJK ideograph */
     MN_NORM_STEP_STRIP_MN,   /* StripAccents: drop nonspacing marks (Mn as of Unicode 8.0) */
     MN_NORM_STEP_SPM,        /* the sentencepiece library's normalizer (spm_* fields) */
+    MN_NORM_STEP_PRECOMPILED,/* HF's Precompiled: the charsmap (spm_units) grapheme by grapheme */
+    MN_NORM_STEP_STRIP,      /* HF's Strip: White_Space at the start (len & 1) and the end (len & 2) */
+    MN_NORM_STEP_REPLACE_SPACES, /* HF's Replace(Regex(" {2,}"), str2): runs of 2+ spaces */
 };
 typedef struct mn_tok_norm_step {
     int op;
@@ -76,6 +80,7 @@ enum {
     MN_DEC_STRIP,         /* strip up to `start` leading and `stop` trailing chars equal to str */
     MN_DEC_WORDPIECE,     /* tokens after the first: prefix str removed, else a ' ' before;
                              start != 0: HF's cleanup (" ." -> "." ...) on each token */
+    MN_DEC_METASPACE,     /* str -> ' '; in the first token removed instead when start != 0 (prepend scheme not never) */
 };
 typedef struct mn_tok_dec_step {
     int op;
@@ -115,8 +120,17 @@ struct mn_tokenizer {
     size_t mhash_mask;
     /* BPE options */
     int byte_level;          /* ByteLevel pre-tokenizer / vocabulary in GPT-2 byte-unicode form */
-    int bl_add_prefix_space;
+    int bl_add_prefix_space; /* ByteLevel(add_prefix_space, use_regex): ' ' before each piece not starting with one */
+    /* Metaspace pre-tokenizer: ' ' -> ms_rep, ms_rep prepended (per split), optionally split before each ms_rep */
+    char ms_rep[8];
+    size_t ms_rep_len;       /* 0: no Metaspace */
+    int ms_prepend;          /* 0 never, 1 always, 2 first (only a split at the start of the text) */
+    int ms_split;
+    int ws_split;            /* WhitespaceSplit before: words between White_Space runs */
     int split;               /* MN_SPLIT_* */
+    char *lit;               /* Split on a String pattern (lit_len > 0) instead: the string and */
+    size_t lit_len;
+    int lit_behavior;        /* MN_LIT_* (HF's SplitDelimiterBehavior) */
     int byte_fallback, fuse_unk, ignore_merges;
     int score_bpe;           /* SentencePiece / llama.cpp SPM: merge pairs come from token scores
                                 (mn_tok_score_merges); a char without a token stays one symbol
@@ -136,6 +150,10 @@ struct mn_tokenizer {
     uint8_t *tok_type;       /* MN_TT_* per id (NULL: all normal) */
     float *scores;
     float uni_min, uni_max;  /* Unigram: min / max score of normal pieces (max starts at FLT_MIN, as the library) */
+    int uni_hf;              /* HF's Unigram (tokenizer.json): dscores, min over all pieces, unk runs fused
+                                before the lookup, byte fallback over the fused text */
+    double *dscores;         /* HF Unigram scores (f64) */
+    double uni_dmin;
     mn_tok_trie trie_pieces; /* Unigram: normal, user-defined and unused pieces */
     mn_tok_trie trie_user;   /* user-defined pieces: passed through the normalizer, never split or merged */
     uint32_t *spm_units;     /* precompiled charsmap: Darts double array (NULL: none) */
@@ -168,7 +186,9 @@ struct mn_tokenizer {
     int n_prefix, n_suffix;
     size_t max_expand;       /* normalizer output bytes per input byte, bound */
     size_t max_token_len;
-    /* scratch (reused across calls) */
+    /* handles sharing the tables above (mn_tokenizer_clone): freed with the last */
+    _Atomic unsigned *refs;
+    /* scratch (reused across calls; one per handle) */
     struct mn_tok_scratch *scratch;
 };
 
@@ -214,7 +234,11 @@ int mn_tok_spm_set_charsmap(mn_tokenizer *t, const unsigned char *blob, size_t n
 /** The sentencepiece library's Normalizer::Normalize of in[0..n) into out
  *  (out->n reset). @return 0 or -1 (no memory). */
 int mn_tok_spm_normalize(const mn_tokenizer *t, mn_ubuf *out, const char *in, size_t n, const uint32_t *ia, int with_align);
-/** Unigram Viterbi (the library's EncodeOptimized) over s[0..n); nodes[n + 1]. */
+/** HF's Precompiled normalizer (spm_precompiled) of in[0..n) into out (out->n reset). */
+int mn_tok_precompiled_normalize(const mn_tokenizer *t, mn_ubuf *out, const char *in, size_t n, const uint32_t *ia,
+                                 int with_align);
+/** Unigram Viterbi over s[0..n); nodes[n + 1]: the library's EncodeOptimized,
+ *  or HF's Unigram (t->uni_hf: f64 scores, every piece, no user-defined bonus). */
 int mn_tok_unigram_best(const mn_tokenizer *t, const char *s, size_t n, mn_tok_uni_node *nodes);
 
 int mn_tok_load_hf(mn_tokenizer *t, const char *json, size_t n);

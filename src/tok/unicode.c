@@ -12,6 +12,16 @@ unsigned mn_uc_category_8_0(uint32_t cp)
     return mn_uc_category(cp);
 }
 
+int mn_uc_is_word(uint32_t cp)
+{
+    if (cp < 0x80) return (cp | 0x20) - 'a' < 26 || cp - '0' < 10 || cp == '_';
+    unsigned c = mn_uc_category(cp);
+    if ((c >= MN_UC_Lu && c <= MN_UC_Nd) || c == MN_UC_Nl || c == MN_UC_Pc) return 1; /* L*, M*, Nd, Nl, Pc */
+    for (uint32_t i = 0; i < mn_uc_word_extra_n; i++)
+        if (cp >= mn_uc_word_extra[i][0] && cp <= mn_uc_word_extra[i][1]) return 1;
+    return 0;
+}
+
 size_t mn_uc_lower_full_cp(uint32_t cp, uint32_t out[3])
 {
     if (cp < 0x80) { out[0] = (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp; return 1; }
@@ -252,6 +262,83 @@ static int sort_run(nseq *q, size_t a, size_t b)
     return 0;
 }
 
+int mn_uc_transform(mn_ubuf *out, const unsigned char *s, size_t n, const uint32_t *in_align, size_t *off,
+                    const uint32_t *cps, const int32_t *chg, size_t count, int with_align)
+{
+    size_t need;
+    if (!mn_mul_size(count, 4, &need) || mn_ubuf_reserve(out, need, with_align)) return -1;
+    for (size_t k = 0; k < count; k++) {
+        size_t l = mn_utf8_encode(cps[k], out->p + out->n);
+        if (with_align) {
+            uint32_t a0 = 0, a1 = 0;
+            /* the range of the input char at byte p (identity when in_align is NULL) */
+#define IN_RANGE(p)                                                                  \
+    do {                                                                             \
+        size_t cl_ = mn_utf8_seq_len(s + (p), n - (p));                              \
+        a0 = in_align ? in_align[2 * (p)] : (uint32_t)(p);                           \
+        a1 = in_align ? in_align[2 * (p) + 1] : (uint32_t)((p) + (cl_ ? cl_ : 1));   \
+    } while (0)
+            if (chg[k] > 0) {
+                /* an inserted char: the range of the input char before the position */
+                if (*off > 0) {
+                    size_t p = *off - 1;
+                    while (p > 0 && (s[p] & 0xC0) == 0x80) p--;
+                    IN_RANGE(p);
+                }
+            } else {
+                /* a replacing char: the range of the input char at the position, which it
+                 * consumes, with -chg more */
+                for (int32_t r = 0; r <= -chg[k]; r++) {
+                    if (*off >= n) break;
+                    if (r == 0) IN_RANGE(*off);
+                    size_t cl = mn_utf8_seq_len(s + *off, n - *off);
+                    *off += cl ? cl : 1;
+                }
+            }
+#undef IN_RANGE
+            for (size_t z = 0; z < l; z++) { out->align[2 * (out->n + z)] = a0; out->align[2 * (out->n + z) + 1] = a1; }
+        }
+        out->n += l;
+    }
+    return 0;
+}
+
+size_t mn_uc_grapheme_len(const unsigned char *s, size_t n)
+{
+    size_t l;
+    uint32_t cp = mn_utf8_decode(s, n, &l);
+    unsigned prev = mn_uc_gcb(cp);
+    size_t pos = l;
+    unsigned ri = (prev & 15) == MN_GCB_RI;          /* regional indicators in a row */
+    int emoji = (prev & MN_GCB_EXTPICT) ? 1 : 0;     /* 1: ExtPict Extend*, 2: ... ZWJ */
+    while (pos < n) {
+        cp = mn_utf8_decode(s + pos, n - pos, &l);
+        unsigned cur = mn_uc_gcb(cp), p = prev & 15, c = cur & 15;
+        int brk;
+        if (p == MN_GCB_CR && c == MN_GCB_LF) brk = 0;                                          /* GB3 */
+        else if (p == MN_GCB_CR || p == MN_GCB_LF || p == MN_GCB_Control) brk = 1;              /* GB4 */
+        else if (c == MN_GCB_CR || c == MN_GCB_LF || c == MN_GCB_Control) brk = 1;              /* GB5 */
+        else if (p == MN_GCB_L && (c == MN_GCB_L || c == MN_GCB_V || c == MN_GCB_LV || c == MN_GCB_LVT)) brk = 0; /* GB6 */
+        else if ((p == MN_GCB_LV || p == MN_GCB_V) && (c == MN_GCB_V || c == MN_GCB_T)) brk = 0; /* GB7 */
+        else if ((p == MN_GCB_LVT || p == MN_GCB_T) && c == MN_GCB_T) brk = 0;                  /* GB8 */
+        else if (c == MN_GCB_Extend || c == MN_GCB_ZWJ) brk = 0;                                 /* GB9 */
+        else if (c == MN_GCB_SpacingMark) brk = 0;                                               /* GB9a */
+        else if (p == MN_GCB_Prepend) brk = 0;                                                   /* GB9b */
+        else if (p == MN_GCB_ZWJ && (cur & MN_GCB_EXTPICT) && emoji == 2) brk = 0;              /* GB11 */
+        else if (p == MN_GCB_RI && c == MN_GCB_RI && (ri & 1)) brk = 0;                          /* GB12/13 */
+        else brk = 1;                                                                            /* GB999 */
+        if (brk) break;
+        ri = c == MN_GCB_RI ? ri + 1 : 0;
+        if (cur & MN_GCB_EXTPICT) emoji = 1;
+        else if (emoji == 1 && c == MN_GCB_Extend) emoji = 1;
+        else if (emoji == 1 && c == MN_GCB_ZWJ) emoji = 2;
+        else emoji = 0;
+        prev = cur;
+        pos += l;
+    }
+    return pos;
+}
+
 /* Order, compose and write one segment (q) of the decomposed input, whose
  * chars came from s[*off..); *off advances over the input it consumed. */
 static int flush_seg(nseq *q, mn_ubuf *out, const unsigned char *s, size_t n, size_t *off, const uint32_t *in_align,
@@ -290,38 +377,7 @@ static int flush_seg(nseq *q, mn_ubuf *out, const unsigned char *s, size_t n, si
         }
         m = w;
     }
-    size_t need;
-    if (!rc && (!mn_mul_size(m, 4, &need) || mn_ubuf_reserve(out, need, with_align))) rc = -1;
-    for (size_t k = 0; !rc && k < m; k++) {
-        size_t l = mn_utf8_encode(q->cp[k], out->p + out->n);
-        if (with_align) {
-            uint32_t a0 = 0, a1 = 0;
-            /* the range of the input char at byte p (identity when in_align is NULL) */
-#define IN_RANGE(p)                                                                  \
-    do {                                                                             \
-        size_t cl_ = mn_utf8_seq_len(s + (p), n - (p));                              \
-        a0 = in_align ? in_align[2 * (p)] : (uint32_t)(p);                           \
-        a1 = in_align ? in_align[2 * (p) + 1] : (uint32_t)((p) + (cl_ ? cl_ : 1));   \
-    } while (0)
-            if (q->chg[k] > 0) {
-                if (*off > 0) {
-                    size_t p = *off - 1;
-                    while (p > 0 && (s[p] & 0xC0) == 0x80) p--;
-                    IN_RANGE(p);
-                }
-            } else {
-                for (int32_t r = 0; r <= -q->chg[k]; r++) {
-                    if (*off >= n) break;
-                    if (r == 0) IN_RANGE(*off);
-                    size_t cl = mn_utf8_seq_len(s + *off, n - *off);
-                    *off += cl ? cl : 1;
-                }
-            }
-#undef IN_RANGE
-            for (size_t z = 0; z < l; z++) { out->align[2 * (out->n + z)] = a0; out->align[2 * (out->n + z) + 1] = a1; }
-        }
-        out->n += l;
-    }
+    if (!rc) rc = mn_uc_transform(out, s, n, in_align, off, q->cp, q->chg, m, with_align);
     q->n = 0;
     return rc;
 }

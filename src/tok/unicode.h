@@ -85,6 +85,30 @@ static inline int mn_uc_after_9_0(uint32_t cp) { return mn_uc_age(cp) >= 2; }
  *  (Cn for later characters): what the unicode_categories crate behind
  *  Hugging Face's BertNormalizer / BertPreTokenizer / StripAccents sees. */
 unsigned mn_uc_category_8_0(uint32_t cp);
+/* Grapheme cluster break property (UAX #29), plus Extended_Pictographic. */
+enum {
+    MN_GCB_Other = 0, MN_GCB_CR, MN_GCB_LF, MN_GCB_Control, MN_GCB_Extend, MN_GCB_ZWJ, MN_GCB_RI,
+    MN_GCB_Prepend, MN_GCB_SpacingMark, MN_GCB_L, MN_GCB_V, MN_GCB_T, MN_GCB_LV, MN_GCB_LVT
+};
+#define MN_GCB_EXTPICT 0x10u
+extern const uint8_t mn_uc_gcb_stage1[];
+extern const uint8_t mn_uc_gcb_stage2[];
+static inline unsigned mn_uc_gcb(uint32_t cp)
+{
+    if (cp > 0x10FFFF) return 0;
+    return mn_uc_gcb_stage2[((uint32_t)mn_uc_gcb_stage1[cp >> MN_UC_BLOCK_SHIFT] << MN_UC_BLOCK_SHIFT) |
+                            (cp & ((1u << MN_UC_BLOCK_SHIFT) - 1))];
+}
+/** Length in bytes of the extended grapheme cluster starting at s[0..n) (valid
+ *  UTF-8, n > 0): UAX #29 rules GB3-GB13 of Unicode 15.0 (no GB9c, which came
+ *  with 15.1). */
+size_t mn_uc_grapheme_len(const unsigned char *s, size_t n);
+extern const uint32_t mn_uc_word_extra_n;
+extern const uint32_t mn_uc_word_extra[][2];
+/** 1 if cp is a word character of Rust's regex \w (Alphabetic, M, Nd, Pc,
+ *  Join_Control). */
+int mn_uc_is_word(uint32_t cp);
+
 /** Full (unconditional) lowercase, as Rust's char::to_lowercase: writes 1..3
  *  code points to out. @return their count. */
 size_t mn_uc_lower_full_cp(uint32_t cp, uint32_t out[3]);
@@ -127,4 +151,10 @@ enum { MN_NORM_NFD = 0, MN_NORM_NFC = 1, MN_NORM_NFKD = 2, MN_NORM_NFKC = 3 };
 int mn_uc_normalize(mn_ubuf *out, const char *in, size_t n, const uint32_t *in_align, int form, int with_align);
 void mn_ubuf_free(mn_ubuf *b);
 int mn_ubuf_reserve(mn_ubuf *b, size_t more, int with_align);
+/** Write chars with HF NormalizedString::transform change values over the
+ *  input s[0..n) (alignment pairs in_align, NULL: identity) into out,
+ *  continuing at input position *off (advanced). See mn_uc_normalize. */
+int mn_uc_transform(mn_ubuf *out, const unsigned char *s, size_t n, const uint32_t *in_align, size_t *off,
+                    const uint32_t *cps, const int32_t *chg, size_t count, int with_align);
+
 #endif

