@@ -264,6 +264,16 @@ static inline mn_vf mn_q_scales_raw(const uint8_t *p, size_t stride, int cnt, mn
 }
 #endif
 
+/* 8 bytes at p widened to i16x8, unsigned / signed: one instruction in wasm
+ * (v128.load8x8_u/_s = pmovzxbw/pmovsxbw from memory in V8). */
+#if defined(__wasm_simd128__) && !defined(MN_SIMD_FORCE_REF)
+static inline mn_vi mn_q_load8_u16(const uint8_t *p) { return wasm_u16x8_load8x8(p); }
+static inline mn_vi mn_q_load8_s16(const uint8_t *p) { return wasm_i16x8_load8x8(p); }
+#else
+static inline mn_vi mn_q_load8_u16(const uint8_t *p) { return mn_vi_widen_lo_u8_i16(mn_vi_load_lo64(p)); }
+static inline mn_vi mn_q_load8_s16(const uint8_t *p) { return mn_vi_widen_lo_i8_i16(mn_vi_load_lo64(p)); }
+#endif
+
 /* Loads from 16-byte aligned addresses (prepared activation data): SSE can
  * then fold them into the arithmetic instruction's memory operand. */
 #if defined(__SSE4_1__) && !defined(MN_SIMD_FORCE_REF)

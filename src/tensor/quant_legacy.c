@@ -355,14 +355,15 @@ static void quantize_q8_ref(int k, const float *x, uint8_t *y, size_t n)
  *   blocks reduce with phaddw (mn_q_sum4_i16). Q5: lanes up to 15872, i32. */
 /* The weight side of 4 blocks, decoded once and used by every token of a tile.
  * MN_Q_X16 (see quant_internal.h): v[j][0..3] are block j's 32 values as int16
- * in the x16 order; Q4 and Q8 unpack each 16-byte vector as i16 lanes:
- *   Q4: q & 255, q >> 8, (q >> 4) & 15, q >> 12  (u16 shifts): the even byte
- *       (lo + 16 hi of element 2k), the odd byte, the even hi nibble, the odd
- *       hi nibble; x16 pairs them with x[2k], x[2k+1], x[16+2k] - 16 x[2k],
- *       x[17+2k] - 16 x[2k+1], so the 16 hi terms cancel: 5 ops, not 7
- *       (|x[16+2k] - 16 x[2k]| <= 2175, products <= 32640: exact in pmaddwd);
- *   Q8: (a << 8) >> 8, a >> 8 (arithmetic), the same for b = bytes 16..31:
- *       elements [0,2..14], [1..15 odd], [16..30 even], [17..31 odd];
+ * in the x16 order, each vector one 8-byte widening load (load8x8) and at
+ * most one shift:
+ *   Q8: qs[0..7], [8..15], [16..23], [24..31] sign-extended: natural order;
+ *   Q4: f0 = qs[0..7] zero-extended (the full bytes lo + 16 hi of elements
+ *       0..7), f0 >> 4 (their hi nibbles = elements 16..23), f1 = qs[8..15],
+ *       f1 >> 4 (elements 24..31); x16 pairs them with x[0..7],
+ *       x[16..23] - 16 x[0..7], x[8..15], x[24..31] - 16 x[8..15], so the
+ *       16 hi terms of the full bytes cancel: 2 ops per 16 bytes, no masks
+ *       (|x[16+j] - 16 x[j]| <= 2175, products <= 32640: exact in pmaddwd);
  *   Q5: the byte values widened: elements in natural order.
  * x16 holds the activations in that order (mn_qx_prepare), so every int16 dot
  * (pmaddwd / i32x4.dot_i16x8_s) is exact for any int8 bytes. */
@@ -383,19 +384,17 @@ typedef struct wdec {
 MN_AI void unpack16(int k, const uint8_t *w, mn_vi v[4])
 {
     if (k == K_Q8_0 || k == K_Q8_1) {
-        mn_vi a = mn_vi_load(w + (k == K_Q8_0 ? 2 : 4)), b = mn_vi_load(w + (k == K_Q8_0 ? 18 : 20));
-        v[0] = mn_vi_srai_i16(mn_vi_slli_i16(a, 8), 8);
-        v[1] = mn_vi_srai_i16(a, 8);
-        v[2] = mn_vi_srai_i16(mn_vi_slli_i16(b, 8), 8);
-        v[3] = mn_vi_srai_i16(b, 8);
+        const int o = k == K_Q8_0 ? 2 : 4;
+        v[0] = mn_q_load8_s16(w + o);
+        v[1] = mn_q_load8_s16(w + o + 8);
+        v[2] = mn_q_load8_s16(w + o + 16);
+        v[3] = mn_q_load8_s16(w + o + 24);
     } else if (k == K_Q4_0 || k == K_Q4_1) {
-        /* masks from memory: V8 rebuilds splatted constants at every use */
-        static const int16_t m255[8] = {255, 255, 255, 255, 255, 255, 255, 255}, m15[8] = {15, 15, 15, 15, 15, 15, 15, 15};
-        mn_vi q = mn_vi_load(w + (k == K_Q4_0 ? 2 : 4));
-        v[0] = mn_vi_and(q, mn_vi_load(m255));
-        v[1] = mn_vi_srli_i16(q, 8);
-        v[2] = mn_vi_and(mn_vi_srli_i16(q, 4), mn_vi_load(m15));
-        v[3] = mn_vi_srli_i16(q, 12);
+        const int o = k == K_Q4_0 ? 2 : 4;
+        v[0] = mn_q_load8_u16(w + o);
+        v[1] = mn_vi_srli_i16(v[0], 4);
+        v[2] = mn_q_load8_u16(w + o + 8);
+        v[3] = mn_vi_srli_i16(v[2], 4);
     } else {
         mn_vi lo, hi;
         block_vec(k, w, &lo, &hi);
@@ -769,7 +768,6 @@ void mn_qx_prepare(uint32_t wtype, const void *xv, size_t n, mn_qx_prep *p, void
     int8_t *x8 = NULL;
 #if MN_Q_X16
     x16 = (int16_t *)(void *)(off + nb4);
-    const int natural = wtype == MN_TYPE_Q5_0 || wtype == MN_TYPE_Q5_1; /* else even/odd split, see wdec */
     const int q4 = wtype == MN_TYPE_Q4_0 || wtype == MN_TYPE_Q4_1;
 #else
     x8 = (int8_t *)(void *)(off + nb4);
@@ -791,14 +789,15 @@ void mn_qx_prepare(uint32_t wtype, const void *xv, size_t n, mn_qx_prep *p, void
 #else
         int16_t *o = x16 + 32 * b;
         const int8_t *xq = (const int8_t *)(x + q);
-        for (int i = 0; i < 16; i++) {
-            int half = i >> 3, j = i & 7; /* output vector o[8 * (2 * half + odd)] from bytes 16 * half */
-            if (natural) { o[i] = xq[i]; o[16 + i] = xq[16 + i]; continue; }
-            o[16 * half + j] = xq[16 * half + 2 * j];
-            o[16 * half + 8 + j] = xq[16 * half + 2 * j + 1];
-        }
-        if (q4) /* the hi-nibble vectors absorb the 16 * hi of the full bytes */
-            for (int i = 0; i < 16; i++) o[16 + i] = (int16_t)(o[16 + i] - 16 * o[i]);
+        if (q4) /* x[0..7], x[16..23] - 16 x[0..7], x[8..15], x[24..31] - 16 x[8..15] (see wdec) */
+            for (int i = 0; i < 8; i++) {
+                o[i] = xq[i];
+                o[8 + i] = (int16_t)(xq[16 + i] - 16 * xq[i]);
+                o[16 + i] = xq[8 + i];
+                o[24 + i] = (int16_t)(xq[24 + i] - 16 * xq[8 + i]);
+            }
+        else
+            for (int i = 0; i < 32; i++) o[i] = xq[i];
 #endif
     }
     p->d = d;
