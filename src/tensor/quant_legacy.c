@@ -26,6 +26,20 @@
  */
 #include "tensor/quant_internal.h"
 
+/* MN_Q_VNNI: this file compiled a second time, by quant_legacy_vnni.c with
+ * AVX512-VNNI + VL (x86-64 native builds): only the GEMV / GEMM kernels, as
+ * mn_gemv_rows_*_vnni / mn_gemm_tile_*_vnni, whose per-block integer sums use
+ * the 128-bit vpdpbusd (four u8 x s8 products added into each i32 lane, no
+ * saturation: exact) instead of pmaddubsw + pmaddwd. The integer sums are
+ * exact either way, so every output has the same bits; the entry points of
+ * the plain build call them when the CPU has the instructions (mn_q_vnni). */
+#ifndef MN_Q_VNNI
+#define MN_Q_VNNI 0
+#endif
+#if MN_Q_VNNI
+#include <immintrin.h>
+#endif
+
 enum { K_Q4_0, K_Q4_1, K_Q5_0, K_Q5_1, K_Q8_0, K_Q8_1 };
 #ifndef MN_GEMV_R
 #define MN_GEMV_R 4 /* weight rows per GEMV step */
@@ -480,6 +494,18 @@ MN_AI mn_vi tok_isum16(const wdec *d, const int16_t *x16, int cnt)
     return mn_q_hsum4(t[0], t[1], t[2], t[3]);
 }
 #else
+#if MN_Q_VNNI
+/* one block's sum as i32 lanes with vpdpbusd: Q4 / Q5 values are unsigned
+ * bytes (<= 31); Q8 weights (any int8) as |w| against x with w's sign, which
+ * needs x without -128 (fast8; Q8 with -128 takes the widening path) */
+MN_AI mn_vi vnni_isum(int k, mn_vi lo, mn_vi hi, mn_vi x0, mn_vi x1)
+{
+    if (k == K_Q8_0 || k == K_Q8_1)
+        return _mm_dpbusd_epi32(_mm_dpbusd_epi32(mn_vi_zero(), _mm_abs_epi8(lo), _mm_sign_epi8(x0, lo)), _mm_abs_epi8(hi),
+                                _mm_sign_epi8(x1, hi));
+    return _mm_dpbusd_epi32(_mm_dpbusd_epi32(mn_vi_zero(), lo, x0), hi, x1);
+}
+#endif
 /* x8: the int8 activations of the 4 blocks, 16-byte aligned */
 MN_AI mn_vi tok_isum(int k, const wdec *d, const int8_t *x8, int fast8, int cnt)
 {
@@ -487,6 +513,9 @@ MN_AI mn_vi tok_isum(int k, const wdec *d, const int8_t *x8, int fast8, int cnt)
     for (int j = 0; j < 4; j++) {
         if (j >= cnt) { t[j] = mn_vi_zero(); continue; }
         mn_vi x0 = mn_q_loada(x8 + 32 * j), x1 = mn_q_loada(x8 + 32 * j + 16);
+#if MN_Q_VNNI
+        if ((k != K_Q8_0 && k != K_Q8_1) || fast8) { t[j] = vnni_isum(k, d->lo[j], d->hi[j], x0, x1); continue; }
+#endif
         if (k == K_Q8_0 || k == K_Q8_1)
             t[j] = fast8 ? mn_q_hadd(mn_q_hadd(mn_vi_zero(), mn_q_mul8(d->lo[j], x0)), mn_q_mul8(d->hi[j], x1))
                          : mn_vi_dot_i8_acc(mn_vi_dot_i8_acc(mn_vi_zero(), d->lo[j], x0), d->hi[j], x1);
@@ -495,7 +524,7 @@ MN_AI mn_vi tok_isum(int k, const wdec *d, const int8_t *x8, int fast8, int cnt)
             if (k == K_Q5_0 || k == K_Q5_1) t[j] = mn_q_hadd(mn_vi_zero(), t[j]);
         }
     }
-    if (k == K_Q4_0 || k == K_Q4_1) return mn_q_sum4_i16(t[0], t[1], t[2], t[3]);
+    if (!MN_Q_VNNI && (k == K_Q4_0 || k == K_Q4_1)) return mn_q_sum4_i16(t[0], t[1], t[2], t[3]);
     return mn_q_hsum4(t[0], t[1], t[2], t[3]);
 }
 #endif
@@ -536,6 +565,9 @@ MN_AI void group_acc(int k, int T, const uint8_t *w, const mn_qx_prep *P, size_t
 {
     const size_t ws = wsize(k);
     const uint8_t *wb = w + b * ws;
+#ifdef MN_PF_DIST
+    { uintptr_t pa = (uintptr_t)wb + MN_PF_DIST; __builtin_prefetch((const void *)pa); if (4 * ws > 64) __builtin_prefetch((const void *)(pa + 64)); if (4 * ws > 128) __builtin_prefetch((const void *)(pa + 128)); }
+#endif
     wdec d;
     wdecode(k, wb, ws, &d, !MN_Q_X16 || T > 1 || cnt < 4, cnt, exact, bad);
     for (int t = 0; t < T; t++) {
@@ -646,6 +678,9 @@ MN_AI void gemm4_group(int k, const uint8_t *w, const tok4 *tp, const mn_qx_prep
         mn_vi p[4];
         for (int t = 0; t < 4; t++) {
             mn_vi x0 = mn_q_loada(P[t].x8 + 32 * bj), x1 = mn_q_loada(P[t].x8 + 32 * bj + 16);
+#if MN_Q_VNNI
+            if ((k != K_Q8_0 && k != K_Q8_1) || fast8) { p[t] = vnni_isum(k, d.lo[j], d.hi[j], x0, x1); continue; }
+#endif
             if (k == K_Q8_0 || k == K_Q8_1)
                 p[t] = fast8 ? mn_q_hadd(mn_q_hadd(mn_vi_zero(), mn_q_mul8(d.lo[j], x0)), mn_q_mul8(d.hi[j], x1))
                              : mn_vi_dot_i8_acc(mn_vi_dot_i8_acc(mn_vi_zero(), d.lo[j], x0), d.hi[j], x1);
@@ -654,7 +689,8 @@ MN_AI void gemm4_group(int k, const uint8_t *w, const tok4 *tp, const mn_qx_prep
                 if (k == K_Q5_0 || k == K_Q5_1) p[t] = mn_q_hadd(mn_vi_zero(), p[t]);
             }
         }
-        mn_vi isum = (k == K_Q4_0 || k == K_Q4_1) ? mn_q_sum4_i16(p[0], p[1], p[2], p[3]) : mn_q_hsum4(p[0], p[1], p[2], p[3]);
+        mn_vi isum = !MN_Q_VNNI && (k == K_Q4_0 || k == K_Q4_1) ? mn_q_sum4_i16(p[0], p[1], p[2], p[3])
+                                                                 : mn_q_hsum4(p[0], p[1], p[2], p[3]);
         if (k == K_Q4_0 || k == K_Q5_0) isum = mn_vi_sub_i32(isum, mn_q_loada(tp->off[bj]));
         mn_vf term = mn_vf_mul(mn_vf_mul(lane_splat(dw, j), mn_q_loadaf(exact ? tp->d[bj] : tp->d112[bj])), mn_vf_from_i32(isum));
         if (has_min(k)) term = mn_vf_add(term, mn_vf_mul(lane_splat(mw, j), mn_q_loadaf(exact ? tp->s[bj] : tp->s112[bj])));
@@ -718,16 +754,55 @@ MN_AI void tile_any(int k, const uint8_t *W, size_t wrow, size_t nrows, const mn
     }
 }
 
+#if MN_Q_VNNI
+#define LEGACY(T, K) \
+    void mn_gemv_rows_##T##_vnni(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, \
+                                 float *dst) \
+    { (void)x; tile_k(K, 1, W, wrow, nrows, p, n, dst, 0); } \
+    void mn_gemm_tile_##T##_vnni(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, \
+                                 size_t ntok, size_t n, float *dst, size_t dstride) \
+    { (void)X; (void)xrow; tile_any(K, W, wrow, nrows, p, ntok, n, dst, dstride); }
+LEGACY(q4_0, K_Q4_0)
+LEGACY(q4_1, K_Q4_1)
+LEGACY(q5_0, K_Q5_0)
+LEGACY(q5_1, K_Q5_1)
+LEGACY(q8_0, K_Q8_0)
+LEGACY(q8_1, K_Q8_1)
+#else /* the plain build: everything, the kernels dispatching to the VNNI build where it exists */
+#if MN_Q_VNNI_KERNELS
+#define MN_VNNI_DECL(T) \
+    void mn_gemv_rows_##T##_vnni(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, \
+                                 float *dst); \
+    void mn_gemm_tile_##T##_vnni(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, \
+                                 size_t ntok, size_t n, float *dst, size_t dstride);
+MN_VNNI_DECL(q4_0) MN_VNNI_DECL(q4_1) MN_VNNI_DECL(q5_0) MN_VNNI_DECL(q5_1) MN_VNNI_DECL(q8_0) MN_VNNI_DECL(q8_1)
+static int g_vnni_off; /* mn_q_vnni(0): tests run the SSE4.1 kernels too */
+static int vnni_on(void)
+{
+    return !g_vnni_off && __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl");
+}
+int mn_q_vnni(int mode)
+{
+    if (mode >= 0) g_vnni_off = !mode;
+    return vnni_on();
+}
+#define VNNI_GEMV(T) if (vnni_on()) { mn_gemv_rows_##T##_vnni(W, wrow, nrows, x, p, n, dst); return; }
+#define VNNI_GEMM(T) if (vnni_on()) { mn_gemm_tile_##T##_vnni(W, wrow, nrows, X, xrow, p, ntok, n, dst, dstride); return; }
+#else
+int mn_q_vnni(int mode) { (void)mode; return 0; }
+#define VNNI_GEMV(T)
+#define VNNI_GEMM(T)
+#endif
 #define LEGACY(T, K) \
     void mn_dequantize_row_##T##_ref(const void *s, float *d, size_t n) { dequant_ref(K, s, d, n); } \
     void mn_dequantize_row_##T(const void *s, float *d, size_t n) { dequant_vec(K, s, d, n); } \
     float mn_vec_dot_##T##_ref(const void *w, const void *x, size_t n) { return dot_ref(K, w, x, n); } \
     float mn_vec_dot_##T(const void *w, const void *x, size_t n) { return dot_vec(K, w, x, n); } \
     void mn_gemv_rows_##T(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst) \
-    { (void)x; tile_k(K, 1, W, wrow, nrows, p, n, dst, 0); } \
+    { VNNI_GEMV(T) (void)x; tile_k(K, 1, W, wrow, nrows, p, n, dst, 0); } \
     void mn_gemm_tile_##T(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, \
                           size_t ntok, size_t n, float *dst, size_t dstride) \
-    { (void)X; (void)xrow; tile_any(K, W, wrow, nrows, p, ntok, n, dst, dstride); }
+    { VNNI_GEMM(T) (void)X; (void)xrow; tile_any(K, W, wrow, nrows, p, ntok, n, dst, dstride); }
 LEGACY(q4_0, K_Q4_0)
 LEGACY(q4_1, K_Q4_1)
 LEGACY(q5_0, K_Q5_0)
@@ -809,3 +884,4 @@ void mn_qx_prepare(uint32_t wtype, const void *xv, size_t n, mn_qx_prep *p, void
     p->x8 = x8;
     p->has_m128 = mn_q_any(m128);
 }
+#endif /* !MN_Q_VNNI */
