@@ -182,6 +182,19 @@ static inline void dot2_f32(const float *q, const float *k0, const float *k1, si
 #define MN_ATT_CHUNK 64 /* keys per online-softmax step, at absolute positions 64c .. 64c+63 */
 #define MN_ATT_G 4      /* query heads of one KV head per task: they share each K/V chunk while it is in L1 */
 
+/* acc[0 .. 4nv) += e[t] * v[t * V + 0 .. 4nv) for t < m, in t order (nv = 4 or 8
+ * vectors, a constant after inlining: the accumulators stay in registers) */
+static inline __attribute__((always_inline)) void v_acc(float *acc, const float *v, const float *e, size_t m, size_t V, int nv)
+{
+    mn_vf a[8];
+    for (int i = 0; i < nv; i++) a[i] = mn_vf_load(acc + 4 * i);
+    for (size_t t = 0; t < m; t++) {
+        mn_vf w = mn_vf_splat(e[t]);
+        for (int i = 0; i < nv; i++) a[i] = mn_vf_add(a[i], mn_vf_mul(w, mn_vf_load(v + t * V + 4 * i)));
+    }
+    for (int i = 0; i < nv; i++) mn_vf_store(acc + 4 * i, a[i]);
+}
+
 /* One chunk of m keys (positions t0..t0+m-1) for one query head q: scores,
  * the online-softmax update of *mx and *sum, and acc += e * V. */
 static inline void att_chunk(const att_job *j, const float *q, const float *kp, const float *vp, size_t K, size_t V,
@@ -208,53 +221,14 @@ static inline void att_chunk(const att_job *j, const float *q, const float *kp, 
     for (t = 0; t < m; t++) e[t] = e[t] - *mx;
     mn_exp_row(e, e, m);
     for (t = 0; t < m; t++) *sum = *sum + e[t];
-    /* acc[d] += e[t] * v[t][d] in t order for every d: 32 or 16 dims at a
-     * time stay in registers across the chunk (each element sees the same
-     * operations in the same order as a t-outer loop) */
+    /* acc[d] += e[t] * v[t][d] in t order for every d: 32 (8 add chains,
+     * enough to fill the pipes) or 16 dims at a time stay in registers across
+     * the chunk (each element sees the same operations in the same order as a
+     * t-outer loop) */
     const float *v0 = vp + t0 * V;
     size_t d = 0;
-    for (; d + 32 <= hdv; d += 32) { /* 8 chains: enough independent adds to fill the pipes */
-        mn_vf a0 = mn_vf_load(acc + d), a1 = mn_vf_load(acc + d + 4);
-        mn_vf a2 = mn_vf_load(acc + d + 8), a3 = mn_vf_load(acc + d + 12);
-        mn_vf a4 = mn_vf_load(acc + d + 16), a5 = mn_vf_load(acc + d + 20);
-        mn_vf a6 = mn_vf_load(acc + d + 24), a7 = mn_vf_load(acc + d + 28);
-        for (t = 0; t < m; t++) {
-            const float *vt = v0 + t * V + d;
-            mn_vf w = mn_vf_splat(e[t]);
-            a0 = mn_vf_add(a0, mn_vf_mul(w, mn_vf_load(vt)));
-            a1 = mn_vf_add(a1, mn_vf_mul(w, mn_vf_load(vt + 4)));
-            a2 = mn_vf_add(a2, mn_vf_mul(w, mn_vf_load(vt + 8)));
-            a3 = mn_vf_add(a3, mn_vf_mul(w, mn_vf_load(vt + 12)));
-            a4 = mn_vf_add(a4, mn_vf_mul(w, mn_vf_load(vt + 16)));
-            a5 = mn_vf_add(a5, mn_vf_mul(w, mn_vf_load(vt + 20)));
-            a6 = mn_vf_add(a6, mn_vf_mul(w, mn_vf_load(vt + 24)));
-            a7 = mn_vf_add(a7, mn_vf_mul(w, mn_vf_load(vt + 28)));
-        }
-        mn_vf_store(acc + d, a0);
-        mn_vf_store(acc + d + 4, a1);
-        mn_vf_store(acc + d + 8, a2);
-        mn_vf_store(acc + d + 12, a3);
-        mn_vf_store(acc + d + 16, a4);
-        mn_vf_store(acc + d + 20, a5);
-        mn_vf_store(acc + d + 24, a6);
-        mn_vf_store(acc + d + 28, a7);
-    }
-    for (; d + 16 <= hdv; d += 16) {
-        mn_vf a0 = mn_vf_load(acc + d), a1 = mn_vf_load(acc + d + 4);
-        mn_vf a2 = mn_vf_load(acc + d + 8), a3 = mn_vf_load(acc + d + 12);
-        for (t = 0; t < m; t++) {
-            const float *vt = v0 + t * V + d;
-            mn_vf w = mn_vf_splat(e[t]);
-            a0 = mn_vf_add(a0, mn_vf_mul(w, mn_vf_load(vt)));
-            a1 = mn_vf_add(a1, mn_vf_mul(w, mn_vf_load(vt + 4)));
-            a2 = mn_vf_add(a2, mn_vf_mul(w, mn_vf_load(vt + 8)));
-            a3 = mn_vf_add(a3, mn_vf_mul(w, mn_vf_load(vt + 12)));
-        }
-        mn_vf_store(acc + d, a0);
-        mn_vf_store(acc + d + 4, a1);
-        mn_vf_store(acc + d + 8, a2);
-        mn_vf_store(acc + d + 12, a3);
-    }
+    for (; d + 32 <= hdv; d += 32) v_acc(acc + d, v0 + d, e, m, V, 8);
+    for (; d + 16 <= hdv; d += 16) v_acc(acc + d, v0 + d, e, m, V, 4);
     for (; d < hdv; d++)
         for (t = 0; t < m; t++) acc[d] = acc[d] + e[t] * v0[t * V + d];
 }

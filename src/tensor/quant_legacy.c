@@ -754,28 +754,22 @@ MN_AI void tile_any(int k, const uint8_t *W, size_t wrow, size_t nrows, const mn
     }
 }
 
+#define MN_LEGACY_TYPES(X) X(q4_0, K_Q4_0) X(q4_1, K_Q4_1) X(q5_0, K_Q5_0) X(q5_1, K_Q5_1) X(q8_0, K_Q8_0) X(q8_1, K_Q8_1)
+/* the GEMV / GEMM entry points of type T, named with suffix SFX (none, or _vnni) */
+#define GEMV_FN(T, SFX) \
+    void mn_gemv_rows_##T##SFX(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst)
+#define GEMM_FN(T, SFX) \
+    void mn_gemm_tile_##T##SFX(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, \
+                               size_t ntok, size_t n, float *dst, size_t dstride)
+#define GEMV_BODY(K) (void)x; tile_k(K, 1, W, wrow, nrows, p, n, dst, 0);
+#define GEMM_BODY(K) (void)X; (void)xrow; tile_any(K, W, wrow, nrows, p, ntok, n, dst, dstride);
 #if MN_Q_VNNI
-#define LEGACY(T, K) \
-    void mn_gemv_rows_##T##_vnni(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, \
-                                 float *dst) \
-    { (void)x; tile_k(K, 1, W, wrow, nrows, p, n, dst, 0); } \
-    void mn_gemm_tile_##T##_vnni(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, \
-                                 size_t ntok, size_t n, float *dst, size_t dstride) \
-    { (void)X; (void)xrow; tile_any(K, W, wrow, nrows, p, ntok, n, dst, dstride); }
-LEGACY(q4_0, K_Q4_0)
-LEGACY(q4_1, K_Q4_1)
-LEGACY(q5_0, K_Q5_0)
-LEGACY(q5_1, K_Q5_1)
-LEGACY(q8_0, K_Q8_0)
-LEGACY(q8_1, K_Q8_1)
+#define LEGACY(T, K) GEMV_FN(T, _vnni) { GEMV_BODY(K) } GEMM_FN(T, _vnni) { GEMM_BODY(K) }
+MN_LEGACY_TYPES(LEGACY)
 #else /* the plain build: everything, the kernels dispatching to the VNNI build where it exists */
 #if MN_Q_VNNI_KERNELS
-#define MN_VNNI_DECL(T) \
-    void mn_gemv_rows_##T##_vnni(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, \
-                                 float *dst); \
-    void mn_gemm_tile_##T##_vnni(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, \
-                                 size_t ntok, size_t n, float *dst, size_t dstride);
-MN_VNNI_DECL(q4_0) MN_VNNI_DECL(q4_1) MN_VNNI_DECL(q5_0) MN_VNNI_DECL(q5_1) MN_VNNI_DECL(q8_0) MN_VNNI_DECL(q8_1)
+#define VNNI_DECL(T, K) GEMV_FN(T, _vnni); GEMM_FN(T, _vnni);
+MN_LEGACY_TYPES(VNNI_DECL)
 static int g_vnni_off; /* mn_q_vnni(0): tests run the SSE4.1 kernels too */
 static int vnni_on(void)
 {
@@ -798,17 +792,9 @@ int mn_q_vnni(int mode) { (void)mode; return 0; }
     void mn_dequantize_row_##T(const void *s, float *d, size_t n) { dequant_vec(K, s, d, n); } \
     float mn_vec_dot_##T##_ref(const void *w, const void *x, size_t n) { return dot_ref(K, w, x, n); } \
     float mn_vec_dot_##T(const void *w, const void *x, size_t n) { return dot_vec(K, w, x, n); } \
-    void mn_gemv_rows_##T(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst) \
-    { VNNI_GEMV(T) (void)x; tile_k(K, 1, W, wrow, nrows, p, n, dst, 0); } \
-    void mn_gemm_tile_##T(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, \
-                          size_t ntok, size_t n, float *dst, size_t dstride) \
-    { VNNI_GEMM(T) (void)X; (void)xrow; tile_any(K, W, wrow, nrows, p, ntok, n, dst, dstride); }
-LEGACY(q4_0, K_Q4_0)
-LEGACY(q4_1, K_Q4_1)
-LEGACY(q5_0, K_Q5_0)
-LEGACY(q5_1, K_Q5_1)
-LEGACY(q8_0, K_Q8_0)
-LEGACY(q8_1, K_Q8_1)
+    GEMV_FN(T, ) { VNNI_GEMV(T) GEMV_BODY(K) } \
+    GEMM_FN(T, ) { VNNI_GEMM(T) GEMM_BODY(K) }
+MN_LEGACY_TYPES(LEGACY)
 
 void mn_quantize_row_q4_0(const float *s, void *d, size_t n) { quantize_sym(K_Q4_0, s, d, n); }
 void mn_quantize_row_q5_0(const float *s, void *d, size_t n) { quantize_sym(K_Q5_0, s, d, n); }
