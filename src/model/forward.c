@@ -8,7 +8,8 @@
  *        vec_dot_type, then mn_gemm_q / mn_gemv_q (element (b, r) is one
  *        vec_dot call whatever the batch or thread split);
  *      * norms, RoPE, SwiGLU/GELU: per row, one thread, fixed order;
- *      * attention: one (query row, head) per task, keys visited in position
+ *      * attention: one (query row, head) at a time (up to 4 heads of one KV
+ *        head per task, sharing each K/V chunk), keys visited in position
  *        order in chunks of 64 absolute positions with an online softmax
  *        (running max, rescaled when a chunk raises it), dot products in
  *        mn_dot_f32's fixed order, exp by act.h's vectorised mn_exp4;
@@ -179,6 +180,62 @@ static inline void dot2_f32(const float *q, const float *k0, const float *k1, si
 
 #define MN_HD_MAX 1024
 #define MN_ATT_CHUNK 64 /* keys per online-softmax step, at absolute positions 64c .. 64c+63 */
+#define MN_ATT_G 4      /* query heads of one KV head per task: they share each K/V chunk while it is in L1 */
+
+/* acc[0 .. 4nv) += e[t] * v[t * V + 0 .. 4nv) for t < m, in t order (nv = 4 or 8
+ * vectors, a constant after inlining: the accumulators stay in registers) */
+static inline __attribute__((always_inline)) void v_acc(float *acc, const float *v, const float *e, size_t m, size_t V, int nv)
+{
+    mn_vf a[8];
+    for (int i = 0; i < nv; i++) a[i] = mn_vf_load(acc + 4 * i);
+    for (size_t t = 0; t < m; t++) {
+        mn_vf w = mn_vf_splat(e[t]);
+        for (int i = 0; i < nv; i++) a[i] = mn_vf_add(a[i], mn_vf_mul(w, mn_vf_load(v + t * V + 4 * i)));
+    }
+    for (int i = 0; i < nv; i++) mn_vf_store(acc + 4 * i, a[i]);
+}
+
+/* One chunk of m keys (positions t0..t0+m-1) for one query head q: scores,
+ * the online-softmax update of *mx and *sum, and acc += e * V. */
+static inline void att_chunk(const att_job *j, const float *q, const float *kp, const float *vp, size_t K, size_t V,
+                             size_t hdk, size_t hdv, size_t t0, size_t m, float *acc, float *mx, float *sum, float *e)
+{
+    float cm = -INFINITY;
+    size_t t = 0;
+    if (hdk % 16 == 0) /* two keys per step share the loads of q */
+        for (; t + 2 <= m; t += 2) dot2_f32(q, kp + (t0 + t) * K, kp + (t0 + t + 1) * K, hdk, e + t);
+    for (; t < m; t++) e[t] = mn_dot_f32(q, kp + (t0 + t) * K, hdk);
+    for (t = 0; t < m; t++) {
+        e[t] = e[t] * j->scale;
+        if (e[t] > cm) cm = e[t];
+    }
+    if (cm > *mx) {
+        /* a new running max: rescale what was accumulated (nothing in the first chunk) */
+        if (t0 > 0) {
+            float f = mn_exp1(*mx - cm);
+            *sum = *sum * f;
+            for (size_t d = 0; d < hdv; d++) acc[d] = acc[d] * f;
+        }
+        *mx = cm;
+    }
+    for (t = 0; t < m; t++) e[t] = e[t] - *mx;
+    mn_exp_row(e, e, m);
+    for (t = 0; t < m; t++) *sum = *sum + e[t];
+    /* acc[d] += e[t] * v[t][d] in t order for every d: 32 (8 add chains,
+     * enough to fill the pipes) or 16 dims at a time stay in registers across
+     * the chunk (each element sees the same operations in the same order as a
+     * t-outer loop) */
+    const float *v0 = vp + t0 * V;
+    size_t d = 0;
+    for (; d + 32 <= hdv; d += 32) v_acc(acc + d, v0 + d, e, m, V, 8);
+    for (; d + 16 <= hdv; d += 16) v_acc(acc + d, v0 + d, e, m, V, 4);
+    for (; d < hdv; d++)
+        for (t = 0; t < m; t++) acc[d] = acc[d] + e[t] * v0[t * V + d];
+}
+
+/* Heads per KV head in sets of up to MN_ATT_G: task i = (query row b, KV
+ * head, head set); each head's operations are the same as alone. */
+static size_t att_sets(const mn_hparams *hp) { return (hp->n_head / hp->n_head_kv + MN_ATT_G - 1) / MN_ATT_G; }
 
 static void att_task(void *arg, size_t begin, size_t end, int worker)
 {
@@ -186,67 +243,31 @@ static void att_task(void *arg, size_t begin, size_t end, int worker)
     const mn_ctx *c = j->c;
     const mn_hparams *hp = &c->m->hp;
     size_t hdk = hp->hd_k, hdv = hp->hd_v, K = hp->n_head_kv * hdk, V = hp->n_head_kv * hdv;
-    size_t group = hp->n_head / hp->n_head_kv;
+    size_t group = hp->n_head / hp->n_head_kv, sets = att_sets(hp);
     const float *kc = c->k_cache + j->il * c->n_ctx * K, *vc = c->v_cache + j->il * c->n_ctx * V;
-    float acc[MN_HD_MAX], e[MN_ATT_CHUNK];
+    float acc[MN_ATT_G][MN_HD_MAX], e[MN_ATT_CHUNK], mx[MN_ATT_G], sum[MN_ATT_G];
     (void)worker;
     for (size_t i = begin; i < end; i++) {
-        size_t b = i / hp->n_head, h = i % hp->n_head, kvh = h / group;
-        const float *q = j->q + b * j->q_stride + h * hdk;
+        size_t b = i / (hp->n_head_kv * sets), r = i % (hp->n_head_kv * sets), kvh = r / sets;
+        size_t h0 = kvh * group + (r % sets) * MN_ATT_G;
+        size_t gh = kvh * group + group - h0 < MN_ATT_G ? kvh * group + group - h0 : MN_ATT_G;
         const float *kp = kc + kvh * hdk, *vp = vc + kvh * hdv;
         size_t n = j->p0 + b + 1;
-        float mx = -INFINITY, sum = 0.0f;
-        for (size_t d = 0; d < hdv; d++) acc[d] = 0.0f;
+        for (size_t g = 0; g < gh; g++) {
+            mx[g] = -INFINITY;
+            sum[g] = 0.0f;
+            for (size_t d = 0; d < hdv; d++) acc[g][d] = 0.0f;
+        }
         for (size_t t0 = 0; t0 < n; t0 += MN_ATT_CHUNK) {
             size_t m = n - t0 < MN_ATT_CHUNK ? n - t0 : MN_ATT_CHUNK;
-            float cm = -INFINITY;
-            size_t t = 0;
-            if (hdk % 16 == 0) /* two keys per step share the loads of q */
-                for (; t + 2 <= m; t += 2) dot2_f32(q, kp + (t0 + t) * K, kp + (t0 + t + 1) * K, hdk, e + t);
-            for (; t < m; t++) e[t] = mn_dot_f32(q, kp + (t0 + t) * K, hdk);
-            for (t = 0; t < m; t++) {
-                e[t] = e[t] * j->scale;
-                if (e[t] > cm) cm = e[t];
-            }
-            if (cm > mx) {
-                /* a new running max: rescale what was accumulated (nothing in the first chunk) */
-                if (t0 > 0) {
-                    float f = mn_exp1(mx - cm);
-                    sum = sum * f;
-                    for (size_t d = 0; d < hdv; d++) acc[d] = acc[d] * f;
-                }
-                mx = cm;
-            }
-            for (size_t t = 0; t < m; t++) e[t] = e[t] - mx;
-            mn_exp_row(e, e, m);
-            for (size_t t = 0; t < m; t++) sum = sum + e[t];
-            /* acc[d] += e[t] * v[t][d] in t order for every d: 16 dims at a
-             * time stay in registers across the chunk (each element sees the
-             * same operations in the same order as a t-outer loop) */
-            const float *v0 = vp + t0 * V;
-            size_t d = 0;
-            for (; d + 16 <= hdv; d += 16) {
-                mn_vf a0 = mn_vf_load(acc + d), a1 = mn_vf_load(acc + d + 4);
-                mn_vf a2 = mn_vf_load(acc + d + 8), a3 = mn_vf_load(acc + d + 12);
-                for (size_t t = 0; t < m; t++) {
-                    const float *vt = v0 + t * V + d;
-                    mn_vf w = mn_vf_splat(e[t]);
-                    a0 = mn_vf_add(a0, mn_vf_mul(w, mn_vf_load(vt)));
-                    a1 = mn_vf_add(a1, mn_vf_mul(w, mn_vf_load(vt + 4)));
-                    a2 = mn_vf_add(a2, mn_vf_mul(w, mn_vf_load(vt + 8)));
-                    a3 = mn_vf_add(a3, mn_vf_mul(w, mn_vf_load(vt + 12)));
-                }
-                mn_vf_store(acc + d, a0);
-                mn_vf_store(acc + d + 4, a1);
-                mn_vf_store(acc + d + 8, a2);
-                mn_vf_store(acc + d + 12, a3);
-            }
-            for (; d < hdv; d++)
-                for (size_t t = 0; t < m; t++) acc[d] = acc[d] + e[t] * v0[t * V + d];
+            for (size_t g = 0; g < gh; g++)
+                att_chunk(j, j->q + b * j->q_stride + (h0 + g) * hdk, kp, vp, K, V, hdk, hdv, t0, m, acc[g], &mx[g], &sum[g], e);
         }
-        float inv = 1.0f / sum;
-        float *o = c->att + b * hp->n_head * hdv + h * hdv;
-        for (size_t d = 0; d < hdv; d++) o[d] = acc[d] * inv;
+        for (size_t g = 0; g < gh; g++) {
+            float inv = 1.0f / sum[g];
+            float *o = c->att + b * hp->n_head * hdv + (h0 + g) * hdv;
+            for (size_t d = 0; d < hdv; d++) o[d] = acc[g][d] * inv;
+        }
     }
 }
 
@@ -331,8 +352,9 @@ mn_status mn_forward(mn_ctx *c, const int32_t *tokens, size_t B, float *dst)
         aj.q_stride = qs;
         /* inline when the whole attention is a few thousand multiply-adds */
         size_t work = B * hp->n_head * (p0 + B) * (hp->hd_k + hp->hd_v);
-        if (B * hp->n_head == 1 || work < 32768) att_task(&aj, 0, B * hp->n_head, 0);
-        else mn_pool_for(c->pool, B * hp->n_head, 1, att_task, &aj);
+        size_t ntask = B * hp->n_head_kv * att_sets(hp);
+        if (ntask == 1 || work < 32768) att_task(&aj, 0, ntask, 0);
+        else mn_pool_for(c->pool, ntask, 1, att_task, &aj);
         qin ain = {c->att, B, O, 0, NULL};
         if ((st = mm_in(c, &ain, &L->wo, c->tmp, L->bo))) return st;
         add_rows(c->x, c->tmp, B * E);

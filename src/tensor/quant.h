@@ -36,6 +36,14 @@ size_t mn_qx_prep_size(size_t n);
  * (mn_qx_prep_size(n) bytes, 4-byte aligned). */
 void mn_qx_prepare(uint32_t wtype, const void *x, size_t n, mn_qx_prep *p, void *scratch);
 
+/* The legacy types' GEMV / GEMM kernels on x86-64 native builds use
+ * AVX512-VNNI (128-bit vpdpbusd) when the CPU has it, the SSE4.1 kernels
+ * otherwise; the results are bit-identical. mode 0: use SSE4.1 from now on
+ * (tests compare both), 1: VNNI where available, < 0: no change.
+ * @return 1 if the VNNI kernels are now in use, else 0 (always 0 elsewhere).
+ * Not thread-safe against running kernels: set it before. */
+int mn_q_vnni(int mode);
+
 /* the type ids under their older names (= MN_TYPE_*) */
 enum {
     MN_Q_F32 = MN_TYPE_F32, MN_Q_F16 = MN_TYPE_F16, MN_Q_Q4_0 = MN_TYPE_Q4_0, MN_Q_Q4_1 = MN_TYPE_Q4_1,

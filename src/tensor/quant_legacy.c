@@ -26,6 +26,20 @@
  */
 #include "tensor/quant_internal.h"
 
+/* MN_Q_VNNI: this file compiled a second time, by quant_legacy_vnni.c with
+ * AVX512-VNNI + VL (x86-64 native builds): only the GEMV / GEMM kernels, as
+ * mn_gemv_rows_*_vnni / mn_gemm_tile_*_vnni, whose per-block integer sums use
+ * the 128-bit vpdpbusd (four u8 x s8 products added into each i32 lane, no
+ * saturation: exact) instead of pmaddubsw + pmaddwd. The integer sums are
+ * exact either way, so every output has the same bits; the entry points of
+ * the plain build call them when the CPU has the instructions (mn_q_vnni). */
+#ifndef MN_Q_VNNI
+#define MN_Q_VNNI 0
+#endif
+#if MN_Q_VNNI
+#include <immintrin.h>
+#endif
+
 enum { K_Q4_0, K_Q4_1, K_Q5_0, K_Q5_1, K_Q8_0, K_Q8_1 };
 #ifndef MN_GEMV_R
 #define MN_GEMV_R 4 /* weight rows per GEMV step */
@@ -355,14 +369,15 @@ static void quantize_q8_ref(int k, const float *x, uint8_t *y, size_t n)
  *   blocks reduce with phaddw (mn_q_sum4_i16). Q5: lanes up to 15872, i32. */
 /* The weight side of 4 blocks, decoded once and used by every token of a tile.
  * MN_Q_X16 (see quant_internal.h): v[j][0..3] are block j's 32 values as int16
- * in the x16 order; Q4 and Q8 unpack each 16-byte vector as i16 lanes:
- *   Q4: q & 255, q >> 8, (q >> 4) & 15, q >> 12  (u16 shifts): the even byte
- *       (lo + 16 hi of element 2k), the odd byte, the even hi nibble, the odd
- *       hi nibble; x16 pairs them with x[2k], x[2k+1], x[16+2k] - 16 x[2k],
- *       x[17+2k] - 16 x[2k+1], so the 16 hi terms cancel: 5 ops, not 7
- *       (|x[16+2k] - 16 x[2k]| <= 2175, products <= 32640: exact in pmaddwd);
- *   Q8: (a << 8) >> 8, a >> 8 (arithmetic), the same for b = bytes 16..31:
- *       elements [0,2..14], [1..15 odd], [16..30 even], [17..31 odd];
+ * in the x16 order, each vector one 8-byte widening load (load8x8) and at
+ * most one shift:
+ *   Q8: qs[0..7], [8..15], [16..23], [24..31] sign-extended: natural order;
+ *   Q4: f0 = qs[0..7] zero-extended (the full bytes lo + 16 hi of elements
+ *       0..7), f0 >> 4 (their hi nibbles = elements 16..23), f1 = qs[8..15],
+ *       f1 >> 4 (elements 24..31); x16 pairs them with x[0..7],
+ *       x[16..23] - 16 x[0..7], x[8..15], x[24..31] - 16 x[8..15], so the
+ *       16 hi terms of the full bytes cancel: 2 ops per 16 bytes, no masks
+ *       (|x[16+j] - 16 x[j]| <= 2175, products <= 32640: exact in pmaddwd);
  *   Q5: the byte values widened: elements in natural order.
  * x16 holds the activations in that order (mn_qx_prepare), so every int16 dot
  * (pmaddwd / i32x4.dot_i16x8_s) is exact for any int8 bytes. */
@@ -383,19 +398,17 @@ typedef struct wdec {
 MN_AI void unpack16(int k, const uint8_t *w, mn_vi v[4])
 {
     if (k == K_Q8_0 || k == K_Q8_1) {
-        mn_vi a = mn_vi_load(w + (k == K_Q8_0 ? 2 : 4)), b = mn_vi_load(w + (k == K_Q8_0 ? 18 : 20));
-        v[0] = mn_vi_srai_i16(mn_vi_slli_i16(a, 8), 8);
-        v[1] = mn_vi_srai_i16(a, 8);
-        v[2] = mn_vi_srai_i16(mn_vi_slli_i16(b, 8), 8);
-        v[3] = mn_vi_srai_i16(b, 8);
+        const int o = k == K_Q8_0 ? 2 : 4;
+        v[0] = mn_q_load8_s16(w + o);
+        v[1] = mn_q_load8_s16(w + o + 8);
+        v[2] = mn_q_load8_s16(w + o + 16);
+        v[3] = mn_q_load8_s16(w + o + 24);
     } else if (k == K_Q4_0 || k == K_Q4_1) {
-        /* masks from memory: V8 rebuilds splatted constants at every use */
-        static const int16_t m255[8] = {255, 255, 255, 255, 255, 255, 255, 255}, m15[8] = {15, 15, 15, 15, 15, 15, 15, 15};
-        mn_vi q = mn_vi_load(w + (k == K_Q4_0 ? 2 : 4));
-        v[0] = mn_vi_and(q, mn_vi_load(m255));
-        v[1] = mn_vi_srli_i16(q, 8);
-        v[2] = mn_vi_and(mn_vi_srli_i16(q, 4), mn_vi_load(m15));
-        v[3] = mn_vi_srli_i16(q, 12);
+        const int o = k == K_Q4_0 ? 2 : 4;
+        v[0] = mn_q_load8_u16(w + o);
+        v[1] = mn_vi_srli_i16(v[0], 4);
+        v[2] = mn_q_load8_u16(w + o + 8);
+        v[3] = mn_vi_srli_i16(v[2], 4);
     } else {
         mn_vi lo, hi;
         block_vec(k, w, &lo, &hi);
@@ -481,6 +494,18 @@ MN_AI mn_vi tok_isum16(const wdec *d, const int16_t *x16, int cnt)
     return mn_q_hsum4(t[0], t[1], t[2], t[3]);
 }
 #else
+#if MN_Q_VNNI
+/* one block's sum as i32 lanes with vpdpbusd: Q4 / Q5 values are unsigned
+ * bytes (<= 31); Q8 weights (any int8) as |w| against x with w's sign, which
+ * needs x without -128 (fast8; Q8 with -128 takes the widening path) */
+MN_AI mn_vi vnni_isum(int k, mn_vi lo, mn_vi hi, mn_vi x0, mn_vi x1)
+{
+    if (k == K_Q8_0 || k == K_Q8_1)
+        return _mm_dpbusd_epi32(_mm_dpbusd_epi32(mn_vi_zero(), _mm_abs_epi8(lo), _mm_sign_epi8(x0, lo)), _mm_abs_epi8(hi),
+                                _mm_sign_epi8(x1, hi));
+    return _mm_dpbusd_epi32(_mm_dpbusd_epi32(mn_vi_zero(), lo, x0), hi, x1);
+}
+#endif
 /* x8: the int8 activations of the 4 blocks, 16-byte aligned */
 MN_AI mn_vi tok_isum(int k, const wdec *d, const int8_t *x8, int fast8, int cnt)
 {
@@ -488,6 +513,9 @@ MN_AI mn_vi tok_isum(int k, const wdec *d, const int8_t *x8, int fast8, int cnt)
     for (int j = 0; j < 4; j++) {
         if (j >= cnt) { t[j] = mn_vi_zero(); continue; }
         mn_vi x0 = mn_q_loada(x8 + 32 * j), x1 = mn_q_loada(x8 + 32 * j + 16);
+#if MN_Q_VNNI
+        if ((k != K_Q8_0 && k != K_Q8_1) || fast8) { t[j] = vnni_isum(k, d->lo[j], d->hi[j], x0, x1); continue; }
+#endif
         if (k == K_Q8_0 || k == K_Q8_1)
             t[j] = fast8 ? mn_q_hadd(mn_q_hadd(mn_vi_zero(), mn_q_mul8(d->lo[j], x0)), mn_q_mul8(d->hi[j], x1))
                          : mn_vi_dot_i8_acc(mn_vi_dot_i8_acc(mn_vi_zero(), d->lo[j], x0), d->hi[j], x1);
@@ -496,7 +524,7 @@ MN_AI mn_vi tok_isum(int k, const wdec *d, const int8_t *x8, int fast8, int cnt)
             if (k == K_Q5_0 || k == K_Q5_1) t[j] = mn_q_hadd(mn_vi_zero(), t[j]);
         }
     }
-    if (k == K_Q4_0 || k == K_Q4_1) return mn_q_sum4_i16(t[0], t[1], t[2], t[3]);
+    if (!MN_Q_VNNI && (k == K_Q4_0 || k == K_Q4_1)) return mn_q_sum4_i16(t[0], t[1], t[2], t[3]);
     return mn_q_hsum4(t[0], t[1], t[2], t[3]);
 }
 #endif
@@ -537,6 +565,9 @@ MN_AI void group_acc(int k, int T, const uint8_t *w, const mn_qx_prep *P, size_t
 {
     const size_t ws = wsize(k);
     const uint8_t *wb = w + b * ws;
+#ifdef MN_PF_DIST
+    { uintptr_t pa = (uintptr_t)wb + MN_PF_DIST; __builtin_prefetch((const void *)pa); if (4 * ws > 64) __builtin_prefetch((const void *)(pa + 64)); if (4 * ws > 128) __builtin_prefetch((const void *)(pa + 128)); }
+#endif
     wdec d;
     wdecode(k, wb, ws, &d, !MN_Q_X16 || T > 1 || cnt < 4, cnt, exact, bad);
     for (int t = 0; t < T; t++) {
@@ -647,6 +678,9 @@ MN_AI void gemm4_group(int k, const uint8_t *w, const tok4 *tp, const mn_qx_prep
         mn_vi p[4];
         for (int t = 0; t < 4; t++) {
             mn_vi x0 = mn_q_loada(P[t].x8 + 32 * bj), x1 = mn_q_loada(P[t].x8 + 32 * bj + 16);
+#if MN_Q_VNNI
+            if ((k != K_Q8_0 && k != K_Q8_1) || fast8) { p[t] = vnni_isum(k, d.lo[j], d.hi[j], x0, x1); continue; }
+#endif
             if (k == K_Q8_0 || k == K_Q8_1)
                 p[t] = fast8 ? mn_q_hadd(mn_q_hadd(mn_vi_zero(), mn_q_mul8(d.lo[j], x0)), mn_q_mul8(d.hi[j], x1))
                              : mn_vi_dot_i8_acc(mn_vi_dot_i8_acc(mn_vi_zero(), d.lo[j], x0), d.hi[j], x1);
@@ -655,7 +689,8 @@ MN_AI void gemm4_group(int k, const uint8_t *w, const tok4 *tp, const mn_qx_prep
                 if (k == K_Q5_0 || k == K_Q5_1) p[t] = mn_q_hadd(mn_vi_zero(), p[t]);
             }
         }
-        mn_vi isum = (k == K_Q4_0 || k == K_Q4_1) ? mn_q_sum4_i16(p[0], p[1], p[2], p[3]) : mn_q_hsum4(p[0], p[1], p[2], p[3]);
+        mn_vi isum = !MN_Q_VNNI && (k == K_Q4_0 || k == K_Q4_1) ? mn_q_sum4_i16(p[0], p[1], p[2], p[3])
+                                                                 : mn_q_hsum4(p[0], p[1], p[2], p[3]);
         if (k == K_Q4_0 || k == K_Q5_0) isum = mn_vi_sub_i32(isum, mn_q_loada(tp->off[bj]));
         mn_vf term = mn_vf_mul(mn_vf_mul(lane_splat(dw, j), mn_q_loadaf(exact ? tp->d[bj] : tp->d112[bj])), mn_vf_from_i32(isum));
         if (has_min(k)) term = mn_vf_add(term, mn_vf_mul(lane_splat(mw, j), mn_q_loadaf(exact ? tp->s[bj] : tp->s112[bj])));
@@ -719,22 +754,47 @@ MN_AI void tile_any(int k, const uint8_t *W, size_t wrow, size_t nrows, const mn
     }
 }
 
+#define MN_LEGACY_TYPES(X) X(q4_0, K_Q4_0) X(q4_1, K_Q4_1) X(q5_0, K_Q5_0) X(q5_1, K_Q5_1) X(q8_0, K_Q8_0) X(q8_1, K_Q8_1)
+/* the GEMV / GEMM entry points of type T, named with suffix SFX (none, or _vnni) */
+#define GEMV_FN(T, SFX) \
+    void mn_gemv_rows_##T##SFX(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst)
+#define GEMM_FN(T, SFX) \
+    void mn_gemm_tile_##T##SFX(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, \
+                               size_t ntok, size_t n, float *dst, size_t dstride)
+#define GEMV_BODY(K) (void)x; tile_k(K, 1, W, wrow, nrows, p, n, dst, 0);
+#define GEMM_BODY(K) (void)X; (void)xrow; tile_any(K, W, wrow, nrows, p, ntok, n, dst, dstride);
+#if MN_Q_VNNI
+#define LEGACY(T, K) GEMV_FN(T, _vnni) { GEMV_BODY(K) } GEMM_FN(T, _vnni) { GEMM_BODY(K) }
+MN_LEGACY_TYPES(LEGACY)
+#else /* the plain build: everything, the kernels dispatching to the VNNI build where it exists */
+#if MN_Q_VNNI_KERNELS
+#define VNNI_DECL(T, K) GEMV_FN(T, _vnni); GEMM_FN(T, _vnni);
+MN_LEGACY_TYPES(VNNI_DECL)
+static int g_vnni_off; /* mn_q_vnni(0): tests run the SSE4.1 kernels too */
+static int vnni_on(void)
+{
+    return !g_vnni_off && __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl");
+}
+int mn_q_vnni(int mode)
+{
+    if (mode >= 0) g_vnni_off = !mode;
+    return vnni_on();
+}
+#define VNNI_GEMV(T) if (vnni_on()) { mn_gemv_rows_##T##_vnni(W, wrow, nrows, x, p, n, dst); return; }
+#define VNNI_GEMM(T) if (vnni_on()) { mn_gemm_tile_##T##_vnni(W, wrow, nrows, X, xrow, p, ntok, n, dst, dstride); return; }
+#else
+int mn_q_vnni(int mode) { (void)mode; return 0; }
+#define VNNI_GEMV(T)
+#define VNNI_GEMM(T)
+#endif
 #define LEGACY(T, K) \
     void mn_dequantize_row_##T##_ref(const void *s, float *d, size_t n) { dequant_ref(K, s, d, n); } \
     void mn_dequantize_row_##T(const void *s, float *d, size_t n) { dequant_vec(K, s, d, n); } \
     float mn_vec_dot_##T##_ref(const void *w, const void *x, size_t n) { return dot_ref(K, w, x, n); } \
     float mn_vec_dot_##T(const void *w, const void *x, size_t n) { return dot_vec(K, w, x, n); } \
-    void mn_gemv_rows_##T(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst) \
-    { (void)x; tile_k(K, 1, W, wrow, nrows, p, n, dst, 0); } \
-    void mn_gemm_tile_##T(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, \
-                          size_t ntok, size_t n, float *dst, size_t dstride) \
-    { (void)X; (void)xrow; tile_any(K, W, wrow, nrows, p, ntok, n, dst, dstride); }
-LEGACY(q4_0, K_Q4_0)
-LEGACY(q4_1, K_Q4_1)
-LEGACY(q5_0, K_Q5_0)
-LEGACY(q5_1, K_Q5_1)
-LEGACY(q8_0, K_Q8_0)
-LEGACY(q8_1, K_Q8_1)
+    GEMV_FN(T, ) { VNNI_GEMV(T) GEMV_BODY(K) } \
+    GEMM_FN(T, ) { VNNI_GEMM(T) GEMM_BODY(K) }
+MN_LEGACY_TYPES(LEGACY)
 
 void mn_quantize_row_q4_0(const float *s, void *d, size_t n) { quantize_sym(K_Q4_0, s, d, n); }
 void mn_quantize_row_q5_0(const float *s, void *d, size_t n) { quantize_sym(K_Q5_0, s, d, n); }
@@ -769,7 +829,6 @@ void mn_qx_prepare(uint32_t wtype, const void *xv, size_t n, mn_qx_prep *p, void
     int8_t *x8 = NULL;
 #if MN_Q_X16
     x16 = (int16_t *)(void *)(off + nb4);
-    const int natural = wtype == MN_TYPE_Q5_0 || wtype == MN_TYPE_Q5_1; /* else even/odd split, see wdec */
     const int q4 = wtype == MN_TYPE_Q4_0 || wtype == MN_TYPE_Q4_1;
 #else
     x8 = (int8_t *)(void *)(off + nb4);
@@ -791,14 +850,15 @@ void mn_qx_prepare(uint32_t wtype, const void *xv, size_t n, mn_qx_prep *p, void
 #else
         int16_t *o = x16 + 32 * b;
         const int8_t *xq = (const int8_t *)(x + q);
-        for (int i = 0; i < 16; i++) {
-            int half = i >> 3, j = i & 7; /* output vector o[8 * (2 * half + odd)] from bytes 16 * half */
-            if (natural) { o[i] = xq[i]; o[16 + i] = xq[16 + i]; continue; }
-            o[16 * half + j] = xq[16 * half + 2 * j];
-            o[16 * half + 8 + j] = xq[16 * half + 2 * j + 1];
-        }
-        if (q4) /* the hi-nibble vectors absorb the 16 * hi of the full bytes */
-            for (int i = 0; i < 16; i++) o[16 + i] = (int16_t)(o[16 + i] - 16 * o[i]);
+        if (q4) /* x[0..7], x[16..23] - 16 x[0..7], x[8..15], x[24..31] - 16 x[8..15] (see wdec) */
+            for (int i = 0; i < 8; i++) {
+                o[i] = xq[i];
+                o[8 + i] = (int16_t)(xq[16 + i] - 16 * xq[i]);
+                o[16 + i] = xq[8 + i];
+                o[24 + i] = (int16_t)(xq[24 + i] - 16 * xq[8 + i]);
+            }
+        else
+            for (int i = 0; i < 32; i++) o[i] = xq[i];
 #endif
     }
     p->d = d;
@@ -810,3 +870,4 @@ void mn_qx_prepare(uint32_t wtype, const void *xv, size_t n, mn_qx_prep *p, void
     p->x8 = x8;
     p->has_m128 = mn_q_any(m128);
 }
+#endif /* !MN_Q_VNNI */

@@ -7,8 +7,8 @@
  * usage: bench_decode MODEL.gguf [--prompt 63] [--tokens 128] [--reps 5] [--threads 1] [--batch 512] [--no-mmap]
  * Prints, per phase, the median and best tokens/s over --reps runs (each run
  * starts from an empty cache), and an FNV-1a hash of the last logits (the same
- * for every run, target and thread count). Built by scripts/bench-kernels decode
- * (native and wasm). */
+ * for every run, target and thread count). Built (natively) and run by
+ * scripts/bench-decode --native for its CPU-clock table. */
 #define _POSIX_C_SOURCE 199309L
 #include "minnow.h"
 #include "minnow_model.h"

@@ -5,6 +5,7 @@
  *   --mib     weight matrix size (default 256 MiB; rows = size / row bytes, cols 4096)
  *   --kib     the same in KiB (an in-cache matrix measures the kernels' compute rate)
  *   --bw-mib  buffer of the bandwidth test (default 1024 MiB)
+ *   --no-vnni x86-64: the SSE4.1 legacy GEMV/GEMM kernels even where AVX512-VNNI is there
  *   --cpu     CPU time instead of wall time (1-thread figures on a busy machine):
  *             the thread's clock natively, Node's process.cpuUsage() in wasm
  *   --cols N  columns per row (default 4096; a multiple of every type's block
@@ -81,8 +82,9 @@ int main(int argc, char **argv)
     const char *threads = "1";
     size_t batch = 0, cols = 4096;
     for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--cpu")) {
-            g_cpu_clock = 1;
+        if (!strcmp(argv[i], "--cpu") || !strcmp(argv[i], "--no-vnni")) {
+            if (argv[i][2] == 'c') g_cpu_clock = 1;
+            else mn_q_vnni(0);
             memmove(argv + i, argv + i + 1, (size_t)(argc - i - 1) * sizeof *argv);
             argc--;
             i--;
@@ -99,7 +101,8 @@ int main(int argc, char **argv)
     }
     if (reps < 1) reps = 1;
     if (reps > 64) reps = 64;
-    printf("target %s, simd %s, %s clock\n", MN_TARGET_NAME, MN_SIMD_BACKEND_NAME, g_cpu_clock ? "CPU" : "wall");
+    printf("target %s, simd %s%s, %s clock\n", MN_TARGET_NAME, MN_SIMD_BACKEND_NAME,
+           mn_q_vnni(-1) ? " (legacy GEMV/GEMM: avx512-vnni)" : "", g_cpu_clock ? "CPU" : "wall");
     size_t bw_bytes = bw_mib << 20;
     uint8_t *buf = malloc(bw_bytes);
     if (!buf) { fprintf(stderr, "cannot allocate %zu MiB\n", bw_mib); return 1; }
