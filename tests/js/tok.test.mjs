@@ -242,6 +242,12 @@ function variant(name) {
     add('qe\u0301', { normalized: true, single_word: true });
     add('caf\u00e9q', { normalized: true });
     add('Thez', { normalized: true, rstrip: true });
+  } else if (name === 'tekken') {
+    // Mistral's Tekken split (o200k without contractions, single digits) over the o200k vocabulary
+    j = tiktokenJson('o200k_base');
+    j.pre_tokenizer.pretokenizers[0].pattern.Regex = '[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+' +
+      '|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*' +
+      '|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+';
   } else if (name.startsWith('lit-')) {
     // Split on a literal string with each behavior, then ByteLevel without its regex
     const [, behavior, pattern] = /^lit-(\w+)-(.*)$/.exec(name);
@@ -277,6 +283,7 @@ const quarterJsonl = toJsonl(quarterDocs);
 
 const variants = ['ms-first-0', 'ms-always-0', 'ms-first-1', 'ms-never-1', 'gpt2-prefix-space', 'added-gpt2', 'added-qwen3',
   'lit-Isolated-_', 'lit-Removed-__', 'lit-MergedWithPrevious-_', 'lit-MergedWithNext-e_', 'lit-Contiguous-_'];
+if (tiktoken) variants.push('tekken');
 if (python) variants.push('hf-unigram', 'hf-unigram-ud', 'hf-unigram-raw');
 
 const corpusBytes = Buffer.byteLength(docs.join(''), 'utf8');
@@ -369,7 +376,7 @@ for (const target of Object.keys(runners)) {
     assert.throws(() => run(target, ['tokenize', '-t', bad], 'x'), (e) => /UNUSED pieces in a BPE model/.test(String(e.stderr)));
   });
   for (const v of variants) {
-    const list = v.startsWith('lit-') ? quarterDocs : docs;
+    const list = v.startsWith('lit-') || v === 'tekken' ? quarterDocs : docs;
     test(`${target}: ${v} variant matches HF tokenizers on ${list === docs ? 'the' : 'a quarter of the'} corpus (ids, offsets, decode)`, { skip: why || (!HF && '@anush008/tokenizers is not installed') || (target !== 'native' && 'native only') || false }, async () => {
       const file = variant(v);
       const tok = HF.fromFile(file);
