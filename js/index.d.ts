@@ -79,12 +79,14 @@ export interface ModelInfo {
   readonly version: string;
   /** milliseconds from the first byte requested to the model ready */
   readonly loadMs: number;
-  /** vocabulary size, training and actual context length (when the decoder is built in) */
-  readonly nVocab?: number;
-  readonly nCtxTrain?: number;
-  readonly nCtx?: number;
-  /** the C model description (mn_model_info_json) */
-  readonly model?: Record<string, unknown>;
+  /** vocabulary size, training and actual context length */
+  readonly nVocab: number;
+  readonly nCtxTrain: number;
+  readonly nCtx: number;
+  /** bytes of the weight tensors (mn_model_weight_bytes) */
+  readonly weightBytes: number;
+  /** the C model description (mn_model_info_json: hyper-parameters, tokenizer, memory) */
+  readonly model: Record<string, unknown>;
 }
 
 /**
@@ -140,16 +142,26 @@ export interface GenerationResult {
   stats: GenerationStats;
 }
 
-/** Text pieces as they are generated (each whole UTF-8 characters). */
-export interface Generation extends AsyncIterableIterator<string> {
-  /** resolves when generation ends; rejects on error or abort */
+/**
+ * Text pieces as they are generated (each whole UTF-8 characters), started at once; made by
+ * Model.generate(), not by `new`. Errors (bad options included) reject `result` and next().
+ */
+export class Generation implements AsyncIterableIterator<string> {
+  private constructor();
+  /** resolves when generation ends (reason 'aborted' after an abort, with what was generated); rejects on error */
   readonly result: Promise<GenerationResult>;
-  /** stop between two tokens */
+  /** the signal given to generate() */
+  readonly signal?: AbortSignal;
+  /** stop between two tokens; the iterator then rejects with an AbortError (a `break` in for-await ends quietly) */
   abort(): void;
   /** tokens generated so far */
   readonly tokenCount: number;
   /** all of the text, once it ended */
   text(): Promise<string>;
+  next(): Promise<IteratorResult<string, undefined>>;
+  /** what `break` calls: stops the generation */
+  return(): Promise<IteratorResult<string, undefined>>;
+  [Symbol.asyncIterator](): Generation;
 }
 
 export interface TokenizeOptions {
@@ -183,7 +195,9 @@ export interface MemoryReport {
   limit: number;
 }
 
-export interface Model {
+/** A loaded model in a worker of its own; made by load(), not by `new`. */
+export class Model {
+  private constructor();
   readonly info: ModelInfo;
   readonly disposed: boolean;
   /**

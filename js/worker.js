@@ -350,7 +350,7 @@ function makeModel(c, { contextLength, batchSize }) {
   });
   if (ctx < 0) throw c.error(-ctx, cmsg || undefined);
   state.ctx = ctx;
-  state.tok = m._mn_model_tokenizer(model) >>> 0;
+  state.tok = m._mn_ctx_tokenizer(ctx) >>> 0; // the context's own (mn_model_tokenizer is gone)
   state.slots = c.alloc(16); // len, token, end
   let json = null;
   for (let cap = 4096; !json; cap *= 4) {

@@ -13,6 +13,14 @@
  *  - Sizes are size_t; on wasm32 they are 32-bit unsigned (addresses above
  *    2 GiB stay positive).
  *  - Constants are available as functions too, so bindings can query them.
+ *  - Thread safety: functions without a handle are safe from any thread; a
+ *    handle is used by one thread at a time unless its header says otherwise
+ *    (an mn_model and an open mn_gguf are read-only and shareable; an
+ *    mn_pool, mn_ctx, mn_tokenizer or mn_hasher is not). docs/api.md sums it up.
+ *  - Public headers: this one and the area headers it includes at the end
+ *    (minnow_gguf.h, minnow_tok.h, minnow_model.h); every other header under
+ *    src/ is private. Link with -lminnow -lsodium -lpthread -lm (pkg-config
+ *    minnow after `cmake --install`).
  */
 #ifndef MINNOW_H
 #define MINNOW_H
@@ -96,9 +104,12 @@ typedef enum mn_status {
     MN_STATUS_END_
 } mn_status;
 
-/** @return the identifier of a status code, e.g. "MN_E_NOMEM"; "MN_E_UNKNOWN" for others. */
+/** @return the identifier of a status code, e.g. "MN_E_NOMEM"; "MN_E_UNKNOWN" for
+ *  others (static string, never NULL). Takes an int, not an mn_status, so that
+ *  any number (a code from a newer library, a value read back from JS) is safe. */
 MN_API const char *mn_status_name(int status);
-/** @return a one-line English description of a status code (static string). */
+/** @return a one-line English description of a status code (static string,
+ *  never NULL; a generic sentence for unknown codes). */
 MN_API const char *mn_status_message(int status);
 
 /* zstd-style size results: a function returning size_t returns either a size
@@ -143,8 +154,11 @@ MN_API mn_status mn_selftest(int threads, char *report, size_t reportCapacity);
 #define MN_MODEL_ID_BYTES 32u   /* a model id is BLAKE2b-256 of the file's bytes */
 #define MN_MODEL_ID_HEX_BYTES 65u /* 64 hex digits + NUL */
 
+/** @return MN_BLAKE2B_BYTES_MIN (16). */
 MN_API size_t mn_blake2b_bytes_min(void);
+/** @return MN_BLAKE2B_BYTES_MAX (64). */
 MN_API size_t mn_blake2b_bytes_max(void);
+/** @return MN_MODEL_ID_BYTES (32). */
 MN_API size_t mn_model_id_bytes(void);
 
 /**
@@ -156,27 +170,38 @@ MN_API size_t mn_model_id_bytes(void);
 MN_API mn_status mn_blake2b(void *dst, size_t dstCapacity, const void *src, size_t srcSize,
                             const void *key, size_t keySize);
 
-/** Incremental BLAKE2b: create, update any number of times, final once. */
+/** Incremental BLAKE2b: create, update any number of times, final once.
+ *  One thread at a time per hasher. */
 typedef struct mn_hasher mn_hasher;
-/** @return MN_OK and *out set, or MN_E_INVALID_ARG / MN_E_NOMEM / MN_E_CRYPTO. */
+/** @param digestBytes MN_BLAKE2B_BYTES_MIN..MN_BLAKE2B_BYTES_MAX.
+ *  @return MN_OK and *out set, or MN_E_INVALID_ARG (out NULL, digestBytes out
+ *  of range) / MN_E_NOMEM / MN_E_CRYPTO. */
 MN_API mn_status mn_hasher_create(mn_hasher **out, size_t digestBytes);
+/** Feed srcSize bytes (0 is allowed; src may then be NULL).
+ *  @return MN_OK; MN_E_INVALID_ARG (h NULL, or src NULL with srcSize > 0);
+ *  MN_E_STATE (after mn_hasher_final()); MN_E_CRYPTO. The state is unchanged on error. */
 MN_API mn_status mn_hasher_update(mn_hasher *h, const void *src, size_t srcSize);
 /** Writes the digest (dstCapacity must equal the digest size given at creation).
- *  @return MN_OK; MN_E_STATE if already finalised. */
+ *  @return MN_OK; MN_E_INVALID_ARG (h or dst NULL, another size); MN_E_STATE
+ *  if already finalised; MN_E_CRYPTO. */
 MN_API mn_status mn_hasher_final(mn_hasher *h, void *dst, size_t dstCapacity);
-/** @return the last error message of h ("" if none). */
+/** @return the last error message of h ("" if none; "NULL hasher" for NULL; never NULL). */
 MN_API const char *mn_hasher_error(const mn_hasher *h);
+/** Wipes and frees the hasher. NULL is a no-op. */
 MN_API void mn_hasher_free(mn_hasher *h);
 
 /**
  * Model id of a file: BLAKE2b-256 of its bytes, read in chunks.
- * @return MN_OK, MN_E_IO (cannot open/read), MN_E_INVALID_ARG.
+ * @return MN_OK, MN_E_IO (cannot open/read; errno says why), MN_E_INVALID_ARG
+ *         (dst or path NULL), MN_E_NOMEM, MN_E_CRYPTO.
  */
 MN_API mn_status mn_model_id_file(uint8_t dst[MN_MODEL_ID_BYTES], const char *path);
 
 /**
- * Lower-case hex of src into dst (NUL-terminated).
- * @return the number of characters written, or MN_E_DST_TOO_SMALL (mn_is_error()).
+ * Lower-case hex of src into dst (NUL-terminated; dstCapacity >= 2 * srcSize + 1).
+ * @return the number of characters written (excluding the NUL), or an error
+ *         tested with mn_is_error(): MN_E_DST_TOO_SMALL, MN_E_INVALID_ARG (dst
+ *         NULL, or src NULL with srcSize > 0).
  */
 MN_API size_t mn_hex(char *dst, size_t dstCapacity, const void *src, size_t srcSize);
 
@@ -201,20 +226,29 @@ MN_API void mn_pool_free(mn_pool *pool);
  * W: [rows, cols] row-major, x: [cols], dst: [rows]. The dot product follows
  * the reference order of src/tensor/matvec_f32.c, so results are bit-identical
  * on every target and for every thread count. pool may be NULL (inline).
- * @return MN_OK or MN_E_INVALID_ARG.
+ * @return MN_OK, or MN_E_INVALID_ARG (a NULL pointer, rows or cols 0, or
+ *         rows * cols overflowing size_t; dst untouched).
  */
 MN_API mn_status mn_matvec_f32(mn_pool *pool, float *dst, size_t rows,
                                const float *W, size_t cols, const float *x);
 
 /** dot(a, b) over n floats in the reference order of src/tensor/matvec_f32.c
- *  (bit-identical on every target). */
+ *  (bit-identical on every target). a and b: [n]; either may be NULL only
+ *  when n is 0. Kernels have no status: pointers are not checked.
+ *  @return the dot product; +0.0f for n 0; NaN/inf propagate as IEEE says. */
 MN_API float mn_dot_f32(const float *a, const float *b, size_t n);
-/** Exact int8 dot product (sums wrap mod 2^32), -128 included. */
+/** Exact int8 dot product, -128 included. a and b: [n]; either may be NULL
+ *  only when n is 0 (not checked).
+ *  @return the sum of a[i] * b[i] mod 2^32 (wraps, as int32 two's
+ *  complement; exact while n <= 2^17); 0 for n 0. */
 MN_API int32_t mn_dot_i8(const int8_t *a, const int8_t *b, size_t n);
 
 /* ----------------------------------------------------------- memory */
-/** malloc through the library's allocator (returns NULL on failure, never aborts). */
+/** malloc through the library's allocator.
+ *  @return the block, or NULL on failure (never aborts) and for size 0.
+ *  Free it with mn_free(). */
 MN_API void *mn_malloc(size_t size);
+/** Frees a block of mn_malloc(). NULL is a no-op. */
 MN_API void mn_free(void *p);
 
 #ifdef __cplusplus

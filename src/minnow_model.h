@@ -7,10 +7,12 @@
  *    owned buffers, no global state, nothing aborts. Open/create failures
  *    have no handle: pass an optional (err, errCapacity) buffer.
  *  - An mn_model is immutable after loading (weights, hyper-parameters, the
- *    tokenizer description): several contexts, on several threads, may use
- *    one model at once. It must outlive its contexts.
+ *    tokenizer description), and every function taking a const mn_model * may
+ *    be called from several threads at once: several contexts, on several
+ *    threads, may use one model. It must outlive its contexts.
  *  - An mn_ctx is one sequence: its KV cache, scratch, thread pool, sampler
- *    and tokenizer instance. One thread at a time per context.
+ *    and tokenizer (mn_ctx_tokenizer()). One thread at a time per context,
+ *    and that includes its tokenizer: a tokenizer keeps scratch.
  *  - Results are bit-identical on every target (native, wasm, WASI), for any
  *    thread count, and whether tokens are evaluated in one batch or one at a
  *    time: logits of position p depend only on the tokens 0..p.
@@ -20,10 +22,18 @@
  *  - Memory is computed up front: mn_model_ctx_bytes() says what a context
  *    will allocate before mn_ctx_create() does it.
  *
- * Changes to the first draft (all additive, no signature changed):
- * mn_ctx_sample, mn_ctx_set_seed, mn_gen_begin_tokens, mn_model_bos,
- * mn_model_eos, mn_model_add_bos, mn_model_token_is_eog; mn_gen_piece_bound
- * counts the stop strings; n_ctx 0 is the training length capped at 4096.
+ *  - Sampler parameters are range-checked (mn_gen_begin*, mn_ctx_sample):
+ *    NaN, infinities and values outside the ranges of mn_sampler_params are
+ *    MN_E_INVALID_ARG with a message naming the parameter.
+ *
+ * Changes to the first draft: additive - mn_ctx_sample, mn_ctx_set_seed,
+ * mn_gen_begin_tokens, mn_model_bos, mn_model_eos, mn_model_add_bos,
+ * mn_model_token_is_eog; mn_gen_piece_bound counts the stop strings; n_ctx 0
+ * is the training length capped at 4096. Not additive (0.1 review):
+ * mn_model_tokenizer() is gone (one tokenizer shared by every thread was a
+ * data race; use mn_ctx_tokenizer()); *end of mn_gen_next()/mn_generate() is
+ * an mn_gen_end (was int, same size); negative temperature, negative top_k
+ * and penalty_last_n < -1 are refused (were greedy / off / whole history).
  * Details: docs/model.md.
  */
 #ifndef MINNOW_MODEL_H
@@ -55,8 +65,10 @@ typedef struct mn_tokenizer mn_tokenizer;
  *         MN_E_GGUF_KEY_MISSING / MN_E_GGUF_KEY_TYPE / MN_E_MODEL_HPARAM (a
  *         hyper-parameter absent, mistyped or out of range);
  *         MN_E_GGUF_TENSOR_MISSING / MN_E_MODEL_TENSOR (a tensor absent, or
- *         of the wrong shape or type); tokenizer codes for a bad vocabulary.
- *         The message in err names the key or tensor.
+ *         of the wrong shape or type); tokenizer codes for a bad vocabulary;
+ *         MN_E_INVALID_ARG (out or path NULL).
+ *         err (may be NULL) receives a one-line message naming the file, key
+ *         or tensor on every failure; *out is NULL then.
  */
 MN_API mn_status mn_model_load_file(mn_model **out, const char *path, unsigned flags,
                                     char *err, size_t errCapacity);
@@ -65,7 +77,8 @@ MN_API mn_status mn_model_load_file(mn_model **out, const char *path, unsigned f
  * Load from an open GGUF handle (e.g. from mn_gguf_loader_finish(), which is
  * how the JS layer streams a download into wasm memory without a copy).
  * On success the model takes ownership of g (mn_model_free() frees it); on
- * failure g is still the caller's. Results as mn_model_load_file().
+ * failure g is still the caller's.
+ * @return as mn_model_load_file() (without MN_E_IO: the file is read already).
  */
 MN_API mn_status mn_model_load_gguf(mn_model **out, mn_gguf *g, unsigned flags,
                                     char *err, size_t errCapacity);
@@ -74,7 +87,8 @@ MN_API mn_status mn_model_load_gguf(mn_model **out, mn_gguf *g, unsigned flags,
  *  Every context of the model must be freed first. */
 MN_API void mn_model_free(mn_model *m);
 
-/** @return "llama", "qwen2" or "gpt2". */
+/* The getters below take a loaded model (m NULL: "", 0 or -1). */
+/** @return "llama", "qwen2" or "gpt2" (static string). */
 MN_API const char *mn_model_arch(const mn_model *m);
 /** @return the vocabulary size (rows of the output matrix). */
 MN_API size_t mn_model_n_vocab(const mn_model *m);
@@ -96,14 +110,15 @@ MN_API uint64_t mn_model_weight_bytes(const mn_model *m);
 /**
  * JSON description: architecture, hyper-parameters, tensor types, special
  * tokens, weight bytes. NUL-terminated.
- * @return its length, or MN_E_DST_TOO_SMALL (never truncated).
+ * @return its length (excluding the NUL), or an error tested with
+ *         mn_is_error(): MN_E_DST_TOO_SMALL (never truncated: ask again with
+ *         more room), MN_E_INVALID_ARG (m NULL, or dst NULL with a capacity).
  */
 MN_API size_t mn_model_info_json(const mn_model *m, char *dst, size_t dstCapacity);
 
-/** The model's tokenizer (built from tokenizer.ggml.*), for single-threaded
- *  use (a tokenizer keeps scratch): each context has its own, see
- *  mn_ctx_tokenizer(). Owned by the model. */
-MN_API mn_tokenizer *mn_model_tokenizer(mn_model *m);
+/* The tokenizer of a model (tokenizer.ggml.*) is reached through a context:
+ * mn_ctx_tokenizer() gives each context its own instance, so threads that
+ * share a model never share a tokenizer's scratch. */
 
 /* ---------------------------------------------------------------- context */
 #define MN_CTX_DEFAULT_MAX 4096u
@@ -129,38 +144,49 @@ MN_API size_t mn_ctx_default_max(void);
  */
 MN_API size_t mn_model_ctx_bytes(const mn_model *m, const mn_ctx_params *p);
 
-/** @return MN_OK and *out; MN_E_INVALID_ARG (e.g. n_ctx beyond what the
- *  model's positions allow), MN_E_NOMEM, MN_E_THREADS. */
+/** Create a context on m (p NULL: the defaults). err (may be NULL) receives
+ *  a one-line message on failure.
+ *  @return MN_OK and *out; MN_E_INVALID_ARG (out or m NULL, n_ctx beyond what
+ *  the model's positions allow, n_threads out of range), MN_E_NOMEM,
+ *  MN_E_THREADS (the pool could not start, or threads > 1 in a build without them). */
 MN_API mn_status mn_ctx_create(mn_ctx **out, mn_model *m, const mn_ctx_params *p,
                                char *err, size_t errCapacity);
+/** Frees the context (KV cache, pool, tokenizer, generation state). NULL is a no-op. */
 MN_API void mn_ctx_free(mn_ctx *c);
 /** @return the last error message of c ("" if none, never NULL). */
 MN_API const char *mn_ctx_error(const mn_ctx *c);
-/** @return the context's own tokenizer (owned by c; made on the first call),
- *  or NULL if the model has no vocabulary (or it could not be made: see mn_ctx_error()). */
+/** @return the context's own tokenizer (owned by c, freed with it; made on
+ *  the first call), or NULL if the model has no vocabulary (or it could not
+ *  be made: see mn_ctx_error()). Use it on the context's thread only. */
 MN_API mn_tokenizer *mn_ctx_tokenizer(mn_ctx *c);
 /** @return n_ctx as created. */
 MN_API size_t mn_ctx_n_ctx(const mn_ctx *c);
 /** @return the number of tokens in the KV cache (the next position). */
 MN_API size_t mn_ctx_pos(const mn_ctx *c);
-/** Forget every position >= pos (pos <= mn_ctx_pos()). @return MN_OK or MN_E_INVALID_ARG. */
+/** Forget every position >= pos (pos <= mn_ctx_pos()).
+ *  @return MN_OK, or MN_E_INVALID_ARG (c NULL or pos > mn_ctx_pos(); nothing changed). */
 MN_API mn_status mn_ctx_truncate(mn_ctx *c, size_t pos);
 
 /**
  * Evaluate n tokens at positions pos..pos+n-1 (in forward passes of at most
  * n_batch tokens) and keep the logits of the last one.
  * @return MN_OK; MN_E_CTX_FULL (pos + n > n_ctx; nothing evaluated);
- *         MN_E_TOK_INVALID_ID; MN_E_INVALID_ARG.
+ *         MN_E_TOK_INVALID_ID (an id outside the vocabulary; nothing
+ *         evaluated); MN_E_INVALID_ARG (c NULL, or tokens NULL with n > 0).
+ *         n 0 is MN_OK and changes nothing. The message is in mn_ctx_error().
  */
 MN_API mn_status mn_ctx_eval(mn_ctx *c, const int32_t *tokens, size_t n);
 
 /**
  * As mn_ctx_eval(), and write the logits of every evaluated position:
- * dst[i * n_vocab + v] for token i (for perplexity).
- * @param dstCapacity in floats; must be >= n * n_vocab (else MN_E_DST_TOO_SMALL, nothing evaluated).
+ * dst[i * n_vocab + v] for token i (for perplexity). dst: [n, n_vocab] f32.
+ * @param dstFloats the room in dst counted in floats (not bytes): must be
+ *        >= n * n_vocab.
+ * @return as mn_ctx_eval(); MN_E_DST_TOO_SMALL (dstFloats too small;
+ *         nothing evaluated).
  */
 MN_API mn_status mn_ctx_eval_logits(mn_ctx *c, const int32_t *tokens, size_t n,
-                                    float *dst, size_t dstCapacity);
+                                    float *dst, size_t dstFloats);
 
 /** @return the logits [n_vocab] of the last evaluated token, or NULL before any eval.
  *  Valid until the next call on c. */
@@ -169,30 +195,36 @@ MN_API const float *mn_ctx_logits(const mn_ctx *c);
 /* --------------------------------------------------------------- sampling */
 /* Order of application (as llama.cpp's default chain): penalties (repetition,
  * presence, frequency over the last penalty_last_n tokens) -> top-k -> top-p
- * -> min-p -> temperature -> seeded draw. temperature <= 0 is greedy (argmax;
- * ties go to the lowest id) and skips the filters. */
+ * -> min-p -> temperature -> seeded draw. temperature 0 is greedy (argmax;
+ * ties go to the lowest id) and skips the filters.
+ * Ranges (checked by mn_gen_begin*() and mn_ctx_sample(): MN_E_INVALID_ARG
+ * naming the parameter); floats must be finite (no NaN, no infinity). */
 typedef struct mn_sampler_params {
-    float temperature;      /* default 0.8; <= 0: greedy */
-    int32_t top_k;          /* default 40; <= 0: off */
-    float top_p;            /* default 0.95; >= 1: off */
-    float min_p;            /* default 0.05; <= 0: off */
-    float repeat_penalty;   /* default 1.0 (off) */
-    float presence_penalty; /* default 0 (off) */
-    float frequency_penalty;/* default 0 (off) */
-    int32_t penalty_last_n; /* default 64 */
-    uint64_t seed;          /* default 0; the same seed gives the same tokens on every target */
+    float temperature;      /* >= 0; default 0.8; 0: greedy */
+    int32_t top_k;          /* >= 0; default 40; 0: off */
+    float top_p;            /* [0, 1]; default 0.95; 1: off (0 keeps the most probable token) */
+    float min_p;            /* [0, 1]; default 0.05; 0: off */
+    float repeat_penalty;   /* > 0; default 1 (off); positive logits are divided by it, others multiplied */
+    float presence_penalty; /* default 0 (off); subtracted once from each token seen */
+    float frequency_penalty;/* default 0 (off); subtracted per occurrence */
+    int32_t penalty_last_n; /* >= -1; default 64; 0: no penalties; -1: the whole context */
+    uint64_t seed;          /* any value 0..2^64-1, default 0; the same seed gives the same tokens on every target */
 } mn_sampler_params;
 
+/** Fill p with the defaults above (p NULL: no-op). */
 MN_API void mn_sampler_params_default(mn_sampler_params *p);
 
 /**
  * Sample a token from mn_ctx_logits() under p (NULL: the defaults), with the
  * penalties over the context's last tokens and the context's RNG. Does not
  * evaluate the token (mn_ctx_eval() it to go on).
- * @return MN_OK and *token; MN_E_STATE (nothing evaluated yet); MN_E_INVALID_ARG.
+ * @return MN_OK and *token; MN_E_STATE (nothing evaluated yet);
+ *         MN_E_INVALID_ARG (c or token NULL, or a parameter out of range:
+ *         see mn_ctx_error()). *token is -1 on failure.
  */
 MN_API mn_status mn_ctx_sample(mn_ctx *c, const mn_sampler_params *p, int32_t *token);
-/** Reseed the context's RNG (mn_ctx_create seeds it with 0; mn_gen_begin with params->sampler.seed). */
+/** Reseed the context's RNG (mn_ctx_create seeds it with 0; mn_gen_begin with
+ *  params->sampler.seed). Every uint64_t is a distinct seed. c NULL: no-op. */
 MN_API void mn_ctx_set_seed(mn_ctx *c, uint64_t seed);
 
 /* ------------------------------------------------------------- generation */
@@ -208,9 +240,12 @@ typedef struct mn_gen_params {
     size_t n_stop;
 } mn_gen_params;
 
+/** Fill p with the defaults (sampler defaults, max_tokens 128, MN_TOK_ADD_SPECIAL, no stops). */
 MN_API void mn_gen_params_default(mn_gen_params *p);
 
-/* Why generation ended (mn_gen_next() returns MN_OK with *end set). */
+/* Why generation ended (mn_gen_next() returns MN_OK with *end set).
+ * MN_GEN_END_CTX_FULL is a normal end, not an error: the KV cache holds
+ * n_ctx tokens and the last one sampled could not be evaluated. */
 typedef enum mn_gen_end {
     MN_GEN_RUNNING = 0,
     MN_GEN_END_EOS = 1,       /* the model produced an end-of-generation token */
@@ -222,7 +257,13 @@ typedef enum mn_gen_end {
 /**
  * Start generating: reset the context, tokenize the prompt, evaluate it
  * (batched). params may be NULL for the defaults; stop strings are copied.
- * @return MN_OK; MN_E_CTX_FULL (the prompt alone does not fit); tokenizer codes; MN_E_INVALID_ARG.
+ * An empty prompt is the BOS token alone.
+ * @return MN_OK; MN_E_CTX_FULL (the prompt alone does not fit n_ctx);
+ *         MN_E_INVALID_ARG (c NULL, prompt NULL with a size, a sampler
+ *         parameter out of range, an empty prompt and no BOS);
+ *         MN_E_STATE (the model has no tokenizer: use mn_gen_begin_tokens());
+ *         MN_E_TOK_UTF8 and other tokenizer codes; MN_E_NOMEM.
+ *         The message is in mn_ctx_error(); the context is then idle.
  */
 MN_API mn_status mn_gen_begin(mn_ctx *c, const void *prompt, size_t promptSize,
                               const mn_gen_params *params);
@@ -245,31 +286,44 @@ MN_API mn_status mn_gen_begin_tokens(mn_ctx *c, const int32_t *tokens, size_t n,
  * @param token receives the sampled id (-1 once ended).
  * @param end receives MN_GEN_RUNNING, or why generation ended (then the
  *        piece holds what remained, and later calls return MN_E_STATE).
- * @return MN_OK, MN_E_STATE (no mn_gen_begin, or already ended), MN_E_DST_TOO_SMALL.
+ *        len, token and end may be NULL.
+ * @return MN_OK, MN_E_STATE (no mn_gen_begin, or already ended),
+ *         MN_E_DST_TOO_SMALL (dstCapacity below mn_gen_piece_bound(); nothing
+ *         sampled), MN_E_INVALID_ARG (c NULL), MN_E_NOMEM, or an evaluation
+ *         error of mn_ctx_eval().
  */
 MN_API mn_status mn_gen_next(mn_ctx *c, char *dst, size_t dstCapacity, size_t *len,
-                             int32_t *token, int *end);
+                             int32_t *token, mn_gen_end *end);
 
 /** @return a dstCapacity always enough for mn_gen_next() on this context
- *  (it counts the stop strings of the current generation: ask after mn_gen_begin()). */
+ *  (it counts the stop strings of the current generation: ask after
+ *  mn_gen_begin()); 0 for c NULL. */
 MN_API size_t mn_gen_piece_bound(const mn_ctx *c);
 
 typedef struct mn_gen_stats {
     uint32_t prompt_tokens, generated_tokens;
     double prompt_ms, decode_ms; /* wall time spent in the forward pass */
 } mn_gen_stats;
+/** The counters of the current (or last) generation into *out (zeros for c NULL). */
 MN_API void mn_gen_stats_get(const mn_ctx *c, mn_gen_stats *out);
 
 /** Callback for mn_generate(): a piece of text; return nonzero to stop. */
 typedef int (*mn_gen_callback)(void *user, const char *piece, size_t len, int32_t token);
 
 /**
- * Convenience loop over mn_gen_begin()/mn_gen_next(). *end (may be NULL)
- * receives the mn_gen_end reason (MN_GEN_RUNNING if the callback stopped it).
+ * Convenience loop over mn_gen_begin()/mn_gen_next(): cb (may be NULL)
+ * receives every non-empty piece as it becomes final, with its token id.
+ * *end (may be NULL) receives why generation ended: an mn_gen_end reason,
+ * or MN_GEN_RUNNING if the callback stopped it (or on an error).
+ * @return MN_OK when generation ended for any reason, including the callback
+ *         stopping it, EOS, max_tokens, a stop string and a full context
+ *         (MN_GEN_END_CTX_FULL: not an error); otherwise the error of
+ *         mn_gen_begin() (e.g. MN_E_CTX_FULL: the prompt does not fit, nothing
+ *         generated) or of mn_gen_next(), with the message in mn_ctx_error().
  */
 MN_API mn_status mn_generate(mn_ctx *c, const void *prompt, size_t promptSize,
                              const mn_gen_params *params, mn_gen_callback cb, void *user,
-                             int *end);
+                             mn_gen_end *end);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,7 @@
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "cli/cli.h"
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,32 +20,33 @@ double mn_cli_now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
-static void usage(void)
+void mn_cli_generate_options(FILE *f)
 {
-    fprintf(stderr,
-            "usage: minnow generate -m MODEL.gguf [-p PROMPT | -f FILE | --prompt-ids \"1 2 3\"] [-n N] [options]\n"
+    fprintf(f,
+            "  -m, --model FILE   the GGUF model\n"
+            "  -p, --prompt TEXT  the prompt (once; or -f FILE, or --prompt-ids \"1 2 3\"; none: BOS only)\n"
+            "  -f, --file FILE    read the prompt from FILE\n"
+            "  --prompt-ids IDS   the prompt as token ids (nothing added: no BOS)\n"
             "  -n N               tokens to generate (default 128; 0 = until EOS or the context is full)\n"
-            "  --temp T           temperature (default 0.8; 0 = greedy)\n"
-            "  --top-k K          (default 40; 0 = off)     --top-p P   (default 0.95; 1 = off)\n"
-            "  --min-p P          (default 0.05; 0 = off)   --seed S    (default 0)\n"
-            "  --repeat-penalty R (default 1 = off)         --repeat-last-n N (default 64)\n"
-            "  --presence-penalty P, --frequency-penalty F (default 0 = off)\n"
+            "  --temp T           temperature, >= 0 (default 0.8; 0 = greedy)\n"
+            "  --top-k K          >= 0 (default 40; 0 = off)\n"
+            "  --top-p P          in [0, 1] (default 0.95; 1 = off)\n"
+            "  --min-p P          in [0, 1] (default 0.05; 0 = off)\n"
+            "  --repeat-penalty R > 0 (default 1 = off)    --repeat-last-n N  >= -1 (default 64; -1 = all, 0 = off)\n"
+            "  --presence-penalty P, --frequency-penalty F  finite (default 0 = off)\n"
+            "  --seed S           an integer 0..18446744073709551615 (2^64-1; default 0): the same seed and\n"
+            "                     options give the same text on every target; negative or larger values are refused\n"
             "  --stop TEXT        stop string (repeatable; not printed)\n"
-            "  --threads N        (default: all cores)      --ctx C     context length (default: training length)\n"
-            "  --batch B          prompt tokens per forward pass (default 64)\n"
+            "  --threads N        1..%d (default: all cores)\n"
+            "  --ctx C            context length in tokens (default: the training length, at most %u)\n"
+            "  --batch B          prompt tokens per forward pass, 1..4096 (default 64)\n"
             "  --no-bos           do not add the model's BOS token    --no-mmap   read the file into memory\n"
             "  --print-ids        print generated token ids instead of text\n"
-            "  --dump-logits FILE write the logits each token was sampled from (f32, n_vocab per token)\n");
-}
-
-static int parse_float(const char *s, float *out)
-{
-    char *end = NULL;
-    if (!s || !*s) return -1;
-    double v = strtod(s, &end);
-    if (*end || v != v) return -1;
-    *out = (float)v;
-    return 0;
+            "  --dump-logits FILE write the logits each token was sampled from (f32, n_vocab per token)\n"
+            "stdout gets only the generated text; stderr the load line and, last, \"prompt: X tok/s, decode: Y tok/s\".\n"
+            "Generation stops after -n tokens, at EOS, at a stop string or when the context is full, all with\n"
+            "exit status 0 (the reason is in the stderr summary, e.g. \"(context full)\").\n",
+            mn_threads_max(), (unsigned)mn_ctx_default_max());
 }
 
 /* Parse "1 2 3" into ids (malloc'd). */
@@ -79,50 +81,65 @@ int mn_cmd_generate(int argc, char **argv)
     long v;
     if (!stops) return mn_cli_fail(MN_E_NOMEM, "out of memory");
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        int bad = 0, takes = 1;
-        if (!strcmp(a, "-m") || !strcmp(a, "--model")) model = val;
-        else if (!strcmp(a, "-p") || !strcmp(a, "--prompt")) prompt = val;
-        else if (!strcmp(a, "-f") || !strcmp(a, "--file")) pfile = val;
-        else if (!strcmp(a, "--prompt-ids")) pids = val;
-        else if (!strcmp(a, "--dump-logits")) dump = val;
-        else if (!strcmp(a, "-n")) { bad = mn_cli_parse_int(val, 0, INT32_MAX, &v); gp.max_tokens = (uint32_t)v; }
-        else if (!strcmp(a, "--temp")) bad = parse_float(val, &gp.sampler.temperature);
-        else if (!strcmp(a, "--top-k")) { bad = mn_cli_parse_int(val, 0, INT32_MAX, &v); gp.sampler.top_k = (int32_t)v; }
-        else if (!strcmp(a, "--top-p")) bad = parse_float(val, &gp.sampler.top_p);
-        else if (!strcmp(a, "--min-p")) bad = parse_float(val, &gp.sampler.min_p);
-        else if (!strcmp(a, "--repeat-penalty")) bad = parse_float(val, &gp.sampler.repeat_penalty);
-        else if (!strcmp(a, "--presence-penalty")) bad = parse_float(val, &gp.sampler.presence_penalty);
-        else if (!strcmp(a, "--frequency-penalty")) bad = parse_float(val, &gp.sampler.frequency_penalty);
-        else if (!strcmp(a, "--repeat-last-n")) { bad = mn_cli_parse_int(val, -1, INT32_MAX, &v); gp.sampler.penalty_last_n = (int32_t)v; }
-        else if (!strcmp(a, "--seed")) {
-            char *end = NULL;
-            bad = !val || !*val;
-            if (!bad) { gp.sampler.seed = strtoull(val, &end, 10); bad = *end != 0; }
+        const char *a = argv[i], *val = NULL;
+        const char *range = NULL; /* set: the value is outside this range */
+        if (mn_cli_is_help(a)) { free(stops); return mn_cli_help("generate"); }
+        if (!strcmp(a, "--no-bos")) { gp.tok_flags &= ~MN_TOK_ADD_SPECIAL; continue; }
+        if (!strcmp(a, "--no-mmap")) { no_mmap = 1; continue; }
+        if (!strcmp(a, "--print-ids")) { print_ids = 1; continue; }
+        static const char *const takes[] = {"-m", "--model", "-p", "--prompt", "-f", "--file", "--prompt-ids",
+            "--dump-logits", "-n", "--temp", "--top-k", "--top-p", "--min-p", "--repeat-penalty", "--presence-penalty",
+            "--frequency-penalty", "--repeat-last-n", "--seed", "--threads", "--ctx", "--batch", "--stop"};
+        int known = 0;
+        for (size_t k = 0; k < sizeof takes / sizeof takes[0]; k++) known |= !strcmp(a, takes[k]);
+        if (!known) {
+            free(stops);
+            return mn_cli_usage("generate", a[0] == '-' ? "unknown option '%s'" : "unexpected argument '%s' (the prompt goes after -p)", a);
         }
-        else if (!strcmp(a, "--threads")) { bad = mn_cli_parse_int(val, 1, mn_threads_max(), &v); cp.n_threads = (int32_t)v; }
-        else if (!strcmp(a, "--ctx")) { bad = mn_cli_parse_int(val, 1, 1L << 24, &v); cp.n_ctx = (uint32_t)v; }
-        else if (!strcmp(a, "--batch")) { bad = mn_cli_parse_int(val, 1, 4096, &v); cp.n_batch = (uint32_t)v; }
-        else if (!strcmp(a, "--stop")) { bad = !val; if (val) stops[n_stop++] = val; }
-        else if (!strcmp(a, "--no-bos")) { gp.tok_flags &= ~MN_TOK_ADD_SPECIAL; takes = 0; }
-        else if (!strcmp(a, "--no-mmap")) { no_mmap = 1; takes = 0; }
-        else if (!strcmp(a, "--print-ids")) { print_ids = 1; takes = 0; }
-        else if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(); free(stops); return 0; }
-        else { fprintf(stderr, "minnow generate: unknown option %s\n", a); usage(); free(stops); return 2; }
-        if (takes && !val) bad = 1;
-        if (bad) { fprintf(stderr, "minnow generate: bad value for %s\n", a); free(stops); return 2; }
-        i += takes;
+        if (!(val = mn_cli_value("generate", argc, argv, &i))) { free(stops); return 2; }
+        const char **prompt_slot = !strcmp(a, "-p") || !strcmp(a, "--prompt") ? &prompt
+                                   : !strcmp(a, "-f") || !strcmp(a, "--file") ? &pfile
+                                   : !strcmp(a, "--prompt-ids") ? &pids : NULL;
+        float x = 0; /* float options: the same ranges as the library's check (mn_gen_begin) */
+        if (prompt_slot) {
+            if (prompt || pfile || pids) {
+                free(stops);
+                return mn_cli_usage("generate", "one prompt only: -p, -f or --prompt-ids, once");
+            }
+            *prompt_slot = val;
+        }
+        else if (!strcmp(a, "-m") || !strcmp(a, "--model")) model = val;
+        else if (!strcmp(a, "--dump-logits")) dump = val;
+        else if (!strcmp(a, "--stop")) stops[n_stop++] = val;
+        else if (!strcmp(a, "-n")) { if (mn_cli_parse_int(val, 0, INT32_MAX, &v)) range = "0..2147483647"; gp.max_tokens = (uint32_t)v; }
+        else if (!strcmp(a, "--top-k")) { if (mn_cli_parse_int(val, 0, INT32_MAX, &v)) range = "an integer >= 0; 0 = off"; gp.sampler.top_k = (int32_t)v; }
+        else if (!strcmp(a, "--repeat-last-n")) { if (mn_cli_parse_int(val, -1, INT32_MAX, &v)) range = "-1..2147483647; -1 = all, 0 = off"; gp.sampler.penalty_last_n = (int32_t)v; }
+        else if (!strcmp(a, "--seed")) { if (mn_cli_parse_u64(val, &gp.sampler.seed)) range = "an integer 0..18446744073709551615"; }
+        else if (!strcmp(a, "--threads")) { if (mn_cli_threads("generate", val, &v)) { free(stops); return 2; } cp.n_threads = (int32_t)v; }
+        else if (!strcmp(a, "--ctx")) { if (mn_cli_parse_int(val, 1, 1L << 24, &v)) range = "1..16777216"; cp.n_ctx = (uint32_t)v; }
+        else if (!strcmp(a, "--batch")) { if (mn_cli_parse_int(val, 1, 4096, &v)) range = "1..4096"; cp.n_batch = (uint32_t)v; }
+        else if (!strcmp(a, "--temp")) { if (mn_cli_parse_float(val, &x) || !(x >= 0)) range = "a number >= 0; 0 = greedy"; gp.sampler.temperature = x; }
+        else if (!strcmp(a, "--top-p")) { if (mn_cli_parse_float(val, &x) || !(x >= 0 && x <= 1)) range = "0..1; 1 = off"; gp.sampler.top_p = x; }
+        else if (!strcmp(a, "--min-p")) { if (mn_cli_parse_float(val, &x) || !(x >= 0 && x <= 1)) range = "0..1; 0 = off"; gp.sampler.min_p = x; }
+        else if (!strcmp(a, "--repeat-penalty")) { if (mn_cli_parse_float(val, &x) || !(x > 0)) range = "a number > 0; 1 = off"; gp.sampler.repeat_penalty = x; }
+        else if (!strcmp(a, "--presence-penalty")) { if (mn_cli_parse_float(val, &x)) range = "a finite number; 0 = off"; gp.sampler.presence_penalty = x; }
+        else { if (mn_cli_parse_float(val, &x)) range = "a finite number; 0 = off"; gp.sampler.frequency_penalty = x; }
+        if (range) { free(stops); return mn_cli_usage("generate", "bad value for %s: '%s' (%s)", a, val, range); }
     }
-    if (!model || (!!prompt + !!pfile + !!pids) > 1) { usage(); free(stops); return 2; }
+    if (!model) { free(stops); return mn_cli_usage("generate", "needs -m MODEL.gguf"); }
     gp.stop = stops;
     gp.n_stop = n_stop;
 
     unsigned char *ptext = NULL;
     size_t plen = 0;
-    if (pfile && !(ptext = mn_cli_read_file(pfile, &plen))) { free(stops); return mn_cli_fail(MN_E_IO, "cannot read %s", pfile); }
+    errno = 0;
+    if (pfile && !(ptext = mn_cli_read_file(pfile, &plen))) { free(stops); return mn_cli_fail_read(pfile); }
     int32_t *ids = NULL;
     size_t n_ids = 0;
-    if (pids && !(ids = parse_ids(pids, &n_ids))) { free(stops); return mn_cli_fail(MN_E_INVALID_ARG, "--prompt-ids: not a list of ids"); }
+    if (pids && !(ids = parse_ids(pids, &n_ids))) {
+        free(stops);
+        return mn_cli_usage("generate", "bad value for --prompt-ids: not a list of token ids (\"1 2 3\")");
+    }
 
     char err[512] = "";
     mn_model *m = NULL;
@@ -133,7 +150,7 @@ int mn_cmd_generate(int argc, char **argv)
     {
         t0 = mn_cli_now_ms();
         st = mn_model_load_file(&m, model, no_mmap ? MN_MODEL_NO_MMAP : 0, err, sizeof err);
-        if (st != MN_OK) { rc = mn_cli_fail(st, "%s: %s", model, err); goto done; }
+        if (st != MN_OK) { rc = mn_cli_fail_file(st, model, err); goto done; }
         st = mn_ctx_create(&c, m, &cp, err, sizeof err);
         if (st != MN_OK) { rc = mn_cli_fail(st, "context: %s", err); goto done; }
         char tbuf[16];
@@ -148,7 +165,8 @@ int mn_cmd_generate(int argc, char **argv)
     {
         size_t cap = mn_gen_piece_bound(c);
         char *buf = malloc(cap);
-        int end = MN_GEN_RUNNING, first = 1;
+        mn_gen_end end = MN_GEN_RUNNING;
+        int first = 1, last_nl = 1; /* last_nl: stdout ends a line (nothing written yet counts) */
         FILE *df = dump ? fopen(dump, "wb") : NULL;
         if (!buf || (dump && !df)) {
             free(buf);
@@ -166,6 +184,7 @@ int mn_cmd_generate(int argc, char **argv)
                 if (tok >= 0 && end != MN_GEN_END_EOS) { printf(first ? "%d" : " %d", (int)tok); first = 0; }
             } else if (n) {
                 fwrite(buf, 1, n, stdout);
+                last_nl = buf[n - 1] == '\n';
             }
             fflush(stdout);
         }
@@ -176,9 +195,11 @@ int mn_cmd_generate(int argc, char **argv)
         static const char *const why[] = {"", "end of generation token", "token limit", "stop string", "context full"};
         mn_gen_stats s;
         mn_gen_stats_get(c, &s);
-        if (rc == 0) fprintf(stderr, "\nminnow: %u prompt tokens in %.1f ms, %u generated in %.1f ms (%s)\n",
+        /* on a terminal, end the streamed text's line first; a log gets no blank line */
+        if (rc == 0 && !print_ids && !last_nl && mn_cli_isatty(stderr) && mn_cli_isatty(stdout)) fprintf(stderr, "\n");
+        if (rc == 0) fprintf(stderr, "minnow: %u prompt tokens in %.1f ms, %u generated in %.1f ms (%s)\n",
                              s.prompt_tokens, s.prompt_ms, s.generated_tokens, s.decode_ms,
-                             end >= 0 && end <= 4 ? why[end] : "?");
+                             (int)end >= 0 && (int)end <= 4 ? why[end] : "?");
         /* decode tok/s: tokens evaluated by the decode loop (the last sampled one is not) */
         uint32_t ev = s.generated_tokens > 0 ? s.generated_tokens - 1 : 0;
         fprintf(stderr, "prompt: %.2f tok/s, decode: %.2f tok/s\n",
@@ -191,42 +212,4 @@ done:
     free(ids);
     free(stops);
     return rc;
-}
-
-/* The model part of `minnow info` (called by cmd_info.c after the GGUF
- * listing): what minnow makes of the file as a decoder, and the memory a
- * context needs, computed up front (mn_model_ctx_bytes) before any allocation. */
-void mn_cli_model_summary(const char *path)
-{
-    mn_model *m = NULL;
-    char err[512] = "";
-    mn_status st = mn_model_load_file(&m, path, 0, err, sizeof err);
-    if (st == MN_E_MODEL_ARCH || st == MN_E_GGUF_KEY_MISSING) {
-        printf("model:       not a decoder minnow runs (%s)\n", err);
-        return;
-    }
-    if (st != MN_OK) {
-        printf("model:       cannot load: %s (%s)\n", err, mn_status_name(st));
-        return;
-    }
-    char info[4096];
-    size_t il = mn_model_info_json(m, info, sizeof info);
-    printf("model:       %s\n", mn_is_error(il) ? mn_model_arch(m) : info);
-    mn_ctx_params p;
-    mn_ctx_params_default(&p);
-    p.n_threads = 1;
-    size_t n_train = mn_model_n_ctx_train(m);
-    p.n_ctx = (uint32_t)n_train;
-    size_t full = mn_model_ctx_bytes(m, &p);
-    p.n_ctx = (uint32_t)(n_train / 2 ? n_train / 2 : 1);
-    size_t half = mn_model_ctx_bytes(m, &p);
-    if (!mn_is_error(full) && !mn_is_error(half)) {
-        double per_tok = n_train > 1 ? (double)(full - half) / (double)(n_train - n_train / 2) : 0;
-        printf("memory:      weights %.1f MiB; a context of %zu tokens %.1f MiB "
-               "(KV cache f32, %.0f bytes per token of --ctx)\n",
-               (double)mn_model_weight_bytes(m) / 1048576.0, n_train, (double)full / 1048576.0, per_tok);
-    } else {
-        printf("memory:      a context of %zu tokens: %s\n", n_train, mn_status_name(mn_error_code(full)));
-    }
-    mn_model_free(m);
 }

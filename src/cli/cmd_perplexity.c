@@ -23,8 +23,21 @@
  */
 #include "cli/cli.h"
 #include "core/mathf.h" /* minnow's exp/log: the same numbers on every target */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+void mn_cli_perplexity_options(FILE *f)
+{
+    fprintf(f, "  -m, --model FILE  the GGUF model\n"
+               "  -f, --file FILE   the text (UTF-8)\n"
+               "  --ctx C           window length in tokens, 4..16777216 (default 512, at most the training length);\n"
+               "                    the text must give at least one full window\n"
+               "  --lines           every line is a document with BOS first; every position is scored (llama2.c)\n"
+               "  --threads N       1..%d (default: all cores)      --batch B   tokens per forward pass (default 64)\n"
+               "Prints perplexity, nats per token and bits per byte on stdout; progress on stderr (a terminal only).\n",
+               mn_threads_max());
+}
 
 int mn_cmd_perplexity(int argc, char **argv)
 {
@@ -34,28 +47,31 @@ int mn_cmd_perplexity(int argc, char **argv)
     long v, window = 512;
     int lines = 0;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        int bad = !val;
+        const char *a = argv[i], *val;
+        if (mn_cli_is_help(a)) return mn_cli_help("perplexity");
         if (!strcmp(a, "--lines")) { lines = 1; continue; }
+        if (strcmp(a, "-m") && strcmp(a, "--model") && strcmp(a, "-f") && strcmp(a, "--file") && strcmp(a, "--ctx") &&
+            strcmp(a, "--threads") && strcmp(a, "--batch"))
+            return mn_cli_usage("perplexity", a[0] == '-' ? "unknown option '%s'" : "unexpected argument '%s'", a);
+        if (!(val = mn_cli_value("perplexity", argc, argv, &i))) return 2;
         if (!strcmp(a, "-m") || !strcmp(a, "--model")) model = val;
         else if (!strcmp(a, "-f") || !strcmp(a, "--file")) file = val;
-        else if (!strcmp(a, "--ctx")) bad = bad || mn_cli_parse_int(val, 4, 1L << 24, &window);
-        else if (!strcmp(a, "--threads")) { bad = bad || mn_cli_parse_int(val, 1, mn_threads_max(), &v); cp.n_threads = (int32_t)v; }
-        else if (!strcmp(a, "--batch")) { bad = bad || mn_cli_parse_int(val, 1, 4096, &v); cp.n_batch = (uint32_t)v; }
-        else bad = 1;
-        if (bad) {
-            fprintf(stderr, "usage: minnow perplexity -m MODEL.gguf -f TEXT [--ctx C (512)] [--lines] [--threads N] [--batch B]\n");
-            return 2;
+        else if (!strcmp(a, "--ctx")) {
+            if (mn_cli_parse_int(val, 4, 1L << 24, &window))
+                return mn_cli_usage("perplexity", "bad value for --ctx: '%s' (4..16777216: a window scores its second half)", val);
+        } else if (!strcmp(a, "--threads")) {
+            if (mn_cli_threads("perplexity", val, &v)) return 2;
+            cp.n_threads = (int32_t)v;
+        } else {
+            if (mn_cli_parse_int(val, 1, 4096, &v)) return mn_cli_usage("perplexity", "bad value for --batch: '%s' (1..4096)", val);
+            cp.n_batch = (uint32_t)v;
         }
-        i++;
     }
-    if (!model || !file) {
-        fprintf(stderr, "usage: minnow perplexity -m MODEL.gguf -f TEXT [--ctx C (512)] [--lines] [--threads N] [--batch B]\n");
-        return 2;
-    }
+    if (!model || !file) return mn_cli_usage("perplexity", "needs -m MODEL.gguf and -f TEXT");
     size_t tlen = 0;
+    errno = 0;
     unsigned char *text = mn_cli_read_file(file, &tlen);
-    if (!text) return mn_cli_fail(MN_E_IO, "cannot read %s", file);
+    if (!text) return mn_cli_fail_read(file);
     char err[512] = "";
     mn_model *m = NULL;
     mn_ctx *c = NULL;
@@ -64,7 +80,7 @@ int mn_cmd_perplexity(int argc, char **argv)
     float *logits = NULL;
     int rc = 0;
     mn_status st = mn_model_load_file(&m, model, 0, err, sizeof err);
-    if (st != MN_OK) { rc = mn_cli_fail(st, "%s: %s", model, err); goto done; }
+    if (st != MN_OK) { rc = mn_cli_fail_file(st, model, err); goto done; }
     if ((size_t)window > mn_model_n_ctx_train(m)) window = (long)mn_model_n_ctx_train(m);
     cp.n_ctx = (uint32_t)window;
     st = mn_ctx_create(&c, m, &cp, err, sizeof err);
@@ -100,12 +116,18 @@ int mn_cmd_perplexity(int argc, char **argv)
     }
     size_t W = (size_t)window, nv = mn_model_n_vocab(m), first = lines ? 0 : W / 2;
     size_t n_win = n / W;
-    if (n_win == 0) { rc = mn_cli_fail(MN_E_INVALID_ARG, "%zu tokens: fewer than one window of %zu", n, W); goto done; }
+    if (n_win == 0) {
+        if (tlen == 0) rc = mn_cli_fail(MN_E_INVALID_ARG, "%s is empty", file);
+        else if (n < 4) rc = mn_cli_fail(MN_E_INVALID_ARG, "%s is %zu token%s long: too short to score (a window needs at least 4)", file, n, n == 1 ? "" : "s");
+        else rc = mn_cli_fail(MN_E_INVALID_ARG, "%s is %zu tokens long, less than one window of %zu: use --ctx %zu or less", file, n, W, n);
+        goto done;
+    }
     int32_t bos = mn_model_add_bos(m) ? mn_model_bos(m) : -1;
     size_t B = cp.n_batch ? cp.n_batch : 64;
     logits = malloc(B * nv * sizeof *logits);
     if (!logits) { rc = mn_cli_fail(MN_E_NOMEM, "out of memory"); goto done; }
     double nll = 0.0, t0 = mn_cli_now_ms();
+    int tty = mn_cli_isatty(stderr); /* \r progress on a terminal only: a log gets the summary line */
     size_t scored = 0, bytes = 0;
     int32_t *win = malloc(W * sizeof *win);
     if (!win) { rc = mn_cli_fail(MN_E_NOMEM, "out of memory"); goto done; }
@@ -132,12 +154,13 @@ int mn_cmd_perplexity(int argc, char **argv)
                 scored++;
             }
         }
-        fprintf(stderr, "\rwindow %zu/%zu: ppl %.4f", w + 1, n_win, mn_exp_d(nll / (double)scored));
+        if (tty) fprintf(stderr, "\rwindow %zu/%zu: ppl %.4f", w + 1, n_win, mn_exp_d(nll / (double)scored));
     }
     free(win);
     if (rc == 0) {
         double secs = (mn_cli_now_ms() - t0) / 1e3;
-        fprintf(stderr, "\n%zu tokens, %zu windows of %zu, %zu scored (%zu bytes), %.1f s (%.1f tok/s)\n", n, n_win, W,
+        if (tty) fprintf(stderr, "\n");
+        fprintf(stderr, "%zu tokens, %zu windows of %zu, %zu scored (%zu bytes), %.1f s (%.1f tok/s)\n", n, n_win, W,
                 scored, bytes, secs, (double)(n_win * W) / secs);
         printf("perplexity: %.4f\nnats per token: %.4f\nbits per byte: %.4f\n", mn_exp_d(nll / (double)scored),
                nll / (double)scored, bytes ? nll / 0.69314718055994530942 / (double)bytes : 0.0);

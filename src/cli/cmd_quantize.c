@@ -1,4 +1,5 @@
-/* minnow quantize IN.gguf OUT.gguf TYPE: llama.cpp's quantization (see src/gguf/quantize.h). */
+/* minnow quantize IN.gguf OUT.gguf TYPE: llama.cpp's quantization (see src/gguf/quantize.h).
+ * OUT naming IN itself (same inode) is refused without --inplace; a read-only OUT is never replaced. */
 #include "cli/cli.h"
 #include "gguf/qplan.h"
 #include "gguf/quantize.h"
@@ -6,53 +7,54 @@
 #include <inttypes.h>
 #include <string.h>
 
-static void quantize_usage(FILE *f)
+void mn_cli_quantize_options(FILE *f)
 {
     fprintf(f,
-            "usage: minnow quantize IN.gguf OUT.gguf TYPE [--pure] [--allow-requantize] [--threads N]\n"
-            "  TYPE: %s\n"
-            "  --pure: every weight gets TYPE (no llama.cpp mix rules; the row-size fallback still applies)\n"
-            "  --allow-requantize: convert tensors that are already quantized (loses precision twice)\n",
-            mn_ftype_names());
+            "  TYPE                %s\n"
+            "  --pure              every weight gets TYPE (no llama.cpp mix rules; the row-size fallback still applies)\n"
+            "  --allow-requantize  convert tensors that are already quantized (loses precision twice)\n"
+            "  --inplace, --force  allow OUT to be IN itself (same path, hard link or symlink): IN is replaced\n"
+            "  --threads N         worker threads, 1..%d (default 1; the bytes do not depend on it)\n"
+            "OUT is written as OUT.minnow-tmp and renamed, so a failure leaves no partial file;\n"
+            "an OUT without write permission is never replaced.\n",
+            mn_ftype_names(), mn_threads_max());
 }
 
 int mn_cmd_quantize(int argc, char **argv)
 {
-    const char *pos[3] = {NULL, NULL, NULL};
+    const char *pos[3] = {NULL, NULL, NULL}, *v;
     int npos = 0;
     long threads = 1;
     mn_quantize_opts o;
     memset(&o, 0, sizeof o);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) { quantize_usage(stdout); return 0; }
+        if (mn_cli_is_help(a)) return mn_cli_help("quantize");
         else if (!strcmp(a, "--pure")) o.pure = 1;
         else if (!strcmp(a, "--allow-requantize")) o.allow_requantize = 1;
+        else if (!strcmp(a, "--inplace") || !strcmp(a, "--force")) o.inplace = 1;
         else if (!strcmp(a, "--threads")) {
-            if (i + 1 >= argc || mn_cli_parse_int(argv[i + 1], 1, 256, &threads)) {
-                fprintf(stderr, "minnow quantize: bad --threads\n");
-                return 2;
-            }
-            i++;
-        } else if (a[0] == '-' && a[1]) { fprintf(stderr, "minnow quantize: unknown option '%s'\n", a); quantize_usage(stderr); return 2; }
+            if (!(v = mn_cli_value("quantize", argc, argv, &i)) || mn_cli_threads("quantize", v, &threads)) return 2;
+        } else if (a[0] == '-' && a[1]) return mn_cli_usage("quantize", "unknown option '%s'", a);
         else if (npos < 3) pos[npos++] = a;
-        else { quantize_usage(stderr); return 2; }
+        else return mn_cli_usage("quantize", "unexpected argument '%s'", a);
     }
-    if (npos != 3) { quantize_usage(stderr); return 2; }
-    if (mn_ftype_parse(pos[2], &o.ftype)) {
-        fprintf(stderr, "minnow quantize: unknown type '%s' (%s)\n", pos[2], mn_ftype_names());
-        return 2;
-    }
+    if (npos != 3) return mn_cli_usage("quantize", "needs IN.gguf, OUT.gguf and TYPE");
+    if (mn_ftype_parse(pos[2], &o.ftype)) return mn_cli_usage("quantize", "unknown type '%s' (%s)", pos[2], mn_ftype_names());
     mn_pool *pool = NULL;
-    if (threads > 1 && mn_pool_create(&pool, (int)threads) != MN_OK) pool = NULL;
+    if (threads > 1) {
+        mn_status pst = mn_pool_create(&pool, (int)threads);
+        if (pst != MN_OK) return mn_cli_fail(pst, "cannot start %ld threads", threads);
+    }
     o.pool = pool;
     mn_err err = {0};
     mn_quantize_report r;
     mn_status st = mn_quantize_file(pos[0], pos[1], &o, &r, &err);
     mn_pool_free(pool);
     if (st) return mn_cli_fail(st, "quantize: %s", err.msg);
-    printf("%s: %s, %zu tensors (%zu converted), %" PRIu64 " -> %" PRIu64 " bytes of tensor data; types:", pos[1],
-           mn_ftype_name(o.ftype), r.n_tensors, r.n_converted, r.in_bytes, r.out_bytes);
+    printf("%s%s: %s, %zu tensors (%zu converted), %" PRIu64 " -> %" PRIu64 " bytes of tensor data; types:", pos[1],
+           r.replaced_input ? " (replaced the input)" : "", mn_ftype_name(o.ftype), r.n_tensors, r.n_converted,
+           r.in_bytes, r.out_bytes);
     for (uint32_t t = 0; t < 64; t++)
         if (r.type_count[t]) printf(" %s x%zu", mn_ggml_type_name(t), r.type_count[t]);
     printf("\n");

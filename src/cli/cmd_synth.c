@@ -7,18 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void synth_usage(FILE *f)
+void mn_cli_synth_options(FILE *f)
 {
     fprintf(f,
-            "usage: minnow synth --shape NAME [--arch ARCH] --vocab FILE [--type TYPE] [--seed N] -o OUT.gguf\n"
-            "                    [--layers N] [--dim N] [--ffn N] [--heads N] [--kv-heads N] [--ctx N]\n"
-            "                    [--tied | --untied] [--pure] [--pre NAME] [--name TEXT] [--threads N]\n"
-            "  shapes: %s\n"
-            "  arch:   llama, qwen2, gpt2, bert (needed for tiny; default llama)\n"
-            "  vocab:  tokenizer.json, tokenizer.model / *.model (SentencePiece), vocab.txt (WordPiece), or a GGUF\n"
-            "  type:   %s (default F32)\n"
-            "  --pure: every weight gets TYPE (no llama.cpp mix rules; the row-size fallback still applies)\n",
-            mn_synth_preset_names(), mn_ftype_names());
+            "  --shape NAME        %s (default tiny)\n"
+            "  --arch ARCH         llama, qwen2, gpt2, bert (needed for tiny; default llama)\n"
+            "  --vocab FILE        tokenizer.json, tokenizer.model / *.model (SentencePiece), vocab.txt (WordPiece), or a GGUF\n"
+            "  --type TYPE         %s (default F32)\n"
+            "  --seed N            weights' seed, 0..2^64-1 (default 0)\n"
+            "  -o, --output FILE   the GGUF to write\n"
+            "  --layers N, --dim N, --ffn N, --heads N, --kv-heads N, --ctx N   override the shape's sizes\n"
+            "  --tied | --untied   output matrix shared with the embeddings or separate\n"
+            "  --pure              every weight gets TYPE (no llama.cpp mix rules; the row-size fallback still applies)\n"
+            "  --pre NAME          tokenizer.ggml.pre to write     --name TEXT   general.name\n"
+            "  --threads N         worker threads, 1..%d (default 1)\n",
+            mn_synth_preset_names(), mn_ftype_names(), mn_threads_max());
 }
 
 int mn_cmd_synth(int argc, char **argv)
@@ -30,42 +33,39 @@ int mn_cmd_synth(int argc, char **argv)
     long threads = 1;
     uint64_t seed = 0;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        const char *a = argv[i], *v = NULL;
         int d = -1;
         for (int k = 0; k < 6; k++)
             if (!strcmp(a, dim_opt[k])) d = k;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) { synth_usage(stdout); return 0; }
+        if (mn_cli_is_help(a)) return mn_cli_help("synth");
         else if (!strcmp(a, "--pure")) pure = 1;
         else if (!strcmp(a, "--tied")) tied = 1;
         else if (!strcmp(a, "--untied")) tied = 0;
-        else if (!v) { fprintf(stderr, "minnow synth: %s needs a value\n", a); return 2; }
+        else if (d < 0 && strcmp(a, "--shape") && strcmp(a, "--arch") && strcmp(a, "--vocab") && strcmp(a, "--type") &&
+                 strcmp(a, "--pre") && strcmp(a, "--name") && strcmp(a, "-o") && strcmp(a, "--output") &&
+                 strcmp(a, "--threads") && strcmp(a, "--seed"))
+            return mn_cli_usage("synth", "unknown option '%s'", a);
+        else if (!(v = mn_cli_value("synth", argc, argv, &i))) return 2;
         else if (d >= 0) {
-            if (mn_cli_parse_int(v, 1, 1L << 24, &dims[d])) { fprintf(stderr, "minnow synth: bad %s '%s'\n", a, v); return 2; }
-            i++;
-        } else if (!strcmp(a, "--shape")) shape = argv[++i];
-        else if (!strcmp(a, "--arch")) arch = argv[++i];
-        else if (!strcmp(a, "--vocab")) vocab = argv[++i];
-        else if (!strcmp(a, "--type")) type = argv[++i];
-        else if (!strcmp(a, "--pre")) pre = argv[++i];
-        else if (!strcmp(a, "--name")) name = argv[++i];
-        else if (!strcmp(a, "-o") || !strcmp(a, "--output")) out = argv[++i];
+            if (mn_cli_parse_int(v, 1, 1L << 24, &dims[d])) return mn_cli_usage("synth", "bad value for %s: '%s' (1..16777216)", a, v);
+        } else if (!strcmp(a, "--shape")) shape = v;
+        else if (!strcmp(a, "--arch")) arch = v;
+        else if (!strcmp(a, "--vocab")) vocab = v;
+        else if (!strcmp(a, "--type")) type = v;
+        else if (!strcmp(a, "--pre")) pre = v;
+        else if (!strcmp(a, "--name")) name = v;
+        else if (!strcmp(a, "-o") || !strcmp(a, "--output")) out = v;
         else if (!strcmp(a, "--threads")) {
-            if (mn_cli_parse_int(v, 1, 256, &threads)) { fprintf(stderr, "minnow synth: bad --threads '%s'\n", v); return 2; }
-            i++;
-        } else if (!strcmp(a, "--seed")) {
-            char *end = NULL;
-            seed = strtoull(v, &end, 0);
-            if (!*v || *end) { fprintf(stderr, "minnow synth: bad --seed '%s'\n", v); return 2; }
-            i++;
-        } else { fprintf(stderr, "minnow synth: unknown option '%s'\n", a); synth_usage(stderr); return 2; }
+            if (mn_cli_threads("synth", v, &threads)) return 2;
+        } else if (mn_cli_parse_u64(v, &seed)) return mn_cli_usage("synth", "bad value for --seed: '%s' (an integer 0..2^64-1)", v);
     }
-    if (!vocab || !out) { synth_usage(stderr); return 2; }
+    if (!vocab || !out) return mn_cli_usage("synth", "needs --vocab FILE and -o OUT.gguf");
     mn_synth_opts o;
     memset(&o, 0, sizeof o);
     if (!shape) shape = "tiny";
     switch (mn_synth_preset(shape, !strcmp(shape, "tiny") && !arch ? "llama" : arch, &o.shape)) {
-    case -1: fprintf(stderr, "minnow synth: unknown shape '%s' (%s)\n", shape, mn_synth_preset_names()); return 2;
-    case -2: fprintf(stderr, "minnow synth: arch '%s' does not fit shape '%s'\n", arch ? arch : "?", shape); return 2;
+    case -1: return mn_cli_usage("synth", "unknown shape '%s' (%s)", shape, mn_synth_preset_names());
+    case -2: return mn_cli_usage("synth", "arch '%s' does not fit shape '%s'", arch ? arch : "?", shape);
     default: break;
     }
     uint32_t *fields[6] = {&o.shape.n_layer, &o.shape.n_embd, &o.shape.n_ff, &o.shape.n_head, &o.shape.n_head_kv, &o.shape.n_ctx};
@@ -73,17 +73,17 @@ int mn_cmd_synth(int argc, char **argv)
         if (dims[k] > 0) *fields[k] = (uint32_t)dims[k];
     if (dims[3] > 0 && dims[4] < 0 && o.shape.n_head % o.shape.n_head_kv) o.shape.n_head_kv = o.shape.n_head;
     if (tied >= 0) o.shape.tied = tied;
-    if (mn_ftype_parse(type, &o.ftype)) {
-        fprintf(stderr, "minnow synth: unknown type '%s' (%s)\n", type, mn_ftype_names());
-        return 2;
-    }
+    if (mn_ftype_parse(type, &o.ftype)) return mn_cli_usage("synth", "unknown type '%s' (%s)", type, mn_ftype_names());
     o.vocab_path = vocab;
     o.pre = pre;
     o.pure = pure;
     o.seed = seed;
     o.name = name;
     mn_pool *pool = NULL;
-    if (threads > 1 && mn_pool_create(&pool, (int)threads) != MN_OK) pool = NULL;
+    if (threads > 1) {
+        mn_status pst = mn_pool_create(&pool, (int)threads);
+        if (pst != MN_OK) return mn_cli_fail(pst, "cannot start %ld threads", threads);
+    }
     o.pool = pool;
     mn_err err = {0};
     mn_synth_report rep;

@@ -163,6 +163,8 @@ static int have(const rd *r, uint64_t n) { return n <= (uint64_t)(r->size - r->p
 
 static mn_status truncated(rd *r, const char *what, size_t idx)
 {
+    if (!strcmp(what, "the header")) /* one header: no index */
+        return mn_err_set(r->e, MN_E_GGUF_TRUNCATED, "the file ends (%zu bytes) inside the header, at byte %zu", r->size, r->pos);
     return mn_err_set(r->e, MN_E_GGUF_TRUNCATED, "the file ends (%zu bytes) inside %s %zu, at byte %zu",
                       r->size, what, idx, r->pos);
 }

@@ -5,9 +5,11 @@
 #include "core/pool.h"
 #include "tensor/quant.h"
 #include "tensor/types.h"
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h> /* stat(): native, Emscripten and wasi-libc all have it */
 
 typedef struct qtensor {
     mn_gguf_tensor in;
@@ -66,9 +68,36 @@ static int hparam(mn_gguf *g, const char *arch, const char *suffix)
     return v > (uint32_t)INT32_MAX ? 0 : (int)v;
 }
 
+/* Refuse to replace the input (unless asked) or a read-only file. rename()
+ * ignores the target's own mode, and root ignores it anyway, so check the
+ * mode bits here: a file nobody may write is not replaced (except under
+ * WASI, which has no modes). Identity is the (device, inode) pair where the
+ * platform has one (st_ino 0: unknown), else the path as given. */
+static mn_status check_output(const char *in, const char *out, int inplace, int *same_out, mn_err *err)
+{
+    struct stat si, so;
+    *same_out = 0;
+    if (stat(out, &so) != 0) return MN_OK; /* a new file (or an error the write will report) */
+    int same = !strcmp(in, out);
+    if (!same && stat(in, &si) == 0 && si.st_ino != 0)
+        same = si.st_dev == so.st_dev && si.st_ino == so.st_ino;
+    if (same && !inplace)
+        return mn_err_set(err, MN_E_INVALID_ARG, "%.200s is the input file itself: refusing to replace it "
+                          "(write to another file, or allow it: quantize --inplace)", out);
+#if !defined(__wasi__) /* WASI has no file modes (st_mode holds the type only): nothing to honour */
+    if ((so.st_mode & 0222) == 0)
+        return mn_err_set(err, MN_E_INVALID_ARG, "%.200s is read-only: refusing to replace it", out);
+#endif
+    *same_out = same;
+    return MN_OK;
+}
+
 mn_status mn_quantize_file(const char *in, const char *out, const mn_quantize_opts *o, mn_quantize_report *rep, mn_err *err)
 {
     if (!in || !out || !o) return mn_err_set(err, MN_E_INVALID_ARG, "NULL argument");
+    int same = 0;
+    mn_status cst = check_output(in, out, o->inplace, &same, err);
+    if (cst != MN_OK) return cst;
     if (mn_ftype_default_type(o->ftype) == UINT32_MAX) return mn_err_set(err, MN_E_INVALID_ARG, "unsupported file type %u", o->ftype);
     mn_gguf *g = NULL;
     char msg[256] = "";
@@ -83,6 +112,7 @@ mn_status mn_quantize_file(const char *in, const char *out, const mn_quantize_op
     char *tmp = NULL;
     mn_quantize_report r;
     memset(&r, 0, sizeof r);
+    r.replaced_input = same;
     char arch[32] = "";
     {
         size_t k, len;
@@ -163,7 +193,8 @@ mn_status mn_quantize_file(const char *in, const char *out, const mn_quantize_op
     }
     r.n_tensors = nt;
     r.n_fallback = (size_t)plan.n_fallback;
-    /* write next to the target, then rename: `out` may even be `in` */
+    /* write next to the target, then rename: `out` may even be `in` (o->inplace;
+     * the input stays mapped and readable until the rename) */
     size_t ol = strlen(out);
     tmp = malloc(ol + 16);
     if (!tmp) { st = mn_err_set(err, MN_E_NOMEM, "out of memory"); goto done; }
@@ -175,8 +206,9 @@ mn_status mn_quantize_file(const char *in, const char *out, const mn_quantize_op
         goto done;
     }
     if (rename(tmp, out) != 0) {
+        int e = errno;
         remove(tmp);
-        st = mn_err_set(err, MN_E_IO, "cannot rename the output to %.200s", out);
+        st = mn_err_set(err, MN_E_IO, "cannot rename the output to %.200s: %s", out, strerror(e));
         goto done;
     }
     if (rep) *rep = r;

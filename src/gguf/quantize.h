@@ -30,6 +30,7 @@ typedef struct mn_quantize_opts {
     uint32_t ftype;          /* llama.cpp file type (gguf/qplan.h) */
     int pure;                /* 1: no mix rules */
     int allow_requantize;    /* 1: quantized inputs may be converted again */
+    int inplace;             /* 1: out may be in itself (same inode): it is replaced */
     mn_pool *pool;           /* NULL: the calling thread only */
 } mn_quantize_opts;
 
@@ -37,11 +38,18 @@ typedef struct mn_quantize_report {
     uint64_t in_bytes, out_bytes; /* tensor data, unpadded */
     size_t n_tensors, n_converted, n_fallback;
     size_t type_count[64];        /* output tensors per ggml type id */
+    int replaced_input;           /* 1: out was the input file (o->inplace) */
 } mn_quantize_report;
 
 /**
- * Convert the GGUF file `in` to `out` (which must not be the same file).
- * @return MN_OK and *rep (may be NULL); MN_E_INVALID_ARG (unsupported ftype);
+ * Convert the GGUF file `in` to `out`. The output is written to
+ * "<out>.minnow-tmp" and renamed over `out`, so a failure never leaves a
+ * half-written file. `out` naming the input itself (same path, a hard link
+ * or a symlink: same device and inode) is refused unless o->inplace; an
+ * existing `out` without any write permission bit is refused always (rename
+ * would replace it regardless of its mode, even for root; WASI has no modes).
+ * @return MN_OK and *rep (may be NULL); MN_E_INVALID_ARG (unsupported ftype,
+ *         out is the input, out is read-only);
  *         GGUF open errors; MN_E_UNSUPPORTED (see the traps); MN_E_IO;
  *         MN_E_NOMEM. The message is in err.
  */

@@ -141,6 +141,8 @@ mn_status mn_convert_llama2c(mn_gguf_writer **out, const void *ckpt, size_t ckpt
     int32_t cfg[7];
     size_t hdr;
     int v1 = 0, shared;
+    if (ckptSize >= 4 && !memcmp(b, "GGUF", 4))
+        return cfail(err, errCapacity, MN_E_INVALID_ARG, "this is already a GGUF file (convert takes a llama2.c .bin checkpoint)");
     if (ckptSize >= 8 && rd_i32(b) == 0x616b3432) {
         int32_t ver = rd_i32(b + 4);
         if (ver != 1)

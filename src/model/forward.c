@@ -149,6 +149,34 @@ typedef struct att_job {
     float scale;
 } att_job;
 
+/* mn_dot_f32(q, k0, n) and mn_dot_f32(q, k1, n), bit for bit (the same 16
+ * lane accumulators per key, the same final additions), for n a multiple
+ * of 16: the two keys share the loads of q and the call. */
+static inline void dot2_f32(const float *q, const float *k0, const float *k1, size_t n, float *out)
+{
+    mn_vf a0 = mn_vf_zero(), a1 = mn_vf_zero(), a2 = mn_vf_zero(), a3 = mn_vf_zero();
+    mn_vf b0 = mn_vf_zero(), b1 = mn_vf_zero(), b2 = mn_vf_zero(), b3 = mn_vf_zero();
+    for (size_t i = 0; i < n; i += 16) {
+        mn_vf q0 = mn_vf_load(q + i), q1 = mn_vf_load(q + i + 4), q2 = mn_vf_load(q + i + 8), q3 = mn_vf_load(q + i + 12);
+        a0 = mn_vf_add(a0, mn_vf_mul(q0, mn_vf_load(k0 + i)));
+        a1 = mn_vf_add(a1, mn_vf_mul(q1, mn_vf_load(k0 + i + 4)));
+        a2 = mn_vf_add(a2, mn_vf_mul(q2, mn_vf_load(k0 + i + 8)));
+        a3 = mn_vf_add(a3, mn_vf_mul(q3, mn_vf_load(k0 + i + 12)));
+        b0 = mn_vf_add(b0, mn_vf_mul(q0, mn_vf_load(k1 + i)));
+        b1 = mn_vf_add(b1, mn_vf_mul(q1, mn_vf_load(k1 + i + 4)));
+        b2 = mn_vf_add(b2, mn_vf_mul(q2, mn_vf_load(k1 + i + 8)));
+        b3 = mn_vf_add(b3, mn_vf_mul(q3, mn_vf_load(k1 + i + 12)));
+    }
+    /* per key v = (a0+a1)+(a2+a3), then (v0+v2)+(v1+v3), both keys at once */
+    mn_vi va = mn_vf_as_vi(mn_vf_add(mn_vf_add(a0, a1), mn_vf_add(a2, a3)));
+    mn_vi vb = mn_vf_as_vi(mn_vf_add(mn_vf_add(b0, b1), mn_vf_add(b2, b3)));
+    mn_vf s = mn_vf_add(mn_vi_as_vf(mn_vi_zip_lo_i64(va, vb)), mn_vi_as_vf(mn_vi_zip_hi_i64(va, vb))); /* a0+a2 a1+a3 b0+b2 b1+b3 */
+    float l[4];
+    mn_vf_store(l, s);
+    out[0] = l[0] + l[1];
+    out[1] = l[2] + l[3];
+}
+
 #define MN_HD_MAX 1024
 #define MN_ATT_CHUNK 64 /* keys per online-softmax step, at absolute positions 64c .. 64c+63 */
 
@@ -172,8 +200,12 @@ static void att_task(void *arg, size_t begin, size_t end, int worker)
         for (size_t t0 = 0; t0 < n; t0 += MN_ATT_CHUNK) {
             size_t m = n - t0 < MN_ATT_CHUNK ? n - t0 : MN_ATT_CHUNK;
             float cm = -INFINITY;
-            for (size_t t = 0; t < m; t++) {
-                e[t] = mn_dot_f32(q, kp + (t0 + t) * K, hdk) * j->scale;
+            size_t t = 0;
+            if (hdk % 16 == 0) /* two keys per step share the loads of q */
+                for (; t + 2 <= m; t += 2) dot2_f32(q, kp + (t0 + t) * K, kp + (t0 + t + 1) * K, hdk, e + t);
+            for (; t < m; t++) e[t] = mn_dot_f32(q, kp + (t0 + t) * K, hdk);
+            for (t = 0; t < m; t++) {
+                e[t] = e[t] * j->scale;
                 if (e[t] > cm) cm = e[t];
             }
             if (cm > mx) {

@@ -109,6 +109,8 @@ static mn_status begin(mn_ctx *c, const int32_t *ids, size_t n, const mn_gen_par
     mn_gen_params dp;
     if (!params) { mn_gen_params_default(&dp); params = &dp; }
     if (params->n_stop && !params->stop) return mn_err_set(&c->err, MN_E_INVALID_ARG, "stop is NULL");
+    mn_status st = mn_sampler_params_check(&params->sampler, &c->err);
+    if (st != MN_OK) return st;
     g->params = *params;
     g->params.stop = NULL;
     g->params.n_stop = 0;
@@ -127,7 +129,7 @@ static mn_status begin(mn_ctx *c, const int32_t *ids, size_t n, const mn_gen_par
     if (common == n) common = n - 1;
     mn_ctx_truncate(c, common);
     double t0 = mn_now_ms();
-    mn_status st = mn_ctx_eval(c, ids + common, n - common);
+    st = mn_ctx_eval(c, ids + common, n - common);
     g->stats.prompt_ms = mn_now_ms() - t0;
     g->stats.prompt_tokens = (uint32_t)n;
     if (st != MN_OK) return st;
@@ -226,7 +228,7 @@ static void take(mn_gen_state *g, size_t n, char *dst, size_t *len)
 }
 
 /* End generation: flush the stream, apply the stops one last time, hand out the rest. */
-static mn_status finish(mn_ctx *c, int reason, char *dst, size_t dstCapacity, size_t *len, int *end)
+static mn_status finish(mn_ctx *c, mn_gen_end reason, char *dst, size_t dstCapacity, size_t *len, mn_gen_end *end)
 {
     mn_gen_state *g = &c->gen;
     char buf[64];
@@ -247,9 +249,9 @@ static mn_status finish(mn_ctx *c, int reason, char *dst, size_t dstCapacity, si
     return MN_OK;
 }
 
-mn_status mn_gen_next(mn_ctx *c, char *dst, size_t dstCapacity, size_t *len, int32_t *token, int *end)
+mn_status mn_gen_next(mn_ctx *c, char *dst, size_t dstCapacity, size_t *len, int32_t *token, mn_gen_end *end)
 {
-    int end_dummy;
+    mn_gen_end end_dummy;
     size_t len_dummy;
     int32_t tok_dummy;
     if (!len) len = &len_dummy;
@@ -290,9 +292,9 @@ mn_status mn_gen_next(mn_ctx *c, char *dst, size_t dstCapacity, size_t *len, int
 }
 
 mn_status mn_generate(mn_ctx *c, const void *prompt, size_t promptSize, const mn_gen_params *params,
-                      mn_gen_callback cb, void *user, int *end)
+                      mn_gen_callback cb, void *user, mn_gen_end *end)
 {
-    int e = MN_GEN_RUNNING;
+    mn_gen_end e = MN_GEN_RUNNING;
     if (end) *end = MN_GEN_RUNNING;
     mn_status st = mn_gen_begin(c, prompt, promptSize, params);
     if (st != MN_OK) return st;

@@ -62,10 +62,15 @@ size_t mn_model_info_json(const mn_model *m, char *dst, size_t dstCapacity)
     if (!m || (!dst && dstCapacity)) return MN_ERROR_SIZE(MN_E_INVALID_ARG);
     const mn_hparams *hp = &m->hp;
     jb b = {dst, dstCapacity, 0, 0};
+    /* general.name through the infallible accessors only: the model's GGUF
+     * handle is shared by threads, and a failed lookup would write its
+     * error message (see model_tok.c) */
     const char *name = NULL;
-    size_t nlen = 0, kid;
-    if (mn_gguf_find_key(m->g, "general.name", &kid) == MN_OK && mn_gguf_get_str(m->g, kid, &name, &nlen) != MN_OK)
-        name = NULL;
+    size_t nlen = 0;
+    for (size_t k = 0, nkv = mn_gguf_n_kv(m->g); k < nkv && !name; k++)
+        if (mn_gguf_key_len(m->g, k) == 12 && !memcmp(mn_gguf_key(m->g, k), "general.name", 12) &&
+            mn_gguf_key_type(m->g, k) == MN_GGUF_STRING && mn_gguf_get_str(m->g, k, &name, &nlen) != MN_OK)
+            name = NULL; /* cannot fail: index and type are right */
     jb_printf(&b, "{\"arch\":\"%s\",\"name\":", mn_model_arch(m));
     if (name) jb_str(&b, name, nlen > 200 ? 200 : nlen);
     else jb_printf(&b, "null");

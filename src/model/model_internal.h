@@ -98,6 +98,9 @@ typedef struct mn_sampler_scratch {
  * (for penalties). Does not modify logits. @return the token id. */
 int32_t mn_sample(const mn_sampler_params *p, mn_rng *rng, const float *logits, size_t n_vocab,
                   const int32_t *hist, size_t n_hist, mn_sampler_scratch *s);
+/* The ranges of minnow_model.h (mn_sampler_params): MN_OK, or MN_E_INVALID_ARG
+ * with a message naming the parameter in err (sampler.c). */
+mn_status mn_sampler_params_check(const mn_sampler_params *p, mn_err *err);
 
 /* ----------------------------------------------------------- context */
 typedef struct mn_gen_state {

@@ -560,7 +560,11 @@ bad:
 mn_status mn_model_load_gguf(mn_model **out, mn_gguf *g, unsigned flags, char *err, size_t errCapacity)
 {
     if (err && errCapacity) err[0] = 0;
-    if (!out || !g) return MN_E_INVALID_ARG;
+    if (out) *out = NULL;
+    if (!out || !g) {
+        if (err && errCapacity) snprintf(err, errCapacity, "%s is NULL", out ? "the GGUF handle" : "out");
+        return MN_E_INVALID_ARG;
+    }
     *out = NULL;
     return model_load(out, g, flags, err, errCapacity);
 }
@@ -568,7 +572,11 @@ mn_status mn_model_load_gguf(mn_model **out, mn_gguf *g, unsigned flags, char *e
 mn_status mn_model_load_file(mn_model **out, const char *path, unsigned flags, char *err, size_t errCapacity)
 {
     if (err && errCapacity) err[0] = 0;
-    if (!out || !path) return MN_E_INVALID_ARG;
+    if (out) *out = NULL;
+    if (!out || !path) {
+        if (err && errCapacity) snprintf(err, errCapacity, "%s is NULL", out ? "path" : "out");
+        return MN_E_INVALID_ARG;
+    }
     *out = NULL;
     mn_gguf *g = NULL;
     mn_status st = mn_gguf_open_file(&g, path, (flags & MN_MODEL_NO_MMAP) ? MN_GGUF_NO_MMAP : 0, err, errCapacity);
@@ -597,7 +605,6 @@ const char *mn_model_arch(const mn_model *m)
 size_t mn_model_n_vocab(const mn_model *m) { return m ? m->hp.n_vocab : 0; }
 size_t mn_model_n_ctx_train(const mn_model *m) { return m ? m->hp.n_ctx_train : 0; }
 uint64_t mn_model_weight_bytes(const mn_model *m) { return m ? m->weight_bytes : 0; }
-mn_tokenizer *mn_model_tokenizer(mn_model *m) { return m ? m->tok : NULL; }
 int32_t mn_model_bos(const mn_model *m) { return m ? m->bos : -1; }
 int32_t mn_model_eos(const mn_model *m) { return m ? m->eos : -1; }
 int mn_model_add_bos(const mn_model *m) { return m ? m->add_bos : 0; }

@@ -15,7 +15,12 @@
  *    multiplies negative ones; frequency subtracts count * f, presence
  *    subtracts p once; top-p keeps the smallest prefix whose probability
  *    reaches p (at least one token); min-p keeps logits >= max + log(min_p).
- *  - penalty_last_n: 0 disables the penalties, < 0 means the whole history.
+ *  - penalty_last_n: 0 disables the penalties, -1 means the whole history.
+ *  - Parameters are range-checked before use (mn_sampler_params_check, from
+ *    mn_ctx_sample and mn_gen_begin*): a NaN, an infinity, a negative
+ *    temperature, top_p or min_p outside [0, 1] or a repeat penalty <= 0 is
+ *    MN_E_INVALID_ARG naming the parameter, never a silently odd result
+ *    (dividing logits by a penalty of 0 gave "iii...").
  */
 #include "model/model_internal.h"
 #include "core/mathf.h"
@@ -66,6 +71,28 @@ void mn_sampler_params_default(mn_sampler_params *p)
     p->frequency_penalty = 0.0f;
     p->penalty_last_n = 64;
     p->seed = 0;
+}
+
+static int finite(float v) { return v == v && v - v == 0.0f; } /* not NaN, not +-inf */
+
+mn_status mn_sampler_params_check(const mn_sampler_params *p, mn_err *err)
+{
+    if (!finite(p->temperature) || p->temperature < 0.0f)
+        return mn_err_set(err, MN_E_INVALID_ARG, "temperature %g: must be finite and >= 0 (0: greedy)", (double)p->temperature);
+    if (p->top_k < 0) return mn_err_set(err, MN_E_INVALID_ARG, "top_k %d: must be >= 0 (0: off)", (int)p->top_k);
+    if (!(p->top_p >= 0.0f && p->top_p <= 1.0f))
+        return mn_err_set(err, MN_E_INVALID_ARG, "top_p %g: must be in [0, 1] (1: off)", (double)p->top_p);
+    if (!(p->min_p >= 0.0f && p->min_p <= 1.0f))
+        return mn_err_set(err, MN_E_INVALID_ARG, "min_p %g: must be in [0, 1] (0: off)", (double)p->min_p);
+    if (!finite(p->repeat_penalty) || !(p->repeat_penalty > 0.0f))
+        return mn_err_set(err, MN_E_INVALID_ARG, "repeat_penalty %g: must be finite and > 0 (1: off)", (double)p->repeat_penalty);
+    if (!finite(p->presence_penalty))
+        return mn_err_set(err, MN_E_INVALID_ARG, "presence_penalty %g: must be finite (0: off)", (double)p->presence_penalty);
+    if (!finite(p->frequency_penalty))
+        return mn_err_set(err, MN_E_INVALID_ARG, "frequency_penalty %g: must be finite (0: off)", (double)p->frequency_penalty);
+    if (p->penalty_last_n < -1)
+        return mn_err_set(err, MN_E_INVALID_ARG, "penalty_last_n %d: must be >= -1 (-1: the whole context, 0: off)", (int)p->penalty_last_n);
+    return MN_OK;
 }
 
 /* ------------------------------------------------------------ ordering */
@@ -205,6 +232,8 @@ mn_status mn_ctx_sample(mn_ctx *c, const mn_sampler_params *p, int32_t *token)
     *token = -1;
     if (!c->have_logits) return mn_err_set(&c->err, MN_E_STATE, "no logits: evaluate a token first");
     if (!p) { mn_sampler_params_default(&d); p = &d; }
+    mn_status st = mn_sampler_params_check(p, &c->err);
+    if (st != MN_OK) return st;
     *token = mn_sample(p, &c->rng, c->logits, c->m->hp.n_vocab, c->tokens, c->pos, &c->ss);
     return MN_OK;
 }

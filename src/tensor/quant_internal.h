@@ -198,41 +198,68 @@ static inline mn_vf mn_q_load_f16x4(const uint8_t *p, size_t stride)
     uint32_t t[4] = {mn_rd16(p), mn_rd16(p + stride), mn_rd16(p + 2 * stride), mn_rd16(p + 3 * stride)};
     return mn_q_f16x4_to_f32(mn_vi_load(t));
 }
-/* The same 4 f16 as f32 bit patterns worth value * 2^-112 ("raw": exponent
- * not rebiased; exact, subnormal for small values), for a product with a
- * factor carrying 2^112 (mn_qx_prep's d112). Returns 0 instead when any of
- * them is inf/NaN (exponent 31), which the caller then converts exactly; the
- * check runs on the scalar side, which has idle ports in these kernels. */
+/* "Raw" scales: the f16 at p + k*stride (k < cnt, 1..4; lanes >= cnt 0, not
+ * read) as f32 bit patterns worth value * 2^-112 (exponent not rebiased;
+ * exact, subnormal for small values), for a product with a factor carrying
+ * 2^112 (mn_qx_prep's d112): (h << 16) >> 3 (arithmetic), sign copies
+ * cleared. An inf/NaN f16 (exponent 31) would come out finite, so *bad
+ * accumulates whether any had exponent 31, without a branch; a kernel that
+ * finds it set at the end of a row computes that row again with exact
+ * conversions (hostile files only). wasm: load16_lane into the high halves
+ * and a vector check, constants from memory (V8 rebuilds v128 constants at
+ * every use inside loops); elsewhere the check runs on the scalar side,
+ * which has idle ports in these kernels. */
 #if defined(__wasm_simd128__) && !defined(MN_SIMD_FORCE_REF)
-/* wasm: four load16_lane into the high halves of the i32 lanes, a vector
- * check; the constants come from memory (V8 rebuilds v128 constants at every
- * use inside loops). */
-static inline int mn_q_load_f16x4_raw(const uint8_t *p, size_t stride, mn_vf *out)
+typedef v128_t mn_q_bad;
+static inline mn_q_bad mn_q_bad_none(void) { return wasm_i64x2_splat(0); }
+static inline int mn_q_bad_any(mn_q_bad b) { return wasm_v128_any_true(b); }
+static inline mn_vf mn_q_scales_raw(const uint8_t *p, size_t stride, int cnt, mn_q_bad *bad)
 {
     static const int32_t kexp[4] = {0x7C000000, 0x7C000000, 0x7C000000, 0x7C000000};
     static const int32_t kmask[4] = {(int32_t)0x8FFFFFFF, (int32_t)0x8FFFFFFF, (int32_t)0x8FFFFFFF, (int32_t)0x8FFFFFFF};
     v128_t v = wasm_i64x2_splat(0);
     v = wasm_v128_load16_lane(p, v, 1);
-    v = wasm_v128_load16_lane(p + stride, v, 3);
-    v = wasm_v128_load16_lane(p + 2 * stride, v, 5);
-    v = wasm_v128_load16_lane(p + 3 * stride, v, 7); /* lane k = h_k << 16 */
+    if (cnt > 1) v = wasm_v128_load16_lane(p + stride, v, 3);
+    if (cnt > 2) v = wasm_v128_load16_lane(p + 2 * stride, v, 5);
+    if (cnt > 3) v = wasm_v128_load16_lane(p + 3 * stride, v, 7); /* lane k = h_k << 16 */
     v128_t e = wasm_v128_load(kexp);
-    if (wasm_v128_any_true(wasm_i32x4_eq(wasm_v128_and(v, e), e))) return 0;
-    *out = wasm_v128_and(wasm_i32x4_shr(v, 3), wasm_v128_load(kmask));
-    return 1;
+    *bad = wasm_v128_or(*bad, wasm_i32x4_eq(wasm_v128_and(v, e), e));
+    return wasm_v128_and(wasm_i32x4_shr(v, 3), wasm_v128_load(kmask));
 }
 #else
-static inline int mn_q_load_f16x4_raw(const uint8_t *p, size_t stride, mn_vf *out)
+typedef uint64_t mn_q_bad;
+static inline mn_q_bad mn_q_bad_none(void) { return 0; }
+static inline int mn_q_bad_any(mn_q_bad b) { return b != 0; }
+static inline mn_vf mn_q_scales_raw(const uint8_t *p, size_t stride, int cnt, mn_q_bad *bad)
 {
-    uint64_t h = (uint64_t)mn_rd16(p) | (uint64_t)mn_rd16(p + stride) << 16 |
-                 (uint64_t)mn_rd16(p + 2 * stride) << 32 | (uint64_t)mn_rd16(p + 3 * stride) << 48;
-    uint64_t x = (h & 0x7C007C007C007C00ull) ^ 0x7C007C007C007C00ull; /* a lane is 0 iff its exponent is 31 */
-    if ((x - 0x0001000100010001ull) & ~x & 0x8000800080008000ull) return 0;
+    uint64_t h = mn_rd16(p);
+    if (cnt > 1) h |= (uint64_t)mn_rd16(p + stride) << 16;
+    if (cnt > 2) h |= (uint64_t)mn_rd16(p + 2 * stride) << 32;
+    if (cnt > 3) h |= (uint64_t)mn_rd16(p + 3 * stride) << 48;
+    /* per 16-bit lane: exponent bits 0x7C00 + 0x0400 reaches bit 15 only when all set (no carries out) */
+    *bad |= ((h & 0x7C007C007C007C00ull) + 0x0400040004000400ull) & 0x8000800080008000ull;
     mn_vi v = mn_vi_zip_lo_i16(mn_vi_zero(), mn_vi_load_lo64(&h)); /* lane k = h_k << 16 */
-    *out = mn_vi_as_vf(mn_vi_and(mn_vi_srai_i32(v, 3), mn_vi_splat_i32((int32_t)0x8FFFFFFF)));
-    return 1;
+    return mn_vi_as_vf(mn_vi_and(mn_vi_srai_i32(v, 3), mn_vi_splat_i32((int32_t)0x8FFFFFFF)));
 }
 #endif
+
+/* Loads from 16-byte aligned addresses (prepared activation data): SSE can
+ * then fold them into the arithmetic instruction's memory operand. */
+#if defined(__SSE4_1__) && !defined(MN_SIMD_FORCE_REF)
+static inline mn_vi mn_q_loada(const void *p) { return _mm_load_si128((const __m128i *)p); }
+static inline mn_vf mn_q_loadaf(const float *p) { return _mm_load_ps(p); }
+#else
+static inline mn_vi mn_q_loada(const void *p) { return mn_vi_load(p); }
+static inline mn_vf mn_q_loadaf(const float *p) { return mn_vf_load(p); }
+#endif
+
+/* mn_q_load_f16x4 of the first cnt (1..4) of them, lanes >= cnt 0 (not read). */
+static inline mn_vf mn_q_load_f16xn(const uint8_t *p, size_t stride, int cnt)
+{
+    uint32_t t[4] = {0, 0, 0, 0};
+    for (int j = 0; j < cnt; j++) t[j] = mn_rd16(p + (size_t)j * stride);
+    return mn_q_f16x4_to_f32(mn_vi_load(t));
+}
 
 /* Kernel entry points (quant_legacy.c, quant_k.c, quant_tq.c, quant_float.c). */
 #define MN_Q_DECL(T) \

@@ -369,14 +369,12 @@ static void quantize_q8_ref(int k, const float *x, uint8_t *y, size_t n)
 #if MN_Q_X16
 typedef struct wdec {
     mn_vi v[4][4];
-    mn_vf dw, mw;
-    int fast;
+    mn_vf dw, mw;       /* raw scales (mn_q_scales_raw) unless the row is redone exactly */
 } wdec;
 #else
 typedef struct wdec {
     mn_vi lo[4], hi[4]; /* Q8: the int8 halves; Q4/Q5: the unsigned values */
-    mn_vf dw, mw;       /* raw scales (see mn_q_load_f16x4_raw), when fast */
-    int fast;           /* 0: some scale is inf/NaN, convert exactly */
+    mn_vf dw, mw;       /* raw scales (mn_q_scales_raw) unless the row is redone exactly */
 } wdec;
 #endif
 
@@ -442,14 +440,22 @@ MN_AI mn_vi fused_isum16(int k, const uint8_t *wb, size_t ws, const int16_t *x16
 }
 #endif
 
-MN_AI void wdecode(int k, const uint8_t *wb, size_t ws, wdec *d, int unpack)
+/* Decode the weight side of the cnt (1..4) blocks at wb (blocks ws apart):
+ * blocks cnt..3 do not exist and read as all-zero values and zero scales, so
+ * their terms are exactly +0, which leaves an accumulator lane unchanged (a
+ * lane starts at +0 and can never become -0 under round-to-nearest).
+ * exact == 0: the raw scales, inf/NaN noted in *bad; exact == 1: none (the
+ * terms convert them exactly). */
+MN_AI void wdecode(int k, const uint8_t *wb, size_t ws, wdec *d, int unpack, int cnt, int exact, mn_q_bad *bad)
 {
     d->dw = d->mw = mn_vf_zero();
     for (int j = 0; unpack && j < 4; j++) {
         const uint8_t *w = wb + (size_t)j * ws;
 #if MN_Q_X16
+        if (j >= cnt) { d->v[j][0] = d->v[j][1] = d->v[j][2] = d->v[j][3] = mn_vi_zero(); continue; }
         unpack16(k, w, d->v[j]);
 #else
+        if (j >= cnt) { d->lo[j] = d->hi[j] = mn_vi_zero(); continue; }
         if (k == K_Q8_0 || k == K_Q8_1) {
             d->lo[j] = mn_vi_load(w + (k == K_Q8_0 ? 2 : 4));
             d->hi[j] = mn_vi_load(w + (k == K_Q8_0 ? 18 : 20));
@@ -458,25 +464,30 @@ MN_AI void wdecode(int k, const uint8_t *wb, size_t ws, wdec *d, int unpack)
         }
 #endif
     }
-    d->fast = mn_q_load_f16x4_raw(wb, ws, &d->dw) && (!has_min(k) || mn_q_load_f16x4_raw(wb + 2, ws, &d->mw));
+    if (exact) return;
+    d->dw = mn_q_scales_raw(wb, ws, cnt, bad);
+    if (has_min(k)) d->mw = mn_q_scales_raw(wb + 2, ws, cnt, bad);
 }
 
-/* [isum_b .. isum_b+3] of the decoded blocks with one token's activations xb
- * (the qs of its first block; blocks xs apart), before the offset term. */
+/* [isum_b .. isum_b+3] of the decoded blocks with one token's prepared
+ * activations of these blocks, before the offset term; lanes >= cnt are 0
+ * (their activations are not read). */
 #if MN_Q_X16
 /* x16: this token's widened activations of the 4 blocks (128 int16) */
-MN_AI mn_vi tok_isum16(const wdec *d, const int16_t *x16)
+MN_AI mn_vi tok_isum16(const wdec *d, const int16_t *x16, int cnt)
 {
     mn_vi t[4];
-    for (int j = 0; j < 4; j++) t[j] = dot16(d->v[j], x16 + 32 * j);
+    for (int j = 0; j < 4; j++) t[j] = j < cnt ? dot16(d->v[j], x16 + 32 * j) : mn_vi_zero();
     return mn_q_hsum4(t[0], t[1], t[2], t[3]);
 }
 #else
-MN_AI mn_vi tok_isum(int k, const wdec *d, const uint8_t *xb, size_t xs, int fast8)
+/* x8: the int8 activations of the 4 blocks, 16-byte aligned */
+MN_AI mn_vi tok_isum(int k, const wdec *d, const int8_t *x8, int fast8, int cnt)
 {
     mn_vi t[4];
     for (int j = 0; j < 4; j++) {
-        mn_vi x0 = mn_vi_load(xb + (size_t)j * xs), x1 = mn_vi_load(xb + (size_t)j * xs + 16);
+        if (j >= cnt) { t[j] = mn_vi_zero(); continue; }
+        mn_vi x0 = mn_q_loada(x8 + 32 * j), x1 = mn_q_loada(x8 + 32 * j + 16);
         if (k == K_Q8_0 || k == K_Q8_1)
             t[j] = fast8 ? mn_q_hadd(mn_q_hadd(mn_vi_zero(), mn_q_mul8(d->lo[j], x0)), mn_q_mul8(d->hi[j], x1))
                          : mn_vi_dot_i8_acc(mn_vi_dot_i8_acc(mn_vi_zero(), d->lo[j], x0), d->hi[j], x1);
@@ -490,72 +501,220 @@ MN_AI mn_vi tok_isum(int k, const wdec *d, const uint8_t *xb, size_t xs, int fas
 }
 #endif
 
-/* dst[t * dstride + r] = dot_vec(W row r, X row t) for r < nrows, t < T (T <= 4):
- * each weight block group is decoded once for all T tokens; each (row, token)
- * output follows dot_vec's arithmetic exactly (same bits as dot_ref). */
-MN_AI void tile_k(int k, int T, const uint8_t *W, size_t wrow, size_t nrows, const uint8_t *X, size_t xrow,
-                  const mn_qx_prep *P, size_t n, float *dst, size_t dstride)
+/* The f32 terms t_b .. t_b+3 of blocks b.. (cnt of them, the rest +0) of one
+ * weight row (decoded in d, at wb) with one prepared token. */
+MN_AI mn_vf group_term(int k, const wdec *d, const uint8_t *wb, size_t ws, mn_vi isum, const mn_qx_prep *p, size_t b,
+                       int cnt, int exact)
 {
-    const size_t ws = wsize(k), xs = xsize(k), nb = n / 32, q = xqs(k);
+    if (k == K_Q4_0 || k == K_Q5_0) isum = mn_vi_sub_i32(isum, mn_q_loada(p->off + b));
+    mn_vf term;
+    if (!exact) { /* raw * (d * 2^112) == d_w * d_x, bit for bit */
+        term = mn_vf_mul(mn_vf_mul(d->dw, mn_q_loadaf(p->d112 + b)), mn_vf_from_i32(isum));
+        if (has_min(k)) term = mn_vf_add(term, mn_vf_mul(d->mw, mn_q_loadaf(p->s112 + b)));
+    } else {
+        term = mn_vf_mul(mn_vf_mul(mn_q_load_f16xn(wb, ws, cnt), mn_q_loadaf(p->d + b)), mn_vf_from_i32(isum));
+        if (has_min(k)) term = mn_vf_add(term, mn_vf_mul(mn_q_load_f16xn(wb + 2, ws, cnt), mn_q_loadaf(p->s + b)));
+    }
+    return term;
+}
+
+/* out[i] = (a_i.l0 + a_i.l2) + (a_i.l1 + a_i.l3) for the 4 accumulators at once
+ * (the same additions as the scalar finish, lane-parallel after a transpose) */
+MN_AI void finish4(const mn_vf a[4], float *out)
+{
+    mn_vi a0 = mn_vf_as_vi(a[0]), a1 = mn_vf_as_vi(a[1]), a2 = mn_vf_as_vi(a[2]), a3 = mn_vf_as_vi(a[3]);
+    mn_vi l01 = mn_vi_zip_lo_i32(a0, a1), h01 = mn_vi_zip_hi_i32(a0, a1);  /* a0.0 a1.0 a0.1 a1.1 | a0.2 a1.2 a0.3 a1.3 */
+    mn_vi l23 = mn_vi_zip_lo_i32(a2, a3), h23 = mn_vi_zip_hi_i32(a2, a3);
+    mn_vf t0 = mn_vi_as_vf(mn_vi_zip_lo_i64(l01, l23)), t1 = mn_vi_as_vf(mn_vi_zip_hi_i64(l01, l23));
+    mn_vf t2 = mn_vi_as_vf(mn_vi_zip_lo_i64(h01, h23)), t3 = mn_vi_as_vf(mn_vi_zip_hi_i64(h01, h23));
+    mn_vf_store(out, mn_vf_add(mn_vf_add(t0, t2), mn_vf_add(t1, t3)));
+}
+
+/* acc[t] += the terms of the cnt blocks at b (a full group when cnt == 4, the
+ * row's last, partial group otherwise) of weight row w with token t < T. */
+MN_AI void group_acc(int k, int T, const uint8_t *w, const mn_qx_prep *P, size_t b, int cnt, int exact,
+                     mn_vf acc[4], mn_q_bad *bad)
+{
+    const size_t ws = wsize(k);
+    const uint8_t *wb = w + b * ws;
+    wdec d;
+    wdecode(k, wb, ws, &d, !MN_Q_X16 || T > 1 || cnt < 4, cnt, exact, bad);
+    for (int t = 0; t < T; t++) {
+        const mn_qx_prep *p = &P[t];
+#if MN_Q_X16
+        mn_vi isum = T == 1 && cnt == 4 ? fused_isum16(k, wb, ws, p->x16 + b * 32) : tok_isum16(&d, p->x16 + b * 32, cnt);
+#else
+        mn_vi isum = tok_isum(k, &d, p->x8 + b * 32, !p->has_m128, cnt);
+#endif
+        acc[t] = mn_vf_add(acc[t], group_term(k, &d, wb, ws, isum, p, b, cnt, exact));
+    }
+}
+
+/* the accumulators of weight row w with tokens t < T */
+MN_AI void row_acc(int k, int T, const uint8_t *w, const mn_qx_prep *P, size_t nb, int exact, mn_vf acc[4], mn_q_bad *bad)
+{
+    for (int t = 0; t < 4; t++) acc[t] = mn_vf_zero();
+    size_t b = 0;
+    for (; b + 4 <= nb; b += 4) group_acc(k, T, w, P, b, 4, exact, acc, bad);
+    if (b < nb) group_acc(k, T, w, P, b, (int)(nb - b), exact, acc, bad);
+}
+
+/* dst[t * dstride + r] = dot_vec(W row r, X row t) for r < nrows, t < T (T <= 4),
+ * from the prepared activations P[t]: each weight block group is decoded once
+ * for all T tokens; each (row, token) output follows dot_ref's arithmetic
+ * exactly: block b's term goes to lane b % 4 of the accumulator (the last,
+ * partial group included), and rows are finished 4 at a time. A row with an
+ * inf/NaN scale is computed again with exact scale conversions. */
+MN_AI void tile_k(int k, int T, const uint8_t *W, size_t wrow, size_t nrows, const mn_qx_prep *P, size_t n,
+                  float *dst, size_t dstride)
+{
+    const size_t nb = n / 32;
+    mn_vf fin[4][4]; /* [token][row % 4] */
+    for (int t = 0; t < 4; t++) fin[t][0] = fin[t][1] = fin[t][2] = fin[t][3] = mn_vf_zero();
     for (size_t r = 0; r < nrows; r++) {
         const uint8_t *w = W + r * wrow;
-        mn_vf acc[4] = {mn_vf_zero(), mn_vf_zero(), mn_vf_zero(), mn_vf_zero()};
-        size_t b = 0;
-        for (; b + 4 <= nb; b += 4) {
-            const uint8_t *wb = w + b * ws;
-            wdec d;
-            wdecode(k, wb, ws, &d, !MN_Q_X16 || T > 1);
+        mn_vf acc[4];
+        mn_q_bad bad = mn_q_bad_none();
+        row_acc(k, T, w, P, nb, 0, acc, &bad);
+        if (mn_q_bad_any(bad)) row_acc(k, T, w, P, nb, 1, acc, &bad);
+        for (int t = 0; t < T; t++) fin[t][r & 3] = acc[t];
+        if ((r & 3) == 3 || r + 1 == nrows) {
+            size_t r0 = r & ~(size_t)3, m = r - r0 + 1;
             for (int t = 0; t < T; t++) {
-                const mn_qx_prep *p = &P[t];
-#if MN_Q_X16
-                (void)q;
-                mn_vi isum = T == 1 ? fused_isum16(k, wb, ws, p->x16 + b * 32) : tok_isum16(&d, p->x16 + b * 32);
-#else
-                mn_vi isum = tok_isum(k, &d, X + (size_t)t * xrow + b * xs + q, xs, !p->has_m128);
-#endif
-                if (k == K_Q4_0 || k == K_Q5_0) isum = mn_vi_sub_i32(isum, mn_vi_load(p->off + b));
-                mn_vf term;
-                if (d.fast) { /* raw * (d * 2^112) == d_w * d_x, bit for bit */
-                    term = mn_vf_mul(mn_vf_mul(d.dw, mn_vf_load(p->d112 + b)), mn_vf_from_i32(isum));
-                    if (has_min(k)) term = mn_vf_add(term, mn_vf_mul(d.mw, mn_vf_load(p->s112 + b)));
-                } else {
-                    term = mn_vf_mul(mn_vf_mul(mn_q_load_f16x4(wb, ws), mn_vf_load(p->d + b)), mn_vf_from_i32(isum));
-                    if (has_min(k)) term = mn_vf_add(term, mn_vf_mul(mn_q_load_f16x4(wb + 2, ws), mn_vf_load(p->s + b)));
-                }
-                acc[t] = mn_vf_add(acc[t], term);
+                float out[4];
+                finish4(fin[t], out); /* rows past m: stale lanes, not stored */
+                for (size_t i = 0; i < m; i++) dst[(size_t)t * dstride + r0 + i] = out[i];
             }
-        }
-        for (int t = 0; t < T; t++) {
-            float lane[4];
-            mn_vf_store(lane, acc[t]);
-            const uint8_t *wb = w + b * ws, *xb = X + (size_t)t * xrow + b * xs;
-            for (int l = 0; b + (size_t)l < nb; l++, wb += ws, xb += xs)
-                lane[l] = lane[l] + block_term(k, wb, xb, mn_vi_hsum_i32(block_isum_vec(k, wb, xb)));
-            dst[(size_t)t * dstride + r] = (lane[0] + lane[2]) + (lane[1] + lane[3]);
         }
     }
 }
 
-MN_AI void tile_any(int k, const uint8_t *W, size_t wrow, size_t nrows, const uint8_t *X, size_t xrow,
-                    const mn_qx_prep *P, size_t ntok, size_t n, float *dst, size_t dstride)
+#if !MN_Q_X16
+/* ---- GEMM micro-kernel, 4 tokens (SSE4.1) -------------------------------
+ * Token-major accumulators: A[j] lane t is lane j (= block b % 4) of token t's
+ * accumulator, so the per-block integer sums of the 4 tokens reduce into one
+ * vector (mn_q_sum4_i16 / mn_q_hsum4 across tokens, exact), the scale product
+ * is one vector multiply by [d_x(t0..t3)] of the block, and the row ends with
+ * (A0 + A2) + (A1 + A3) = every token's (lane0 + lane2) + (lane1 + lane3):
+ * the same operations in the same order as dot_ref for every (row, token),
+ * with no transposes. The token-major activation facts are gathered once per
+ * call (tok4). */
+#define MN_TOK4_MAX_BLOCKS 256 /* longer rows take tile_k */
+typedef struct tok4 {
+    _Alignas(16) float d112[MN_TOK4_MAX_BLOCKS][4], d[MN_TOK4_MAX_BLOCKS][4];
+    _Alignas(16) float s112[MN_TOK4_MAX_BLOCKS][4], s[MN_TOK4_MAX_BLOCKS][4];
+    _Alignas(16) int32_t off[MN_TOK4_MAX_BLOCKS][4];
+} tok4;
+
+static void tok4_fill(int k, tok4 *tp, const mn_qx_prep *P, size_t nb4)
+{
+    for (size_t b = 0; b < nb4; b++)
+        for (int t = 0; t < 4; t++) { /* the prepared arrays are 0 past nb, up to nb4 */
+            tp->d112[b][t] = P[t].d112[b];
+            tp->d[b][t] = P[t].d[b];
+            tp->s112[b][t] = has_min(k) ? P[t].s112[b] : 0.0f;
+            tp->s[b][t] = has_min(k) ? P[t].s[b] : 0.0f;
+            tp->off[b][t] = P[t].off[b];
+        }
+}
+
+/* lane j of v in every lane */
+MN_AI mn_vf lane_splat(mn_vf v, int j)
+{
+    switch (j) {
+    case 0: return _mm_shuffle_ps(v, v, 0x00);
+    case 1: return _mm_shuffle_ps(v, v, 0x55);
+    case 2: return _mm_shuffle_ps(v, v, 0xAA);
+    default: return _mm_shuffle_ps(v, v, 0xFF);
+    }
+}
+
+/* A[j] += the terms of block b + j (j < cnt) of weight row w with tokens 0..3 */
+MN_AI void gemm4_group(int k, const uint8_t *w, const tok4 *tp, const mn_qx_prep *P, size_t b, int cnt, int exact,
+                       int fast8, mn_vf A[4], mn_q_bad *bad)
+{
+    const size_t ws = wsize(k);
+    const uint8_t *wb = w + b * ws;
+    wdec d;
+    wdecode(k, wb, ws, &d, 1, cnt, exact, bad);
+    mn_vf dw = d.dw, mw = d.mw;
+    if (exact) {
+        dw = mn_q_load_f16xn(wb, ws, cnt);
+        if (has_min(k)) mw = mn_q_load_f16xn(wb + 2, ws, cnt);
+    }
+    for (int j = 0; j < cnt; j++) {
+        const size_t bj = b + (size_t)j;
+        mn_vi p[4];
+        for (int t = 0; t < 4; t++) {
+            mn_vi x0 = mn_q_loada(P[t].x8 + 32 * bj), x1 = mn_q_loada(P[t].x8 + 32 * bj + 16);
+            if (k == K_Q8_0 || k == K_Q8_1)
+                p[t] = fast8 ? mn_q_hadd(mn_q_hadd(mn_vi_zero(), mn_q_mul8(d.lo[j], x0)), mn_q_mul8(d.hi[j], x1))
+                             : mn_vi_dot_i8_acc(mn_vi_dot_i8_acc(mn_vi_zero(), d.lo[j], x0), d.hi[j], x1);
+            else {
+                p[t] = mn_vi_add_i16(mn_q_pair(d.lo[j], x0), mn_q_pair(d.hi[j], x1));
+                if (k == K_Q5_0 || k == K_Q5_1) p[t] = mn_q_hadd(mn_vi_zero(), p[t]);
+            }
+        }
+        mn_vi isum = (k == K_Q4_0 || k == K_Q4_1) ? mn_q_sum4_i16(p[0], p[1], p[2], p[3]) : mn_q_hsum4(p[0], p[1], p[2], p[3]);
+        if (k == K_Q4_0 || k == K_Q5_0) isum = mn_vi_sub_i32(isum, mn_q_loada(tp->off[bj]));
+        mn_vf term = mn_vf_mul(mn_vf_mul(lane_splat(dw, j), mn_q_loadaf(exact ? tp->d[bj] : tp->d112[bj])), mn_vf_from_i32(isum));
+        if (has_min(k)) term = mn_vf_add(term, mn_vf_mul(lane_splat(mw, j), mn_q_loadaf(exact ? tp->s[bj] : tp->s112[bj])));
+        A[j] = mn_vf_add(A[j], term);
+    }
+}
+
+MN_AI mn_vf gemm4_row(int k, const uint8_t *w, const tok4 *tp, const mn_qx_prep *P, size_t nb, int exact, int fast8,
+                      mn_q_bad *bad)
+{
+    mn_vf A[4] = {mn_vf_zero(), mn_vf_zero(), mn_vf_zero(), mn_vf_zero()};
+    size_t b = 0;
+    for (; b + 4 <= nb; b += 4) gemm4_group(k, w, tp, P, b, 4, exact, fast8, A, bad);
+    if (b < nb) gemm4_group(k, w, tp, P, b, (int)(nb - b), exact, fast8, A, bad);
+    return mn_vf_add(mn_vf_add(A[0], A[2]), mn_vf_add(A[1], A[3]));
+}
+
+MN_AI void gemm4_k(int k, const uint8_t *W, size_t wrow, size_t nrows, const mn_qx_prep *P, size_t n, float *dst,
+                   size_t dstride, tok4 *tp)
+{
+    const size_t nb = n / 32;
+    tok4_fill(k, tp, P, (nb + 3) / 4 * 4);
+    const int fast8 = !(P[0].has_m128 | P[1].has_m128 | P[2].has_m128 | P[3].has_m128);
+    for (size_t r = 0; r < nrows; r++) {
+        const uint8_t *w = W + r * wrow;
+        mn_q_bad bad = mn_q_bad_none();
+        mn_vf res = fast8 ? gemm4_row(k, w, tp, P, nb, 0, 1, &bad) : gemm4_row(k, w, tp, P, nb, 0, 0, &bad);
+        if (mn_q_bad_any(bad)) res = gemm4_row(k, w, tp, P, nb, 1, fast8, &bad);
+        float out[4];
+        mn_vf_store(out, res);
+        for (int t = 0; t < 4; t++) dst[(size_t)t * dstride + r] = out[t];
+    }
+}
+#endif
+
+MN_AI void tile_any(int k, const uint8_t *W, size_t wrow, size_t nrows, const mn_qx_prep *P, size_t ntok, size_t n,
+                    float *dst, size_t dstride)
 {
 #if MN_Q_X16
     /* int16 path: unpacking is cheap next to the 4x larger activations, and
      * sharing it across tokens makes V8 spill; tokens take turns over the
      * cached weight tile instead */
     for (size_t t = 0; t < ntok; t++)
-        tile_k(k, 1, W, wrow, nrows, X + t * xrow, xrow, P + t, n, dst + t * dstride, dstride);
+        tile_k(k, 1, W, wrow, nrows, P + t, n, dst + t * dstride, dstride);
     return;
+#endif
+#if !MN_Q_X16
+    tok4 tp;
+    if (n / 32 <= MN_TOK4_MAX_BLOCKS)
+        for (; ntok >= 4; ntok -= 4, P += 4, dst += 4 * dstride) gemm4_k(k, W, wrow, nrows, P, n, dst, dstride, &tp);
 #endif
     for (size_t t0 = 0; t0 < ntok; t0 += 4) {
         size_t tn = ntok - t0 < 4 ? ntok - t0 : 4;
-        const uint8_t *Xt = X + t0 * xrow;
         float *d = dst + t0 * dstride;
         switch (tn) {
-        case 1: tile_k(k, 1, W, wrow, nrows, Xt, xrow, P + t0, n, d, dstride); break;
-        case 2: tile_k(k, 2, W, wrow, nrows, Xt, xrow, P + t0, n, d, dstride); break;
-        case 3: tile_k(k, 3, W, wrow, nrows, Xt, xrow, P + t0, n, d, dstride); break;
-        default: tile_k(k, 4, W, wrow, nrows, Xt, xrow, P + t0, n, d, dstride); break;
+        case 1: tile_k(k, 1, W, wrow, nrows, P + t0, n, d, dstride); break;
+        case 2: tile_k(k, 2, W, wrow, nrows, P + t0, n, d, dstride); break;
+        case 3: tile_k(k, 3, W, wrow, nrows, P + t0, n, d, dstride); break;
+        default: tile_k(k, 4, W, wrow, nrows, P + t0, n, d, dstride); break;
         }
     }
 }
@@ -566,10 +725,10 @@ MN_AI void tile_any(int k, const uint8_t *W, size_t wrow, size_t nrows, const ui
     float mn_vec_dot_##T##_ref(const void *w, const void *x, size_t n) { return dot_ref(K, w, x, n); } \
     float mn_vec_dot_##T(const void *w, const void *x, size_t n) { return dot_vec(K, w, x, n); } \
     void mn_gemv_rows_##T(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst) \
-    { tile_k(K, 1, W, wrow, nrows, x, 0, p, n, dst, 0); } \
+    { (void)x; tile_k(K, 1, W, wrow, nrows, p, n, dst, 0); } \
     void mn_gemm_tile_##T(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, \
                           size_t ntok, size_t n, float *dst, size_t dstride) \
-    { tile_any(K, W, wrow, nrows, X, xrow, p, ntok, n, dst, dstride); }
+    { (void)X; (void)xrow; tile_any(K, W, wrow, nrows, p, ntok, n, dst, dstride); }
 LEGACY(q4_0, K_Q4_0)
 LEGACY(q4_1, K_Q4_1)
 LEGACY(q5_0, K_Q5_0)
@@ -591,7 +750,10 @@ void mn_quantize_row_q4_1_ref(const float *s, void *d, size_t n) { quantize_asym
 void mn_quantize_row_q5_1_ref(const float *s, void *d, size_t n) { quantize_asym(K_Q5_1, s, d, n); }
 
 /* ------------------------------------------------ activation preparation */
-size_t mn_qx_prep_size(size_t n) { return n / 32 * 5 * sizeof(float) + (MN_Q_X16 ? n * sizeof(int16_t) + 16 : 0); }
+/* five arrays of nb4 = n/32 rounded up to 4 entries (the kernels' last,
+ * partial group of 4 blocks reads 4; the extra entries are 0), then x16 or
+ * x8; 15 bytes to align the start to 16 */
+size_t mn_qx_prep_size(size_t n) { return 15 + (n / 32 + 3) / 4 * 4 * 5 * sizeof(float) + (MN_Q_X16 ? n * sizeof(int16_t) : n); }
 
 void mn_qx_prepare(uint32_t wtype, const void *xv, size_t n, mn_qx_prep *p, void *scratch)
 {
@@ -599,13 +761,18 @@ void mn_qx_prepare(uint32_t wtype, const void *xv, size_t n, mn_qx_prep *p, void
     const int q81 = wtype == MN_TYPE_Q4_1 || wtype == MN_TYPE_Q5_1; /* activations are Q8_1 */
     const int shift = wtype == MN_TYPE_Q4_0 ? 3 : wtype == MN_TYPE_Q5_0 ? 4 : -1;
     const size_t nb = n / 32, xs = q81 ? 36 : 34, q = q81 ? 4 : 2;
-    float *d = scratch, *d112 = d + nb, *s = d112 + nb, *s112 = s + nb;
-    int32_t *off = (int32_t *)(void *)(s112 + nb);
+    const size_t nb4 = (nb + 3) / 4 * 4;
+    float *d = (float *)(void *)(((uintptr_t)scratch + 15) & ~(uintptr_t)15), *d112 = d + nb4, *s = d112 + nb4, *s112 = s + nb4;
+    int32_t *off = (int32_t *)(void *)(s112 + nb4);
+    for (size_t b = nb; b < nb4; b++) d[b] = d112[b] = s[b] = s112[b] = 0.0f, off[b] = 0;
     int16_t *x16 = NULL;
+    int8_t *x8 = NULL;
 #if MN_Q_X16
-    x16 = (int16_t *)(void *)(((uintptr_t)(off + nb) + 15) & ~(uintptr_t)15);
+    x16 = (int16_t *)(void *)(off + nb4);
     const int natural = wtype == MN_TYPE_Q5_0 || wtype == MN_TYPE_Q5_1; /* else even/odd split, see wdec */
     const int q4 = wtype == MN_TYPE_Q4_0 || wtype == MN_TYPE_Q4_1;
+#else
+    x8 = (int8_t *)(void *)(off + nb4);
 #endif
     mn_vi m128 = mn_vi_zero();
     const mn_vi k80 = mn_vi_splat_i8(-128), one = mn_vi_splat_i8(1);
@@ -618,7 +785,10 @@ void mn_qx_prepare(uint32_t wtype, const void *xv, size_t n, mn_qx_prep *p, void
         m128 = mn_vi_or(m128, mn_vi_or(mn_vi_eq_i8(lo, k80), mn_vi_eq_i8(hi, k80)));
         int32_t sum = mn_vi_hsum_i32(mn_vi_dot_i8_acc(mn_vi_dot_i8_acc(mn_vi_zero(), lo, one), hi, one));
         off[b] = shift < 0 ? 0 : (int32_t)((uint32_t)sum << shift);
-#if MN_Q_X16
+#if !MN_Q_X16
+        mn_vi_store(x8 + 32 * b, lo);
+        mn_vi_store(x8 + 32 * b + 16, hi);
+#else
         int16_t *o = x16 + 32 * b;
         const int8_t *xq = (const int8_t *)(x + q);
         for (int i = 0; i < 16; i++) {
@@ -637,5 +807,6 @@ void mn_qx_prepare(uint32_t wtype, const void *xv, size_t n, mn_qx_prep *p, void
     p->s112 = q81 ? s112 : NULL;
     p->off = off;
     p->x16 = x16;
+    p->x8 = x8;
     p->has_m128 = mn_q_any(m128);
 }

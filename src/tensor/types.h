@@ -59,7 +59,9 @@ typedef void (*mn_quantize_fn)(const float *src, void *dst, size_t n);
  * "* 2^112" copies are exact (finite f16 * 2^112 < 2^128) and let a kernel
  * multiply by a weight scale left at 2^-112 of its value (f16 bits moved into
  * f32 position without rebiasing): the product is the same real number, so
- * it rounds the same. */
+ * it rounds the same. The per-block arrays have n/32 entries rounded up to a
+ * multiple of 4, the extra ones 0 (kernels read whole groups of 4 blocks);
+ * every array starts 16-byte aligned. */
 typedef struct mn_qx_prep {
     const float *d, *d112;  /* [n/32] each block's scale (exact from f16), and * 2^112 */
     const float *s, *s112;  /* [n/32] Q8_1: each block's s field, and * 2^112; else NULL */
@@ -67,6 +69,8 @@ typedef struct mn_qx_prep {
                                16 * sum(x) for Q5_0, else 0 */
     const int16_t *x16;     /* [n] the int8 activations widened, 32 per block, in the order the
                                kernels unpack weights (where MN_Q_X16; else NULL) */
+    const int8_t *x8;       /* [n] the int8 activations, 32 per block, contiguous (where not
+                               MN_Q_X16; else NULL) */
     int has_m128;           /* some activation byte is -128 (the fast int8 path needs none) */
 } mn_qx_prep;
 

@@ -4,7 +4,7 @@
  * forward-pass changes can be measured on a shared machine. The end-to-end
  * comparison with llama.cpp is scripts/bench-decode; this is the inner loop.
  *
- * usage: bench_decode MODEL.gguf [--prompt 63] [--tokens 128] [--reps 5] [--threads 1] [--batch 512]
+ * usage: bench_decode MODEL.gguf [--prompt 63] [--tokens 128] [--reps 5] [--threads 1] [--batch 512] [--no-mmap]
  * Prints, per phase, the median and best tokens/s over --reps runs (each run
  * starts from an empty cache), and an FNV-1a hash of the last logits (the same
  * for every run, target and thread count). Built by scripts/bench-kernels decode
@@ -48,6 +48,9 @@ int main(int argc, char **argv)
     if (argc < 2) { fprintf(stderr, "usage: bench_decode MODEL.gguf [--prompt N] [--tokens N] [--reps N] [--threads N] [--batch N]\n"); return 2; }
     const char *path = argv[1];
     int np = 63, nt = 128, reps = 5, threads = 1, batch = 512;
+    unsigned flags = 0;
+    for (int i = 2; i < argc; i++)
+        if (!strcmp(argv[i], "--no-mmap")) { flags |= MN_MODEL_NO_MMAP; memmove(argv + i, argv + i + 1, (size_t)(argc - i - 1) * sizeof *argv); argc--; i--; }
     for (int i = 2; i + 1 < argc; i += 2) {
         int v = atoi(argv[i + 1]);
         if (!strcmp(argv[i], "--prompt")) np = v;
@@ -61,7 +64,7 @@ int main(int argc, char **argv)
     char err[256] = "";
     mn_model *m = NULL;
     mn_ctx *c = NULL;
-    if (mn_model_load_file(&m, path, 0, err, sizeof err) != MN_OK) { fprintf(stderr, "load: %s\n", err); return 1; }
+    if (mn_model_load_file(&m, path, flags, err, sizeof err) != MN_OK) { fprintf(stderr, "load: %s\n", err); return 1; }
     mn_ctx_params p;
     mn_ctx_params_default(&p);
     p.n_ctx = (uint32_t)(np + nt + 1);

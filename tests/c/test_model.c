@@ -13,6 +13,7 @@
 #include "minnow.h"
 #include "model/convert.h"
 #include "model/model_internal.h"
+#include "core/pool.h"
 #include "model/act.h"
 #include "core/mathf.h"
 #include "tensor/quant.h"
@@ -390,7 +391,8 @@ static void model_stories_convert(void)
     free(tk);
     if (st != MN_OK) { free(buf.p); MT_FAIL("convert: %s (%s)", err, mn_status_name(st)); }
     /* truncated and v2 inputs are refused */
-    MT_EQ_INT(mn_convert_llama2c(&w, buf.p, 27, NULL, 0, err, sizeof err), MN_E_CORRUPT);
+    static const unsigned char short_ck[27] = {64};
+    MT_EQ_INT(mn_convert_llama2c(&w, short_ck, sizeof short_ck, NULL, 0, err, sizeof err), MN_E_CORRUPT);
 
     mn_model *mc = NULL, *ms = open_stories();
     st = tm_load(&buf, &mc, err, sizeof err);
@@ -684,6 +686,22 @@ static void model_load_errors(void)
     MT_EQ_INT(mn_model_load_file(&m, "/nonexistent/x.gguf", 0, err, sizeof err), MN_E_IO);
     MT_CHECK(m == NULL);
     MT_EQ_INT(mn_model_load_file(NULL, "x", 0, NULL, 0), MN_E_INVALID_ARG);
+    /* NULL arguments fill err like every other failure */
+    err[0] = 0;
+    MT_EQ_INT(mn_model_load_file(NULL, "x", 0, err, sizeof err), MN_E_INVALID_ARG);
+    MT_CHECK(strstr(err, "out") != NULL);
+    m = (mn_model *)1;
+    MT_EQ_INT(mn_model_load_file(&m, NULL, 0, err, sizeof err), MN_E_INVALID_ARG);
+    MT_CHECK(m == NULL && strstr(err, "path") != NULL);
+    MT_EQ_INT(mn_model_load_gguf(&m, NULL, 0, err, sizeof err), MN_E_INVALID_ARG);
+    MT_CHECK(m == NULL && err[0] != 0);
+    /* a GGUF given to the llama2.c converter says what it is */
+    {
+        mn_gguf_writer *w = (mn_gguf_writer *)1;
+        static const unsigned char gguf_head[32] = {'G', 'G', 'U', 'F', 3};
+        MT_EQ_INT(mn_convert_llama2c(&w, gguf_head, sizeof gguf_head, NULL, 0, err, sizeof err), MN_E_INVALID_ARG);
+        MT_CHECK(w == NULL && strstr(err, "already a GGUF file") != NULL);
+    }
     mn_model_free(NULL);
     mn_ctx_free(NULL);
 }
@@ -744,7 +762,8 @@ static void model_ctx_limits(void)
         char piece[512];
         size_t len;
         int32_t tok;
-        int end = 0, steps = 0;
+        mn_gen_end end = MN_GEN_RUNNING;
+        int steps = 0;
         while (end == MN_GEN_RUNNING && steps < 20) {
             CK(mn_gen_next(c, piece, sizeof piece, &len, &tok, &end) == MN_OK);
             steps++;
@@ -754,6 +773,58 @@ static void model_ctx_limits(void)
         CK(mn_gen_next(c, piece, sizeof piece, &len, &tok, &end) == MN_E_STATE);
         CK(mn_gen_begin_tokens(c, k_seq, 9, &gp) == MN_E_CTX_FULL);
         CK(mn_gen_begin(c, "x", 1, &gp) == MN_E_STATE); /* no tokenizer in this model */
+        CK(mn_ctx_tokenizer(c) == NULL);
+    }
+    /* sampler parameters out of range: MN_E_INVALID_ARG naming the parameter,
+     * from mn_gen_begin*() and mn_ctx_sample() alike; nothing is evaluated */
+    {
+        static const struct { int field; float v; const char *name; } bad[] = {
+            {0, -1.0f, "temperature"}, {0, NAN, "temperature"}, {0, INFINITY, "temperature"},
+            {1, 1.5f, "top_p"}, {1, -0.1f, "top_p"}, {1, NAN, "top_p"},
+            {2, 1.01f, "min_p"}, {2, -1.0f, "min_p"},
+            {3, 0.0f, "repeat_penalty"}, {3, -1.0f, "repeat_penalty"}, {3, INFINITY, "repeat_penalty"},
+            {4, NAN, "presence_penalty"}, {5, -INFINITY, "frequency_penalty"},
+            {6, -3, "top_k"}, {7, -2, "penalty_last_n"},
+        };
+        CK(mn_ctx_truncate(c, 0) == MN_OK);
+        CK(mn_ctx_eval(c, k_seq, 2) == MN_OK);
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            mn_gen_params gp;
+            mn_gen_params_default(&gp);
+            mn_sampler_params *sp = &gp.sampler;
+            switch (bad[i].field) {
+            case 0: sp->temperature = bad[i].v; break;
+            case 1: sp->top_p = bad[i].v; break;
+            case 2: sp->min_p = bad[i].v; break;
+            case 3: sp->repeat_penalty = bad[i].v; break;
+            case 4: sp->presence_penalty = bad[i].v; break;
+            case 5: sp->frequency_penalty = bad[i].v; break;
+            case 6: sp->top_k = (int32_t)bad[i].v; break;
+            default: sp->penalty_last_n = (int32_t)bad[i].v; break;
+            }
+            int32_t tok = 0;
+            size_t pos = mn_ctx_pos(c);
+            CK(mn_ctx_sample(c, sp, &tok) == MN_E_INVALID_ARG && tok == -1);
+            CK(strstr(mn_ctx_error(c), bad[i].name) != NULL);
+            CK(mn_gen_begin_tokens(c, k_seq, 3, &gp) == MN_E_INVALID_ARG);
+            CK(strstr(mn_ctx_error(c), bad[i].name) != NULL);
+            CK(mn_ctx_pos(c) == pos);
+        }
+        /* the edges are valid: greedy, top_p 0 and 1, min_p 0 and 1, a tiny penalty, whole history */
+        mn_sampler_params ok_p;
+        mn_sampler_params_default(&ok_p);
+        ok_p.temperature = 0;
+        ok_p.top_p = 0;
+        ok_p.min_p = 1;
+        ok_p.repeat_penalty = 1e-3f;
+        ok_p.penalty_last_n = -1;
+        ok_p.top_k = 0;
+        int32_t tok = -1;
+        CK(mn_ctx_sample(c, &ok_p, &tok) == MN_OK && tok >= 0 && tok < TM_V);
+        ok_p.temperature = 1;
+        ok_p.top_p = 1;
+        ok_p.min_p = 0;
+        CK(mn_ctx_sample(c, &ok_p, &tok) == MN_OK && tok >= 0 && tok < TM_V);
     }
 out:
     mn_ctx_free(c);
@@ -893,7 +964,7 @@ static void model_sampled_golden(void)
         int32_t bos = 1;
         if (mn_gen_begin_tokens(c, &bos, 1, &gp) != MN_OK) { MT_NOTE_FAIL("begin: %s", mn_ctx_error(c)); break; }
         len += (size_t)snprintf(text + len, sizeof text - len, "run %zu:", r);
-        int end = 0;
+        mn_gen_end end = MN_GEN_RUNNING;
         while (end == MN_GEN_RUNNING) {
             char piece[512];
             size_t n;
@@ -923,7 +994,7 @@ static int gen_cb(void *user, const char *piece, size_t len, int32_t token)
     return a->stop_after && (int)a->n >= a->stop_after;
 }
 
-static int gen_text(mn_ctx *c, const char *prompt, const mn_gen_params *gp, gen_acc *a, int *end)
+static int gen_text(mn_ctx *c, const char *prompt, const mn_gen_params *gp, gen_acc *a, mn_gen_end *end)
 {
     memset(a, 0, sizeof *a);
     mn_status st = mn_generate(c, prompt, strlen(prompt), gp, gen_cb, a, end);
@@ -940,7 +1011,7 @@ static void story_from(mn_model *m, const char *what)
     gp.sampler.temperature = 0;
     gp.max_tokens = 48;
     gen_acc a;
-    int end;
+    mn_gen_end end;
     if (gen_text(c, "", &gp, &a, &end)) {
         if (strncmp(a.text, k_story, strlen(k_story)))
             MT_NOTE_FAIL("%s: greedy from BOS gives \"%s\", published: \"%s\"", what, a.text, k_story);
@@ -949,11 +1020,55 @@ static void story_from(mn_model *m, const char *what)
     mn_ctx_free(c);
 }
 
+/* One model, contexts on several threads at once: each context makes its own
+ * tokenizer (from a private GGUF handle: nothing writes the shared one) and
+ * encodes and decodes with it. Threads where the build has them (the pool
+ * runs the tasks inline elsewhere); scripts/check-leaks runs this natively. */
+typedef struct share_job {
+    mn_model *m;
+    mn_ctx *c[4];
+    int ok[4];
+} share_job;
+
+static void share_task(void *arg, size_t begin, size_t end, int worker)
+{
+    share_job *j = arg;
+    (void)worker;
+    static const char text[] = "Once upon a time, Lily saw a big red ball.";
+    for (size_t i = begin; i < end; i++) {
+        mn_tokenizer *t = mn_ctx_tokenizer(j->c[i]);
+        int32_t ids[64];
+        char back[128];
+        size_t n = t ? mn_tokenizer_encode(t, ids, 64, text, sizeof text - 1, MN_TOK_ADD_SPECIAL) : MN_ERROR_SIZE(MN_E_STATE);
+        size_t b = !mn_is_error(n) ? mn_tokenizer_decode(t, back, sizeof back, ids, n, MN_TOK_SKIP_SPECIAL) : n;
+        j->ok[i] = !mn_is_error(b) && b == sizeof text - 1 && !memcmp(back, text, b) && ids[0] == 1 &&
+                   mn_ctx_tokenizer(j->c[i]) == t; /* made once */
+    }
+}
+
+static void share_model_tokenizers(mn_model *m)
+{
+    share_job j;
+    memset(&j, 0, sizeof j);
+    j.m = m;
+    for (int i = 0; i < 4; i++) j.c[i] = ctx_of(m, 16);
+    mn_pool *pool = NULL;
+    MT_CHECK(mn_pool_create(&pool, mn_threads_max() < 4 ? mn_threads_max() : 4) == MN_OK);
+    if (j.c[0] && j.c[1] && j.c[2] && j.c[3]) mn_pool_for(pool, 4, 1, share_task, &j);
+    mn_pool_free(pool);
+    for (int i = 0; i < 4; i++) {
+        if (!j.ok[i]) MT_NOTE_FAIL("context %d: its tokenizer does not round-trip (%s)", i, j.c[i] ? mn_ctx_error(j.c[i]) : "no context");
+        for (int k = 0; k < i; k++)
+            if (j.c[i] && j.c[k] && mn_ctx_tokenizer(j.c[i]) == mn_ctx_tokenizer(j.c[k])) MT_NOTE_FAIL("contexts %d and %d share a tokenizer", k, i);
+    }
+    for (int i = 0; i < 4; i++) mn_ctx_free(j.c[i]);
+}
+
 static void model_stories_text(void)
 {
     mn_model *m = open_stories();
     if (!m) return;
-    MT_CHECK(mn_model_tokenizer(m) != NULL);
+    share_model_tokenizers(m);
     story_from(m, "stories260K.gguf");
     mn_model_free(m);
     /* the .bin form, converted in memory */
@@ -993,7 +1108,7 @@ static void model_generate_stream(void)
     gp.sampler.temperature = 0;
     gp.max_tokens = 30;
     gen_acc a, b;
-    int end;
+    mn_gen_end end;
     int ok = 1;
 #define CK(cond) do { if (!(cond)) { MT_NOTE_FAIL("check failed: %s (text \"%s\")", #cond, a.text); ok = 0; goto out; } } while (0)
     /* after a prompt the text continues it: decode(prompt + generated) = prompt + text */

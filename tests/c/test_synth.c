@@ -475,8 +475,11 @@ static void quantize_stories(void)
         remove(out2);
         if (!same) MT_FAIL("2 threads: other bytes (%s)", err.msg);
     }
-    /* a quantized input: refused unless allowed; the output may be the input */
+    /* a quantized input: refused unless allowed; the output may be the input when asked (inplace) */
     MT_OK(mn_ftype_parse("Q4_0", &o.ftype));
+    MT_EQ_INT(mn_quantize_file(out, out, &o, NULL, &err), MN_E_INVALID_ARG);
+    MT_CHECK(strstr(err.msg, "the input file itself") != NULL);
+    o.inplace = 1;
     MT_EQ_INT(mn_quantize_file(out, out, &o, NULL, &err), MN_E_UNSUPPORTED);
     MT_CHECK(strstr(err.msg, "requantiz") != NULL);
     o.allow_requantize = 1;

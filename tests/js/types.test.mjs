@@ -52,7 +52,10 @@ async function main(): Promise<void> {
     if (e instanceof minnow.MinnowError) { const c: number = e.code; const st: string = e.status; void c; void st; }
   }
   const sel = minnow.selectBuild('auto');
-  void build; void n; void text; void mem; void sel; void r.reason;
+  const isModel: boolean = model instanceof minnow.Model && gen instanceof minnow.Generation;
+  const weights: number = info.weightBytes + info.nCtx + info.nVocab;
+  const version: string = minnow.VERSION;
+  void build; void n; void text; void mem; void sel; void r.reason; void isModel; void weights; void version;
 }
 void main;
 `);
@@ -66,8 +69,10 @@ async function main(): Promise<void> {
   m.generate('x', { maxTokens: '8' });
   await m.tokenize(42);
   const s: number = m.info.id;
+  new minnow.Model();
+  new minnow.Generation();
 }
 void main;
 `);
-  for (const line of ['misuse.ts(3,', 'misuse.ts(4,', 'misuse.ts(5,', 'misuse.ts(6,']) assert.ok(out.includes(line), `${line} in\n${out}`);
+  for (const line of ['misuse.ts(3,', 'misuse.ts(4,', 'misuse.ts(5,', 'misuse.ts(6,', 'misuse.ts(7,', 'misuse.ts(8,']) assert.ok(out.includes(line), `${line} in\n${out}`);
 });
