@@ -405,8 +405,7 @@ for (const target of Object.keys(runners)) {
   }
   for (const name of lenmlNames) {
     const file = lenmlFile(name);
-    // optional extras, not dependencies: registered only when installed
-    if (target === 'native' && file) test(`${target}: @lenml/tokenizer-${name} matches HF tokenizers on a quarter of the corpus (ids, offsets, decode)`, { skip: why || (!HF && '@anush008/tokenizers is not installed') || false }, async () => {
+    if (target === 'native' && file) test(`${target}: @lenml/tokenizer-${name} matches HF tokenizers on a quarter of the corpus (ids, offsets, decode)`, { skip: why || (!HF && '@anush008/tokenizers is not installed') || (!file && `@lenml/tokenizer-${name} is not installed`) || false }, async () => {
       const tok = HF.fromFile(file);
       tok.disablePadding();
       tok.disableTruncation();
