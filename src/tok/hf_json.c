@@ -684,7 +684,7 @@ int mn_tok_load_hf(mn_tokenizer *t, const char *json, size_t n)
     uint32_t root = 0;
     if (mn_json_type_of(&L.d, root) != MN_JSON_OBJECT) { rc = bad(&L, "the document is not an object"); goto done; }
     uint32_t model = mn_json_get(&L.d, root, "model");
-    if (mn_json_type_of(&L.d, model) != MN_JSON_OBJECT) { rc = bad(&L, "no model"); goto done; }
+    if (mn_json_type_of(&L.d, model) != MN_JSON_OBJECT) { rc = bad(&L, "no \"model\" object (not a tokenizer.json)"); goto done; }
     int saw_split = 0;
     if ((rc = load_normalizer(&L, mn_json_get(&L.d, root, "normalizer")))) goto done;
     if ((rc = load_pretok(&L, mn_json_get(&L.d, root, "pre_tokenizer"), &saw_split))) goto done;

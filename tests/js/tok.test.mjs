@@ -393,6 +393,11 @@ for (const target of Object.keys(runners)) {
     if (!fs.existsSync(bad)) fs.writeFileSync(bad, markUnused(fs.readFileSync(spmModels().bpe)));
     assert.throws(() => run(target, ['tokenize', '-t', bad], 'x'), (e) => /UNUSED pieces in a BPE model/.test(String(e.stderr)));
   });
+  if (target === 'native') test(`${target}: llama2.c's tokenizer.bin is refused naming the formats tokenize reads`, { skip: why || false }, () => {
+    const bin = path.join(shared, 'models/stories260K/tok512.bin');
+    assert.throws(() => run(target, ['tokenize', '-t', bin], 'x'), (e) => e.status === 1 &&
+      String(e.stderr).includes('unrecognised tokenizer file (expected a tokenizer.json, a GGUF or a SentencePiece .model; a llama2.c tokenizer.bin goes into a GGUF with minnow convert)'));
+  });
   for (const v of variants) {
     // pipeline options on a quarter of the corpus: the shared files take the whole of it
     if (target === 'native') test(`${target}: ${v} variant matches HF tokenizers on a quarter of the corpus (ids, offsets, decode)`, { skip: why || (!HF && '@anush008/tokenizers is not installed') || false }, async () => {
