@@ -70,10 +70,13 @@ MN_API mn_status mn_tokenizer_create_gguf(mn_tokenizer **out, mn_gguf *g, char *
 
 /**
  * Create a tokenizer from the bytes of a tokenizer.json, a GGUF file (its
- * tokenizer metadata) or a SentencePiece .model, recognised by content. The
+ * tokenizer metadata) or a SentencePiece .model, recognised by content: a
+ * JSON object, the GGUF magic, or a protobuf that starts with a piece. The
  * bytes are only read during the call (what JS passes after a fetch).
  * @return as mn_tokenizer_create_hf / mn_tokenizer_create_gguf, plus the GGUF
- *         open errors (MN_E_GGUF_*).
+ *         open errors (MN_E_GGUF_*) and MN_E_UNSUPPORTED with "unrecognised
+ *         tokenizer file ..." for anything else (text, other JSON, a llama2.c
+ *         tokenizer.bin: `minnow convert` turns that into a GGUF).
  */
 MN_API mn_status mn_tokenizer_create_memory(mn_tokenizer **out, const void *data, size_t size,
                                             char *errMsg, size_t errMsgCapacity);
@@ -81,9 +84,8 @@ MN_API mn_status mn_tokenizer_create_memory(mn_tokenizer **out, const void *data
 /**
  * Create a tokenizer from a file: a tokenizer.json, a GGUF (its tokenizer
  * metadata; the file is mapped, not read whole) or a SentencePiece .model,
- * recognised by content, not name.
- * @return as mn_tokenizer_create_hf / mn_tokenizer_create_gguf, plus MN_E_IO
- *         and the GGUF open errors (MN_E_GGUF_*).
+ * recognised by content as mn_tokenizer_create_memory() does, not by name.
+ * @return as mn_tokenizer_create_memory(), plus MN_E_IO (cannot open or read).
  */
 MN_API mn_status mn_tokenizer_create_file(mn_tokenizer **out, const char *path,
                                           char *errMsg, size_t errMsgCapacity);
@@ -117,13 +119,6 @@ MN_API size_t mn_tokenizer_encode_bound(const mn_tokenizer *tok, size_t textSize
  * Encode text into token ids, like HF `encode(text, add_special_tokens)`.
  * Flags: MN_TOK_ADD_SPECIAL, MN_TOK_PARSE_SPECIAL, MN_TOK_LOSSY.
  * @param dst may be NULL with dstCapacity 0: then only the count is returned.
- * @param offsets (mn_tokenizer_encode_offsets only; may be NULL) receives 2
- *        entries per token, the [start, end) byte range of the text the
- *        token came from, as Hugging Face computes it: a token holding part
- *        of a character spans the whole character; a char a normalizer
- *        inserted (a prepended "▁") spans the character it is attached to;
- *        post-processor tokens get [0, 0); with MN_TOK_LOSSY a U+FFFD spans
- *        the invalid bytes it replaces. Its capacity is 2 * dstCapacity.
  * @return the number of ids, or an error: MN_E_DST_TOO_SMALL (more ids than
  *         dstCapacity; nothing partial is promised), MN_E_TOK_UTF8 (invalid
  *         UTF-8 without MN_TOK_LOSSY), MN_E_NOMEM, MN_E_INVALID_ARG (text of
@@ -132,12 +127,22 @@ MN_API size_t mn_tokenizer_encode_bound(const mn_tokenizer *tok, size_t textSize
 MN_API size_t mn_tokenizer_encode(mn_tokenizer *tok, int32_t *dst, size_t dstCapacity,
                                   const void *text, size_t textSize, unsigned flags);
 /**
- * mn_tokenizer_encode() that also fills offsets (NULL: same as encode): 2 *
- * dstCapacity entries, [start, end) byte ranges as described above. The
- * second output array sits next to dst, so the (dst, dstCapacity) pair is
- * split (kept for the callers that use it).
- * @return as mn_tokenizer_encode(): the number of ids, or MN_E_DST_TOO_SMALL,
- *         MN_E_TOK_UTF8, MN_E_NOMEM, MN_E_INVALID_ARG.
+ * mn_tokenizer_encode(), and the byte range of the text each token came from.
+ * Trap: offsets sits between dst and dstCapacity, and dstCapacity counts ids:
+ * offsets must hold 2 * dstCapacity entries (the signature predates the
+ * (dst, dstCapacity) rule and is kept for its callers: js/worker.js, the CLI).
+ * @param offsets NULL (then this is mn_tokenizer_encode()) or room for
+ *        2 * dstCapacity size_t: token i gets offsets[2i] = start and
+ *        offsets[2i+1] = end, a [start, end) byte range of text, as Hugging
+ *        Face computes it: a token holding part of a character spans the whole
+ *        character; a char a normalizer inserted (a prepended "▁") spans the
+ *        character it is attached to; post-processor tokens (BOS, EOS, CLS,
+ *        SEP) get [0, 0); with MN_TOK_LOSSY a U+FFFD spans the invalid bytes
+ *        it replaces.
+ * @return the number of ids n, with dst[0..n) and offsets[0..2n) written; or
+ *         an error as mn_tokenizer_encode() (MN_E_DST_TOO_SMALL: more than
+ *         dstCapacity ids, nothing partial promised in dst or offsets;
+ *         MN_E_TOK_UTF8, MN_E_NOMEM, MN_E_INVALID_ARG).
  */
 MN_API size_t mn_tokenizer_encode_offsets(mn_tokenizer *tok, int32_t *dst, size_t *offsets,
                                           size_t dstCapacity, const void *text, size_t textSize,

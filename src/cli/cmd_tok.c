@@ -32,7 +32,7 @@ static int open_tok(const char *path, mn_tokenizer **tok)
     char msg[512];
     msg[0] = 0;
     mn_status st = mn_tokenizer_create_file(tok, path, msg, sizeof msg);
-    if (st) return strstr(msg, path) ? mn_cli_fail(st, "%s", msg) : mn_cli_fail(st, "%s: %s", path, msg);
+    if (st) return mn_cli_fail_file(st, path, msg);
     return 0;
 }
 
@@ -95,8 +95,8 @@ static int encode_print(tok_run *r, const char *s, size_t len)
  * -z: records separated by NUL bytes (any bytes); one line of ids per record. */
 static int tokenize_records(tok_run *r, const unsigned char *in, size_t n, int jsonl)
 {
-    size_t i = 0;
-    while (i < n) {
+    size_t i = 0, line = 1;
+    for (; i < n; line++) {
         const unsigned char *nl = memchr(in + i, jsonl ? '\n' : 0, n - i);
         size_t e = nl ? (size_t)(nl - in) : n;
         int rc = 0;
@@ -109,8 +109,11 @@ static int tokenize_records(tok_run *r, const unsigned char *in, size_t n, int j
             const char *s = st ? NULL : mn_json_str(&d, 0, &len);
             if (!s) {
                 if (!st) mn_json_free(&d);
-                return mn_cli_fail(st ? st : MN_E_INVALID_ARG, "tokenize --jsonl: line at byte %zu is not a JSON string (%s)", i,
-                                   st ? err.msg : "another JSON value");
+                /* the parser's message starts "JSON: "; this one already says JSON */
+                const char *why = st ? err.msg : "another JSON value";
+                if (!strncmp(why, "JSON: ", 6)) why += 6;
+                return mn_cli_fail(st ? st : MN_E_INVALID_ARG, "tokenize --jsonl: line %zu (byte %zu of stdin) is not a JSON string: %s",
+                                   line, i, why);
             }
             rc = encode_print(r, s, len);
             mn_json_free(&d);
@@ -121,12 +124,11 @@ static int tokenize_records(tok_run *r, const unsigned char *in, size_t n, int j
     return 0;
 }
 
-static void tokenize_usage(FILE *f)
+void mn_cli_tokenize_options(FILE *f)
 {
-    fputs("usage: minnow tokenize -t FILE [--add-special] [--parse-special] [--offsets] [--jsonl | -z] [--strict] < text\n"
-          "Print the token ids of stdin (read verbatim: a trailing newline is text) on one line,\n"
-          "as Hugging Face's encode(text, add_special_tokens=False). FILE: a tokenizer.json,\n"
-          "a GGUF (its tokenizer.ggml.* metadata) or a SentencePiece .model.\n"
+    fputs("stdin is read verbatim (a trailing newline is text); the ids print on one line, as Hugging\n"
+          "Face's encode(text, add_special_tokens=False). FILE: a tokenizer.json, a GGUF (its\n"
+          "tokenizer.ggml.* metadata) or a SentencePiece .model.\n"
           "  -t, --tokenizer FILE  the tokenizer\n"
           "  --add-special         add BOS/EOS/CLS/SEP as the tokenizer's configuration says\n"
           "  --parse-special       match special-token strings written in the text\n"
@@ -145,25 +147,19 @@ int mn_cmd_tokenize(int argc, char **argv)
     int jsonl = 0, nul = 0, offsets = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if ((!strcmp(a, "-t") || !strcmp(a, "--tokenizer")) && i + 1 < argc) path = argv[++i];
-        else if (!strcmp(a, "--add-special")) flags |= MN_TOK_ADD_SPECIAL;
+        if (!strcmp(a, "-t") || !strcmp(a, "--tokenizer")) {
+            if (!(path = mn_cli_value("tokenize", argc, argv, &i))) return 2;
+        } else if (!strcmp(a, "--add-special")) flags |= MN_TOK_ADD_SPECIAL;
         else if (!strcmp(a, "--parse-special")) flags |= MN_TOK_PARSE_SPECIAL;
         else if (!strcmp(a, "--strict")) flags &= ~MN_TOK_LOSSY;
         else if (!strcmp(a, "--jsonl")) jsonl = 1;
         else if (!strcmp(a, "-z") || !strcmp(a, "--null-data")) nul = 1;
         else if (!strcmp(a, "--offsets")) offsets = 1;
-        else if (!strcmp(a, "-h") || !strcmp(a, "--help")) { tokenize_usage(stdout); return 0; }
-        else {
-            fprintf(stderr, "minnow tokenize: %s '%s'\n", a[0] == '-' ? "unknown option" : "unexpected argument", a);
-            tokenize_usage(stderr);
-            return 2;
-        }
+        else if (mn_cli_is_help(a)) return mn_cli_help("tokenize");
+        else return mn_cli_usage("tokenize", "%s '%s'", a[0] == '-' ? "unknown option" : "unexpected argument", a);
     }
-    if (!path || (jsonl && nul)) {
-        fprintf(stderr, "minnow tokenize: %s\n", path ? "--jsonl and -z exclude each other" : "-t FILE is required");
-        tokenize_usage(stderr);
-        return 2;
-    }
+    if (!path) return mn_cli_usage("tokenize", "-t FILE is required");
+    if (jsonl && nul) return mn_cli_usage("tokenize", "--jsonl and -z exclude each other");
     tok_run r = {0};
     r.flags = flags;
     r.offsets = offsets;
@@ -237,11 +233,10 @@ static int decode_print(mn_tokenizer *tok, const int32_t *ids, size_t cnt, unsig
     return rc;
 }
 
-static void detokenize_usage(FILE *f)
+void mn_cli_detokenize_options(FILE *f)
 {
-    fputs("usage: minnow detokenize -t FILE [--skip-special] [--jsonl] < ids\n"
-          "Print the text of the token ids on stdin (separated by spaces, tabs, commas or\n"
-          "newlines), as Hugging Face's decode(ids); invalid byte sequences come out as U+FFFD.\n"
+    fputs("Ids on stdin are separated by spaces, tabs, commas or newlines; invalid byte sequences in\n"
+          "the text come out as U+FFFD, as Hugging Face's decode(ids) gives them.\n"
           "  -t, --tokenizer FILE  a tokenizer.json, GGUF or SentencePiece .model\n"
           "  --skip-special        leave special tokens out (skip_special_tokens=True)\n"
           "  --jsonl               one line of ids in, one JSON string out per line\n", f);
@@ -254,21 +249,14 @@ int mn_cmd_detokenize(int argc, char **argv)
     int jsonl = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if ((!strcmp(a, "-t") || !strcmp(a, "--tokenizer")) && i + 1 < argc) path = argv[++i];
-        else if (!strcmp(a, "--skip-special")) flags |= MN_TOK_SKIP_SPECIAL;
+        if (!strcmp(a, "-t") || !strcmp(a, "--tokenizer")) {
+            if (!(path = mn_cli_value("detokenize", argc, argv, &i))) return 2;
+        } else if (!strcmp(a, "--skip-special")) flags |= MN_TOK_SKIP_SPECIAL;
         else if (!strcmp(a, "--jsonl")) jsonl = 1;
-        else if (!strcmp(a, "-h") || !strcmp(a, "--help")) { detokenize_usage(stdout); return 0; }
-        else {
-            fprintf(stderr, "minnow detokenize: %s '%s'\n", a[0] == '-' ? "unknown option" : "unexpected argument", a);
-            detokenize_usage(stderr);
-            return 2;
-        }
+        else if (mn_cli_is_help(a)) return mn_cli_help("detokenize");
+        else return mn_cli_usage("detokenize", "%s '%s'", a[0] == '-' ? "unknown option" : "unexpected argument", a);
     }
-    if (!path) {
-        fprintf(stderr, "minnow detokenize: -t FILE is required\n");
-        detokenize_usage(stderr);
-        return 2;
-    }
+    if (!path) return mn_cli_usage("detokenize", "-t FILE is required");
     size_t n = 0;
     unsigned char *text = read_all(stdin, &n);
     if (!text) return mn_cli_fail(MN_E_IO, "cannot read stdin");

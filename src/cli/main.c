@@ -21,6 +21,8 @@ void mn_cli_convert_options(FILE *f);
 void mn_cli_quantize_options(FILE *f);
 void mn_cli_synth_options(FILE *f);
 void mn_cli_selftest_options(FILE *f);
+void mn_cli_tokenize_options(FILE *f);
+void mn_cli_detokenize_options(FILE *f);
 
 /* In the order a user meets them: run a model, inspect and make files, tokenizers, build checks. */
 static const mn_cli_cmd k_cmds[] = {
@@ -36,10 +38,10 @@ static const mn_cli_cmd k_cmds[] = {
      "convert a model to a llama.cpp file type (Q8_0, Q4_K_M, ...)", mn_cmd_quantize, mn_cli_quantize_options},
     {"synth", "--shape NAME --vocab FILE [--type T] [--seed N] -o OUT.gguf [...]",
      "write a seeded synthetic GGUF model", mn_cmd_synth, mn_cli_synth_options},
-    {"tokenize", "-t FILE [--add-special] [--parse-special] [--offsets] [--jsonl] < text",
-     "print the token ids of stdin (HF encode)", mn_cmd_tokenize, NULL},
+    {"tokenize", "-t FILE [--add-special] [--parse-special] [--offsets] [--jsonl | -z] [--strict] < text",
+     "print the token ids of stdin (HF encode)", mn_cmd_tokenize, mn_cli_tokenize_options},
     {"detokenize", "-t FILE [--skip-special] [--jsonl] < ids", "print the text of the token ids on stdin (HF decode)",
-     mn_cmd_detokenize, NULL},
+     mn_cmd_detokenize, mn_cli_detokenize_options},
     {"id", "FILE...", "print each file's model id (BLAKE2b-256, hex)", mn_cmd_id, NULL},
     {"selftest", "[--threads N]", "check every vec128 op against the C reference and a parallel kernel",
      mn_cmd_selftest, mn_cli_selftest_options},

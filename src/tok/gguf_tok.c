@@ -78,6 +78,13 @@ static const struct pre_map {
     {"refact", MN_SPLIT_DIGITS_GPT2, 0, 0, 0}, {"command-r", MN_SPLIT_DIGITS_GPT2, 0, 0, 0},
     {"codeshell", MN_SPLIT_DIGITS_GPT2, 0, 0, 0}, {"exaone", MN_SPLIT_DIGITS_GPT2, 0, 0, 0},
     {"minerva-7b", MN_SPLIT_DIGITS_GPT2, 0, 0, 0}, {"mellum2", MN_SPLIT_DIGITS_GPT2, 0, 0, 0},
+    {"deepseek-v3", MN_SPLIT_DEEPSEEK3, 0, 0, 0}, {"hunyuan-dense", MN_SPLIT_DEEPSEEK3, 0, 0, 0},
+    {"hy_v4", MN_SPLIT_DEEPSEEK3, 0, 0, 0},     {"joyai-llm", MN_SPLIT_DEEPSEEK3, 0, 0, 0},
+    /* llama.cpp rewrites these two regexes ((?=[\p{L}])[^a-z] for the case classes), which differs
+     * from them on marks and some non-ASCII letters: the originals here (docs/tokenizers.md) */
+    {"gpt-4o", MN_SPLIT_O200K, 0, 0, 0},       {"llama4", MN_SPLIT_O200K, 0, 0, 0},
+    {"kanana2", MN_SPLIT_O200K, 0, 0, 0},      {"talkie", MN_SPLIT_O200K, 0, 0, 0},
+    {"minimax-m2", MN_SPLIT_O200K, 0, 0, 0},   {"tekken", MN_SPLIT_TEKKEN, 1, 1, 0},
 };
 
 /* Token texts llama.cpp treats as control even when typed NORMAL (its

@@ -17,6 +17,16 @@ static const struct { const char *re; int kind; } k_regexes[] = {
     {"[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
      "|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
      "|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+", MN_SPLIT_O200K},
+    {"[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+"
+     "|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*"
+     "|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+", MN_SPLIT_TEKKEN},
+};
+
+/* Sequences of Split pre-tokenizers (all Isolated) implemented as one scanner. */
+static const struct { const char *re[3]; int kind; } k_seqs[] = {
+    {{"\\p{N}{1,3}", "[\xE4\xB8\x80-\xE9\xBE\xA5\xE3\x81\x80-\xE3\x82\x9F\xE3\x82\xA0-\xE3\x83\xBF]+" /* [一-龥぀-ゟ゠-ヿ]+ */,
+      "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+"
+      "| ?[\\p{P}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+"}, MN_SPLIT_DEEPSEEK3},
 };
 
 typedef struct ld {
@@ -156,7 +166,26 @@ static int load_pretok(ld *L, uint32_t n, int *saw_split)
     if (!strcmp(type, "Sequence")) {
         uint32_t arr = mn_json_get(&L->d, n, "pretokenizers");
         if (mn_json_type_of(&L->d, arr) != MN_JSON_ARRAY) return bad(L, "Sequence without pretokenizers");
-        for (uint32_t c = mn_json_first(&L->d, arr); c != MN_JSON_NONE; c = mn_json_next(&L->d, arr, c)) {
+        uint32_t c = mn_json_first(&L->d, arr);
+        /* a known sequence of Splits, one scanner */
+        for (size_t k = 0; k < sizeof k_seqs / sizeof k_seqs[0] && !*saw_split && !t->byte_level; k++) {
+            uint32_t x = c;
+            int i = 0;
+            for (; i < 3 && k_seqs[k].re[i] && x != MN_JSON_NONE; i++, x = mn_json_next(&L->d, arr, x)) {
+                size_t rl;
+                const char *re = mn_json_str(&L->d, mn_json_get(&L->d, mn_json_get(&L->d, x, "pattern"), "Regex"), &rl);
+                if (!mn_json_str_eq(&L->d, mn_json_get(&L->d, x, "type"), "Split") || !re || strlen(k_seqs[k].re[i]) != rl ||
+                    memcmp(re, k_seqs[k].re[i], rl) || !mn_json_str_eq(&L->d, mn_json_get(&L->d, x, "behavior"), "Isolated") ||
+                    mn_json_bool(&L->d, mn_json_get(&L->d, x, "invert"), 0))
+                    break;
+            }
+            if (i < 3 && k_seqs[k].re[i]) continue;
+            t->split = k_seqs[k].kind;
+            *saw_split = 1;
+            c = x;
+            break;
+        }
+        for (; c != MN_JSON_NONE; c = mn_json_next(&L->d, arr, c)) {
             int rc = load_pretok(L, c, saw_split);
             if (rc) return rc;
         }
@@ -599,22 +628,48 @@ done:
     return rc;
 }
 
+/* Added tokens get the ids HF gives them, not necessarily the file's: HF's
+ * AddedVocabulary::add_tokens (in file order) keeps the id of a content
+ * already added or in the model vocabulary, and numbers the others after the
+ * largest added id, or from the model's vocabulary size (its number of
+ * entries). They differ only in files with gaps (HF warns about them). */
 static int load_added(ld *L, uint32_t arr)
 {
     mn_json *d = &L->d;
+    mn_tokenizer *t = L->t;
     if (arr == MN_JSON_NONE || mn_json_type_of(d, arr) == MN_JSON_NULL) return MN_OK;
     if (mn_json_type_of(d, arr) != MN_JSON_ARRAY) return bad(L, "added_tokens is not an array");
+    size_t vocab_len = 0;
+    for (size_t i = 0; i < t->n_vocab; i++) vocab_len += t->tok_len[i] != UINT32_MAX;
+    int64_t max_added = -1;
     for (uint32_t c = mn_json_first(d, arr); c != MN_JSON_NONE; c = mn_json_next(d, arr, c)) {
         int64_t id;
         size_t l;
         const char *s = mn_json_str(d, mn_json_get(d, c, "content"), &l);
         if (!s || !mn_json_i64(d, mn_json_get(d, c, "id"), &id) || id < 0 || id > INT32_MAX)
             return bad(L, "added token without content or id");
-        int rc = mn_tok_add_added(L->t, (int32_t)id, s, l, mn_json_bool(d, mn_json_get(d, c, "special"), 0),
-                                  mn_json_bool(d, mn_json_get(d, c, "lstrip"), 0),
-                                  mn_json_bool(d, mn_json_get(d, c, "rstrip"), 0),
-                                  mn_json_bool(d, mn_json_get(d, c, "single_word"), 0),
-                                  mn_json_bool(d, mn_json_get(d, c, "normalized"), 1));
+        if (!l) continue; /* HF skips empty contents */
+        int special = mn_json_bool(d, mn_json_get(d, c, "special"), 0), lstrip = mn_json_bool(d, mn_json_get(d, c, "lstrip"), 0),
+            rstrip = mn_json_bool(d, mn_json_get(d, c, "rstrip"), 0), single = mn_json_bool(d, mn_json_get(d, c, "single_word"), 0),
+            norm = mn_json_bool(d, mn_json_get(d, c, "normalized"), 1);
+        mn_tok_added *prev = NULL;
+        for (size_t i = 0; i < t->n_added && !prev; i++)
+            if (t->added[i].len == l && !memcmp(t->added_bytes + t->added[i].off, s, l)) prev = &t->added[i];
+        if (prev) { /* the same content again: its flags replace the first's */
+            prev->special = (uint8_t)special;
+            prev->lstrip = (uint8_t)lstrip;
+            prev->rstrip = (uint8_t)rstrip;
+            prev->single_word = (uint8_t)single;
+            prev->normalized = (uint8_t)norm;
+            continue;
+        }
+        int32_t vid = mn_tokenizer_token_to_id(t, s, l);
+        if (vid >= 0) id = vid;
+        else if (max_added >= 0) id = max_added >= (int64_t)vocab_len || vocab_len == 0 ? max_added + 1 : (int64_t)vocab_len;
+        else id = (int64_t)vocab_len;
+        if (id > INT32_MAX) return bad(L, "added token id");
+        if (id > max_added) max_added = id;
+        int rc = mn_tok_add_added(t, (int32_t)id, s, l, special, lstrip, rstrip, single, norm);
         if (rc) return rc;
     }
     return MN_OK;
@@ -629,7 +684,7 @@ int mn_tok_load_hf(mn_tokenizer *t, const char *json, size_t n)
     uint32_t root = 0;
     if (mn_json_type_of(&L.d, root) != MN_JSON_OBJECT) { rc = bad(&L, "the document is not an object"); goto done; }
     uint32_t model = mn_json_get(&L.d, root, "model");
-    if (mn_json_type_of(&L.d, model) != MN_JSON_OBJECT) { rc = bad(&L, "no model"); goto done; }
+    if (mn_json_type_of(&L.d, model) != MN_JSON_OBJECT) { rc = bad(&L, "no \"model\" object (not a tokenizer.json)"); goto done; }
     int saw_split = 0;
     if ((rc = load_normalizer(&L, mn_json_get(&L.d, root, "normalizer")))) goto done;
     if ((rc = load_pretok(&L, mn_json_get(&L.d, root, "pre_tokenizer"), &saw_split))) goto done;

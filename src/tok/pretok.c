@@ -234,7 +234,9 @@ static size_t o200k_alt2(const unsigned char *s, size_t n, size_t i)
  * [^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?
  * |[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?
  * |\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+ */
-static int o200k_split(const unsigned char *s, size_t n, mn_tok_emit_fn emit, void *ctx)
+/* o200k; Tekken (Mistral Nemo) is the same without the contractions and
+ * with \p{N} instead of \p{N}{1,3} */
+static int o200k_split(const unsigned char *s, size_t n, int contractions, size_t maxdig, mn_tok_emit_fn emit, void *ctx)
 {
     size_t i = 0;
     while (i < n) {
@@ -248,12 +250,12 @@ static int o200k_split(const unsigned char *s, size_t n, mn_tok_emit_fn emit, vo
             if (!e) e = alt == 1 ? o200k_alt1(s, n, i) : o200k_alt2(s, n, i);
         }
         if (e) {
-            if (e < n) e += contraction(s, n, e, 1);
+            if (e < n && contractions) e += contraction(s, n, e, 1);
             EMIT(i, e);
             i = e;
             continue;
         }
-        if (CLS(c0) == CL_N) e = digits_end(s, n, i, l0, 3);
+        if (CLS(c0) == CL_N) e = digits_end(s, n, i, l0, maxdig);
         else if (!(e = others_end(s, n, i, "\r\n/"))) e = space_end(s, n, i, 1);
         EMIT(i, e);
         i = e;
@@ -292,6 +294,120 @@ static int bert_split(const unsigned char *s, size_t n, mn_tok_emit_fn emit, voi
     return 0;
 }
 
+/* DeepSeek-V3 (also R1): a Sequence of three Isolated Splits, each applied to
+ * every piece of the one before:
+ *   1. \p{N}{1,3}
+ *   2. [一-龥぀-ゟ゠-ヿ]+                (U+4E00..9FA5, U+3040..30FF)
+ *   3. [!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+
+ *      | ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
+ * Isolated keeps the text between matches as pieces too (pattern 3 does not
+ * match every char: digits, controls, lone format chars). */
+enum { DS_L = 1, DS_M = 2, DS_PS = 4, DS_WS = 8, DS_N = 16, DS_CJK = 32 };
+
+static unsigned ds_cls(const unsigned char *s, size_t n, size_t i, size_t *len)
+{
+    uint32_t cp;
+    if (s[i] < 0x80) { *len = 1; cp = s[i]; }
+    else cp = mn_utf8_decode(s + i, n - i, len);
+    unsigned r = mn_uc_raw(cp), c = r & 0x1F, k = r & MN_UC_WHITE_SPACE ? DS_WS : 0;
+    if (c >= MN_UC_Lu && c <= MN_UC_Lo) k |= DS_L;
+    else if (c >= MN_UC_Mn && c <= MN_UC_Me) k |= DS_M;
+    else if (c >= MN_UC_Nd && c <= MN_UC_No) k |= DS_N;
+    else if (c >= MN_UC_Pc && c <= MN_UC_So) k |= DS_PS;
+    if ((cp >= 0x4E00 && cp <= 0x9FA5) || (cp >= 0x3040 && cp <= 0x30FF)) k |= DS_CJK;
+    return k;
+}
+
+/* end of the run of chars with any of the bits in mask from s[i] (in [i, b)) */
+static size_t ds_run(const unsigned char *s, size_t i, size_t b, unsigned mask)
+{
+    size_t l;
+    while (i < b && (ds_cls(s, b, i, &l) & mask)) i += l;
+    return i;
+}
+
+static int is_ascii_alpha(unsigned c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
+
+/* pattern 3 over the piece s[a..b) */
+static int ds_words(const unsigned char *s, size_t a, size_t b, mn_tok_emit_fn emit, void *ctx)
+{
+    size_t i = a, um = a; /* um: start of the text no alternative matched */
+    while (i < b) {
+        size_t l0, l1, e = 0;
+        unsigned c0 = ds_cls(s, b, i, &l0);
+        if (s[i] < 0x80 && i + 1 < b && is_ascii_alpha(s[i + 1]) && s[i] > ' ' && s[i] < 0x7F && !is_ascii_alpha(s[i]) &&
+            !(s[i] >= '0' && s[i] <= '9')) {
+            e = i + 1;
+            while (e < b && is_ascii_alpha(s[e])) e++;
+        }
+        if (!e) {
+            int opt = !(c0 & (DS_L | DS_PS)) && s[i] != '\r' && s[i] != '\n';
+            if (opt && i + l0 < b && (ds_cls(s, b, i + l0, &l1) & (DS_L | DS_M))) e = ds_run(s, i + l0, b, DS_L | DS_M);
+            else if (c0 & (DS_L | DS_M)) e = ds_run(s, i, b, DS_L | DS_M);
+        }
+        if (!e) {
+            size_t j = i;
+            if (s[i] == ' ' && i + 1 < b && (ds_cls(s, b, i + 1, &l1) & DS_PS)) j = i + 1;
+            if (j > i || (c0 & DS_PS)) {
+                e = ds_run(s, j, b, DS_PS);
+                while (e < b && (s[e] == '\r' || s[e] == '\n')) e++;
+            }
+        }
+        if (!e && (c0 & DS_WS)) {
+            size_t w = i, nl = 0, last = i, l;
+            while (w < b && (ds_cls(s, b, w, &l) & DS_WS)) {
+                if (s[w] == '\r' || s[w] == '\n') nl = w + 1;
+                last = w;
+                w += l;
+            }
+            if (nl) e = nl;                      /* \s*[\r\n]+ */
+            else if (w == b || last == i) e = w; /* \s+(?!\S) at the end, or \s+ */
+            else e = last;                       /* \s+(?!\S): all but the last */
+        }
+        if (!e) { i += l0; continue; }
+        if (um < i) EMIT(um, i);
+        EMIT(i, e);
+        i = um = e;
+    }
+    if (um < b) EMIT(um, b);
+    return 0;
+}
+
+/* patterns 2 and 3 over the piece s[a..b) */
+static int ds_cjk(const unsigned char *s, size_t a, size_t b, mn_tok_emit_fn emit, void *ctx)
+{
+    size_t i = a, l;
+    while (i < b) {
+        size_t j = i;
+        while (j < b && !(ds_cls(s, b, j, &l) & DS_CJK)) j += l;
+        if (j > i) { int r = ds_words(s, i, j, emit, ctx); if (r) return r; }
+        if (j < b) {
+            size_t e = ds_run(s, j, b, DS_CJK);
+            int r = ds_words(s, j, e, emit, ctx);
+            if (r) return r;
+            j = e;
+        }
+        i = j;
+    }
+    return 0;
+}
+
+static int deepseek3_split(const unsigned char *s, size_t n, mn_tok_emit_fn emit, void *ctx)
+{
+    size_t i = 0, l;
+    while (i < n) {
+        size_t j = i;
+        if (ds_cls(s, n, i, &l) & DS_N)
+            for (int k = 0; k < 3 && j < n && (ds_cls(s, n, j, &l) & DS_N); k++) j += l;
+        else
+            while (j < n && !(ds_cls(s, n, j, &l) & DS_N)) j += l;
+        int r = ds_cjk(s, i, j, emit, ctx);
+        if (r) return r;
+        i = j;
+    }
+    return 0;
+}
+
 int mn_tok_split(int kind, const char *text, size_t n, mn_tok_emit_fn emit, void *ctx)
 {
     const unsigned char *s = (const unsigned char *)text;
@@ -302,7 +418,9 @@ int mn_tok_split(int kind, const char *text, size_t n, mn_tok_emit_fn emit, void
     case MN_SPLIT_GPT2: return gpt2_span(s, 0, n, emit, ctx);
     case MN_SPLIT_LLAMA3: return llama3_split(s, n, 3, emit, ctx);
     case MN_SPLIT_QWEN2: return llama3_split(s, n, 1, emit, ctx);
-    case MN_SPLIT_O200K: return o200k_split(s, n, emit, ctx);
+    case MN_SPLIT_O200K: return o200k_split(s, n, 1, 3, emit, ctx);
+    case MN_SPLIT_TEKKEN: return o200k_split(s, n, 0, 1, emit, ctx);
+    case MN_SPLIT_DEEPSEEK3: return deepseek3_split(s, n, emit, ctx);
     case MN_SPLIT_DIGITS_GPT2: {
         /* llama.cpp's two passes: every \p{N} char alone, then GPT-2 inside the pieces between */
         size_t i = 0, l;

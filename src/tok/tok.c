@@ -1998,7 +1998,7 @@ size_t mn_tokenizer_decode(mn_tokenizer *t, char *dst, size_t cap, const int32_t
             else for (size_t q = 0; q < bytes.n; q++) if (dbuf_put(&out, "\xEF\xBF\xBD", 3)) rc = MN_E_NOMEM;
             bytes.n = 0;
         }
-        if (dbuf_put(&out, raw.p + before, raw.n - before)) rc = MN_E_NOMEM;
+        if (raw.n > before && dbuf_put(&out, raw.p + before, raw.n - before)) rc = MN_E_NOMEM; /* raw.p may be NULL */
     }
     if (!rc && !bytelevel && bytes.n) {
         if (mn_utf8_valid((unsigned char *)bytes.p, bytes.n)) { if (dbuf_put(&out, bytes.p, bytes.n)) rc = MN_E_NOMEM; }
@@ -2064,8 +2064,9 @@ static size_t stream_emit(mn_tok_stream *s, const unsigned char *p, size_t n, ch
     else if (out.n > cap) res = MN_ERROR_SIZE(MN_E_DST_TOO_SMALL);
     else if (in.n - used > sizeof s->pend) res = MN_ERROR_SIZE(MN_E_CORRUPT);
     else {
+        /* in.p and out.p are NULL when empty (a token with no text): no NULL + 0 */
         if (out.n) memcpy(dst, out.p, out.n);
-        memmove(s->pend, in.p + used, in.n - used);
+        if (in.n > used) memmove(s->pend, in.p + used, in.n - used);
         s->npend = in.n - used;
         res = out.n;
     }
@@ -2090,7 +2091,7 @@ size_t mn_tok_stream_push(mn_tok_stream *s, int32_t id, char *dst, size_t cap)
         s->strip_left--;
     }
     if (off < b.n) s->strip_left = 0;
-    size_t r = stream_emit(s, (unsigned char *)b.p + off, b.n - off, dst, cap, 0);
+    size_t r = stream_emit(s, off < b.n ? (unsigned char *)b.p + off : NULL, b.n - off, dst, cap, 0);
     free(b.p);
     return r;
 }
@@ -2160,7 +2161,18 @@ static int looks_like_json(const unsigned char *p, size_t n)
     size_t i = 0;
     if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) i = 3;
     while (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) i++;
-    return i < n && (p[i] == '{' || p[i] == '[' || p[i] == '"');
+    return i < n && p[i] == '{'; /* a tokenizer.json is an object; other JSON is no tokenizer */
+}
+
+/* A SentencePiece ModelProto starts with its first piece (field 1, bytes), whose own first field is
+ * the piece string (field 1, bytes): 0x0A <varint length> 0x0A. Text that starts with a newline
+ * (0x0A) fails the second check. */
+static int looks_like_spm(const unsigned char *p, size_t n)
+{
+    size_t i = 1;
+    if (n < 3 || p[0] != 0x0A) return 0;
+    while (i < n && i < 11 && (p[i] & 0x80)) i++;
+    return i + 1 < n && p[i + 1] == 0x0A;
 }
 
 /* Finish a creation: the loader's status, then the derived tables. */
@@ -2183,8 +2195,7 @@ static mn_status create_common(mn_tokenizer **out, const unsigned char *p, size_
     *out = NULL;
     mn_tokenizer *t = mn_tok_alloc();
     if (!t) { if (em && emc) snprintf(em, emc, "out of memory"); return MN_E_NOMEM; }
-    /* a SentencePiece ModelProto starts with its pieces (field 1, bytes) */
-    if (kind == 0) kind = looks_like_json(p, n) ? 1 : n && p[0] == 0x0A ? 2 : 3;
+    if (kind == 0) kind = looks_like_json(p, n) ? 1 : looks_like_spm(p, n) ? 2 : 3;
     if (kind == 3) {
         mn_tokenizer_free(t);
         if (em && emc)

@@ -47,6 +47,8 @@ enum {
     MN_SPLIT_O200K,     /* tiktoken's o200k_base pattern (GPT-4o): case-aware letter runs with marks */
     MN_SPLIT_BERT,      /* BertPreTokenizer: White_Space separates (and is dropped), each punctuation char
                            (ASCII punctuation or P* as of Unicode 8.0) is a word of its own */
+    MN_SPLIT_TEKKEN,    /* Mistral's Tekken: o200k without contractions, one digit per word */
+    MN_SPLIT_DEEPSEEK3, /* DeepSeek-V3's three Splits (\p{N}{1,3}; CJK runs; its own word pattern): pretok.c */
 };
 enum { MN_LIT_ISOLATED, MN_LIT_REMOVED, MN_LIT_MERGED_PREV, MN_LIT_MERGED_NEXT, MN_LIT_CONTIGUOUS };
 

@@ -454,6 +454,43 @@ static void hf_errors(void)
     mn_tokenizer_free(t);
 }
 
+/* Files that are no tokenizer get one message naming the three formats, not a parser's complaint. */
+static int create_mem(const void *p, size_t n, char *msg, size_t cap)
+{
+    mn_tokenizer *t = NULL;
+    msg[0] = 0;
+    int st = mn_tokenizer_create_memory(&t, p, n, msg, cap);
+    mn_tokenizer_free(t);
+    return st;
+}
+
+static void format_detection(void)
+{
+    /* llama2.c's tokenizer.bin: int32 max_token_length, then (float score, int32 len, bytes)... */
+    static const unsigned char l2c[] = {27, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, '<', 'u', 'n', 'k', '>'};
+    static const struct { const char *p; size_t n; const char *also; } no[] = {
+        {"", 0, NULL},
+        {"hello world\n", 12, NULL},
+        {"\nhello\n", 7, NULL},                /* a newline is also protobuf's field-1 tag */
+        {"[1, 2, 3]", 9, NULL},                /* JSON, but no tokenizer.json */
+        {" \"tokenizer\"", 12, NULL},
+        {(const char *)l2c, sizeof l2c, "minnow convert"},
+    };
+    char msg[256];
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+        MT_EQ_INT(create_mem(no[i].p, no[i].n, msg, sizeof msg), MN_E_UNSUPPORTED);
+        if (!strstr(msg, "unrecognised tokenizer file (expected a tokenizer.json, a GGUF or a SentencePiece .model"))
+            MT_NOTE_FAIL("input %zu: message '%s'", i, msg);
+        if (no[i].also && !strstr(msg, no[i].also)) MT_NOTE_FAIL("input %zu: message '%s' lacks '%s'", i, msg, no[i].also);
+    }
+    /* a JSON object without "model" (tokenizer_config.json, config.json) says so */
+    MT_EQ_INT(create_mem("{\"add_bos_token\": true}", 23, msg, sizeof msg), MN_E_CORRUPT);
+    MT_CHECK(strstr(msg, "not a tokenizer.json") != NULL);
+    /* protobuf that starts like a ModelProto goes to its parser */
+    MT_EQ_INT(create_mem("\x0a\x03\x0a\x01", 4, msg, sizeof msg), MN_E_CORRUPT);
+    MT_CHECK(strstr(msg, "SentencePiece model") != NULL);
+}
+
 /* BERT uncased WordPiece (tokenizer.json and the bge vocab-only GGUF): ids and
  * decoded strings from HF tokenizers 0.22.2. */
 static void bert(void)
@@ -837,6 +874,7 @@ void suite_tok(void)
     MT_RUN(stream_decode);
     MT_RUN(roundtrip_corpus);
     MT_RUN(hf_errors);
+    MT_RUN(format_detection);
     MT_RUN(bert);
     MT_RUN(spm_models);
     MT_RUN(gguf_spm);
