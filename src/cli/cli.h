@@ -46,6 +46,9 @@ int mn_cli_parse_float(const char *s, float *out);
 /* --threads N: 1..mn_threads_max(); on a bad value prints why, returns 2
  * (else 0). */
 int mn_cli_threads(const char *cmd, const char *s, long *out);
+/* A pool for `threads` threads (*pool = NULL for 1: the caller's thread
+ * only); on failure prints why and returns the exit code (else 0). */
+int mn_cli_pool(long threads, mn_pool **pool);
 
 int mn_cmd_version(int argc, char **argv);
 int mn_cmd_capabilities(int argc, char **argv);

@@ -41,11 +41,9 @@ int mn_cmd_quantize(int argc, char **argv)
     }
     if (npos != 3) return mn_cli_usage("quantize", "needs IN.gguf, OUT.gguf and TYPE");
     if (mn_ftype_parse(pos[2], &o.ftype)) return mn_cli_usage("quantize", "unknown type '%s' (%s)", pos[2], mn_ftype_names());
-    mn_pool *pool = NULL;
-    if (threads > 1) {
-        mn_status pst = mn_pool_create(&pool, (int)threads);
-        if (pst != MN_OK) return mn_cli_fail(pst, "cannot start %ld threads", threads);
-    }
+    mn_pool *pool;
+    int prc = mn_cli_pool(threads, &pool);
+    if (prc) return prc;
     o.pool = pool;
     mn_err err = {0};
     mn_quantize_report r;

@@ -79,11 +79,9 @@ int mn_cmd_synth(int argc, char **argv)
     o.pure = pure;
     o.seed = seed;
     o.name = name;
-    mn_pool *pool = NULL;
-    if (threads > 1) {
-        mn_status pst = mn_pool_create(&pool, (int)threads);
-        if (pst != MN_OK) return mn_cli_fail(pst, "cannot start %ld threads", threads);
-    }
+    mn_pool *pool;
+    int prc = mn_cli_pool(threads, &pool);
+    if (prc) return prc;
     o.pool = pool;
     mn_err err = {0};
     mn_synth_report rep;

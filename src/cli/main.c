@@ -165,6 +165,14 @@ int mn_cli_threads(const char *cmd, const char *s, long *out)
     return mn_cli_usage(cmd, "bad value for --threads: '%s' (1..%d)", s, max);
 }
 
+int mn_cli_pool(long threads, mn_pool **pool)
+{
+    *pool = NULL;
+    if (threads <= 1) return 0;
+    mn_status st = mn_pool_create(pool, (int)threads);
+    return st == MN_OK ? 0 : mn_cli_fail(st, "cannot start %ld threads", threads);
+}
+
 int mn_cli_isatty(FILE *f)
 {
 #if defined(__EMSCRIPTEN__)
