@@ -283,17 +283,17 @@ def main():
         assert cat[cp] != CATS.index(CAT_8_0_CHANGES[cp]), hex(cp)
         o.append(f'    {{0x{cp:X}, {CATS.index(CAT_8_0_CHANGES[cp])}}}, /* {CAT_8_0_CHANGES[cp]}, now {CATS[cat[cp]]} */')
     o.append('};')
-    o.append(f'const uint32_t mn_uc_lower_n = {len(lowers)};')
-    o.append(f'const uint32_t mn_uc_lower[{len(lowers)}][2] = {{')
-    for i in range(0, len(lowers), 6):
-        o.append('    ' + ' '.join(f'{{0x{a:X},0x{b:X}}},' for a, b in lowers[i:i + 6]))
-    o.append('};')
-    o.append(f'const uint32_t mn_uc_word_extra_n = {len(word_ranges)};')
-    o.append('/* first, last: \\w code points outside L, Nl, M, Nd, Pc (Other_Alphabetic symbols, Join_Control) */')
-    o.append(f'const uint32_t mn_uc_word_extra[{len(word_ranges)}][2] = {{')
-    for i in range(0, len(word_ranges), 6):
-        o.append('    ' + ' '.join(f'{{0x{a:X},0x{b:X}}},' for a, b in word_ranges[i:i + 6]))
-    o.append('};')
+    def pair_table(name, pairs, comment=None):
+        o.append(f'const uint32_t {name}_n = {len(pairs)};')
+        if comment:
+            o.append(f'/* {comment} */')
+        o.append(f'const uint32_t {name}[{len(pairs)}][2] = {{')
+        for i in range(0, len(pairs), 6):
+            o.append('    ' + ' '.join(f'{{0x{a:X},0x{b:X}}},' for a, b in pairs[i:i + 6]))
+        o.append('};')
+    pair_table('mn_uc_lower', lowers)
+    pair_table('mn_uc_word_extra', word_ranges,
+               'first, last: \\w code points outside L, Nl, M, Nd, Pc (Other_Alphabetic symbols, Join_Control)')
     o.append(f'const uint32_t mn_uc_lower_full_n = {len(special_lower)};')
     o.append('/* cp, then its lowercase (up to 3 code points, 0-padded) */')
     o.append(f'const uint32_t mn_uc_lower_full[{max(len(special_lower), 1)}][4] = {{')
