@@ -21,9 +21,10 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startServer } from './serve.mjs';
 import * as minnow from 'minnow'; // the checkout refers to itself (package.json exports)
+import { benchArgs, median } from './bench-util.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => (i % 2 ? a : [...a, [v.replace(/^--/, ''), all[i + 1]]]), []));
+const args = benchArgs();
 const RUNS = Number(args.runs ?? 3), TOKENS = Number(args.tokens ?? 128), THREADS = Number(args.threads ?? 1);
 const MODELS = (args.models ?? path.resolve(root, '..', 'shared/models/stories260K/stories260K.gguf')).split(',').filter(Boolean);
 const PROMPT_TEXT = 'Once upon a time, there was a little girl named Lily. She loved to play outside in the park. ' +
@@ -36,7 +37,6 @@ async function nonAsciiTokens(file) {
     return texts.flatMap((s, id) => (/[^\x00-\x7f]/.test(s) ? [id] : []));
   } finally { await m.dispose(); }
 }
-const median = (a) => { const s = a.filter((x) => Number.isFinite(x)).sort((x, y) => x - y); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
 
 // each model file is served as /bench-models/<i>/<name>
 const modelUrl = (i) => `/bench-models/${i}/${path.basename(MODELS[i])}`;

@@ -19,9 +19,10 @@ import {spawnSync} from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
+import {benchArgs, median} from "./bench-util.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => (i % 2 ? a : [...a, [v.replace(/^--/, ""), all[i + 1]]]), []));
+const args = benchArgs();
 const RUNS = Number(args.runs ?? 3), TOKENS = Number(args.tokens ?? 128);
 const MODELS = (args.models ?? "").split(",").filter(Boolean);
 const PROMPT_TEXT = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park. " +
@@ -30,7 +31,6 @@ const PROMPT_TEXT = "Once upon a time, there was a little girl named Lily. She l
 
 const {getLlama} = await import("node-llama-cpp");
 const llama = await getLlama({gpu: false, build: "never", logLevel: "error"});
-const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor((s.length - 1) / 2)]; };
 
 function runMinnow(file, prompt) {
   const r = spawnSync(path.join(root, "build/native/minnow"), ["generate", "-m", file, "--prompt-ids", prompt.join(" "),
@@ -99,7 +99,7 @@ for (const r of rows)
   console.log(`| ${r.file} | ${r.a.decode.toFixed(1)} | ${r.b.decode.toFixed(1)} | ${(r.a.decode / r.b.decode).toFixed(2)}x | ` +
     `${r.a.prompt.toFixed(1)} | ${r.b.prompt.toFixed(1)} | ${(r.a.prompt / r.b.prompt).toFixed(2)}x | ` +
     `${r.a.load.toFixed(1)} | ${r.b.load.toFixed(1)} | ${(r.b.load / r.a.load).toFixed(1)}x |`);
-if (rows.every((r) => r.a.cpuDecode !== undefined)) {
+if (rows.every((r) => Number.isFinite(r.a.cpuDecode))) { // bench_decode built (scripts/bench-decode does)
   console.log(`\nthe same by CPU clock (minnow: build/bench/bench_decode; llama.cpp: process CPU time), median of ${RUNS} runs`);
   console.log("| model | minnow decode tok/s (cpu) | llama.cpp decode tok/s (cpu) | ratio | minnow prompt tok/s (cpu) | llama.cpp prompt tok/s (cpu) | ratio |");
   console.log("|---|---:|---:|---:|---:|---:|---:|");

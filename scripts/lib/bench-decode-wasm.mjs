@@ -10,14 +10,14 @@
 import {spawnSync} from "node:child_process";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
+import {benchArgs, median} from "./bench-util.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => (i % 2 ? a : [...a, [v.replace(/^--/, ""), all[i + 1]]]), []));
+const args = benchArgs();
 const RUNS = Number(args.runs ?? 3), TOKENS = Number(args.tokens ?? 128);
 const MODELS = (args.models ?? "").split(",").filter(Boolean);
 const PROMPT = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park. " +
   "One day, she saw a big, red ball. She wanted to play with it, but it was too high.";
-const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor((s.length - 1) / 2)]; };
 
 const ENGINES = {
   native: [path.join(root, "build/native/minnow")],
