@@ -5,6 +5,10 @@
 //
 //   node scripts/lib/bench-decode-browser.mjs [--runs N] [--tokens N] [--models a.gguf,b.gguf] [--threads N]
 //
+// --tokens 0 measures the load alone: a table of load times (median, range,
+// each run's wllama / minnow ratio) and the median of each of minnow's
+// info.timings parts.
+//
 // Per run the engines alternate (minnow first, then wllama), each loading the
 // model fresh from the local server (no cache). web/bench.js measures:
 //   load    load call -> ready to generate (download from localhost, parse, context)
@@ -50,12 +54,13 @@ const rows = [];
 try {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
+  if (process.env.BENCH_CONSOLE) page.on('console', (m) => console.error('console:', m.text()));
   await page.goto(`${server.url}/web/bench.html`);
   await page.waitForFunction(() => window.bench?.ready === true, null, { timeout: 30000 });
   if (!(await page.evaluate(() => crossOriginIsolated))) throw new Error('the bench page is not cross-origin isolated');
   for (let i = 0; i < MODELS.length; i++) {
     const got = { minnow: [], wllama: [] };
-    const ban = await nonAsciiTokens(MODELS[i]);
+    const ban = TOKENS ? await nonAsciiTokens(MODELS[i]) : [];
     for (let r = 0; r < RUNS; r++) {
       for (const engine of ['minnow', 'wllama']) {
         try {
@@ -79,6 +84,8 @@ try {
     rows.push({
       file: path.basename(MODELS[i]), build: ok('minnow').build, wbuild: ok('wllama').build,
       errors: ['minnow', 'wllama'].filter((e) => got[e].some((x) => x.error)).map((e) => `${e}: ${got[e].find((x) => x.error).error}`),
+      loads: ['minnow', 'wllama'].map((e) => got[e].map((x) => x.load)),
+      timings: Object.fromEntries(Object.keys(ok('minnow').timings ?? {}).map((k) => [k, median(got.minnow.map((x) => x.timings?.[k]))])),
       promptTokens: `${ok('minnow').promptTokens ?? '-'}/${ok('wllama').promptTokens ?? '-'}`, same,
       ...Object.fromEntries(['load', 'prompt', 'decode', 'wall'].flatMap((k) => [[`m_${k}`, med('minnow', k)], [`w_${k}`, med('wllama', k)]])),
     });
@@ -89,6 +96,21 @@ try {
 }
 
 const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+if (!TOKENS) {
+  console.log(`\nbrowser load (headless Chromium, cross-origin isolated), ${THREADS} thread${THREADS > 1 ? 's' : ''}, median of ${RUNS} runs; ` +
+    `minnow ${rows[0]?.build}, wllama ${rows[0]?.wbuild}`);
+  console.log('| model | minnow load ms (min-max) | wllama load ms (min-max) | ratio of medians | ratio per run (wllama / minnow) |');
+  console.log('|---|---:|---:|---:|---|');
+  const range = (xs) => `${f(Math.min(...xs), 0)}-${f(Math.max(...xs), 0)}`;
+  for (const r of rows) {
+    const [m, w] = r.loads;
+    console.log(`| ${r.file} | ${f(r.m_load, 0)} (${range(m)}) | ${f(r.w_load, 0)} (${range(w)}) | ${f(r.w_load / r.m_load, 2)}x | ` +
+      `${m.map((x, k) => `${f(w[k] / x, 2)}x`).join(' ')} |`);
+  }
+  for (const r of rows) console.log(`\n${r.file}: minnow timings (medians, ms): ${Object.entries(r.timings).map(([k, v]) => `${k} ${f(v, 0)}`).join(', ')}`);
+  for (const r of rows) for (const e of r.errors) console.log(`\n${r.file}: ${e}`);
+  process.exit(0);
+}
 console.log(`\nbrowser (headless Chromium ${browser.version?.() ?? ''}, cross-origin isolated), ${THREADS} thread${THREADS > 1 ? 's' : ''}, ` +
   `${TOKENS} tokens greedy after the same prompt text, median of ${RUNS} runs; minnow ${rows[0]?.build}, wllama ${rows[0]?.wbuild}`);
 console.log('| model | prompt tokens (minnow/wllama) | same text | minnow decode tok/s | wllama decode tok/s | ratio | minnow prompt tok/s | wllama prompt tok/s | ratio | minnow wall tok/s | wllama wall tok/s | ratio | minnow load ms | wllama load ms | ratio (wllama / minnow) |');

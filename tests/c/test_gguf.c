@@ -341,6 +341,62 @@ static void loader_chunks(void)
     free(bytes);
 }
 
+/* The keys alone, as soon as they arrived (the JS layer builds the tokenizer
+ * from them while the weights download): never before, all of them after,
+ * no tensors, and trying early changes nothing for finish(). */
+static void loader_metadata(void)
+{
+    size_t len;
+    unsigned char *bytes = read_stories(&len);
+    mn_gguf *ref = open_stories(0);
+    if (!bytes || !ref) { free(bytes); mn_gguf_free(ref); return; }
+    for (int hinted = 0; hinted < 2; hinted++) {
+        mn_gguf_loader *l = NULL;
+        mn_gguf *meta = NULL, *g = NULL;
+        size_t ok_at = 0;
+        MT_OK(mn_gguf_loader_create(&l, hinted ? len : 0, 0));
+        MT_EQ_INT(mn_gguf_loader_metadata(l, &meta), MN_E_GGUF_TRUNCATED); /* nothing yet */
+        MT_CHECK(meta == NULL);
+        for (size_t o = 0; o < len; o += 997) {
+            size_t n = len - o < 997 ? len - o : 997;
+            MT_OK(mn_gguf_loader_feed(l, bytes + o, n));
+            mn_status st = mn_gguf_loader_metadata(l, &meta);
+            if (st != MN_OK) {
+                MT_CHECK(ok_at == 0 && meta == NULL && st >= MN_E_GGUF_MAGIC); /* once there, it stays */
+                continue;
+            }
+            if (!ok_at) ok_at = o + n;
+            MT_EQ_INT(mn_gguf_n_kv(meta), mn_gguf_n_kv(ref));
+            MT_EQ_INT(mn_gguf_n_tensors(meta), 0);
+            for (size_t k = 0; k < mn_gguf_n_kv(ref); k++) MT_EQ_STR(mn_gguf_key(meta, k), mn_gguf_key(ref, k));
+            size_t kid;
+            const char *s;
+            size_t sl;
+            MT_OK(mn_gguf_find_key(meta, "tokenizer.ggml.model", &kid));
+            MT_OK(mn_gguf_get_str(meta, kid, &s, &sl));
+            MT_CHECK(sl == 5 && !memcmp(s, "llama", 5));
+            mn_gguf_free(meta); /* borrowed the loader's buffer: freeing leaves it */
+            meta = NULL;
+        }
+        /* the keys arrive before the tensor table ends, i.e. before the data */
+        MT_CHECK(ok_at > 0 && ok_at < mn_gguf_data_offset(ref) + 997);
+        MT_OK(mn_gguf_loader_finish(l, &g));
+        MT_EQ_INT(mn_gguf_loader_metadata(l, &meta), MN_E_STATE);
+        mn_gguf_loader_free(l);
+        same_gguf(ref, g, 1);
+        mn_gguf_free(g);
+    }
+    mn_gguf_loader *l = NULL;
+    mn_gguf *meta = NULL;
+    MT_OK(mn_gguf_loader_create(&l, 0, 0));
+    MT_EQ_INT(mn_gguf_loader_feed(l, "GGML", 4), MN_E_GGUF_MAGIC);
+    MT_EQ_INT(mn_gguf_loader_metadata(l, &meta), MN_E_GGUF_MAGIC);
+    mn_gguf_loader_free(l);
+    MT_EQ_INT(mn_gguf_loader_metadata(NULL, &meta), MN_E_INVALID_ARG);
+    mn_gguf_free(ref);
+    free(bytes);
+}
+
 static void open_errors(void)
 {
     char err[256] = "", path[1024];
@@ -895,6 +951,7 @@ void suite_gguf(void)
     MT_RUN(stories260K);
     MT_RUN(vocab_only);
     MT_RUN(loader_chunks);
+    MT_RUN(loader_metadata);
     MT_RUN(open_errors);
     MT_RUN(hostile);
     MT_RUN(messages);
