@@ -38,7 +38,8 @@ let busy = Promise.resolve(); // generation/tokenize run one at a time on the co
 
 const ops = { load, id, generate, tokenize, detokenize, memory, dispose, ping: () => 'pong' };
 
-export async function start() {
+// early: messages that arrived before this module loaded (js/worker-boot.js), handled first
+export async function start(early = []) {
   if (isNode) {
     const { parentPort } = await import('node:worker_threads');
     port = { post: (m, t) => parentPort.postMessage(m, t), onMessage: (fn) => parentPort.on('message', fn) };
@@ -47,6 +48,7 @@ export async function start() {
   }
   port.onMessage(onMessage);
   port.post({ type: 'ready' });
+  for (const m of early) onMessage(m);
 }
 
 function onMessage(msg) {
@@ -110,7 +112,8 @@ async function load(req) {
     port.post({ id: reqId, type: 'progress', loaded, total, phase });
   };
   const check = () => { if (aborted.has(reqId)) throw abortError(); };
-  const timings = {};
+  // start: from the load() call to here (the worker and its scripts starting)
+  const timings = req.calledAt ? { start: (typeof performance === 'object' ? performance.timeOrigin + t0 : t0) - req.calledAt } : {};
   // the request first: starting the core blocks this thread a while (the glue script loads synchronously)
   const opening = openSource(source, { expectedId, cache });
   opening.catch(() => {});

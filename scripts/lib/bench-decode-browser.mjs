@@ -30,6 +30,10 @@ import { benchArgs, median } from './bench-util.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = benchArgs();
 const RUNS = Number(args.runs ?? 3), TOKENS = Number(args.tokens ?? 128), THREADS = Number(args.threads ?? 1);
+// ms of idle page before each engine's run: the previous engine's teardown
+// (a terminated worker, gigabytes of wasm memory released) must not overlap
+// the next load (it made minnow's worker start 30 -> 90 ms late)
+const SETTLE = Number(args.settle ?? 1000);
 const MODELS = (args.models ?? path.resolve(root, '..', 'shared/models/stories260K/stories260K.gguf')).split(',').filter(Boolean);
 const PROMPT_TEXT = 'Once upon a time, there was a little girl named Lily. She loved to play outside in the park. ' +
   'One day, she saw a big, red ball. She wanted to play with it, but it was too high. Lily\'s mom said, ' +
@@ -44,7 +48,8 @@ async function nonAsciiTokens(file) {
 
 // each model file is served as /bench-models/<i>/<name>
 const modelUrl = (i) => `/bench-models/${i}/${path.basename(MODELS[i])}`;
-const server = await startServer({ port: 0, isolate: true, files: Object.fromEntries(MODELS.map((m, i) => [modelUrl(i), path.resolve(m)])) });
+// (the models are sent from memory: fewer server CPU cycles taken from the browser, whichever engine loads)
+const server = await startServer({ port: 0, isolate: true, filesInMemory: true, files: Object.fromEntries(MODELS.map((m, i) => [modelUrl(i), path.resolve(m)])) });
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -64,6 +69,7 @@ try {
     for (let r = 0; r < RUNS; r++) {
       for (const engine of ['minnow', 'wllama']) {
         try {
+          if (SETTLE) await new Promise((r) => setTimeout(r, SETTLE));
           const res = await page.evaluate((o) => window.bench.run(o),
             { engine, url: modelUrl(i), prompt: PROMPT_TEXT, tokens: TOKENS, threads: THREADS, ban });
           got[engine].push(res);
