@@ -61,9 +61,20 @@ async function runWllama({ url, prompt, tokens, threads, ban = [] }) {
   } finally { await w.exit(); }
 }
 
+// The transfer floor (web/bench-floor.js), timed from the call like a load.
+async function runFloor({ url, engine }) {
+  const t0 = performance.now();
+  const w = new Worker('bench-floor.js');
+  try {
+    const r = await new Promise((resolve) => { w.onmessage = (e) => resolve(e.data); w.postMessage({ url, mode: engine.split('-')[1] }); });
+    if (r.error) throw new Error(r.error);
+    return { engine, build: 'worker fetch', load: performance.now() - t0, fetchMs: r.ms, text: '' };
+  } finally { w.terminate(); }
+}
+
 window.bench = {
   async run(opts) {
-    const r = await (opts.engine === 'minnow' ? runMinnow(opts) : runWllama(opts));
+    const r = await (opts.engine === 'minnow' ? runMinnow(opts) : opts.engine.startsWith('floor-') ? runFloor(opts) : runWllama(opts));
     log(JSON.stringify({ ...r, text: r.text.slice(0, 60) }));
     return r;
   },

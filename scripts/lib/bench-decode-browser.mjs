@@ -7,7 +7,9 @@
 //
 // --tokens 0 measures the load alone: a table of load times (median, range,
 // each run's wllama / minnow ratio) and the median of each of minnow's
-// info.timings parts.
+// info.timings parts. With --floor 1 each run also times the transfer floor
+// (web/bench-floor.js: a worker receiving the file and dropping it, and
+// receiving it into fresh wasm memory), alternating with the engines.
 //
 // Per run the engines alternate (minnow first, then wllama), each loading the
 // model fresh from the local server (no cache). web/bench.js measures:
@@ -34,6 +36,7 @@ const RUNS = Number(args.runs ?? 3), TOKENS = Number(args.tokens ?? 128), THREAD
 // (a terminated worker, gigabytes of wasm memory released) must not overlap
 // the next load (it made minnow's worker start 30 -> 90 ms late)
 const SETTLE = Number(args.settle ?? 1000);
+const ENGINES = ['minnow', 'wllama', ...(Number(args.floor ?? 0) && !Number(args.tokens ?? 128) ? ['floor-read', 'floor-copy'] : [])];
 const MODELS = (args.models ?? path.resolve(root, '..', 'shared/models/stories260K/stories260K.gguf')).split(',').filter(Boolean);
 const PROMPT_TEXT = 'Once upon a time, there was a little girl named Lily. She loved to play outside in the park. ' +
   'One day, she saw a big, red ball. She wanted to play with it, but it was too high. Lily\'s mom said, ' +
@@ -64,10 +67,10 @@ try {
   await page.waitForFunction(() => window.bench?.ready === true, null, { timeout: 30000 });
   if (!(await page.evaluate(() => crossOriginIsolated))) throw new Error('the bench page is not cross-origin isolated');
   for (let i = 0; i < MODELS.length; i++) {
-    const got = { minnow: [], wllama: [] };
+    const got = Object.fromEntries(ENGINES.map((e) => [e, []]));
     const ban = TOKENS ? await nonAsciiTokens(MODELS[i]) : [];
     for (let r = 0; r < RUNS; r++) {
-      for (const engine of ['minnow', 'wllama']) {
+      for (const engine of ENGINES) {
         try {
           if (SETTLE) await new Promise((r) => setTimeout(r, SETTLE));
           const res = await page.evaluate((o) => window.bench.run(o),
@@ -89,8 +92,9 @@ try {
     const same = ok('minnow').text !== null && ok('minnow').text === ok('wllama').text;
     rows.push({
       file: path.basename(MODELS[i]), build: ok('minnow').build, wbuild: ok('wllama').build,
-      errors: ['minnow', 'wllama'].filter((e) => got[e].some((x) => x.error)).map((e) => `${e}: ${got[e].find((x) => x.error).error}`),
+      errors: ENGINES.filter((e) => got[e].some((x) => x.error)).map((e) => `${e}: ${got[e].find((x) => x.error).error}`),
       loads: ['minnow', 'wllama'].map((e) => got[e].map((x) => x.load)),
+      floors: ENGINES.slice(2).map((e) => [e, median(got[e].map((x) => x.load)), got[e].map((x) => x.load)]),
       timings: Object.fromEntries(Object.keys(ok('minnow').timings ?? {}).map((k) => [k, median(got.minnow.map((x) => x.timings?.[k]))])),
       promptTokens: `${ok('minnow').promptTokens ?? '-'}/${ok('wllama').promptTokens ?? '-'}`, same,
       ...Object.fromEntries(['load', 'prompt', 'decode', 'wall'].flatMap((k) => [[`m_${k}`, med('minnow', k)], [`w_${k}`, med('wllama', k)]])),
@@ -114,6 +118,7 @@ if (!TOKENS) {
       `${m.map((x, k) => `${f(w[k] / x, 2)}x`).join(' ')} |`);
   }
   for (const r of rows) console.log(`\n${r.file}: minnow timings (medians, ms): ${Object.entries(r.timings).map(([k, v]) => `${k} ${f(v, 0)}`).join(', ')}`);
+  for (const r of rows) for (const [e, m, all] of r.floors) console.log(`${r.file}: ${e} ${f(m, 0)} ms (${all.map((x) => f(x, 0)).join(' ')})`);
   for (const r of rows) for (const e of r.errors) console.log(`\n${r.file}: ${e}`);
   process.exit(0);
 }
