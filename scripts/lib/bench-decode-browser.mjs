@@ -33,9 +33,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const args = benchArgs();
 const RUNS = Number(args.runs ?? 3), TOKENS = Number(args.tokens ?? 128), THREADS = Number(args.threads ?? 1);
 // ms of idle page before each engine's run: the previous engine's teardown
-// (a terminated worker, gigabytes of wasm memory released) must not overlap
-// the next load (it made minnow's worker start 30 -> 90 ms late)
-const SETTLE = Number(args.settle ?? 1000);
+// must not overlap the next load. After wllama's exit() Chromium burns
+// ~0.5 s of CPU within the next second (after minnow's dispose(): 0-0.09 s),
+// which made the next load's worker start 30 -> 90 ms late.
+const SETTLE = Number(args.settle ?? 2000);
 const ENGINES = ['minnow', 'wllama', ...(Number(args.floor ?? 0) && !Number(args.tokens ?? 128) ? ['floor-read', 'floor-copy'] : [])];
 const MODELS = (args.models ?? path.resolve(root, '..', 'shared/models/stories260K/stories260K.gguf')).split(',').filter(Boolean);
 const PROMPT_TEXT = 'Once upon a time, there was a little girl named Lily. She loved to play outside in the park. ' +
