@@ -571,14 +571,7 @@ bad:
 
 mn_status mn_model_load_gguf(mn_model **out, mn_gguf *g, unsigned flags, char *err, size_t errCapacity)
 {
-    if (err && errCapacity) err[0] = 0;
-    if (out) *out = NULL;
-    if (!out || !g) {
-        if (err && errCapacity) snprintf(err, errCapacity, "%s is NULL", out ? "the GGUF handle" : "out");
-        return MN_E_INVALID_ARG;
-    }
-    *out = NULL;
-    return model_load(out, g, NULL, flags, err, errCapacity);
+    return mn_model_load_gguf_tok(out, g, NULL, flags, err, errCapacity);
 }
 
 mn_status mn_model_load_gguf_tok(mn_model **out, mn_gguf *g, mn_tokenizer *tok, unsigned flags, char *err,

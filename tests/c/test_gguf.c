@@ -279,6 +279,17 @@ static void same_gguf(mn_gguf *a, mn_gguf *b, int ours)
     }
 }
 
+/* Finish l (a second finish is MN_E_STATE), free it, compare with ref. */
+static void finish_same(mn_gguf_loader *l, mn_gguf *ref)
+{
+    mn_gguf *g = NULL, *again = NULL;
+    MT_OK(mn_gguf_loader_finish(l, &g));
+    MT_EQ_INT(mn_gguf_loader_finish(l, &again), MN_E_STATE);
+    mn_gguf_loader_free(l);
+    same_gguf(ref, g, 1);
+    mn_gguf_free(g);
+}
+
 static void loader_chunks(void)
 {
     size_t len;
@@ -292,7 +303,6 @@ static void loader_chunks(void)
     for (int hinted = 0; hinted < 2; hinted++)
         for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
             mn_gguf_loader *l = NULL;
-            mn_gguf *g = NULL;
             MT_OK(mn_gguf_loader_create(&l, hinted ? len : 0, 0));
             for (size_t o = 0; o < len; o += chunks[c]) {
                 size_t n = len - o < chunks[c] ? len - o : chunks[c];
@@ -306,12 +316,7 @@ static void loader_chunks(void)
                 }
             }
             MT_EQ_U64(mn_gguf_loader_size(l), len);
-            MT_OK(mn_gguf_loader_finish(l, &g));
-            mn_gguf *again = NULL;
-            MT_EQ_INT(mn_gguf_loader_finish(l, &again), MN_E_STATE);
-            mn_gguf_loader_free(l);
-            same_gguf(ref, g, 1);
-            mn_gguf_free(g);
+            finish_same(l, ref);
         }
     /* a short stream against its announced size */
     mn_gguf_loader *l = NULL;
@@ -352,7 +357,7 @@ static void loader_metadata(void)
     if (!bytes || !ref) { free(bytes); mn_gguf_free(ref); return; }
     for (int hinted = 0; hinted < 2; hinted++) {
         mn_gguf_loader *l = NULL;
-        mn_gguf *meta = NULL, *g = NULL;
+        mn_gguf *meta = NULL;
         size_t ok_at = 0;
         MT_OK(mn_gguf_loader_create(&l, hinted ? len : 0, 0));
         MT_EQ_INT(mn_gguf_loader_metadata(l, &meta), MN_E_GGUF_TRUNCATED); /* nothing yet */
@@ -380,10 +385,16 @@ static void loader_metadata(void)
         }
         /* the keys arrive before the tensor table ends, i.e. before the data */
         MT_CHECK(ok_at > 0 && ok_at < mn_gguf_data_offset(ref) + 997);
+        finish_same(l, ref);
+    }
+    {
+        mn_gguf_loader *l = NULL;
+        mn_gguf *meta = NULL, *g = NULL;
+        MT_OK(mn_gguf_loader_create(&l, len, 0));
+        MT_OK(mn_gguf_loader_feed(l, bytes, len));
         MT_OK(mn_gguf_loader_finish(l, &g));
-        MT_EQ_INT(mn_gguf_loader_metadata(l, &meta), MN_E_STATE);
+        MT_EQ_INT(mn_gguf_loader_metadata(l, &meta), MN_E_STATE); /* after finish */
         mn_gguf_loader_free(l);
-        same_gguf(ref, g, 1);
         mn_gguf_free(g);
     }
     mn_gguf_loader *l = NULL;
