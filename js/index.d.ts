@@ -92,10 +92,12 @@ export interface ModelInfo {
   /** milliseconds from the load() call to the model ready */
   readonly loadMs: number;
   /**
-   * where loadMs went, milliseconds from the worker's start of the load: spawn (worker started, by
-   * the caller), core (wasm instance ready; overlaps the download), ingest (every byte in wasm
-   * memory), hash (of ingest: hashing to check an id), model (mn_model_load_gguf), context,
-   * tokenizer (the context's), infoJson, build (all four), total
+   * where loadMs went, milliseconds from the worker's start of the load: start (from the load()
+   * call to that start), spawn (from the call to the worker's first message), core (wasm instance
+   * ready; overlaps the download), lastByte, ingest (every byte in wasm memory and parsed), keys
+   * (of ingest: the tokenizer built from the file's keys during the download), hash (of ingest:
+   * hashing to check an id), model (mn_model_load_gguf_tok), context, tokenizer (the context's),
+   * infoJson, build (all four), total (from the call)
    */
   readonly timings: Readonly<Record<string, number>>;
   /** vocabulary size, training and actual context length */

@@ -83,6 +83,19 @@ MN_API mn_status mn_model_load_file(mn_model **out, const char *path, unsigned f
 MN_API mn_status mn_model_load_gguf(mn_model **out, mn_gguf *g, unsigned flags,
                                     char *err, size_t errCapacity);
 
+/**
+ * As mn_model_load_gguf(), with the vocabulary's tokenizer built beforehand by
+ * mn_tokenizer_create_gguf() on the same file's keys (e.g. on
+ * mn_gguf_loader_metadata() while the weights are still arriving), so that
+ * the model is ready sooner after the last byte. On success the model owns
+ * tok; on failure tok is still the caller's. tok NULL: built here, as
+ * mn_model_load_gguf() does.
+ * @return as mn_model_load_gguf(); MN_E_INVALID_ARG when tok's vocabulary
+ *         size differs from the file's tokenizer.ggml.tokens.
+ */
+MN_API mn_status mn_model_load_gguf_tok(mn_model **out, mn_gguf *g, mn_tokenizer *tok, unsigned flags,
+                                        char *err, size_t errCapacity);
+
 /** Frees the model and, if it owns it, its GGUF handle. NULL is a no-op.
  *  Every context of the model must be freed first. */
 MN_API void mn_model_free(mn_model *m);

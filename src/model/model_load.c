@@ -512,7 +512,8 @@ static mn_status load_vocab(kctx *k, mn_model *m)
 
 /* ---------------------------------------------------------------- load */
 
-static mn_status model_load(mn_model **out, mn_gguf *g, unsigned flags, char *err, size_t errCapacity)
+static mn_status model_load(mn_model **out, mn_gguf *g, mn_tokenizer *tok, unsigned flags, char *err,
+                            size_t errCapacity)
 {
     kctx k = {g, err, errCapacity, NULL};
     const char *a;
@@ -547,7 +548,18 @@ static mn_status model_load(mn_model **out, mn_gguf *g, unsigned flags, char *er
     if ((st = load_tensors(&k, m))) goto bad;
     if ((st = load_rope(&k, m))) goto bad;
     if ((st = load_vocab(&k, m))) goto bad;
-    if ((st = mn_model_tok_load(m, err, errCapacity))) goto bad;
+    if (tok) {
+        /* built by the caller from these keys: taken over only on success (the last step) */
+        size_t kid, n = 0;
+        int et;
+        if (mn_gguf_find_key(g, "tokenizer.ggml.tokens", &kid) != MN_OK || mn_gguf_get_arr_info(g, kid, &et, &n) != MN_OK ||
+            mn_tokenizer_vocab_size(tok) != n) {
+            st = fail(&k, MN_E_INVALID_ARG, "the tokenizer given has %zu tokens, the file's tokenizer.ggml.tokens %zu",
+                      mn_tokenizer_vocab_size(tok), n);
+            goto bad;
+        }
+        m->tok = tok;
+    } else if ((st = mn_model_tok_load(m, err, errCapacity))) goto bad;
     m->weight_bytes = mn_gguf_file_size(g) - mn_gguf_data_offset(g);
     *out = m;
     return MN_OK;
@@ -559,14 +571,19 @@ bad:
 
 mn_status mn_model_load_gguf(mn_model **out, mn_gguf *g, unsigned flags, char *err, size_t errCapacity)
 {
+    return mn_model_load_gguf_tok(out, g, NULL, flags, err, errCapacity);
+}
+
+mn_status mn_model_load_gguf_tok(mn_model **out, mn_gguf *g, mn_tokenizer *tok, unsigned flags, char *err,
+                                 size_t errCapacity)
+{
     if (err && errCapacity) err[0] = 0;
     if (out) *out = NULL;
     if (!out || !g) {
         if (err && errCapacity) snprintf(err, errCapacity, "%s is NULL", out ? "the GGUF handle" : "out");
         return MN_E_INVALID_ARG;
     }
-    *out = NULL;
-    return model_load(out, g, flags, err, errCapacity);
+    return model_load(out, g, tok, flags, err, errCapacity);
 }
 
 mn_status mn_model_load_file(mn_model **out, const char *path, unsigned flags, char *err, size_t errCapacity)
@@ -581,7 +598,7 @@ mn_status mn_model_load_file(mn_model **out, const char *path, unsigned flags, c
     mn_gguf *g = NULL;
     mn_status st = mn_gguf_open_file(&g, path, (flags & MN_MODEL_NO_MMAP) ? MN_GGUF_NO_MMAP : 0, err, errCapacity);
     if (st != MN_OK) return st;
-    st = model_load(out, g, flags, err, errCapacity);
+    st = model_load(out, g, NULL, flags, err, errCapacity);
     if (st != MN_OK) mn_gguf_free(g);
     return st;
 }

@@ -1097,6 +1097,46 @@ static void model_stories_text(void)
     free(tk);
 }
 
+/* The tokenizer built from the keys while the rest streams in
+ * (mn_gguf_loader_metadata, as js/worker.js does), then handed to the model:
+ * the same story; a tokenizer of another vocabulary is refused and stays the
+ * caller's. */
+static void model_load_tok(void)
+{
+    char path[1024], err[256] = "";
+    snprintf(path, sizeof path, "%s/models/stories260K/stories260K.gguf", mt.shared_dir);
+    size_t len = 0;
+    unsigned char *bytes = mt_read_file(path, &len);
+    if (!bytes) MT_FAIL("cannot read %s", path);
+    mn_gguf_loader *l = NULL;
+    mn_gguf *g = NULL;
+    mn_tokenizer *tok = NULL, *other = NULL;
+    mn_model *m = NULL;
+    MT_OK(mn_gguf_loader_create(&l, len, 0));
+    for (size_t o = 0; o < len; o += 4096) {
+        MT_OK(mn_gguf_loader_feed(l, bytes + o, len - o < 4096 ? len - o : 4096));
+        mn_gguf *meta = NULL;
+        if (!tok && mn_gguf_loader_metadata(l, &meta) == MN_OK) {
+            MT_OK(mn_tokenizer_create_gguf(&tok, meta, err, sizeof err));
+            mn_gguf_free(meta);
+        }
+    }
+    MT_CHECK(tok != NULL);
+    MT_OK(mn_gguf_loader_finish(l, &g));
+    mn_gguf_loader_free(l);
+    /* another vocabulary (GPT-2's 50257 tokens, not 512) */
+    snprintf(path, sizeof path, "%s/tokenizers/gpt2/tokenizer.json", mt.shared_dir);
+    MT_OK(mn_tokenizer_create_file(&other, path, err, sizeof err));
+    MT_EQ_INT(mn_model_load_gguf_tok(&m, g, other, 0, err, sizeof err), MN_E_INVALID_ARG);
+    MT_CHECK(m == NULL && strstr(err, "50257") != NULL);
+    mn_tokenizer_free(other); /* still ours */
+    MT_OK(mn_model_load_gguf_tok(&m, g, tok, 0, err, sizeof err));
+    story_from(m, "stories260K.gguf, tokenizer built from its keys");
+    share_model_tokenizers(m);
+    mn_model_free(m); /* frees tok and g */
+    free(bytes);
+}
+
 static void model_generate_stream(void)
 {
     mn_model *m = open_stories();
@@ -1187,5 +1227,6 @@ void suite_model(void)
     MT_RUN(model_sampler);
     MT_RUN(model_sampled_golden);
     MT_RUN(model_stories_text);
+    MT_RUN(model_load_tok);
     MT_RUN(model_generate_stream);
 }
