@@ -41,17 +41,23 @@
 #endif
 
 enum { K_Q4_0, K_Q4_1, K_Q5_0, K_Q5_1, K_Q8_0, K_Q8_1 };
-#ifndef MN_GEMV_R
-#define MN_GEMV_R 4 /* weight rows per GEMV step */
-#endif
 
 #define MN_AI static inline __attribute__((always_inline))
+/* fully unroll the next loop (clang keeps a large 4-trip body rolled) */
+#if defined(__clang__)
+#define MN_UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define MN_UNROLL
+#endif
 
 MN_AI size_t wsize(int k) { return k == K_Q4_0 ? 18 : k == K_Q4_1 ? 20 : k == K_Q5_0 ? 22 : k == K_Q5_1 ? 24 : k == K_Q8_0 ? 34 : 36; }
 MN_AI int has_min(int k) { return k == K_Q4_1 || k == K_Q5_1; }
 /* the activation block: Q8_1 for the _1 types, Q8_0 otherwise */
 MN_AI size_t xsize(int k) { return has_min(k) ? 36 : 34; }
 MN_AI size_t xqs(int k) { return has_min(k) ? 4 : 2; }
+/* the kernels subtract the prepared offset term p->off from the block sums
+ * (Q4_0 / Q5_0's -8 / -16; on the int16 path also Q4_1, see unpack16) */
+MN_AI int sub_off(int k) { return k == K_Q4_0 || k == K_Q5_0 || (MN_Q_X16 && k == K_Q4_1); }
 
 /* signed values v[0..31] of a weight block */
 MN_AI void block_values(int k, const uint8_t *w, int v[32])
@@ -369,18 +375,21 @@ static void quantize_q8_ref(int k, const float *x, uint8_t *y, size_t n)
  *   blocks reduce with phaddw (mn_q_sum4_i16). Q5: lanes up to 15872, i32. */
 /* The weight side of 4 blocks, decoded once and used by every token of a tile.
  * MN_Q_X16 (see quant_internal.h): v[j][0..3] are block j's 32 values as int16
- * in the x16 order, each vector one 8-byte widening load (load8x8) and at
- * most one shift:
- *   Q8: qs[0..7], [8..15], [16..23], [24..31] sign-extended: natural order;
- *   Q4: f0 = qs[0..7] zero-extended (the full bytes lo + 16 hi of elements
- *       0..7), f0 >> 4 (their hi nibbles = elements 16..23), f1 = qs[8..15],
- *       f1 >> 4 (elements 24..31); x16 pairs them with x[0..7],
- *       x[16..23] - 16 x[0..7], x[8..15], x[24..31] - 16 x[8..15], so the
- *       16 hi terms of the full bytes cancel: 2 ops per 16 bytes, no masks
- *       (|x[16+j] - 16 x[j]| <= 2175, products <= 32640: exact in pmaddwd);
+ * vectors in the x16 order (unpack16), each from a 16-byte load and one or
+ * two ops, paired with x16 vectors holding the activations to match:
+ *   Q8: int16 lane i of 16 bytes q = q[2i] | q[2i+1] << 8; lane << 8 =
+ *       256 q[2i] and lane >> 8 (arithmetic) = q[2i+1] (exact), paired
+ *       with x[2i] and 256 x[2i+1] (fits int16): the block sum comes out
+ *       times 256, shifted back after the 4-block reduction (x16_fix);
+ *   Q4: int16 lane i of qs = four nibbles: elements 2i, 2i+16, 2i+1, 2i+17
+ *       (u = n0 + 16 n1 + 256 n2 + 4096 n3); v0 = lane ^ 0x8000 (= u - 32768
+ *       as int16), v1..v3 = v0 >> 4, 8, 12 arithmetic (= floor(u / 16^k) -
+ *       2048, 128, 8), paired with the telescoped x[2i], x[2i+16] - 16 x[2i],
+ *       x[2i+1] - 16 x[2i+16], x[2i+17] - 16 x[2i+1] (|.| <= 2175): the sum
+ *       is sum(u_nibble * x) - 8 (x[17] + x[19] + .. + x[31]), and the
+ *       prepared off makes it Q4_0's sum((n - 8) x) or Q4_1's sum(n x);
  *   Q5: the byte values widened: elements in natural order.
- * x16 holds the activations in that order (mn_qx_prepare), so every int16 dot
- * (pmaddwd / i32x4.dot_i16x8_s) is exact for any int8 bytes. */
+ * Every int16 dot (pmaddwd / i32x4.dot_i16x8_s) is exact for any int8 x. */
 #if MN_Q_X16
 typedef struct wdec {
     mn_vi v[4][4];
@@ -394,21 +403,32 @@ typedef struct wdec {
 #endif
 
 #if MN_Q_X16
-/* one block's 32 values as four int16 vectors in the x16 order */
+/* one block's 32 values as four int16 vectors in the x16 order. Loads are
+ * whole 16-byte v128.loads (V8 folds their offsets into the x86 address;
+ * a widening load8x8 costs a register or an add per offset). */
 MN_AI void unpack16(int k, const uint8_t *w, mn_vi v[4])
 {
     if (k == K_Q8_0 || k == K_Q8_1) {
+        /* int16 lane i of 16 bytes = q[2i] | q[2i+1] << 8: lane << 8 is
+         * 256 q[2i] and lane >> 8 (arithmetic) q[2i+1], both exact; x16
+         * pairs them with x[2i] and 256 x[2i+1], so the block sum comes out
+         * times 256 (x16_fix) */
         const int o = k == K_Q8_0 ? 2 : 4;
-        v[0] = mn_q_load8_s16(w + o);
-        v[1] = mn_q_load8_s16(w + o + 8);
-        v[2] = mn_q_load8_s16(w + o + 16);
-        v[3] = mn_q_load8_s16(w + o + 24);
+        const mn_vi lo = mn_vi_load(w + o), hi = mn_vi_load(w + o + 16);
+        v[0] = mn_vi_slli_i16(lo, 8);
+        v[1] = mn_vi_srai_i16(lo, 8);
+        v[2] = mn_vi_slli_i16(hi, 8);
+        v[3] = mn_vi_srai_i16(hi, 8);
     } else if (k == K_Q4_0 || k == K_Q4_1) {
-        const int o = k == K_Q4_0 ? 2 : 4;
-        v[0] = mn_q_load8_u16(w + o);
-        v[1] = mn_vi_srli_i16(v[0], 4);
-        v[2] = mn_q_load8_u16(w + o + 8);
-        v[3] = mn_vi_srli_i16(v[2], 4);
+        /* int16 lane i = qs[2i] | qs[2i+1] << 8, four nibbles (elements 2i,
+         * 2i+16, 2i+1, 2i+17), flipped by 0x8000 so the arithmetic shifts
+         * below are exact floor divisions of (lane - 32768) */
+        static const int16_t k8000[8] = {-32768, -32768, -32768, -32768, -32768, -32768, -32768, -32768};
+        const mn_vi q = mn_vi_xor(mn_vi_load(w + (k == K_Q4_0 ? 2 : 4)), mn_vi_load(k8000));
+        v[0] = q;
+        v[1] = mn_vi_srai_i16(q, 4);
+        v[2] = mn_vi_srai_i16(q, 8);
+        v[3] = mn_vi_srai_i16(q, 12);
     } else {
         mn_vi lo, hi;
         block_vec(k, w, &lo, &hi);
@@ -418,38 +438,15 @@ MN_AI void unpack16(int k, const uint8_t *w, mn_vi v[4])
         v[3] = mn_vi_widen_hi_u8_i16(hi);
     }
 }
+/* [isum_b..] from the hsum4 of the x16 products: Q8's come out times 256
+ * (|256 isum| <= 2^27: exact, and the shift is exact) */
+MN_AI mn_vi x16_fix(int k, mn_vi isum) { return k == K_Q8_0 || k == K_Q8_1 ? mn_vi_srai_i32(isum, 8) : isum; }
 /* sum of one block's products from its unpacked values */
 MN_AI mn_vi dot16(const mn_vi v[4], const int16_t *x)
 {
     mn_vi a = mn_vi_add_i32(mn_vi_madd_i16(v[0], mn_vi_load(x)), mn_vi_madd_i16(v[1], mn_vi_load(x + 8)));
     mn_vi b = mn_vi_add_i32(mn_vi_madd_i16(v[2], mn_vi_load(x + 16)), mn_vi_madd_i16(v[3], mn_vi_load(x + 24)));
     return mn_vi_add_i32(a, b);
-}
-/* GEMV (one token): unpack and multiply block by block, so only one block's
- * values are live (V8 spills otherwise) */
-MN_AI mn_vi fused_isum16(int k, const uint8_t *wb, size_t ws, const int16_t *x16)
-{
-    mn_vi t[4];
-#if defined(__wasm__)
-    /* V8 schedules all 20 loads of the 4 blocks first and then spills half of
-     * them; a (volatile) store of each block's sum puts the next block's loads
-     * after it in V8's effect chain, so each block's loads stay next to its
-     * arithmetic. Values are unchanged. */
-    volatile mn_vi keep[4];
-    for (int j = 0; j < 4; j++) {
-        mn_vi v[4];
-        unpack16(k, wb + (size_t)j * ws, v);
-        keep[j] = dot16(v, x16 + 32 * j);
-    }
-    for (int j = 0; j < 4; j++) t[j] = keep[j];
-#else
-    for (int j = 0; j < 4; j++) {
-        mn_vi v[4];
-        unpack16(k, wb + (size_t)j * ws, v);
-        t[j] = dot16(v, x16 + 32 * j);
-    }
-#endif
-    return mn_q_hsum4(t[0], t[1], t[2], t[3]);
 }
 #endif
 
@@ -459,10 +456,10 @@ MN_AI mn_vi fused_isum16(int k, const uint8_t *wb, size_t ws, const int16_t *x16
  * lane starts at +0 and can never become -0 under round-to-nearest).
  * exact == 0: the raw scales, inf/NaN noted in *bad; exact == 1: none (the
  * terms convert them exactly). */
-MN_AI void wdecode(int k, const uint8_t *wb, size_t ws, wdec *d, int unpack, int cnt, int exact, mn_q_bad *bad)
+MN_AI void wdecode(int k, const uint8_t *wb, size_t ws, wdec *d, int cnt, int exact, mn_q_bad *bad)
 {
     d->dw = d->mw = mn_vf_zero();
-    for (int j = 0; unpack && j < 4; j++) {
+    for (int j = 0; j < 4; j++) {
         const uint8_t *w = wb + (size_t)j * ws;
 #if MN_Q_X16
         if (j >= cnt) { d->v[j][0] = d->v[j][1] = d->v[j][2] = d->v[j][3] = mn_vi_zero(); continue; }
@@ -487,11 +484,11 @@ MN_AI void wdecode(int k, const uint8_t *wb, size_t ws, wdec *d, int unpack, int
  * (their activations are not read). */
 #if MN_Q_X16
 /* x16: this token's widened activations of the 4 blocks (128 int16) */
-MN_AI mn_vi tok_isum16(const wdec *d, const int16_t *x16, int cnt)
+MN_AI mn_vi tok_isum16(int k, const wdec *d, const int16_t *x16, int cnt)
 {
     mn_vi t[4];
     for (int j = 0; j < 4; j++) t[j] = j < cnt ? dot16(d->v[j], x16 + 32 * j) : mn_vi_zero();
-    return mn_q_hsum4(t[0], t[1], t[2], t[3]);
+    return x16_fix(k, mn_q_hsum4(t[0], t[1], t[2], t[3]));
 }
 #else
 #if MN_Q_VNNI
@@ -534,7 +531,7 @@ MN_AI mn_vi tok_isum(int k, const wdec *d, const int8_t *x8, int fast8, int cnt)
 MN_AI mn_vf group_term(int k, const wdec *d, const uint8_t *wb, size_t ws, mn_vi isum, const mn_qx_prep *p, size_t b,
                        int cnt, int exact)
 {
-    if (k == K_Q4_0 || k == K_Q5_0) isum = mn_vi_sub_i32(isum, mn_q_loada(p->off + b));
+    if (sub_off(k)) isum = mn_vi_sub_i32(isum, mn_q_loada(p->off + b));
     mn_vf term;
     if (!exact) { /* raw * (d * 2^112) == d_w * d_x, bit for bit */
         term = mn_vf_mul(mn_vf_mul(d->dw, mn_q_loadaf(p->d112 + b)), mn_vf_from_i32(isum));
@@ -569,11 +566,11 @@ MN_AI void group_acc(int k, int T, const uint8_t *w, const mn_qx_prep *P, size_t
     { uintptr_t pa = (uintptr_t)wb + MN_PF_DIST; __builtin_prefetch((const void *)pa); if (4 * ws > 64) __builtin_prefetch((const void *)(pa + 64)); if (4 * ws > 128) __builtin_prefetch((const void *)(pa + 128)); }
 #endif
     wdec d;
-    wdecode(k, wb, ws, &d, !MN_Q_X16 || T > 1 || cnt < 4, cnt, exact, bad);
+    wdecode(k, wb, ws, &d, cnt, exact, bad);
     for (int t = 0; t < T; t++) {
         const mn_qx_prep *p = &P[t];
 #if MN_Q_X16
-        mn_vi isum = T == 1 && cnt == 4 ? fused_isum16(k, wb, ws, p->x16 + b * 32) : tok_isum16(&d, p->x16 + b * 32, cnt);
+        mn_vi isum = tok_isum16(k, &d, p->x16 + b * 32, cnt);
 #else
         mn_vi isum = tok_isum(k, &d, p->x8 + b * 32, !p->has_m128, cnt);
 #endif
@@ -619,6 +616,90 @@ MN_AI void tile_k(int k, int T, const uint8_t *W, size_t wrow, size_t nrows, con
         }
     }
 }
+
+#if MN_Q_X16
+/* ---- GEMV on the int16 path (wasm, NEON, plain C), one token ------------
+ * One weight row at a time: rows are contiguous, so the weights stream
+ * sequentially (sharing activation loads between 2 or 4 rows was faster in
+ * cache but 30-40% slower on a matrix streamed from memory in wasm).
+ * Pointers advance as loop variables: clang then folds the block offsets into
+ * the wasm loads' offset field (from index arithmetic it emits i32.add, an
+ * extra x86 instruction per load in V8). Full groups of 4 blocks here; the
+ * last, partial group and rows with an inf/NaN scale take group_acc /
+ * row_acc, so every row's arithmetic is tile_k's (dot_ref's). */
+/* one block's int32 partial sums (lane sum = the block's x16 product sum) */
+MN_AI mn_vi blk16(int k, const uint8_t *w, const int16_t *x)
+{
+    mn_vi v[4];
+    unpack16(k, w, v);
+    return mn_vi_add_i32(mn_vi_add_i32(mn_vi_madd_i16(v[0], mn_vi_load(x)), mn_vi_madd_i16(v[1], mn_vi_load(x + 8))),
+                         mn_vi_add_i32(mn_vi_madd_i16(v[2], mn_vi_load(x + 16)), mn_vi_madd_i16(v[3], mn_vi_load(x + 24))));
+}
+/* [a0+a2, b0+b2, a1+a3, b1+b3]: mn_q_hsum4's first step for two blocks */
+MN_AI mn_vi pair16(mn_vi a, mn_vi b) { return mn_vi_add_i32(mn_vi_zip_lo_i32(a, b), mn_vi_zip_hi_i32(a, b)); }
+
+/* the terms of the 4 blocks at w (activations: this group's x16, d112, off, s112) */
+MN_AI mn_vf group16(int k, const uint8_t *w, const int16_t *x, const float *d112, const int32_t *off, const float *s112,
+                    mn_q_bad *bad)
+{
+    const size_t ws = wsize(k);
+#if defined(__wasm__)
+    /* V8 schedules all loads of an iteration first and then spills; a
+     * (volatile) store of each pair's partial sums puts the next pair's
+     * loads after it in V8's effect chain. Values are unchanged. */
+    volatile mn_vi keep[2];
+#else
+    mn_vi keep[2];
+#endif
+    keep[0] = pair16(blk16(k, w, x), blk16(k, w + ws, x + 32));
+    keep[1] = pair16(blk16(k, w + 2 * ws, x + 64), blk16(k, w + 3 * ws, x + 96));
+    const mn_vi ab = keep[0], cd = keep[1];
+    mn_vi isum = x16_fix(k, mn_vi_add_i32(mn_vi_zip_lo_i64(ab, cd), mn_vi_zip_hi_i64(ab, cd))); /* = mn_q_hsum4 */
+    if (sub_off(k)) isum = mn_vi_sub_i32(isum, mn_vi_load(off));
+    mn_vf term = mn_vf_mul(mn_vf_mul(mn_q_scales_raw(w, ws, 4, bad), mn_vf_load(d112)), mn_vf_from_i32(isum));
+    if (has_min(k)) term = mn_vf_add(term, mn_vf_mul(mn_q_scales_raw(w + 2, ws, 4, bad), mn_vf_load(s112)));
+    return term;
+}
+
+/* the accumulator of the ng full groups of weight row w (two groups per
+ * iteration: V8's loop overhead, a stack check included, is ~10 instructions) */
+MN_AI mn_vf row16(int k, const uint8_t *w, const mn_qx_prep *p, size_t ng, mn_q_bad *bad)
+{
+    const size_t ws = wsize(k), sm = has_min(k) ? 4 : 0;
+    const int16_t *x = p->x16;
+    const float *d112 = p->d112, *s112 = p->s112;
+    const int32_t *off = p->off;
+    mn_vf acc = mn_vf_zero();
+    size_t g = 0;
+    for (; g + 2 <= ng; g += 2, w += 8 * ws, x += 256, d112 += 8, off += 8, s112 += 2 * sm) {
+        acc = mn_vf_add(acc, group16(k, w, x, d112, off, s112, bad));
+        acc = mn_vf_add(acc, group16(k, w + 4 * ws, x + 128, d112 + 4, off + 4, s112 + sm, bad));
+    }
+    if (g < ng) acc = mn_vf_add(acc, group16(k, w, x, d112, off, s112, bad));
+    return acc;
+}
+
+/* dst[r] = dot_vec(W row r, the prepared token) for r < nrows */
+MN_AI void gemv16(int k, const uint8_t *W, size_t wrow, size_t nrows, const mn_qx_prep *p, size_t n, float *dst)
+{
+    const size_t nb = n / 32, ng = nb / 4;
+    mn_vf fin[4] = {mn_vf_zero(), mn_vf_zero(), mn_vf_zero(), mn_vf_zero()}; /* [row % 4] */
+    for (size_t r = 0; r < nrows; r++) {
+        const uint8_t *w = W + r * wrow;
+        mn_q_bad bad = mn_q_bad_none();
+        mn_vf a[4] = {row16(k, w, p, ng, &bad), mn_vf_zero(), mn_vf_zero(), mn_vf_zero()};
+        if (4 * ng < nb) group_acc(k, 1, w, p, 4 * ng, (int)(nb - 4 * ng), 0, a, &bad);
+        if (mn_q_bad_any(bad)) row_acc(k, 1, w, p, nb, 1, a, &bad); /* an inf/NaN scale: again, exactly */
+        fin[r & 3] = a[0];
+        if ((r & 3) == 3 || r + 1 == nrows) {
+            size_t r0 = r & ~(size_t)3, m = r - r0 + 1;
+            float out[4];
+            finish4(fin, out); /* rows past m: stale lanes, not stored */
+            for (size_t i = 0; i < m; i++) dst[r0 + i] = out[i];
+        }
+    }
+}
+#endif
 
 #if !MN_Q_X16
 /* ---- GEMM micro-kernel, 4 tokens (SSE4.1) -------------------------------
@@ -667,7 +748,7 @@ MN_AI void gemm4_group(int k, const uint8_t *w, const tok4 *tp, const mn_qx_prep
     const size_t ws = wsize(k);
     const uint8_t *wb = w + b * ws;
     wdec d;
-    wdecode(k, wb, ws, &d, 1, cnt, exact, bad);
+    wdecode(k, wb, ws, &d, cnt, exact, bad);
     mn_vf dw = d.dw, mw = d.mw;
     if (exact) {
         dw = mn_q_load_f16xn(wb, ws, cnt);
@@ -733,8 +814,7 @@ MN_AI void tile_any(int k, const uint8_t *W, size_t wrow, size_t nrows, const mn
     /* int16 path: unpacking is cheap next to the 4x larger activations, and
      * sharing it across tokens makes V8 spill; tokens take turns over the
      * cached weight tile instead */
-    for (size_t t = 0; t < ntok; t++)
-        tile_k(k, 1, W, wrow, nrows, P + t, n, dst + t * dstride, dstride);
+    for (size_t t = 0; t < ntok; t++) gemv16(k, W, wrow, nrows, P + t, n, dst + t * dstride);
     return;
 #endif
 #if !MN_Q_X16
@@ -761,7 +841,11 @@ MN_AI void tile_any(int k, const uint8_t *W, size_t wrow, size_t nrows, const mn
 #define GEMM_FN(T, SFX) \
     void mn_gemm_tile_##T##SFX(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, \
                                size_t ntok, size_t n, float *dst, size_t dstride)
+#if MN_Q_X16
+#define GEMV_BODY(K) (void)x; gemv16(K, W, wrow, nrows, p, n, dst);
+#else
 #define GEMV_BODY(K) (void)x; tile_k(K, 1, W, wrow, nrows, p, n, dst, 0);
+#endif
 #define GEMM_BODY(K) (void)X; (void)xrow; tile_any(K, W, wrow, nrows, p, ntok, n, dst, dstride);
 #if MN_Q_VNNI
 #define LEGACY(T, K) GEMV_FN(T, _vnni) { GEMV_BODY(K) } GEMM_FN(T, _vnni) { GEMM_BODY(K) }
@@ -829,7 +913,7 @@ void mn_qx_prepare(uint32_t wtype, const void *xv, size_t n, mn_qx_prep *p, void
     int8_t *x8 = NULL;
 #if MN_Q_X16
     x16 = (int16_t *)(void *)(off + nb4);
-    const int q4 = wtype == MN_TYPE_Q4_0 || wtype == MN_TYPE_Q4_1;
+    const int q4 = wtype == MN_TYPE_Q4_0 || wtype == MN_TYPE_Q4_1, q8 = wtype == MN_TYPE_Q8_0 || wtype == MN_TYPE_Q8_1;
 #else
     x8 = (int8_t *)(void *)(off + nb4);
 #endif
@@ -850,13 +934,22 @@ void mn_qx_prepare(uint32_t wtype, const void *xv, size_t n, mn_qx_prep *p, void
 #else
         int16_t *o = x16 + 32 * b;
         const int8_t *xq = (const int8_t *)(x + q);
-        if (q4) /* x[0..7], x[16..23] - 16 x[0..7], x[8..15], x[24..31] - 16 x[8..15] (see wdec) */
+        if (q4) { /* the telescoped nibble factors (see wdec); off from the remainder */
+            uint32_t s17 = 0; /* x[17] + x[19] + ... + x[31] */
             for (int i = 0; i < 8; i++) {
-                o[i] = xq[i];
-                o[8 + i] = (int16_t)(xq[16 + i] - 16 * xq[i]);
-                o[16 + i] = xq[8 + i];
-                o[24 + i] = (int16_t)(xq[24 + i] - 16 * xq[8 + i]);
+                o[i] = xq[2 * i];
+                o[8 + i] = (int16_t)(xq[2 * i + 16] - 16 * xq[2 * i]);
+                o[16 + i] = (int16_t)(xq[2 * i + 1] - 16 * xq[2 * i + 16]);
+                o[24 + i] = (int16_t)(xq[2 * i + 17] - 16 * xq[2 * i + 1]);
+                s17 += (uint32_t)(int32_t)xq[2 * i + 17];
             }
+            off[b] = (int32_t)(wtype == MN_TYPE_Q4_0 ? ((uint32_t)sum - s17) << 3 : (0u - s17) << 3);
+        } else if (q8) /* x[2i] and 256 x[2i+1] per 16 bytes (see unpack16) */
+            for (int h = 0; h < 32; h += 16)
+                for (int i = 0; i < 8; i++) {
+                    o[h + i] = xq[h + 2 * i];
+                    o[h + 8 + i] = (int16_t)(xq[h + 2 * i + 1] * 256);
+                }
         else
             for (int i = 0; i < 32; i++) o[i] = xq[i];
 #endif
