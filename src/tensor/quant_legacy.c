@@ -583,6 +583,9 @@ MN_AI void row_acc(int k, int T, const uint8_t *w, const mn_qx_prep *P, size_t n
 {
     for (int t = 0; t < 4; t++) acc[t] = mn_vf_zero();
     size_t b = 0;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 2 /* two groups per iteration: native Q4_0 +5% (in cache and streamed) */
+#endif
     for (; b + 4 <= nb; b += 4) group_acc(k, T, w, P, b, 4, exact, acc, bad);
     if (b < nb) group_acc(k, T, w, P, b, (int)(nb - b), exact, acc, bad);
 }
