@@ -30,9 +30,10 @@
  * AVX512-VNNI + VL (x86-64 native builds): only the GEMV / GEMM kernels, as
  * mn_gemv_rows_*_vnni / mn_gemm_tile_*_vnni, whose per-block integer sums use
  * the 128-bit vpdpbusd (four u8 x s8 products added into each i32 lane, no
- * saturation: exact) instead of pmaddubsw + pmaddwd. The integer sums are
- * exact either way, so every output has the same bits; the entry points of
- * the plain build call them when the CPU has the instructions (mn_q_vnni). */
+ * saturation: exact) instead of pmaddubsw + pmaddwd, and for the Q4_0 / Q4_1
+ * GEMV the 256-bit one (two blocks at once). The integer sums are exact
+ * either way, so every output has the same bits; the entry points of the
+ * plain build call them when the CPU has the instructions (mn_q_vnni). */
 #ifndef MN_Q_VNNI
 #define MN_Q_VNNI 0
 #endif
@@ -43,12 +44,6 @@
 enum { K_Q4_0, K_Q4_1, K_Q5_0, K_Q5_1, K_Q8_0, K_Q8_1 };
 
 #define MN_AI static inline __attribute__((always_inline))
-/* fully unroll the next loop (clang keeps a large 4-trip body rolled) */
-#if defined(__clang__)
-#define MN_UNROLL _Pragma("clang loop unroll(full)")
-#else
-#define MN_UNROLL
-#endif
 
 MN_AI size_t wsize(int k) { return k == K_Q4_0 ? 18 : k == K_Q4_1 ? 20 : k == K_Q5_0 ? 22 : k == K_Q5_1 ? 24 : k == K_Q8_0 ? 34 : 36; }
 MN_AI int has_min(int k) { return k == K_Q4_1 || k == K_Q5_1; }
@@ -374,7 +369,8 @@ static void quantize_q8_ref(int k, const float *x, uint8_t *y, size_t n)
  * per-activation work done once per GEMV (mn_qx_prepare): the f16 -> f32 of
  * the activation scales, the block sums that Q4_0 / Q5_0's -8 / -16 offsets
  * need, and a scan for -128 (absent: Q8_0 / Q8_1 use the one-instruction
- * int8 product). R rows per step share the activation loads.
+ * int8 product). One weight row at a time (gemv1), 4-token tiles for GEMM
+ * (SSE4.1, gemm4_k).
  *   Q4_0 / Q4_1: isum = sum(u * x) - off * sum(x) with u the unsigned nibble;
  *   |lane| of the two pmaddubsw <= 2 * 15 * 128 * 2 = 7680 < 8191, so four
  *   blocks reduce with phaddw (mn_q_sum4_i16). Q5: lanes up to 15872, i32. */
@@ -629,7 +625,8 @@ MN_AI void tile_k(int k, int T, const uint8_t *W, size_t wrow, size_t nrows, con
 /* ---- GEMV on the int16 path (wasm, NEON, plain C), one token ------------
  * One weight row at a time: rows are contiguous, so the weights stream
  * sequentially (sharing activation loads between 2 or 4 rows was faster in
- * cache but 30-40% slower on a matrix streamed from memory in wasm).
+ * cache but 30-50% slower on a matrix streamed from memory in wasm with
+ * adjacent rows, and no clear gain with rows half the matrix apart).
  * Pointers advance as loop variables: clang then folds the block offsets into
  * the wasm loads' offset field (from index arithmetic it emits i32.add, an
  * extra x86 instruction per load in V8). Full groups of 4 blocks here; the
