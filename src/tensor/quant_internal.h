@@ -212,18 +212,19 @@ static inline mn_vf mn_q_load_f16x4(const uint8_t *p, size_t stride)
 #if defined(__wasm_simd128__) && !defined(MN_SIMD_FORCE_REF)
 typedef v128_t mn_q_bad;
 static inline mn_q_bad mn_q_bad_none(void) { return wasm_i64x2_splat(0); }
-static inline int mn_q_bad_any(mn_q_bad b) { return wasm_v128_any_true(b); }
+static const int32_t mn_q_kexp[4] = {0x7C000000, 0x7C000000, 0x7C000000, 0x7C000000};
+/* *bad keeps the unsigned max of (h << 16) & 0x7C000000 (the exponent bits):
+ * 0x7C000000 exactly when some exponent was 31 (and + max: 2 instructions) */
+static inline int mn_q_bad_any(mn_q_bad b) { return wasm_v128_any_true(wasm_i32x4_eq(b, wasm_v128_load(mn_q_kexp))); }
 static inline mn_vf mn_q_scales_raw(const uint8_t *p, size_t stride, int cnt, mn_q_bad *bad)
 {
-    static const int32_t kexp[4] = {0x7C000000, 0x7C000000, 0x7C000000, 0x7C000000};
     static const int32_t kmask[4] = {(int32_t)0x8FFFFFFF, (int32_t)0x8FFFFFFF, (int32_t)0x8FFFFFFF, (int32_t)0x8FFFFFFF};
     v128_t v = wasm_i64x2_splat(0);
     v = wasm_v128_load16_lane(p, v, 1);
     if (cnt > 1) v = wasm_v128_load16_lane(p + stride, v, 3);
     if (cnt > 2) v = wasm_v128_load16_lane(p + 2 * stride, v, 5);
     if (cnt > 3) v = wasm_v128_load16_lane(p + 3 * stride, v, 7); /* lane k = h_k << 16 */
-    v128_t e = wasm_v128_load(kexp);
-    *bad = wasm_v128_or(*bad, wasm_i32x4_eq(wasm_v128_and(v, e), e));
+    *bad = wasm_u32x4_max(*bad, wasm_v128_and(v, wasm_v128_load(mn_q_kexp)));
     return wasm_v128_and(wasm_i32x4_shr(v, 3), wasm_v128_load(kmask));
 }
 #elif defined(__SSE4_1__) && !defined(MN_SIMD_FORCE_REF)
@@ -262,16 +263,6 @@ static inline mn_vf mn_q_scales_raw(const uint8_t *p, size_t stride, int cnt, mn
     mn_vi v = mn_vi_zip_lo_i16(mn_vi_zero(), mn_vi_load_lo64(&h)); /* lane k = h_k << 16 */
     return mn_vi_as_vf(mn_vi_and(mn_vi_srai_i32(v, 3), mn_vi_splat_i32((int32_t)0x8FFFFFFF)));
 }
-#endif
-
-/* 8 bytes at p widened to i16x8, unsigned / signed: one instruction in wasm
- * (v128.load8x8_u/_s = pmovzxbw/pmovsxbw from memory in V8). */
-#if defined(__wasm_simd128__) && !defined(MN_SIMD_FORCE_REF)
-static inline mn_vi mn_q_load8_u16(const uint8_t *p) { return wasm_u16x8_load8x8(p); }
-static inline mn_vi mn_q_load8_s16(const uint8_t *p) { return wasm_i16x8_load8x8(p); }
-#else
-static inline mn_vi mn_q_load8_u16(const uint8_t *p) { return mn_vi_widen_lo_u8_i16(mn_vi_load_lo64(p)); }
-static inline mn_vi mn_q_load8_s16(const uint8_t *p) { return mn_vi_widen_lo_i8_i16(mn_vi_load_lo64(p)); }
 #endif
 
 /* Loads from 16-byte aligned addresses (prepared activation data): SSE can

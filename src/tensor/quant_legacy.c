@@ -30,9 +30,10 @@
  * AVX512-VNNI + VL (x86-64 native builds): only the GEMV / GEMM kernels, as
  * mn_gemv_rows_*_vnni / mn_gemm_tile_*_vnni, whose per-block integer sums use
  * the 128-bit vpdpbusd (four u8 x s8 products added into each i32 lane, no
- * saturation: exact) instead of pmaddubsw + pmaddwd. The integer sums are
- * exact either way, so every output has the same bits; the entry points of
- * the plain build call them when the CPU has the instructions (mn_q_vnni). */
+ * saturation: exact) instead of pmaddubsw + pmaddwd, and for the Q4_0 / Q4_1
+ * GEMV the 256-bit one (two blocks at once). The integer sums are exact
+ * either way, so every output has the same bits; the entry points of the
+ * plain build call them when the CPU has the instructions (mn_q_vnni). */
 #ifndef MN_Q_VNNI
 #define MN_Q_VNNI 0
 #endif
@@ -41,9 +42,6 @@
 #endif
 
 enum { K_Q4_0, K_Q4_1, K_Q5_0, K_Q5_1, K_Q8_0, K_Q8_1 };
-#ifndef MN_GEMV_R
-#define MN_GEMV_R 4 /* weight rows per GEMV step */
-#endif
 
 #define MN_AI static inline __attribute__((always_inline))
 
@@ -52,6 +50,14 @@ MN_AI int has_min(int k) { return k == K_Q4_1 || k == K_Q5_1; }
 /* the activation block: Q8_1 for the _1 types, Q8_0 otherwise */
 MN_AI size_t xsize(int k) { return has_min(k) ? 36 : 34; }
 MN_AI size_t xqs(int k) { return has_min(k) ? 4 : 2; }
+/* x8 (the prepared int8 activations, where !MN_Q_X16) holds blocks in pairs:
+ * x[0..15] of blocks 2m and 2m+1, then x[16..31] of both (64 bytes), so one
+ * 32-byte load serves two blocks (the VNNI GEMV); block b's halves: */
+MN_AI size_t x8lo(size_t b) { return 64 * (b / 2) + 16 * (b % 2); }
+MN_AI size_t x8hi(size_t b) { return x8lo(b) + 32; }
+/* the kernels subtract the prepared offset term p->off from the block sums
+ * (Q4_0 / Q5_0's -8 / -16; on the int16 path also Q4_1, see unpack16) */
+MN_AI int sub_off(int k) { return k == K_Q4_0 || k == K_Q5_0 || (MN_Q_X16 && k == K_Q4_1); }
 
 /* signed values v[0..31] of a weight block */
 MN_AI void block_values(int k, const uint8_t *w, int v[32])
@@ -363,24 +369,28 @@ static void quantize_q8_ref(int k, const float *x, uint8_t *y, size_t n)
  * per-activation work done once per GEMV (mn_qx_prepare): the f16 -> f32 of
  * the activation scales, the block sums that Q4_0 / Q5_0's -8 / -16 offsets
  * need, and a scan for -128 (absent: Q8_0 / Q8_1 use the one-instruction
- * int8 product). R rows per step share the activation loads.
+ * int8 product). One weight row at a time (gemv1), 4-token tiles for GEMM
+ * (SSE4.1, gemm4_k).
  *   Q4_0 / Q4_1: isum = sum(u * x) - off * sum(x) with u the unsigned nibble;
  *   |lane| of the two pmaddubsw <= 2 * 15 * 128 * 2 = 7680 < 8191, so four
  *   blocks reduce with phaddw (mn_q_sum4_i16). Q5: lanes up to 15872, i32. */
 /* The weight side of 4 blocks, decoded once and used by every token of a tile.
  * MN_Q_X16 (see quant_internal.h): v[j][0..3] are block j's 32 values as int16
- * in the x16 order, each vector one 8-byte widening load (load8x8) and at
- * most one shift:
- *   Q8: qs[0..7], [8..15], [16..23], [24..31] sign-extended: natural order;
- *   Q4: f0 = qs[0..7] zero-extended (the full bytes lo + 16 hi of elements
- *       0..7), f0 >> 4 (their hi nibbles = elements 16..23), f1 = qs[8..15],
- *       f1 >> 4 (elements 24..31); x16 pairs them with x[0..7],
- *       x[16..23] - 16 x[0..7], x[8..15], x[24..31] - 16 x[8..15], so the
- *       16 hi terms of the full bytes cancel: 2 ops per 16 bytes, no masks
- *       (|x[16+j] - 16 x[j]| <= 2175, products <= 32640: exact in pmaddwd);
+ * vectors in the x16 order (unpack16), each from a 16-byte load and one or
+ * two ops, paired with x16 vectors holding the activations to match:
+ *   Q8: int16 lane i of 16 bytes q = q[2i] | q[2i+1] << 8; lane << 8 =
+ *       256 q[2i] and lane >> 8 (arithmetic) = q[2i+1] (exact), paired
+ *       with x[2i] and 256 x[2i+1] (fits int16): the block sum comes out
+ *       times 256, shifted back after the 4-block reduction (x16_fix);
+ *   Q4: int16 lane i of qs = four nibbles: elements 2i, 2i+16, 2i+1, 2i+17
+ *       (u = n0 + 16 n1 + 256 n2 + 4096 n3); v0 = lane ^ 0x8000 (= u - 32768
+ *       as int16), v1..v3 = v0 >> 4, 8, 12 arithmetic (= floor(u / 16^k) -
+ *       2048, 128, 8), paired with the telescoped x[2i], x[2i+16] - 16 x[2i],
+ *       x[2i+1] - 16 x[2i+16], x[2i+17] - 16 x[2i+1] (|.| <= 2175): the sum
+ *       is sum(u_nibble * x) - 8 (x[17] + x[19] + .. + x[31]), and the
+ *       prepared off makes it Q4_0's sum((n - 8) x) or Q4_1's sum(n x);
  *   Q5: the byte values widened: elements in natural order.
- * x16 holds the activations in that order (mn_qx_prepare), so every int16 dot
- * (pmaddwd / i32x4.dot_i16x8_s) is exact for any int8 bytes. */
+ * Every int16 dot (pmaddwd / i32x4.dot_i16x8_s) is exact for any int8 x. */
 #if MN_Q_X16
 typedef struct wdec {
     mn_vi v[4][4];
@@ -394,21 +404,32 @@ typedef struct wdec {
 #endif
 
 #if MN_Q_X16
-/* one block's 32 values as four int16 vectors in the x16 order */
+/* one block's 32 values as four int16 vectors in the x16 order. Loads are
+ * whole 16-byte v128.loads (V8 folds their offsets into the x86 address;
+ * a widening load8x8 costs a register or an add per offset). */
 MN_AI void unpack16(int k, const uint8_t *w, mn_vi v[4])
 {
     if (k == K_Q8_0 || k == K_Q8_1) {
+        /* int16 lane i of 16 bytes = q[2i] | q[2i+1] << 8: lane << 8 is
+         * 256 q[2i] and lane >> 8 (arithmetic) q[2i+1], both exact; x16
+         * pairs them with x[2i] and 256 x[2i+1], so the block sum comes out
+         * times 256 (x16_fix) */
         const int o = k == K_Q8_0 ? 2 : 4;
-        v[0] = mn_q_load8_s16(w + o);
-        v[1] = mn_q_load8_s16(w + o + 8);
-        v[2] = mn_q_load8_s16(w + o + 16);
-        v[3] = mn_q_load8_s16(w + o + 24);
+        const mn_vi lo = mn_vi_load(w + o), hi = mn_vi_load(w + o + 16);
+        v[0] = mn_vi_slli_i16(lo, 8);
+        v[1] = mn_vi_srai_i16(lo, 8);
+        v[2] = mn_vi_slli_i16(hi, 8);
+        v[3] = mn_vi_srai_i16(hi, 8);
     } else if (k == K_Q4_0 || k == K_Q4_1) {
-        const int o = k == K_Q4_0 ? 2 : 4;
-        v[0] = mn_q_load8_u16(w + o);
-        v[1] = mn_vi_srli_i16(v[0], 4);
-        v[2] = mn_q_load8_u16(w + o + 8);
-        v[3] = mn_vi_srli_i16(v[2], 4);
+        /* int16 lane i = qs[2i] | qs[2i+1] << 8, four nibbles (elements 2i,
+         * 2i+16, 2i+1, 2i+17), flipped by 0x8000 so the arithmetic shifts
+         * below are exact floor divisions of (lane - 32768) */
+        static const int16_t k8000[8] = {-32768, -32768, -32768, -32768, -32768, -32768, -32768, -32768};
+        const mn_vi q = mn_vi_xor(mn_vi_load(w + (k == K_Q4_0 ? 2 : 4)), mn_vi_load(k8000));
+        v[0] = q;
+        v[1] = mn_vi_srai_i16(q, 4);
+        v[2] = mn_vi_srai_i16(q, 8);
+        v[3] = mn_vi_srai_i16(q, 12);
     } else {
         mn_vi lo, hi;
         block_vec(k, w, &lo, &hi);
@@ -418,38 +439,15 @@ MN_AI void unpack16(int k, const uint8_t *w, mn_vi v[4])
         v[3] = mn_vi_widen_hi_u8_i16(hi);
     }
 }
+/* [isum_b..] from the hsum4 of the x16 products: Q8's come out times 256
+ * (|256 isum| <= 2^27: exact, and the shift is exact) */
+MN_AI mn_vi x16_fix(int k, mn_vi isum) { return k == K_Q8_0 || k == K_Q8_1 ? mn_vi_srai_i32(isum, 8) : isum; }
 /* sum of one block's products from its unpacked values */
 MN_AI mn_vi dot16(const mn_vi v[4], const int16_t *x)
 {
     mn_vi a = mn_vi_add_i32(mn_vi_madd_i16(v[0], mn_vi_load(x)), mn_vi_madd_i16(v[1], mn_vi_load(x + 8)));
     mn_vi b = mn_vi_add_i32(mn_vi_madd_i16(v[2], mn_vi_load(x + 16)), mn_vi_madd_i16(v[3], mn_vi_load(x + 24)));
     return mn_vi_add_i32(a, b);
-}
-/* GEMV (one token): unpack and multiply block by block, so only one block's
- * values are live (V8 spills otherwise) */
-MN_AI mn_vi fused_isum16(int k, const uint8_t *wb, size_t ws, const int16_t *x16)
-{
-    mn_vi t[4];
-#if defined(__wasm__)
-    /* V8 schedules all 20 loads of the 4 blocks first and then spills half of
-     * them; a (volatile) store of each block's sum puts the next block's loads
-     * after it in V8's effect chain, so each block's loads stay next to its
-     * arithmetic. Values are unchanged. */
-    volatile mn_vi keep[4];
-    for (int j = 0; j < 4; j++) {
-        mn_vi v[4];
-        unpack16(k, wb + (size_t)j * ws, v);
-        keep[j] = dot16(v, x16 + 32 * j);
-    }
-    for (int j = 0; j < 4; j++) t[j] = keep[j];
-#else
-    for (int j = 0; j < 4; j++) {
-        mn_vi v[4];
-        unpack16(k, wb + (size_t)j * ws, v);
-        t[j] = dot16(v, x16 + 32 * j);
-    }
-#endif
-    return mn_q_hsum4(t[0], t[1], t[2], t[3]);
 }
 #endif
 
@@ -459,10 +457,10 @@ MN_AI mn_vi fused_isum16(int k, const uint8_t *wb, size_t ws, const int16_t *x16
  * lane starts at +0 and can never become -0 under round-to-nearest).
  * exact == 0: the raw scales, inf/NaN noted in *bad; exact == 1: none (the
  * terms convert them exactly). */
-MN_AI void wdecode(int k, const uint8_t *wb, size_t ws, wdec *d, int unpack, int cnt, int exact, mn_q_bad *bad)
+MN_AI void wdecode(int k, const uint8_t *wb, size_t ws, wdec *d, int cnt, int exact, mn_q_bad *bad)
 {
     d->dw = d->mw = mn_vf_zero();
-    for (int j = 0; unpack && j < 4; j++) {
+    for (int j = 0; j < 4; j++) {
         const uint8_t *w = wb + (size_t)j * ws;
 #if MN_Q_X16
         if (j >= cnt) { d->v[j][0] = d->v[j][1] = d->v[j][2] = d->v[j][3] = mn_vi_zero(); continue; }
@@ -487,11 +485,11 @@ MN_AI void wdecode(int k, const uint8_t *wb, size_t ws, wdec *d, int unpack, int
  * (their activations are not read). */
 #if MN_Q_X16
 /* x16: this token's widened activations of the 4 blocks (128 int16) */
-MN_AI mn_vi tok_isum16(const wdec *d, const int16_t *x16, int cnt)
+MN_AI mn_vi tok_isum16(int k, const wdec *d, const int16_t *x16, int cnt)
 {
     mn_vi t[4];
     for (int j = 0; j < 4; j++) t[j] = j < cnt ? dot16(d->v[j], x16 + 32 * j) : mn_vi_zero();
-    return mn_q_hsum4(t[0], t[1], t[2], t[3]);
+    return x16_fix(k, mn_q_hsum4(t[0], t[1], t[2], t[3]));
 }
 #else
 #if MN_Q_VNNI
@@ -512,7 +510,7 @@ MN_AI mn_vi tok_isum(int k, const wdec *d, const int8_t *x8, int fast8, int cnt)
     mn_vi t[4];
     for (int j = 0; j < 4; j++) {
         if (j >= cnt) { t[j] = mn_vi_zero(); continue; }
-        mn_vi x0 = mn_q_loada(x8 + 32 * j), x1 = mn_q_loada(x8 + 32 * j + 16);
+        mn_vi x0 = mn_q_loada(x8 + x8lo((size_t)j)), x1 = mn_q_loada(x8 + x8hi((size_t)j));
 #if MN_Q_VNNI
         if ((k != K_Q8_0 && k != K_Q8_1) || fast8) { t[j] = vnni_isum(k, d->lo[j], d->hi[j], x0, x1); continue; }
 #endif
@@ -534,7 +532,7 @@ MN_AI mn_vi tok_isum(int k, const wdec *d, const int8_t *x8, int fast8, int cnt)
 MN_AI mn_vf group_term(int k, const wdec *d, const uint8_t *wb, size_t ws, mn_vi isum, const mn_qx_prep *p, size_t b,
                        int cnt, int exact)
 {
-    if (k == K_Q4_0 || k == K_Q5_0) isum = mn_vi_sub_i32(isum, mn_q_loada(p->off + b));
+    if (sub_off(k)) isum = mn_vi_sub_i32(isum, mn_q_loada(p->off + b));
     mn_vf term;
     if (!exact) { /* raw * (d * 2^112) == d_w * d_x, bit for bit */
         term = mn_vf_mul(mn_vf_mul(d->dw, mn_q_loadaf(p->d112 + b)), mn_vf_from_i32(isum));
@@ -569,11 +567,11 @@ MN_AI void group_acc(int k, int T, const uint8_t *w, const mn_qx_prep *P, size_t
     { uintptr_t pa = (uintptr_t)wb + MN_PF_DIST; __builtin_prefetch((const void *)pa); if (4 * ws > 64) __builtin_prefetch((const void *)(pa + 64)); if (4 * ws > 128) __builtin_prefetch((const void *)(pa + 128)); }
 #endif
     wdec d;
-    wdecode(k, wb, ws, &d, !MN_Q_X16 || T > 1 || cnt < 4, cnt, exact, bad);
+    wdecode(k, wb, ws, &d, cnt, exact, bad);
     for (int t = 0; t < T; t++) {
         const mn_qx_prep *p = &P[t];
 #if MN_Q_X16
-        mn_vi isum = T == 1 && cnt == 4 ? fused_isum16(k, wb, ws, p->x16 + b * 32) : tok_isum16(&d, p->x16 + b * 32, cnt);
+        mn_vi isum = tok_isum16(k, &d, p->x16 + b * 32, cnt);
 #else
         mn_vi isum = tok_isum(k, &d, p->x8 + b * 32, !p->has_m128, cnt);
 #endif
@@ -586,6 +584,9 @@ MN_AI void row_acc(int k, int T, const uint8_t *w, const mn_qx_prep *P, size_t n
 {
     for (int t = 0; t < 4; t++) acc[t] = mn_vf_zero();
     size_t b = 0;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 2 /* two groups per iteration: native Q4_0 +5% (in cache and streamed) */
+#endif
     for (; b + 4 <= nb; b += 4) group_acc(k, T, w, P, b, 4, exact, acc, bad);
     if (b < nb) group_acc(k, T, w, P, b, (int)(nb - b), exact, acc, bad);
 }
@@ -619,6 +620,150 @@ MN_AI void tile_k(int k, int T, const uint8_t *W, size_t wrow, size_t nrows, con
         }
     }
 }
+
+#if MN_Q_X16
+/* ---- GEMV on the int16 path (wasm, NEON, plain C), one token ------------
+ * One weight row at a time: rows are contiguous, so the weights stream
+ * sequentially (sharing activation loads between 2 or 4 rows was faster in
+ * cache but 30-50% slower on a matrix streamed from memory in wasm with
+ * adjacent rows, and no clear gain with rows half the matrix apart).
+ * Pointers advance as loop variables: clang then folds the block offsets into
+ * the wasm loads' offset field (from index arithmetic it emits i32.add, an
+ * extra x86 instruction per load in V8). Full groups of 4 blocks here; the
+ * last, partial group and rows with an inf/NaN scale take group_acc /
+ * row_acc, so every row's arithmetic is tile_k's (dot_ref's). */
+/* one block's int32 partial sums (lane sum = the block's x16 product sum) */
+MN_AI mn_vi blk16(int k, const uint8_t *w, const int16_t *x)
+{
+    mn_vi v[4];
+    unpack16(k, w, v);
+    return mn_vi_add_i32(mn_vi_add_i32(mn_vi_madd_i16(v[0], mn_vi_load(x)), mn_vi_madd_i16(v[1], mn_vi_load(x + 8))),
+                         mn_vi_add_i32(mn_vi_madd_i16(v[2], mn_vi_load(x + 16)), mn_vi_madd_i16(v[3], mn_vi_load(x + 24))));
+}
+/* [a0+a2, b0+b2, a1+a3, b1+b3]: mn_q_hsum4's first step for two blocks */
+MN_AI mn_vi pair16(mn_vi a, mn_vi b) { return mn_vi_add_i32(mn_vi_zip_lo_i32(a, b), mn_vi_zip_hi_i32(a, b)); }
+
+/* the terms of the 4 blocks at w (activations: this group's x16, d112, off, s112) */
+MN_AI mn_vf group16(int k, const uint8_t *w, const int16_t *x, const float *d112, const int32_t *off, const float *s112,
+                    mn_q_bad *bad)
+{
+    const size_t ws = wsize(k);
+#if defined(__wasm__)
+    /* V8 schedules all loads of an iteration first and then spills; a
+     * (volatile) store of each pair's partial sums puts the next pair's
+     * loads after it in V8's effect chain. Values are unchanged. */
+    volatile mn_vi keep[2];
+#else
+    mn_vi keep[2];
+#endif
+    keep[0] = pair16(blk16(k, w, x), blk16(k, w + ws, x + 32));
+    keep[1] = pair16(blk16(k, w + 2 * ws, x + 64), blk16(k, w + 3 * ws, x + 96));
+    const mn_vi ab = keep[0], cd = keep[1];
+    mn_vi isum = x16_fix(k, mn_vi_add_i32(mn_vi_zip_lo_i64(ab, cd), mn_vi_zip_hi_i64(ab, cd))); /* = mn_q_hsum4 */
+    if (sub_off(k)) isum = mn_vi_sub_i32(isum, mn_vi_load(off));
+    mn_vf term = mn_vf_mul(mn_vf_mul(mn_q_scales_raw(w, ws, 4, bad), mn_vf_load(d112)), mn_vf_from_i32(isum));
+    if (has_min(k)) term = mn_vf_add(term, mn_vf_mul(mn_q_scales_raw(w + 2, ws, 4, bad), mn_vf_load(s112)));
+    return term;
+}
+
+/* the accumulator of the ng full groups of weight row w (two groups per
+ * iteration: V8's loop overhead, a stack check included, is ~10 instructions) */
+MN_AI mn_vf row16(int k, const uint8_t *w, const mn_qx_prep *p, size_t ng, mn_q_bad *bad)
+{
+    const size_t ws = wsize(k), sm = has_min(k) ? 4 : 0;
+    const int16_t *x = p->x16;
+    const float *d112 = p->d112, *s112 = p->s112;
+    const int32_t *off = p->off;
+    mn_vf acc = mn_vf_zero();
+    size_t g = 0;
+    for (; g + 2 <= ng; g += 2, w += 8 * ws, x += 256, d112 += 8, off += 8, s112 += 2 * sm) {
+        acc = mn_vf_add(acc, group16(k, w, x, d112, off, s112, bad));
+        acc = mn_vf_add(acc, group16(k, w + 4 * ws, x + 128, d112 + 4, off + 4, s112 + sm, bad));
+    }
+    if (g < ng) acc = mn_vf_add(acc, group16(k, w, x, d112, off, s112, bad));
+    return acc;
+}
+
+#endif
+
+#if MN_Q_VNNI
+/* ---- VNNI GEMV for Q4_0 / Q4_1, one token ---------------------------------
+ * Two blocks per 256-bit vpdpbusd: their qs in the two 128-bit halves, their
+ * activations one 32-byte load each for x[0..15] and x[16..31] (the x8 pair
+ * layout); the 4 block sums of a group from the two vectors by 7 shuffles and
+ * adds (mn_q_hsum4: 9); 8 instructions per block pair for the nibbles and
+ * products instead of 14. Exact integer sums, so the same bits. */
+MN_AI mn_vf group8v(int k, const uint8_t *w, const int8_t *x8, const float *d112, const int32_t *off, const float *s112,
+                    mn_q_bad *bad)
+{
+    const size_t ws = wsize(k);
+    const uint8_t *qs = w + (k == K_Q4_0 ? 2 : 4);
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    __m256i t[2];
+    for (int h = 0; h < 2; h++) {
+        const uint8_t *q0 = qs + (size_t)(2 * h) * ws;
+        const __m256i q = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)q0)),
+                                                  _mm_loadu_si128((const __m128i *)(q0 + ws)), 1);
+        const __m256i lo = _mm256_and_si256(q, m4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+        const int8_t *xp = x8 + 64 * h; /* blocks 2h, 2h+1: x[0..15] of both, then x[16..31] */
+        t[h] = _mm256_dpbusd_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), lo, _mm256_loadu_si256((const __m256i *)xp)),
+                                   hi, _mm256_loadu_si256((const __m256i *)(xp + 32)));
+    }
+    /* t[0] = [p0 | p1], t[1] = [p2 | p3] (block partial sums per 128-bit half) */
+    const __m256i c = _mm256_add_epi32(_mm256_unpacklo_epi32(t[0], t[1]), _mm256_unpackhi_epi32(t[0], t[1]));
+    const __m256i e = _mm256_add_epi32(c, _mm256_shuffle_epi32(c, 0x4E)); /* [s0 s2 s0 s2 | s1 s3 s1 s3] */
+    mn_vi isum = _mm_unpacklo_epi32(_mm256_castsi256_si128(e), _mm256_extracti128_si256(e, 1));
+    if (sub_off(k)) isum = mn_vi_sub_i32(isum, mn_q_loada(off));
+    mn_vf term = mn_vf_mul(mn_vf_mul(mn_q_scales_raw(w, ws, 4, bad), mn_q_loadaf(d112)), mn_vf_from_i32(isum));
+    if (has_min(k)) term = mn_vf_add(term, mn_vf_mul(mn_q_scales_raw(w + 2, ws, 4, bad), mn_q_loadaf(s112)));
+    return term;
+}
+MN_AI mn_vf row8v(int k, const uint8_t *w, const mn_qx_prep *p, size_t ng, mn_q_bad *bad)
+{
+    const size_t ws = wsize(k);
+    mn_vf acc = mn_vf_zero();
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 2
+#endif
+    for (size_t g = 0; g < ng; g++)
+        acc = mn_vf_add(acc, group8v(k, w + 4 * g * ws, p->x8 + 128 * g, p->d112 + 4 * g, p->off + 4 * g,
+                                     has_min(k) ? p->s112 + 4 * g : NULL, bad));
+    return acc;
+}
+#endif
+
+#if MN_Q_X16 || MN_Q_VNNI
+/* the accumulator of the ng full 4-block groups of weight row w, one token */
+MN_AI mn_vf row_fast(int k, const uint8_t *w, const mn_qx_prep *p, size_t ng, mn_q_bad *bad)
+{
+#if MN_Q_X16
+    return row16(k, w, p, ng, bad);
+#else
+    return row8v(k, w, p, ng, bad);
+#endif
+}
+
+/* dst[r] = dot_vec(W row r, the prepared token) for r < nrows */
+MN_AI void gemv1(int k, const uint8_t *W, size_t wrow, size_t nrows, const mn_qx_prep *p, size_t n, float *dst)
+{
+    const size_t nb = n / 32, ng = nb / 4;
+    mn_vf fin[4] = {mn_vf_zero(), mn_vf_zero(), mn_vf_zero(), mn_vf_zero()}; /* [row % 4] */
+    for (size_t r = 0; r < nrows; r++) {
+        const uint8_t *w = W + r * wrow;
+        mn_q_bad bad = mn_q_bad_none();
+        mn_vf a[4] = {row_fast(k, w, p, ng, &bad), mn_vf_zero(), mn_vf_zero(), mn_vf_zero()};
+        if (4 * ng < nb) group_acc(k, 1, w, p, 4 * ng, (int)(nb - 4 * ng), 0, a, &bad);
+        if (mn_q_bad_any(bad)) row_acc(k, 1, w, p, nb, 1, a, &bad); /* an inf/NaN scale: again, exactly */
+        fin[r & 3] = a[0];
+        if ((r & 3) == 3 || r + 1 == nrows) {
+            size_t r0 = r & ~(size_t)3, m = r - r0 + 1;
+            float out[4];
+            finish4(fin, out); /* rows past m: stale lanes, not stored */
+            for (size_t i = 0; i < m; i++) dst[r0 + i] = out[i];
+        }
+    }
+}
+#endif
 
 #if !MN_Q_X16
 /* ---- GEMM micro-kernel, 4 tokens (SSE4.1) -------------------------------
@@ -667,7 +812,7 @@ MN_AI void gemm4_group(int k, const uint8_t *w, const tok4 *tp, const mn_qx_prep
     const size_t ws = wsize(k);
     const uint8_t *wb = w + b * ws;
     wdec d;
-    wdecode(k, wb, ws, &d, 1, cnt, exact, bad);
+    wdecode(k, wb, ws, &d, cnt, exact, bad);
     mn_vf dw = d.dw, mw = d.mw;
     if (exact) {
         dw = mn_q_load_f16xn(wb, ws, cnt);
@@ -677,7 +822,7 @@ MN_AI void gemm4_group(int k, const uint8_t *w, const tok4 *tp, const mn_qx_prep
         const size_t bj = b + (size_t)j;
         mn_vi p[4];
         for (int t = 0; t < 4; t++) {
-            mn_vi x0 = mn_q_loada(P[t].x8 + 32 * bj), x1 = mn_q_loada(P[t].x8 + 32 * bj + 16);
+            mn_vi x0 = mn_q_loada(P[t].x8 + x8lo(bj)), x1 = mn_q_loada(P[t].x8 + x8hi(bj));
 #if MN_Q_VNNI
             if ((k != K_Q8_0 && k != K_Q8_1) || fast8) { p[t] = vnni_isum(k, d.lo[j], d.hi[j], x0, x1); continue; }
 #endif
@@ -733,8 +878,7 @@ MN_AI void tile_any(int k, const uint8_t *W, size_t wrow, size_t nrows, const mn
     /* int16 path: unpacking is cheap next to the 4x larger activations, and
      * sharing it across tokens makes V8 spill; tokens take turns over the
      * cached weight tile instead */
-    for (size_t t = 0; t < ntok; t++)
-        tile_k(k, 1, W, wrow, nrows, P + t, n, dst + t * dstride, dstride);
+    for (size_t t = 0; t < ntok; t++) gemv1(k, W, wrow, nrows, P + t, n, dst + t * dstride);
     return;
 #endif
 #if !MN_Q_X16
@@ -761,7 +905,14 @@ MN_AI void tile_any(int k, const uint8_t *W, size_t wrow, size_t nrows, const mn
 #define GEMM_FN(T, SFX) \
     void mn_gemm_tile_##T##SFX(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, \
                                size_t ntok, size_t n, float *dst, size_t dstride)
+#if MN_Q_X16
+#define GEMV_BODY(K) (void)x; gemv1(K, W, wrow, nrows, p, n, dst);
+#elif MN_Q_VNNI
+#define GEMV_BODY(K) (void)x; \
+    if (K == K_Q4_0 || K == K_Q4_1) gemv1(K, W, wrow, nrows, p, n, dst); else tile_k(K, 1, W, wrow, nrows, p, n, dst, 0);
+#else
 #define GEMV_BODY(K) (void)x; tile_k(K, 1, W, wrow, nrows, p, n, dst, 0);
+#endif
 #define GEMM_BODY(K) (void)X; (void)xrow; tile_any(K, W, wrow, nrows, p, ntok, n, dst, dstride);
 #if MN_Q_VNNI
 #define LEGACY(T, K) GEMV_FN(T, _vnni) { GEMV_BODY(K) } GEMM_FN(T, _vnni) { GEMM_BODY(K) }
@@ -812,8 +963,12 @@ void mn_quantize_row_q5_1_ref(const float *s, void *d, size_t n) { quantize_asym
 /* ------------------------------------------------ activation preparation */
 /* five arrays of nb4 = n/32 rounded up to 4 entries (the kernels' last,
  * partial group of 4 blocks reads 4; the extra entries are 0), then x16 or
- * x8; 15 bytes to align the start to 16 */
-size_t mn_qx_prep_size(size_t n) { return 15 + (n / 32 + 3) / 4 * 4 * 5 * sizeof(float) + (MN_Q_X16 ? n * sizeof(int16_t) : n); }
+ * x8 (block pairs: nb4 blocks' room); 15 bytes to align the start to 16 */
+size_t mn_qx_prep_size(size_t n)
+{
+    const size_t nb4 = (n / 32 + 3) / 4 * 4;
+    return 15 + nb4 * 5 * sizeof(float) + (MN_Q_X16 ? n * sizeof(int16_t) : nb4 * 32);
+}
 
 void mn_qx_prepare(uint32_t wtype, const void *xv, size_t n, mn_qx_prep *p, void *scratch)
 {
@@ -829,7 +984,7 @@ void mn_qx_prepare(uint32_t wtype, const void *xv, size_t n, mn_qx_prep *p, void
     int8_t *x8 = NULL;
 #if MN_Q_X16
     x16 = (int16_t *)(void *)(off + nb4);
-    const int q4 = wtype == MN_TYPE_Q4_0 || wtype == MN_TYPE_Q4_1;
+    const int q4 = wtype == MN_TYPE_Q4_0 || wtype == MN_TYPE_Q4_1, q8 = wtype == MN_TYPE_Q8_0 || wtype == MN_TYPE_Q8_1;
 #else
     x8 = (int8_t *)(void *)(off + nb4);
 #endif
@@ -845,18 +1000,27 @@ void mn_qx_prepare(uint32_t wtype, const void *xv, size_t n, mn_qx_prep *p, void
         int32_t sum = mn_vi_hsum_i32(mn_vi_dot_i8_acc(mn_vi_dot_i8_acc(mn_vi_zero(), lo, one), hi, one));
         off[b] = shift < 0 ? 0 : (int32_t)((uint32_t)sum << shift);
 #if !MN_Q_X16
-        mn_vi_store(x8 + 32 * b, lo);
-        mn_vi_store(x8 + 32 * b + 16, hi);
+        mn_vi_store(x8 + x8lo(b), lo);
+        mn_vi_store(x8 + x8hi(b), hi);
 #else
         int16_t *o = x16 + 32 * b;
         const int8_t *xq = (const int8_t *)(x + q);
-        if (q4) /* x[0..7], x[16..23] - 16 x[0..7], x[8..15], x[24..31] - 16 x[8..15] (see wdec) */
+        if (q4) { /* the telescoped nibble factors (see wdec); off from the remainder */
+            uint32_t s17 = 0; /* x[17] + x[19] + ... + x[31] */
             for (int i = 0; i < 8; i++) {
-                o[i] = xq[i];
-                o[8 + i] = (int16_t)(xq[16 + i] - 16 * xq[i]);
-                o[16 + i] = xq[8 + i];
-                o[24 + i] = (int16_t)(xq[24 + i] - 16 * xq[8 + i]);
+                o[i] = xq[2 * i];
+                o[8 + i] = (int16_t)(xq[2 * i + 16] - 16 * xq[2 * i]);
+                o[16 + i] = (int16_t)(xq[2 * i + 1] - 16 * xq[2 * i + 16]);
+                o[24 + i] = (int16_t)(xq[2 * i + 17] - 16 * xq[2 * i + 1]);
+                s17 += (uint32_t)(int32_t)xq[2 * i + 17];
             }
+            off[b] = (int32_t)(wtype == MN_TYPE_Q4_0 ? ((uint32_t)sum - s17) << 3 : (0u - s17) << 3);
+        } else if (q8) /* x[2i] and 256 x[2i+1] per 16 bytes (see unpack16) */
+            for (int h = 0; h < 32; h += 16)
+                for (int i = 0; i < 8; i++) {
+                    o[h + i] = xq[h + 2 * i];
+                    o[h + 8 + i] = (int16_t)(xq[h + 2 * i + 1] * 256);
+                }
         else
             for (int i = 0; i < 32; i++) o[i] = xq[i];
 #endif

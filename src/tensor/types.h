@@ -66,9 +66,11 @@ typedef struct mn_qx_prep {
     const float *d, *d112;  /* [n/32] each block's scale (exact from f16), and * 2^112 */
     const float *s, *s112;  /* [n/32] Q8_1: each block's s field, and * 2^112; else NULL */
     const int32_t *off;     /* [n/32] the weight type's offset term: 8 * sum(x) for Q4_0,
-                               16 * sum(x) for Q5_0, else 0 */
-    const int16_t *x16;     /* [n] the int8 activations widened, 32 per block, in the order the
-                               kernels unpack weights (where MN_Q_X16; else NULL) */
+                               16 * sum(x) for Q5_0, else 0; where MN_Q_X16, Q4_0 / Q4_1
+                               have the x16 layout's (quant_legacy.c, wdec) */
+    const int16_t *x16;     /* [n] the int8 activations as int16, 32 per block, in the order
+                               and scaling the kernels unpack weights in (where MN_Q_X16;
+                               else NULL) */
     const int8_t *x8;       /* [n] the int8 activations, 32 per block, contiguous (where not
                                MN_Q_X16; else NULL) */
     int has_m128;           /* some activation byte is -128 (the fast int8 path needs none) */

@@ -12,7 +12,8 @@
  *             size you ask for: 576 is SmolLM's width, legacy types only)
  *   --batch B also time mn_gemm_q with B activation rows (prompt batches): per-token
  *             time and its speed-up over B separate GEMVs
- * Every figure is the median of --reps runs; "best" is the fastest run (the
+ * Every figure is the median of --reps runs after a warm-up of 1 s (3 calls
+ * at least); "best" is the fastest run (the
  * steadiest figure for in-cache kernel rates on a shared machine). Built by scripts/bench-kernels
  * (native: gcc against build/native/libminnow.a; wasm: emcc against
  * build/wasm/st/libminnow.a, run under Node). */
@@ -146,7 +147,10 @@ int main(int argc, char **argv)
             mn_pool *pool = NULL;
             if (T > 1 && mn_pool_create(&pool, T) != MN_OK) { printf("%-6s %7d threads unavailable\n", t->name, T); continue; }
             double tm[64];
-            mn_gemv_q(pool, y, t->type, W, rows, cols, xq); /* warm-up */
+            /* warm-up: 3 calls and 1 s at least, so that a JIT has compiled
+             * the kernel (Node/V8 runs new wasm code in its baseline compiler,
+             * Liftoff, until TurboFan's code is ready) */
+            for (double w0 = now(), wn = 0; wn < 3 || now() - w0 < 1.0; wn++) mn_gemv_q(pool, y, t->type, W, rows, cols, xq);
             for (int r = 0; r < reps; r++) {
                 double t0 = now();
                 mn_gemv_q(pool, y, t->type, W, rows, cols, xq);
@@ -164,7 +168,7 @@ int main(int argc, char **argv)
                     if (t->vec_dot_type == MN_Q_F32) memcpy(X + b * xrow, row, cols * sizeof(float));
                     else mn_qtraits_get(t->vec_dot_type)->quantize_row(row, X + b * xrow, cols);
                 }
-                mn_gemm_q(pool, Y, t->type, W, rows, cols, X, batch);
+                for (double w0 = now(), wn = 0; wn < 3 || now() - w0 < 1.0; wn++) mn_gemm_q(pool, Y, t->type, W, rows, cols, X, batch);
                 for (int r = 0; r < reps; r++) {
                     double t0 = now();
                     mn_gemm_q(pool, Y, t->type, W, rows, cols, X, batch);

@@ -316,14 +316,13 @@ static void quantize_vec_equals_ref(void)
 static const uint32_t gemv_types[] = {MN_Q_Q8_0, MN_Q_Q4_0, MN_Q_Q4_1, MN_Q_Q5_0, MN_Q_Q5_1, MN_Q_Q4_K, MN_Q_Q6_K,
                                       MN_Q_Q5_K, MN_Q_Q3_K, MN_Q_Q2_K, MN_Q_TQ1_0, MN_Q_TQ2_0, MN_Q_F16, MN_Q_BF16};
 
-/* every type's GEMV against vec_dot_ref and GEMM against GEMV at 1-4 threads;
+/* each type's GEMV against vec_dot_ref and GEMM against GEMV at 1-4 threads;
  * the hashes of the GEMM outputs into text */
-static void gemv_gemm_cases(char *text, size_t cap, size_t *lenp)
+static void gemv_gemm_cases(const uint32_t *types, size_t ntypes, char *text, size_t cap, size_t *lenp)
 {
-    const uint32_t *types = gemv_types;
     size_t len = 0;
     const size_t rows = 37, batch = 5;
-    for (size_t k = 0; k < sizeof gemv_types / sizeof gemv_types[0]; k++) {
+    for (size_t k = 0; k < ntypes; k++) {
         const mn_qtraits *t = mn_qtraits_get(types[k]);
         if (!t) continue;
         size_t cols = t->block_size == 1 ? 300 : t->block_size * (t->block_size == 32 ? 13 : 3);
@@ -378,13 +377,17 @@ static void gemv_gemm_threads(void)
     const size_t rows = 37, batch = 5;
     char text[4096], text2[4096];
     size_t len = 0, len2 = 0;
-    gemv_gemm_cases(text, sizeof text, &len);
+    gemv_gemm_cases(gemv_types, sizeof gemv_types / sizeof gemv_types[0], text, sizeof text, &len);
+    if (mt.case_failed) return;
+    /* Q8_1 weights (rare in files, not in the golden hashes): the same checks */
+    static const uint32_t q8_1[] = {MN_Q_Q8_1};
+    gemv_gemm_cases(q8_1, 1, text2, sizeof text2, &len2);
     if (mt.case_failed) return;
     /* x86-64 with AVX512-VNNI: the first pass ran those kernels; the SSE4.1
      * ones must pass the same checks and give the same bits */
     if (mn_q_vnni(-1)) {
         mn_q_vnni(0);
-        gemv_gemm_cases(text2, sizeof text2, &len2);
+        gemv_gemm_cases(gemv_types, sizeof gemv_types / sizeof gemv_types[0], text2, sizeof text2, &len2);
         mn_q_vnni(1);
         if (mt.case_failed) return;
         if (len2 != len || memcmp(text, text2, len) != 0) MT_FAIL("SSE4.1 and VNNI kernels differ:\n%s---\n%s", text, text2);
