@@ -366,8 +366,8 @@ static void quantize_q8_ref(int k, const float *x, uint8_t *y, size_t n)
  * per-activation work done once per GEMV (mn_qx_prepare): the f16 -> f32 of
  * the activation scales, the block sums that Q4_0 / Q5_0's -8 / -16 offsets
  * need, and a scan for -128 (absent: Q8_0 / Q8_1 use the one-instruction
- * int8 product). One weight row at a time (gemv1), 4-token tiles for GEMM
- * (SSE4.1, gemm4_k).
+ * int8 product). GEMV: one weight row at a time (gemv16 on the int16 path,
+ * tile_k otherwise); GEMM: 4-token tiles (SSE4.1, gemm4_k).
  *   Q4_0 / Q4_1: isum = sum(u * x) - off * sum(x) with u the unsigned nibble;
  *   |lane| of the two pmaddubsw <= 2 * 15 * 128 * 2 = 7680 < 8191, so four
  *   blocks reduce with phaddw (mn_q_sum4_i16). Q5: lanes up to 15872, i32. */
