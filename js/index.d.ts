@@ -56,6 +56,13 @@ export interface LoadOptions {
   contextLength?: number;
   /** most prompt tokens evaluated in one forward pass, a positive integer (default 64; above the context length means the context length) */
   batchSize?: number;
+  /**
+   * Q4_0 weight matrices rearranged in wasm memory at load for the int16 kernels (same results bit
+   * for bit, ~1.4x faster GEMV): 'auto' (default) = true in wasm; false keeps the file's layout.
+   * info.model.repacked_bytes says how many bytes were; the model id and the cached file are
+   * always the file's bytes.
+   */
+  repack?: 'auto' | boolean;
   /** where minnow.js/minnow.wasm of the picked build live (default: the package's build/wasm/<st|mt>/) */
   wasmBase?: string | URL;
 }

@@ -225,7 +225,7 @@ const moduleKey = (flavour, wasmBase) => `${flavour}|${wasmBase ?? ''}`;
  */
 export async function load(source, options) {
   const t0 = now();
-  const { threads, onProgress, signal, expectedId, cache, memoryLimit, contextLength, batchSize, wasmBase,
+  const { threads, onProgress, signal, expectedId, cache, memoryLimit, contextLength, batchSize, repack, wasmBase,
     _holdBytes: holdBytes } = loadOptions(options);
   // (_holdBytes, tests only: heap held below the model, js/worker.js)
   if (signal?.aborted) throw abortError(signal);
@@ -252,7 +252,7 @@ export async function load(source, options) {
       flavour: sel.flavour, threads: sel.threads, autoThreads: sel.auto, memoryLimit, wasmBase: base,
       module: compiledModules.get(moduleKey(sel.flavour, base)),
       abortBuffer: w.abortFlag?.buffer, holdBytes,
-      source: desc.source, expectedId, cache, contextLength, batchSize, calledAt: epochMs(t0),
+      source: desc.source, expectedId, cache, contextLength, batchSize, repack, calledAt: epochMs(t0),
     }, {
       onEvent: (m) => {
         if (m.type !== 'progress' || m.loaded === lastLoaded) return;

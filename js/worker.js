@@ -27,7 +27,7 @@ const CACHE_NAME = 'minnow-models-v1';
 
 let port; // { post(msg, transfer), onMessage(fn) }
 let core = null;
-const state = { gguf: 0, keysTok: 0, model: 0, ctx: 0, tok: 0, slots: 0, running: 0, hold: [], info: null, limit: WASM32_MAX_BYTES, caching: null, id: null };
+const state = { gguf: 0, keysTok: 0, model: 0, ctx: 0, tok: 0, slots: 0, running: 0, hold: [], info: null, limit: WASM32_MAX_BYTES, caching: null, id: null, fileScratch: 0, repacked: false };
 const aborted = new Set();   // request ids whose abort arrived
 let abortFlag = null;        // Int32Array on a SharedArrayBuffer: the id of the last generation aborted (when shared memory exists)
 const acked = new Map();     // generation id -> pieces the caller has received
@@ -205,7 +205,7 @@ function hashInBackground([p, size]) {
         if (stopped) throw mnError('MN_E_STATE', 'the model was disposed before its id was computed');
         if (state.running && !hurried) { await new Promise((r) => setTimeout(r, 20)); continue; }
         const n = Math.min(CHUNK, size - off);
-        h.update(p + off, n);
+        h.update(fileBytes(p, off, n), n);
         off += n;
         await yieldNow();
       }
@@ -213,6 +213,16 @@ function hashInBackground([p, size]) {
     } finally { h.free(); }
   })();
   return { promise, hurry: () => { hurried = true; }, stop: () => { stopped = true; } };
+}
+
+// Where bytes [off, off + n) (n <= CHUNK) of the model's file are in wasm memory, as the file has
+// them: in place (p: the file's start), or, when the load rearranged weights for the kernels
+// (model.repacked_bytes > 0), restored into a scratch buffer by mn_model_file_read.
+function fileBytes(p, off, n) {
+  if (!state.repacked) return p + off;
+  if (!state.fileScratch) state.fileScratch = core.alloc(CHUNK);
+  core.check(core.mod._mn_model_file_read(state.model, off, state.fileScratch, n));
+  return state.fileScratch;
 }
 
 // op 'id': the model id (at once when the load computed it)
@@ -481,7 +491,8 @@ function startCacheWrite(store, url, id, [p, size]) {
       if (stopped) { ctrl.error(abortError()); return; }
       if (off >= size) { ctrl.close(); return; }
       const n = Math.min(CHUNK, size - off);
-      ctrl.enqueue(core.u8().slice(p + off, p + off + n)); // a copy: the cache cannot take shared memory
+      const q = fileBytes(p, off, n);
+      ctrl.enqueue(core.u8().slice(q, q + n)); // a copy: the cache cannot take shared memory
       off += n;
       port.post({ type: 'cache-progress', loaded: off, total: size });
     },
@@ -506,14 +517,16 @@ const TOK_ADD_SPECIAL = 1, TOK_PARSE_SPECIAL = 2, TOK_SKIP_SPECIAL = 4; // MN_TO
 
 // Build the decoder on the loaded GGUF (the model takes the handle over) and
 // its context; returns what info adds.
-function makeModel(c, { contextLength, batchSize, autoThreads: auto }, timings = {}) {
+const MODEL_NO_REPACK = 2, MODEL_REPACK = 4; // MN_MODEL_* (src/minnow_model.h)
+function makeModel(c, { contextLength, batchSize, repack, autoThreads: auto }, timings = {}) {
   const m = c.mod;
   let t = now();
   const lap = (k) => { const t1 = now(); timings[k] = t1 - t; t = t1; };
   const [model, msg] = c.withErr((err, cap) => {
     let st;
     // (with the tokenizer ingest built from the keys, when it did)
-    const p = c.outPtr((slot) => { st = m._mn_model_load_gguf_tok(slot, state.gguf, state.keysTok, 0, err, cap); });
+    const flags = repack === true ? MODEL_REPACK : repack === false ? MODEL_NO_REPACK : 0;
+    const p = c.outPtr((slot) => { st = m._mn_model_load_gguf_tok(slot, state.gguf, state.keysTok, flags, err, cap); });
     return st ? -st : p;
   });
   if (model < 0) throw c.error(-model, msg || undefined);
@@ -542,6 +555,7 @@ function makeModel(c, { contextLength, batchSize, autoThreads: auto }, timings =
       else if (m._mn_error_code(n) !== 4 || cap > 1 << 26) c.checkSize(n);
     } finally { c.free(buf); }
   }
+  state.repacked = json.repacked_bytes > 0;
   lap('infoJson');
   return {
     threads, nVocab: m._mn_model_n_vocab(model) >>> 0, nCtxTrain: m._mn_model_n_ctx_train(model) >>> 0,
@@ -671,7 +685,8 @@ function freeModel() {
   if (state.gguf) core.ggufFree(state.gguf);
   if (state.keysTok) core.tokenizerFree(state.keysTok);
   if (state.slots) core.free(state.slots);
-  Object.assign(state, { gguf: 0, keysTok: 0, model: 0, ctx: 0, tok: 0, slots: 0 });
+  if (state.fileScratch) core.free(state.fileScratch);
+  Object.assign(state, { gguf: 0, keysTok: 0, model: 0, ctx: 0, tok: 0, slots: 0, fileScratch: 0, repacked: false });
 }
 
 async function dispose() {

@@ -771,6 +771,14 @@ const void *mn_gguf_bytes(const mn_gguf *g, size_t *size)
 
 const char *mn_gguf_key(const mn_gguf *g, size_t i) { return g && i < g->n_kv ? g->kv[i].key : NULL; }
 size_t mn_gguf_key_len(const mn_gguf *g, size_t i) { return g && i < g->n_kv ? g->kv[i].key_len : 0; }
+void *mn_gguf_writable(mn_gguf *g, const void *p, size_t n)
+{
+    if (!g || !g->owned || !p) return NULL;
+    const uintptr_t b = (uintptr_t)g->owned, a = (uintptr_t)p;
+    if (a < b || a - b > g->size || n > g->size - (a - b)) return NULL;
+    return (uint8_t *)g->owned + (a - b);
+}
+
 int mn_gguf_raw_value(const mn_gguf *g, size_t kid, const uint8_t **p, size_t *n)
 {
     if (!g || kid >= g->n_kv) return 0;

@@ -174,6 +174,32 @@ describe('the tokenizer built from the keys during the download', () => {
   });
 });
 
+describe('Q4_0 rearranged in wasm memory at load (repack)', () => {
+  test('the same tokens and logits either way; the id and the bytes served from the model are the file\'s', async () => {
+    // untied, pure Q4_0: every matrix but the embedding table is rearranged (50257 output rows: a last band of 1)
+    const file = path.join(tmp, 'q4_0.gguf');
+    execFileSync(path.join(root, 'build/native/minnow'), ['synth', '--shape', 'tiny', '--type', 'Q4_0', '--pure', '--untied',
+      '--vocab', path.join(shared, 'tokenizers/gpt2/tokenizer.json'), '-o', file]);
+    const fileId = execFileSync(path.join(root, 'build/native/minnow'), ['id', file], { encoding: 'utf8' }).split(/\s+/)[0];
+    const runs = [];
+    for (const repack of [false, 'auto', true]) {
+      const m = await minnow.load(file, { threads: 1, repack });
+      try {
+        const text = await m.generate('Once upon a time', { maxTokens: 16, temperature: 0 }).text();
+        runs.push({ repack, bytes: m.info.model.repacked_bytes, text, id: await m.id() });
+      } finally { await m.dispose(); }
+    }
+    const [off, auto, on] = runs;
+    assert.equal(off.bytes, 0);
+    assert.ok(on.bytes > 0 && auto.bytes === on.bytes, `rearranged: ${auto.bytes} (auto), ${on.bytes} (true)`);
+    for (const r of runs) {
+      assert.equal(r.text, off.text, `repack ${r.repack}: the same tokens`);
+      assert.equal(r.id, fileId, `repack ${r.repack}: the id is the file's`);
+    }
+    await assert.rejects(minnow.load(file, { repack: 'yes' }), (e) => e.status === 'MN_E_INVALID_ARG' && e.message.includes('repack'));
+  });
+});
+
 describe('expectedId', () => {
   test('the right id loads; one tampered byte is refused with a clear error', async () => {
     const ok = await minnow.load(modelPath, { threads: 1, expectedId: goldenId.toUpperCase() });
