@@ -1023,36 +1023,63 @@ static void r4_get_block(const uint8_t *band, size_t H, size_t h, size_t b, size
     for (size_t k = 0; k < 4; k++)
         for (size_t j = 0; j < 4; j++) out[2 + 4 * k + j] = g[8 * H + 16 * (H * k + h) + 4 * m + j] ^ (j & 1 ? 0x80 : 0);
 }
-static void r4_put_block(uint8_t *band, size_t H, size_t h, size_t b, size_t nb, const uint8_t in[MN_SZ_Q4_0])
+
+/* The qs of a group's 4 blocks of one row <-> that row's V[0..3]: a 4x4
+ * transpose of 32-bit words and the xor 0x8000 per int16 lane (both their
+ * own inverse). */
+MN_AI void r4_transpose(const mn_vi q[4], mn_vi v[4])
 {
-    int grouped;
-    uint8_t *g = band + r4_block_at(H, h, b, nb, &grouped);
-    if (!grouped) { memcpy(g, in, MN_SZ_Q4_0); return; }
-    const size_t m = b % 4;
-    memcpy(g + 8 * h + 2 * m, in, 2);
-    for (size_t k = 0; k < 4; k++)
-        for (size_t j = 0; j < 4; j++) g[8 * H + 16 * (H * k + h) + 4 * m + j] = in[2 + 4 * k + j] ^ (j & 1 ? 0x80 : 0);
+    static const int16_t k8000[8] = {-32768, -32768, -32768, -32768, -32768, -32768, -32768, -32768};
+    const mn_vi x = mn_vi_load(k8000);
+    const mn_vi t0 = mn_vi_zip_lo_i32(q[0], q[1]), t1 = mn_vi_zip_lo_i32(q[2], q[3]);
+    const mn_vi t2 = mn_vi_zip_hi_i32(q[0], q[1]), t3 = mn_vi_zip_hi_i32(q[2], q[3]);
+    v[0] = mn_vi_xor(mn_vi_zip_lo_i64(t0, t1), x);
+    v[1] = mn_vi_xor(mn_vi_zip_hi_i64(t0, t1), x);
+    v[2] = mn_vi_xor(mn_vi_zip_lo_i64(t2, t3), x);
+    v[3] = mn_vi_xor(mn_vi_zip_hi_i64(t2, t3), x);
 }
 
-/* rearrange the bands of [r0, rows) in place through one band of scratch */
+/* One band of H rows between layouts: plain (H rows of wrow bytes, Q4_0)
+ * and R4; src and dst do not overlap. */
+static void r4_band_convert(uint8_t *dst, const uint8_t *src, size_t H, size_t nb, int to_r4)
+{
+    const size_t ng = nb / 4, t = nb % 4, wrow = nb * MN_SZ_Q4_0;
+    for (size_t g = 0; g < ng; g++) {
+        const size_t rec = g * H * R4_GROUP; /* the group record in the R4 band */
+        for (size_t h = 0; h < H; h++) {
+            const size_t row = h * wrow + 4 * g * MN_SZ_Q4_0; /* block 4g of row h, plain */
+            mn_vi a[4], b[4];
+            for (size_t m = 0; m < 4; m++) {
+                if (to_r4) {
+                    memcpy(dst + rec + 8 * h + 2 * m, src + row + m * MN_SZ_Q4_0, 2);
+                    a[m] = mn_vi_load(src + row + m * MN_SZ_Q4_0 + 2);
+                } else {
+                    memcpy(dst + row + m * MN_SZ_Q4_0, src + rec + 8 * h + 2 * m, 2);
+                    a[m] = mn_vi_load(src + rec + 8 * H + 16 * (H * m + h));
+                }
+            }
+            r4_transpose(a, b);
+            for (size_t k = 0; k < 4; k++) {
+                if (to_r4) mn_vi_store(dst + rec + 8 * H + 16 * (H * k + h), b[k]);
+                else mn_vi_store(dst + row + k * MN_SZ_Q4_0 + 2, b[k]);
+            }
+        }
+    }
+    for (size_t h = 0; t && h < H; h++) { /* the tails, plain in both */
+        const uint8_t *s = to_r4 ? src + h * wrow + 4 * ng * MN_SZ_Q4_0 : src + ng * H * R4_GROUP + h * t * MN_SZ_Q4_0;
+        uint8_t *d = to_r4 ? dst + ng * H * R4_GROUP + h * t * MN_SZ_Q4_0 : dst + h * wrow + 4 * ng * MN_SZ_Q4_0;
+        memcpy(d, s, t * MN_SZ_Q4_0);
+    }
+}
+
+/* rearrange every band in place through one band of scratch */
 static void r4_convert(uint8_t *W, size_t rows, size_t n, uint8_t *scratch, int to_r4)
 {
     const size_t nb = n / 32, wrow = nb * MN_SZ_Q4_0;
     for (size_t r0 = 0; r0 < rows; r0 += 4) {
         const size_t H = rows - r0 < 4 ? rows - r0 : 4;
-        uint8_t *band = W + r0 * wrow;
-        memcpy(scratch, band, H * wrow);
-        for (size_t h = 0; h < H; h++)
-            for (size_t b = 0; b < nb; b++) {
-                uint8_t blk[MN_SZ_Q4_0];
-                if (to_r4) {
-                    memcpy(blk, scratch + h * wrow + b * MN_SZ_Q4_0, MN_SZ_Q4_0);
-                    r4_put_block(band, H, h, b, nb, blk);
-                } else {
-                    r4_get_block(scratch, H, h, b, nb, blk);
-                    memcpy(band + h * wrow + b * MN_SZ_Q4_0, blk, MN_SZ_Q4_0);
-                }
-            }
+        memcpy(scratch, W + r0 * wrow, H * wrow);
+        r4_band_convert(W + r0 * wrow, scratch, H, nb, to_r4);
     }
 }
 
@@ -1092,6 +1119,11 @@ void mn_q4_0_r4_read(const void *W, size_t rows, size_t n, size_t from, void *ds
     while (size) {
         const size_t i = from / MN_SZ_Q4_0, skip = from % MN_SZ_Q4_0; /* block i of the matrix */
         const size_t r = i / nb, r0 = r / 4 * 4, H = rows - r0 < 4 ? rows - r0 : 4;
+        if (from == r0 * wrow && size >= H * wrow) { /* a whole band */
+            r4_band_convert(out, (const uint8_t *)W + r0 * wrow, H, nb, 0);
+            out += H * wrow, from += H * wrow, size -= H * wrow;
+            continue;
+        }
         size_t k = MN_SZ_Q4_0 - skip < size ? MN_SZ_Q4_0 - skip : size;
         uint8_t blk[MN_SZ_Q4_0];
         r4_get_block((const uint8_t *)W + r0 * wrow, H, r - r0, i % nb, nb, blk);
