@@ -76,14 +76,18 @@ static mn_status run(mn_pool *pool, gemm_job *j, uint32_t wtype, mn_pool_fn fn)
     void *heap = NULL;
     mn_qx_prep *preps = &one;
     if (j->rows_fn) {
-        size_t per = mn_qx_prep_size(wtype, j->cols), need;
+        const int k8 = mn_qtraits_get(wtype)->vec_dot_type == MN_TYPE_Q8_K; /* Q4_K / Q5_K (int16 targets) */
+        size_t per = k8 ? mn_qk_prep_size(j->cols) : mn_qx_prep_size(wtype, j->cols), need;
         if (j->batch > (SIZE_MAX - 64) / (per + sizeof(mn_qx_prep))) return MN_E_INVALID_ARG;
         need = j->batch * (per + sizeof(mn_qx_prep));
         unsigned char *mem = stack;
         if (need > sizeof stack && !(mem = heap = mn_malloc(need))) return MN_E_NOMEM;
         preps = (mn_qx_prep *)(void *)mem;
         unsigned char *scratch = mem + j->batch * sizeof(mn_qx_prep);
-        for (size_t b = 0; b < j->batch; b++) mn_qx_prepare(wtype, j->X + b * j->xrow, j->cols, &preps[b], scratch + b * per);
+        for (size_t b = 0; b < j->batch; b++) {
+            if (k8) mn_qk_prepare(j->X + b * j->xrow, j->cols, &preps[b], scratch + b * per);
+            else mn_qx_prepare(wtype, j->X + b * j->xrow, j->cols, &preps[b], scratch + b * per);
+        }
         j->prep = preps;
     }
     mn_pool_for(pool, j->rows, 4, fn, j);

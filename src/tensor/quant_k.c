@@ -688,6 +688,146 @@ void mn_dequantize_row_q8_K(const void *src, float *y, size_t k)
     }
 }
 
+/* ------------------------------------------------ Q4_K / Q5_K / Q6_K GEMV, int16
+ * For the int16 targets (MN_Q_X16: wasm, NEON, plain C; x86 keeps
+ * pmaddubsw), with the Q8_K activations widened once per GEMV
+ * (mn_qk_prepare). wasm has no cheap u8 x i8 multiply-add (mn_q_pair is 2
+ * extmuls, ~8 x86 instructions after V8); here each int16 lane of 16 qs
+ * bytes, masked to its two low (or high) nibbles n0 | n1 << 8, gives
+ * lane << 8 = 256 n0 and lane >> 8 = n1, paired with x[e0] and 256 x[e1]
+ * (|256 x| <= 32768: -128 fits): one pmaddwd per 8 elements, no widening.
+ * Each 32-element sub-block's sum comes out times 256 (|.| < 2^25: exact,
+ * shifted back), is scaled by its 6-bit scale in i32 lanes, and the float
+ * steps are kdot_ref's: the same bits. Q6_K likewise with 6-bit values
+ * (lane << 8 <= 16128) and 16-element sub-blocks. Layout of x16: runs of 16
+ * elements in order, run r (elements 16r..) = x[16r + 2i] for i < 8, then
+ * 256 x[16r + 2i + 1]. */
+size_t mn_qk_prep_size(size_t n) { return 15 + n * sizeof(int16_t); }
+
+void mn_qk_prepare(const void *xv, size_t n, mn_qx_prep *p, void *scratch)
+{
+    const uint8_t *x = xv;
+    int16_t *x16 = (int16_t *)(void *)(((uintptr_t)scratch + 15) & ~(uintptr_t)15);
+    memset(p, 0, sizeof *p);
+    p->x16 = x16;
+    for (size_t b = 0; b < n / 256; b++, x += MN_SZ_Q8_K, x16 += 256) {
+        const int8_t *q = (const int8_t *)(x + 4);
+        for (int r = 0; r < 16; r++) /* run r: elements 16r .. 16r+15 */
+            for (int i = 0; i < 8; i++) {
+                x16[16 * r + i] = q[16 * r + 2 * i];
+                x16[16 * r + 8 + i] = (int16_t)(q[16 * r + 2 * i + 1] * 256);
+            }
+    }
+}
+
+/* the products of 16 elements of one run (16 qs bytes, as int16 lanes
+ * v0 | v1 << 8 with v <= 63) with their prepared activations (x16 run) */
+AI mn_vi k16_pairs(mn_vi v, const int16_t *xs)
+{
+    return mn_vi_add_i32(mn_vi_madd_i16(mn_vi_slli_i16(v, 8), mn_vi_load(xs)), mn_vi_madd_i16(mn_vi_srli_i16(v, 8), mn_vi_load(xs + 8)));
+}
+
+/* one row of Q4_K (five 0) / Q5_K (five 1) against the prepared activations */
+AI float k45_row16(const uint8_t *w, const uint8_t *x, const int16_t *x16, size_t nb, int five)
+{
+    static const uint16_t k0f[8] = {0x0F0F, 0x0F0F, 0x0F0F, 0x0F0F, 0x0F0F, 0x0F0F, 0x0F0F, 0x0F0F};
+    static const uint16_t k10[8] = {0x1010, 0x1010, 0x1010, 0x1010, 0x1010, 0x1010, 0x1010, 0x1010};
+    float acc = 0.0f;
+    for (size_t i = 0; i < nb; i++, w += five ? 176 : 144, x += MN_SZ_Q8_K, x16 += 256) {
+        _Alignas(16) int32_t sc[8];
+        int mn[16];
+        for (int j = 0; j < 8; j++) { int d, m; k4_scale_min(j, w + 4, &d, &m); sc[j] = d; mn[2 * j] = mn[2 * j + 1] = m; }
+        const uint8_t *qs = w + (five ? 48 : 16);
+        const mn_vi m0f = mn_vi_load(k0f), m10 = mn_vi_load(k10);
+#if defined(__wasm__)
+        volatile mn_vi S[8]; /* V8 hoists every load of the loop and spills; a store per p orders them */
+#else
+        mn_vi S[8];
+#endif
+        for (int pp = 0; pp < 4; pp++) {
+            mn_vi slo = mn_vi_zero(), shi = mn_vi_zero();
+            for (int hh = 0; hh < 2; hh++) {
+                const mn_vi q = mn_vi_load(qs + 32 * pp + 16 * hh);
+                mn_vi a = mn_vi_and(q, m0f), b = mn_vi_and(mn_vi_srli_i16(q, 4), m0f);
+                if (five) {
+                    const mn_vi h = mn_vi_load(w + 16 + 16 * hh);
+                    a = mn_vi_or(a, mn_vi_and(bit_to(h, 2 * pp, 4), m10));
+                    b = mn_vi_or(b, mn_vi_and(bit_to(h, 2 * pp + 1, 4), m10));
+                }
+                const int16_t *xs = x16 + 64 * pp + 16 * hh; /* runs 4p+hh (low nibbles), 4p+2+hh (high) */
+                mn_vi lo = k16_pairs(a, xs), hi = k16_pairs(b, xs + 32);
+                slo = mn_vi_add_i32(slo, lo);
+                shi = mn_vi_add_i32(shi, hi);
+            }
+            S[2 * pp] = slo;
+            S[2 * pp + 1] = shi;
+        }
+        /* sub-block sums (x 256, exact), back to x 1, times their scales, summed: all mod 2^32 */
+        mn_vi t0 = mn_vi_srai_i32(mn_q_hsum4(S[0], S[1], S[2], S[3]), 8);
+        mn_vi t1 = mn_vi_srai_i32(mn_q_hsum4(S[4], S[5], S[6], S[7]), 8);
+        mn_vi prod = mn_vi_add_i32(mn_vi_mullo_i32(t0, mn_vi_load(sc)), mn_vi_mullo_i32(t1, mn_vi_load(sc + 4)));
+        int32_t isum = mn_vi_hsum_i32(prod);
+        int32_t msum = (int32_t)bsum_dot(x, mn);
+        acc = acc + kterm(KQ4, mn_rdh(w), mn_rdh(w + 2), mn_rdf32(x), isum, msum);
+    }
+    return acc;
+}
+
+/* one row of Q6_K against the prepared activations */
+AI float k6_row16(const uint8_t *w, const uint8_t *x, const int16_t *x16, size_t nb)
+{
+    static const uint16_t k0f[8] = {0x0F0F, 0x0F0F, 0x0F0F, 0x0F0F, 0x0F0F, 0x0F0F, 0x0F0F, 0x0F0F};
+    static const uint16_t k30[8] = {0x3030, 0x3030, 0x3030, 0x3030, 0x3030, 0x3030, 0x3030, 0x3030};
+    float acc = 0.0f;
+    for (size_t i = 0; i < nb; i++, w += 210, x += MN_SZ_Q8_K, x16 += 256) {
+        const int8_t *sc = (const int8_t *)(w + 192);
+        _Alignas(16) int32_t scv[16];
+        int c16[16];
+        for (int s16 = 0; s16 < 16; s16++) scv[s16] = c16[s16] = sc[s16];
+        const mn_vi m0f = mn_vi_load(k0f), m30 = mn_vi_load(k30);
+#if defined(__wasm__)
+        volatile mn_vi S[16]; /* see k45_row16 */
+#else
+        mn_vi S[16];
+#endif
+        for (int h = 0; h < 2; h++)
+            for (int l0 = 0; l0 < 32; l0 += 16) {
+                const mn_vi a = mn_vi_load(w + 64 * h + l0), c = mn_vi_load(w + 64 * h + 32 + l0);
+                const mn_vi hb = mn_vi_load(w + 128 + 32 * h + l0);
+                const mn_vi q1 = mn_vi_or(mn_vi_and(a, m0f), mn_vi_and(mn_vi_slli_i16(hb, 4), m30));
+                const mn_vi q2 = mn_vi_or(mn_vi_and(c, m0f), mn_vi_and(mn_vi_slli_i16(hb, 2), m30));
+                const mn_vi q3 = mn_vi_or(mn_vi_and(mn_vi_srli_i16(a, 4), m0f), mn_vi_and(hb, m30));
+                const mn_vi q4 = mn_vi_or(mn_vi_and(mn_vi_srli_i16(c, 4), m0f), mn_vi_and(mn_vi_srli_i16(hb, 2), m30));
+                const int s = 8 * h + l0 / 16; /* sub-block (and run) of q1; q2..q4: s + 2, 4, 6 */
+                S[s] = k16_pairs(q1, x16 + 16 * s);
+                S[s + 2] = k16_pairs(q2, x16 + 16 * (s + 2));
+                S[s + 4] = k16_pairs(q3, x16 + 16 * (s + 4));
+                S[s + 6] = k16_pairs(q4, x16 + 16 * (s + 6));
+            }
+        mn_vi prod = mn_vi_zero();
+        for (int g = 0; g < 4; g++) {
+            mn_vi t = mn_vi_srai_i32(mn_q_hsum4(S[4 * g], S[4 * g + 1], S[4 * g + 2], S[4 * g + 3]), 8);
+            prod = mn_vi_add_i32(prod, mn_vi_mullo_i32(t, mn_vi_load(scv + 4 * g)));
+        }
+        uint32_t isum = (uint32_t)mn_vi_hsum_i32(prod) - 32u * bsum_dot(x, c16);
+        acc = acc + kterm(KQ6, mn_rdh(w + 208), 0.0f, mn_rdf32(x), (int32_t)isum, 0);
+    }
+    return acc;
+}
+
+void mn_gemv_rows_q4_K(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst)
+{
+    for (size_t r = 0; r < nrows; r++) dst[r] = k45_row16((const uint8_t *)W + r * wrow, x, p->x16, n / 256, 0);
+}
+void mn_gemv_rows_q5_K(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst)
+{
+    for (size_t r = 0; r < nrows; r++) dst[r] = k45_row16((const uint8_t *)W + r * wrow, x, p->x16, n / 256, 1);
+}
+void mn_gemv_rows_q6_K(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst)
+{
+    for (size_t r = 0; r < nrows; r++) dst[r] = k6_row16((const uint8_t *)W + r * wrow, x, p->x16, n / 256);
+}
+
 /* ------------------------------------------------------------ entry points */
 #define KENTRY(T, K) \
     void mn_dequantize_row_##T##_ref(const void *s, float *d, size_t n) { kdeq_ref(K, s, d, n); } \

@@ -423,6 +423,39 @@ static void gemv_gemm_threads(void)
     MT_GOLDEN("quant/gemv_hashes.txt", text, len);
 }
 
+/* ---- Q4_K / Q5_K / Q6_K int16 GEMV (the type table's on int16 targets; called
+ * directly here so x86 runs it too): vec_dot_ref's bits, hostile bytes and
+ * -128 activations included. */
+static void k_gemv_int16(void)
+{
+    static const struct { uint32_t type; void (*fn)(const void *, size_t, size_t, const void *, const mn_qx_prep *, size_t, float *); } ks[] = {
+        {MN_Q_Q4_K, mn_gemv_rows_q4_K}, {MN_Q_Q5_K, mn_gemv_rows_q5_K}, {MN_Q_Q6_K, mn_gemv_rows_q6_K}};
+    const size_t rows = 11;
+    uint64_t seed = 4242;
+    for (size_t k = 0; k < sizeof ks / sizeof ks[0]; k++) {
+        const mn_qtraits *t = mn_qtraits_get(ks[k].type);
+        for (size_t nb = 1; nb <= 5; nb += 2) {
+            const size_t cols = 256 * nb, wrow = mn_qrow_size(t->type, cols), xrow = mn_qrow_size(MN_Q_Q8_K, cols);
+            uint8_t *W = malloc(rows * wrow), *X = malloc(xrow), *scratch = malloc(mn_qk_prep_size(cols));
+            float y[11];
+            for (size_t r = 0; r < rows; r++) fill_row(t->type, W + r * wrow, cols, &seed, (int)(r % 3));
+            for (int mode = 0; mode < 2; mode++) {
+                fill_act(MN_Q_Q8_K, X, cols, &seed, mode);
+                if (mode) for (size_t i = 0; i < cols; i += 7) X[4 + i] = 0x80; /* -128 among the activations */
+                mn_qx_prep p;
+                mn_qk_prepare(X, cols, &p, scratch);
+                ks[k].fn(W, wrow, rows, X, &p, cols, y);
+                for (size_t r = 0; r < rows; r++) {
+                    float ref = t->vec_dot_ref(W + r * wrow, X, cols);
+                    if (!same_f32(ref, y[r])) MT_NOTE_FAIL("%s %zu blocks row %zu mode %d: %a != ref %a", t->name, nb, r, mode, y[r], ref);
+                }
+            }
+            free(W); free(X); free(scratch);
+            if (mt.case_failed) return;
+        }
+    }
+}
+
 /* ---- Q4_0_R4: Q4_0 rearranged for the int16 kernels ----------------------
  * Every shape class: bands of 1..4 rows (rows % 4), rows shorter than a group
  * (tail blocks only), whole groups, groups + 1..3 tail blocks. The repacked
@@ -545,5 +578,6 @@ void suite_quant(void)
     MT_RUN(quantize_vec_equals_ref);
     MT_RUN(gemv_gemm_threads);
     MT_RUN(q4_0_r4_repack);
+    MT_RUN(k_gemv_int16);
     MT_RUN(numpy_reference_vectors);
 }
