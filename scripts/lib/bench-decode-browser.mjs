@@ -4,12 +4,17 @@
 // files, the same prompt text, greedy decoding of the same token count.
 //
 //   node scripts/lib/bench-decode-browser.mjs [--runs N] [--tokens N] [--models a.gguf,b.gguf] [--threads N]
+//     [--settle ms] [--floor 1] [--ranges 1,2,4]
 //
 // --tokens 0 measures the load alone: a table of load times (median, range,
 // each run's wllama / minnow ratio) and the median of each of minnow's
 // info.timings parts. With --floor 1 each run also times the transfer floor
 // (web/bench-floor.js: a worker receiving the file and dropping it, and
 // receiving it into fresh wasm memory), alternating with the engines.
+// With --ranges 1,2,4 (and --tokens 0) each run also times a worker receiving
+// the file into fresh shared wasm memory as that many concurrent Range
+// requests (1: one plain GET), each part written at its offset: whether
+// parallel streams deliver the bytes faster than one.
 //
 // Per run the engines alternate (minnow first, then wllama), each loading the
 // model fresh from the local server (no cache). web/bench.js measures:
@@ -37,11 +42,53 @@ const RUNS = Number(args.runs ?? 3), TOKENS = Number(args.tokens ?? 128), THREAD
 // ~0.5 s of CPU within the next second (after minnow's dispose(): 0-0.09 s),
 // which made the next load's worker start 30 -> 90 ms late.
 const SETTLE = Number(args.settle ?? 2000);
-const ENGINES = ['minnow', 'wllama', ...(Number(args.floor ?? 0) && !Number(args.tokens ?? 128) ? ['floor-read', 'floor-copy'] : [])];
+const ENGINES = ['minnow', 'wllama', ...(Number(args.floor ?? 0) && !Number(args.tokens ?? 128) ? ['floor-read', 'floor-copy'] : []),
+  ...(args.ranges && !Number(args.tokens ?? 128) ? String(args.ranges).split(',').map((n) => `ranges-${Number(n)}`) : [])];
 const MODELS = (args.models ?? path.resolve(root, '..', 'shared/models/stories260K/stories260K.gguf')).split(',').filter(Boolean);
 const PROMPT_TEXT = 'Once upon a time, there was a little girl named Lily. She loved to play outside in the park. ' +
   'One day, she saw a big, red ball. She wanted to play with it, but it was too high. Lily\'s mom said, ' +
   '"Let\'s go to the park and find a stick."';
+// --ranges: the worker (from a Blob URL) and its run, timed from the call like a load
+const RANGES_WORKER = `self.onmessage = async ({ data: { url, parts } }) => {
+  try {
+    const t0 = performance.now();
+    const head = await fetch(url, { method: 'HEAD', credentials: 'same-origin' });
+    const size = Number(head.headers.get('content-length'));
+    const mem = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
+    mem.grow(Math.ceil(size / 65536));
+    const dst = new Uint8Array(mem.buffer);
+    const step = Math.ceil(size / parts);
+    const part = async (a, b) => { // [a, b)
+      const resp = await fetch(url, { credentials: 'same-origin', headers: parts > 1 ? { Range: 'bytes=' + a + '-' + (b - 1) } : {} });
+      if (parts > 1 && resp.status !== 206) throw new Error('HTTP ' + resp.status + ' to a range request');
+      const reader = resp.body.getReader({ mode: 'byob' });
+      let buf = new ArrayBuffer(1 << 20), n = 0;
+      for (;;) {
+        const { done, value } = await reader.read(new Uint8Array(buf));
+        if (done) break;
+        dst.set(value, a + n);
+        n += value.length;
+        buf = value.buffer;
+      }
+      return n;
+    };
+    const got = await Promise.all(Array.from({ length: parts }, (_, i) => part(i * step, Math.min(size, (i + 1) * step))));
+    const bytes = got.reduce((x, y) => x + y, 0);
+    if (bytes !== size) throw new Error('received ' + bytes + ' of ' + size + ' bytes');
+    self.postMessage({ ms: performance.now() - t0, bytes });
+  } catch (e) { self.postMessage({ error: String(e?.message ?? e) }); }
+};`;
+const runRanges = (page, o) => page.evaluate(({ code, url, parts, engine }) => new Promise((resolve, reject) => {
+  const t0 = performance.now();
+  const w = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
+  w.onmessage = ({ data: r }) => {
+    w.terminate();
+    if (r.error) reject(new Error(r.error));
+    else resolve({ engine, build: 'worker fetch', load: performance.now() - t0, fetchMs: r.ms, text: '' });
+  };
+  w.postMessage({ url: new URL(url, location.href).href, parts }); // (a blob: worker has no base URL)
+}), { code: RANGES_WORKER, url: o.url, parts: Number(o.engine.split('-')[1]), engine: o.engine });
+
 async function nonAsciiTokens(file) {
   const m = await minnow.load(file, { threads: 1 });
   try {
@@ -74,8 +121,8 @@ try {
       for (const engine of ENGINES) {
         try {
           if (SETTLE) await new Promise((r) => setTimeout(r, SETTLE));
-          const res = await page.evaluate((o) => window.bench.run(o),
-            { engine, url: modelUrl(i), prompt: PROMPT_TEXT, tokens: TOKENS, threads: THREADS, ban });
+          const o = { engine, url: modelUrl(i), prompt: PROMPT_TEXT, tokens: TOKENS, threads: THREADS, ban };
+          const res = engine.startsWith('ranges-') ? await runRanges(page, o) : await page.evaluate((o) => window.bench.run(o), o);
           got[engine].push(res);
           console.error(`${path.basename(MODELS[i])} run ${r + 1} ${engine}: decode ${res.decode?.toFixed(1)} tok/s, ` +
             `prompt ${res.prompt?.toFixed(1)} tok/s, load ${res.load.toFixed(0)} ms` +
@@ -119,7 +166,13 @@ if (!TOKENS) {
       `${m.map((x, k) => `${f(w[k] / x, 2)}x`).join(' ')} |`);
   }
   for (const r of rows) console.log(`\n${r.file}: minnow timings (medians, ms): ${Object.entries(r.timings).map(([k, v]) => `${k} ${f(v, 0)}`).join(', ')}`);
-  for (const r of rows) for (const [e, m, all] of r.floors) console.log(`${r.file}: ${e} ${f(m, 0)} ms (${all.map((x) => f(x, 0)).join(' ')})`);
+  for (const r of rows) {
+    const one = r.floors.find(([e]) => e === 'ranges-1')?.[1];
+    for (const [e, m, all] of r.floors) {
+      console.log(`${r.file}: ${e} ${f(m, 0)} ms (${all.map((x) => f(x, 0)).join(' ')})` +
+        (e.startsWith('ranges-') && one ? `, ${f(one / m, 2)}x the speed of one stream` : ''));
+    }
+  }
   for (const r of rows) for (const e of r.errors) console.log(`\n${r.file}: ${e}`);
   process.exit(0);
 }

@@ -18,8 +18,12 @@
 //    150 MB file streamed from disk costs the server ~3x the CPU of one sent
 //    from memory, and on a 2-core machine that CPU is taken from the browser
 //    whichever engine loads; every request still sends every byte).
-//  - onRequest({ method, path, status, bytes }) sees every request (tests count
-//    model downloads with it).
+//  - Range: one byte range (bytes=a-b, a-, -n) is answered 206 with
+//    Content-Range, an unsatisfiable one 416; files say Accept-Ranges: bytes.
+//    ranges: false ignores Range (200, the whole file, no Accept-Ranges): a
+//    server that does not do ranges, for the tests.
+//  - onRequest({ method, path, status, bytes, range }) sees every request
+//    (tests count model downloads with it; range: [start, end) or null).
 import http from 'node:http';
 import { createReadStream, readFileSync, statSync, realpathSync } from 'node:fs';
 import path from 'node:path';
@@ -36,16 +40,16 @@ const TYPES = {
   '.png': 'image/png', '.svg': 'image/svg+xml', '.ts': 'text/plain; charset=utf-8', '.map': 'application/json',
 };
 
-export function startServer({ port = 8080, host = '127.0.0.1', isolate = true, root = repoRoot, shared = defaultShared, files = {}, filesInMemory = false, onRequest } = {}) {
+export function startServer({ port = 8080, host = '127.0.0.1', isolate = true, root = repoRoot, shared = defaultShared, files = {}, filesInMemory = false, ranges = true, onRequest } = {}) {
   const inMemory = new Map(); // file path -> Buffer (filesInMemory)
   const mounts = [
     ['/web/', path.join(root, 'web')], ['/js/', path.join(root, 'js')], ['/build/wasm/', path.join(root, 'build', 'wasm')],
     ['/node_modules/@wllama/wllama/', path.join(root, 'node_modules', '@wllama', 'wllama')], ['/shared/', shared],
   ];
   const server = http.createServer((req, res) => {
-    let status = 200, bytes = 0;
+    let status = 200, bytes = 0, range = null;
     const url = new URL(req.url, 'http://x');
-    const done = () => onRequest?.({ method: req.method, path: url.pathname, status, bytes });
+    const done = () => onRequest?.({ method: req.method, path: url.pathname, status, bytes, range });
     const headers = { 'Cache-Control': 'no-store' };
     if (isolate) {
       headers['Cross-Origin-Opener-Policy'] = 'same-origin';
@@ -84,19 +88,33 @@ export function startServer({ port = 8080, host = '127.0.0.1', isolate = true, r
         const real = realpathSync(file);
         if (!real.startsWith(base + path.sep)) return fail(403, 'outside the served folder');
       }
-      bytes = st.size;
-      res.writeHead(200, {
+      let start = 0, end = st.size; // [start, end)
+      if (ranges && req.headers.range !== undefined) {
+        const r = parseRange(req.headers.range, st.size);
+        if (r === 'unsatisfiable') {
+          status = 416;
+          res.writeHead(416, { ...headers, 'Content-Range': `bytes */${st.size}` });
+          res.end();
+          return done();
+        }
+        if (r) { [start, end] = r; status = 206; range = r; }
+      }
+      bytes = end - start;
+      res.writeHead(status, {
         ...headers,
         'Content-Type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
-        'Content-Length': String(st.size),
+        'Content-Length': String(bytes),
+        ...(ranges ? { 'Accept-Ranges': 'bytes' } : {}),
+        ...(status === 206 ? { 'Content-Range': `bytes ${start}-${end - 1}/${st.size}` } : {}),
       });
       if (req.method === 'HEAD') { res.end(); return done(); }
       if (single && filesInMemory) {
         if (!inMemory.has(file)) inMemory.set(file, readFileSync(file));
-        res.end(inMemory.get(file), done);
+        res.end(inMemory.get(file).subarray(start, end), done);
         return;
       }
-      const s = createReadStream(file, { highWaterMark: 1 << 20 }); // 1 MiB reads: fewer, larger writes to the socket
+      if (bytes === 0) { res.end(); return done(); }
+      const s = createReadStream(file, { start, end: end - 1, highWaterMark: 1 << 20 }); // 1 MiB reads: fewer, larger writes to the socket
       s.on('error', () => res.destroy());
       s.on('close', done);
       s.pipe(res);
@@ -111,4 +129,24 @@ export function startServer({ port = 8080, host = '127.0.0.1', isolate = true, r
       resolve({ server, port: a.port, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${a.port}`, close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }) });
     });
   });
+}
+
+// A Range header against a file of `size` bytes: [start, end) for one
+// satisfiable byte range, 'unsatisfiable', or null (not a single byte range:
+// ignored, the whole file is sent, as RFC 9110 allows).
+export function parseRange(header, size) {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(String(header).trim());
+  if (!m || (m[1] === '' && m[2] === '')) return null;
+  let start, end;
+  if (m[1] === '') { // the last n bytes
+    const n = Number(m[2]);
+    if (n === 0) return 'unsatisfiable';
+    start = Math.max(0, size - n); end = size;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size : Math.min(size, Number(m[2]) + 1);
+    if (m[2] !== '' && Number(m[2]) < start) return null;
+    if (start >= size) return 'unsatisfiable';
+  }
+  return [start, end];
 }
