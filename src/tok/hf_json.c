@@ -633,6 +633,48 @@ done:
  * already added or in the model vocabulary, and numbers the others after the
  * largest added id, or from the model's vocabulary size (its number of
  * entries). They differ only in files with gaps (HF warns about them). */
+/* one element of added_tokens (see load_added) */
+static int load_added_one(ld *L, uint32_t c, size_t *seen, size_t cap, size_t vocab_len, int64_t *max_addedp)
+{
+    mn_json *d = &L->d;
+    mn_tokenizer *t = L->t;
+    int64_t max_added = *max_addedp;
+    int64_t id;
+    size_t l;
+    const char *s = mn_json_str(d, mn_json_get(d, c, "content"), &l);
+    if (!s || !mn_json_i64(d, mn_json_get(d, c, "id"), &id) || id < 0 || id > INT32_MAX)
+        return bad(L, "added token without content or id");
+    if (!l) return MN_OK; /* HF skips empty contents */
+    int special = mn_json_bool(d, mn_json_get(d, c, "special"), 0), lstrip = mn_json_bool(d, mn_json_get(d, c, "lstrip"), 0),
+        rstrip = mn_json_bool(d, mn_json_get(d, c, "rstrip"), 0), single = mn_json_bool(d, mn_json_get(d, c, "single_word"), 0),
+        norm = mn_json_bool(d, mn_json_get(d, c, "normalized"), 1);
+    mn_tok_added *prev = NULL;
+    size_t h = (size_t)mn_tok_hash_bytes(s, l) & (cap - 1);
+    for (; seen[h] != SIZE_MAX && !prev; h = (h + 1) & (cap - 1)) {
+        mn_tok_added *a = &t->added[seen[h]];
+        if (a->len == l && !memcmp(t->added_bytes + a->off, s, l)) prev = a;
+    }
+    if (prev) { /* the same content again: its flags replace the first's */
+        prev->special = (uint8_t)special;
+        prev->lstrip = (uint8_t)lstrip;
+        prev->rstrip = (uint8_t)rstrip;
+        prev->single_word = (uint8_t)single;
+        prev->normalized = (uint8_t)norm;
+        return MN_OK;
+    }
+    int32_t vid = mn_tokenizer_token_to_id(t, s, l);
+    if (vid >= 0) id = vid;
+    else if (max_added >= 0) id = max_added >= (int64_t)vocab_len || vocab_len == 0 ? max_added + 1 : (int64_t)vocab_len;
+    else id = (int64_t)vocab_len;
+    if (id > INT32_MAX) return bad(L, "added token id");
+    if (id > max_added) max_added = id;
+    *max_addedp = max_added;
+    int rc = mn_tok_add_added(t, (int32_t)id, s, l, special, lstrip, rstrip, single, norm);
+    if (rc) return rc;
+    seen[h] = t->n_added - 1; /* h: the empty slot the probe ended on */
+    return MN_OK;
+}
+
 static int load_added(ld *L, uint32_t arr)
 {
     mn_json *d = &L->d;
@@ -642,37 +684,24 @@ static int load_added(ld *L, uint32_t arr)
     size_t vocab_len = 0;
     for (size_t i = 0; i < t->n_vocab; i++) vocab_len += t->tok_len[i] != UINT32_MAX;
     int64_t max_added = -1;
-    for (uint32_t c = mn_json_first(d, arr); c != MN_JSON_NONE; c = mn_json_next(d, arr, c)) {
-        int64_t id;
-        size_t l;
-        const char *s = mn_json_str(d, mn_json_get(d, c, "content"), &l);
-        if (!s || !mn_json_i64(d, mn_json_get(d, c, "id"), &id) || id < 0 || id > INT32_MAX)
-            return bad(L, "added token without content or id");
-        if (!l) continue; /* HF skips empty contents */
-        int special = mn_json_bool(d, mn_json_get(d, c, "special"), 0), lstrip = mn_json_bool(d, mn_json_get(d, c, "lstrip"), 0),
-            rstrip = mn_json_bool(d, mn_json_get(d, c, "rstrip"), 0), single = mn_json_bool(d, mn_json_get(d, c, "single_word"), 0),
-            norm = mn_json_bool(d, mn_json_get(d, c, "normalized"), 1);
-        mn_tok_added *prev = NULL;
-        for (size_t i = 0; i < t->n_added && !prev; i++)
-            if (t->added[i].len == l && !memcmp(t->added_bytes + t->added[i].off, s, l)) prev = &t->added[i];
-        if (prev) { /* the same content again: its flags replace the first's */
-            prev->special = (uint8_t)special;
-            prev->lstrip = (uint8_t)lstrip;
-            prev->rstrip = (uint8_t)rstrip;
-            prev->single_word = (uint8_t)single;
-            prev->normalized = (uint8_t)norm;
-            continue;
-        }
-        int32_t vid = mn_tokenizer_token_to_id(t, s, l);
-        if (vid >= 0) id = vid;
-        else if (max_added >= 0) id = max_added >= (int64_t)vocab_len || vocab_len == 0 ? max_added + 1 : (int64_t)vocab_len;
-        else id = (int64_t)vocab_len;
-        if (id > INT32_MAX) return bad(L, "added token id");
-        if (id > max_added) max_added = id;
-        int rc = mn_tok_add_added(t, (int32_t)id, s, l, special, lstrip, rstrip, single, norm);
-        if (rc) return rc;
+    /* the added tokens so far by content (open addressing over indices into
+     * t->added, SIZE_MAX = empty): a repeated content is found in O(1) */
+    size_t n_items = t->n_added, cap = 16;
+    for (uint32_t c = mn_json_first(d, arr); c != MN_JSON_NONE; c = mn_json_next(d, arr, c)) n_items++;
+    while (cap < 2 * n_items) cap *= 2;
+    size_t *seen = mn_malloc(cap * sizeof *seen);
+    if (!seen) return mn_err_set(&t->err, MN_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < cap; i++) seen[i] = SIZE_MAX;
+    for (size_t i = 0; i < t->n_added; i++) {
+        size_t h = (size_t)mn_tok_hash_bytes(t->added_bytes + t->added[i].off, t->added[i].len) & (cap - 1);
+        while (seen[h] != SIZE_MAX) h = (h + 1) & (cap - 1);
+        seen[h] = i;
     }
-    return MN_OK;
+    int rc = MN_OK;
+    for (uint32_t c = mn_json_first(d, arr); c != MN_JSON_NONE && rc == MN_OK; c = mn_json_next(d, arr, c))
+        rc = load_added_one(L, c, seen, cap, vocab_len, &max_added);
+    mn_free(seen);
+    return rc;
 }
 
 int mn_tok_load_hf(mn_tokenizer *t, const char *json, size_t n)

@@ -452,6 +452,29 @@ static void hf_errors(void)
     MT_EQ_U64(n, 4);
     MT_CHECK(ids[0] == 5 && ids[1] == 1 && ids[2] == 0 && ids[3] == 3);
     mn_tokenizer_free(t);
+
+    /* many added tokens, one content twice: the second's flags replace the
+     * first's (HF), the id stays the first's */
+    size_t cap = 64 * 1024, len = 0;
+    char *j = malloc(cap);
+    len += (size_t)snprintf(j + len, cap - len, "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 1}, \"merges\": []},"
+                                                " \"added_tokens\": [");
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(j + len, cap - len, "{\"id\": %d, \"content\": \"<t%d>\", \"special\": false},", 2 + i, i);
+    len += (size_t)snprintf(j + len, cap - len, "{\"id\": 400, \"content\": \"<t7>\", \"special\": true}]}");
+    MT_OK(mn_tokenizer_create_hf(&t, j, len, msg, sizeof msg));
+    free(j);
+    n = mn_tokenizer_encode(t, ids, 16, "<t7>a<t299>", 11, 0); /* special: not parsed from text */
+    MT_EQ_U64(n, 2);
+    MT_CHECK(ids[0] == 0 && ids[1] == 301);
+    n = mn_tokenizer_encode(t, ids, 16, "<t7>a<t299>", 11, MN_TOK_PARSE_SPECIAL);
+    MT_EQ_U64(n, 3);
+    MT_CHECK(ids[0] == 9 && ids[1] == 0 && ids[2] == 301);
+    char out[32];
+    int32_t dec[2] = {9, 10};
+    size_t dn = mn_tokenizer_decode(t, out, sizeof out, dec, 2, MN_TOK_SKIP_SPECIAL);
+    MT_CHECK(dn == 4 && !memcmp(out, "<t8>", 4)); /* <t7> is special now: skipped */
+    mn_tokenizer_free(t);
 }
 
 /* Files that are no tokenizer get one message naming the three formats, not a parser's complaint. */
