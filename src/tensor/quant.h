@@ -39,7 +39,7 @@ size_t mn_qx_prep_size(uint32_t wtype, size_t n);
  * (mn_qx_prep_size(n) bytes, 4-byte aligned). */
 void mn_qx_prepare(uint32_t wtype, const void *x, size_t n, mn_qx_prep *p, void *scratch);
 
-/* Q4_K / Q5_K / Q6_K on the int16 targets (MN_Q_X16: wasm, NEON, plain C; their
+/* K-quants (Q2_K..Q6_K) on the int16 targets (MN_Q_X16: wasm, NEON, plain C; their
  * gemv_rows): the Q8_K activation row widened once per GEMV.
  * mn_qk_prep_size: scratch bytes for n elements (a multiple of 256);
  * mn_qk_prepare fills p->x16 (the rest of *p zero). The gemv_rows are
@@ -47,6 +47,8 @@ void mn_qx_prepare(uint32_t wtype, const void *x, size_t n, mn_qx_prep *p, void 
  * where MN_Q_X16. */
 size_t mn_qk_prep_size(size_t n);
 void mn_qk_prepare(const void *x, size_t n, mn_qx_prep *p, void *scratch);
+void mn_gemv_rows_q2_K(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);
+void mn_gemv_rows_q3_K(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);
 void mn_gemv_rows_q4_K(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);
 void mn_gemv_rows_q5_K(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);
 void mn_gemv_rows_q6_K(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);

@@ -688,7 +688,7 @@ void mn_dequantize_row_q8_K(const void *src, float *y, size_t k)
     }
 }
 
-/* ------------------------------------------------ Q4_K / Q5_K / Q6_K GEMV, int16
+/* ------------------------------------------------ K-quant GEMV, int16
  * For the int16 targets (MN_Q_X16: wasm, NEON, plain C; x86 keeps
  * pmaddubsw), with the Q8_K activations widened once per GEMV
  * (mn_qk_prepare). wasm has no cheap u8 x i8 multiply-add (mn_q_pair is 2
@@ -698,8 +698,8 @@ void mn_dequantize_row_q8_K(const void *src, float *y, size_t k)
  * (|256 x| <= 32768: -128 fits): one pmaddwd per 8 elements, no widening.
  * Each 32-element sub-block's sum comes out times 256 (|.| < 2^25: exact,
  * shifted back), is scaled by its 6-bit scale in i32 lanes, and the float
- * steps are kdot_ref's: the same bits. Q6_K likewise with 6-bit values
- * (lane << 8 <= 16128) and 16-element sub-blocks. Layout of x16: runs of 16
+ * steps are kdot_ref's: the same bits. Q6_K, Q3_K and Q2_K likewise with
+ * 6-, 3- and 2-bit values (lane << 8 <= 16128) and 16-element sub-blocks. Layout of x16: runs of 16
  * elements in order, run r (elements 16r..) = x[16r + 2i] for i < 8, then
  * 256 x[16r + 2i + 1]. */
 size_t mn_qk_prep_size(size_t n) { return 15 + n * sizeof(int16_t); }
@@ -815,6 +815,68 @@ AI float k6_row16(const uint8_t *w, const uint8_t *x, const int16_t *x16, size_t
     return acc;
 }
 
+/* the 4 sub-blocks of bytes l0..l0+15 of qs[32n..] (Q2_K / Q3_K) */
+#if defined(__wasm__)
+#define K23_S volatile mn_vi
+#else
+#define K23_S mn_vi
+#endif
+AI void k23_quarter(K23_S *S, const uint8_t *qs, const uint8_t *w, const int16_t *x16, int n, int l0, int three,
+                    mn_vi m3, mn_vi m4)
+{
+    const mn_vi q = mn_vi_load(qs + 32 * n + l0);
+    const mn_vi hm = three ? mn_vi_load(w + l0) : mn_vi_zero();
+    for (int j = 0; j < 4; j++) {
+        mn_vi v = mn_vi_and(mn_vi_srli_i16(q, 2 * j), m3);
+        if (three) v = mn_vi_or(v, mn_vi_and(bit_to(hm, 4 * n + j, 2), m4));
+        const int r = 8 * n + 2 * j + l0 / 16; /* sub-block = run of elements 128n + 32j + l0 .. */
+        S[r] = k16_pairs(v, x16 + 16 * r);
+    }
+}
+
+/* one row of Q2_K (three 0) / Q3_K (three 1) against the prepared activations */
+AI float k23_row16(const uint8_t *w, const uint8_t *x, const int16_t *x16, size_t nb, int three)
+{
+    const mn_vi m3 = mn_vi_splat_i8(3), m4 = mn_vi_splat_i8(4);
+    float acc = 0.0f;
+    for (size_t i = 0; i < nb; i++, w += three ? 110 : 84, x += MN_SZ_Q8_K, x16 += 256) {
+        _Alignas(16) int32_t scv[16];
+        int sc[16], mn[16];
+        const uint8_t *qs;
+        if (three) { q3_scales(w + 96, sc); qs = w + 32; }
+        else { for (int k = 0; k < 16; k++) { sc[k] = w[k] & 15; mn[k] = w[k] >> 4; } qs = w + 16; }
+        for (int k = 0; k < 16; k++) scv[k] = sc[k];
+        K23_S S[16]; /* volatile in wasm: see k45_row16 */
+        /* written out per (n, l0): clang keeps a loop over n otherwise, and
+         * bit_to's shifts become run-time branches */
+        k23_quarter(S, qs, w, x16, 0, 0, three, m3, m4);
+        k23_quarter(S, qs, w, x16, 0, 16, three, m3, m4);
+        k23_quarter(S, qs, w, x16, 1, 0, three, m3, m4);
+        k23_quarter(S, qs, w, x16, 1, 16, three, m3, m4);
+        mn_vi prod = mn_vi_zero();
+        for (int g = 0; g < 4; g++) {
+            mn_vi t = mn_vi_srai_i32(mn_q_hsum4(S[4 * g], S[4 * g + 1], S[4 * g + 2], S[4 * g + 3]), 8);
+            prod = mn_vi_add_i32(prod, mn_vi_mullo_i32(t, mn_vi_load(scv + 4 * g)));
+        }
+        uint32_t isum = (uint32_t)mn_vi_hsum_i32(prod);
+        if (three) {
+            isum -= 4u * bsum_dot(x, sc);
+            acc = acc + kterm(KQ3, mn_rdh(w + 108), 0.0f, mn_rdf32(x), (int32_t)isum, 0);
+        } else {
+            acc = acc + kterm(KQ2, mn_rdh(w + 80), mn_rdh(w + 82), mn_rdf32(x), (int32_t)isum, (int32_t)bsum_dot(x, mn));
+        }
+    }
+    return acc;
+}
+
+void mn_gemv_rows_q2_K(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst)
+{
+    for (size_t r = 0; r < nrows; r++) dst[r] = k23_row16((const uint8_t *)W + r * wrow, x, p->x16, n / 256, 0);
+}
+void mn_gemv_rows_q3_K(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst)
+{
+    for (size_t r = 0; r < nrows; r++) dst[r] = k23_row16((const uint8_t *)W + r * wrow, x, p->x16, n / 256, 1);
+}
 void mn_gemv_rows_q4_K(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst)
 {
     for (size_t r = 0; r < nrows; r++) dst[r] = k45_row16((const uint8_t *)W + r * wrow, x, p->x16, n / 256, 0);

@@ -22,7 +22,7 @@
             .quantize_row_ref = mn_quantize_row_##K##_ref, .gemv_rows = mn_gemv_rows_##K, \
             .gemm_tile = mn_gemm_tile_##K}
 
-/* Q4_K / Q5_K / Q6_K: a Q with the int16 GEMV where MN_Q_X16 (quant_k.c); elsewhere vec_dot per row */
+/* K-quants: a Q with the int16 GEMV where MN_Q_X16 (quant_k.c); elsewhere vec_dot per row */
 #if MN_Q_X16
 #define KGEMV(K) mn_gemv_rows_##K
 #else
@@ -42,8 +42,8 @@ const mn_type_traits mn_type_table[MN_TYPE_COUNT] = {
     QL(MN_TYPE_Q5_1, "Q5_1", MN_SZ_Q5_1, q5_1, MN_TYPE_Q8_1),
     QL(MN_TYPE_Q8_0, "Q8_0", MN_SZ_Q8_0, q8_0, MN_TYPE_Q8_0),   /* f16 d + 32 i8 */
     QL(MN_TYPE_Q8_1, "Q8_1", MN_SZ_Q8_1, q8_1, MN_TYPE_Q8_0),   /* f16 d, s + 32 i8 */
-    Q(MN_TYPE_Q2_K, "Q2_K", 256, MN_SZ_Q2_K, q2_K, MN_TYPE_Q8_K, 1),  /* 16 scales + 64 qs + 2 f16 */
-    Q(MN_TYPE_Q3_K, "Q3_K", 256, MN_SZ_Q3_K, q3_K, MN_TYPE_Q8_K, 1),  /* 32 hmask + 64 qs + 12 scales + f16 */
+    QK(MN_TYPE_Q2_K, "Q2_K", 256, MN_SZ_Q2_K, q2_K, MN_TYPE_Q8_K),  /* 16 scales + 64 qs + 2 f16 */
+    QK(MN_TYPE_Q3_K, "Q3_K", 256, MN_SZ_Q3_K, q3_K, MN_TYPE_Q8_K),  /* 32 hmask + 64 qs + 12 scales + f16 */
     QK(MN_TYPE_Q4_K, "Q4_K", 256, MN_SZ_Q4_K, q4_K, MN_TYPE_Q8_K),  /* 2 f16 + 12 scales + 128 qs */
     QK(MN_TYPE_Q5_K, "Q5_K", 256, MN_SZ_Q5_K, q5_K, MN_TYPE_Q8_K),  /* 2 f16 + 12 + 32 qh + 128 qs */
     QK(MN_TYPE_Q6_K, "Q6_K", 256, MN_SZ_Q6_K, q6_K, MN_TYPE_Q8_K),  /* 128 ql + 64 qh + 16 scales + f16 */

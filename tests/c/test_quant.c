@@ -423,13 +423,14 @@ static void gemv_gemm_threads(void)
     MT_GOLDEN("quant/gemv_hashes.txt", text, len);
 }
 
-/* ---- Q4_K / Q5_K / Q6_K int16 GEMV (the type table's on int16 targets; called
+/* ---- K-quant int16 GEMV (the type table's on int16 targets; called
  * directly here so x86 runs it too): vec_dot_ref's bits, hostile bytes and
  * -128 activations included. */
 static void k_gemv_int16(void)
 {
     static const struct { uint32_t type; void (*fn)(const void *, size_t, size_t, const void *, const mn_qx_prep *, size_t, float *); } ks[] = {
-        {MN_Q_Q4_K, mn_gemv_rows_q4_K}, {MN_Q_Q5_K, mn_gemv_rows_q5_K}, {MN_Q_Q6_K, mn_gemv_rows_q6_K}};
+        {MN_Q_Q2_K, mn_gemv_rows_q2_K}, {MN_Q_Q3_K, mn_gemv_rows_q3_K}, {MN_Q_Q4_K, mn_gemv_rows_q4_K},
+        {MN_Q_Q5_K, mn_gemv_rows_q5_K}, {MN_Q_Q6_K, mn_gemv_rows_q6_K}};
     const size_t rows = 11;
     uint64_t seed = 4242;
     for (size_t k = 0; k < sizeof ks / sizeof ks[0]; k++) {
