@@ -50,11 +50,6 @@ MN_AI int has_min(int k) { return k == K_Q4_1 || k == K_Q5_1; }
 /* the activation block: Q8_1 for the _1 types, Q8_0 otherwise */
 MN_AI size_t xsize(int k) { return has_min(k) ? 36 : 34; }
 MN_AI size_t xqs(int k) { return has_min(k) ? 4 : 2; }
-/* x8 (the prepared int8 activations, where !MN_Q_X16) holds blocks in pairs:
- * x[0..15] of blocks 2m and 2m+1, then x[16..31] of both (64 bytes), so one
- * 32-byte load serves two blocks (the VNNI GEMV); block b's halves: */
-MN_AI size_t x8lo(size_t b) { return 64 * (b / 2) + 16 * (b % 2); }
-MN_AI size_t x8hi(size_t b) { return x8lo(b) + 32; }
 /* the kernels subtract the prepared offset term p->off from the block sums
  * (Q4_0 / Q5_0's -8 / -16; on the int16 path also Q4_1, see unpack16) */
 MN_AI int sub_off(int k) { return k == K_Q4_0 || k == K_Q5_0 || (MN_Q_X16 && k == K_Q4_1); }
@@ -510,7 +505,7 @@ MN_AI mn_vi tok_isum(int k, const wdec *d, const int8_t *x8, int fast8, int cnt)
     mn_vi t[4];
     for (int j = 0; j < 4; j++) {
         if (j >= cnt) { t[j] = mn_vi_zero(); continue; }
-        mn_vi x0 = mn_q_loada(x8 + x8lo((size_t)j)), x1 = mn_q_loada(x8 + x8hi((size_t)j));
+        mn_vi x0 = mn_q_loada(x8 + 32 * j), x1 = mn_q_loada(x8 + 32 * j + 16);
 #if MN_Q_VNNI
         if ((k != K_Q8_0 && k != K_Q8_1) || fast8) { t[j] = vnni_isum(k, d->lo[j], d->hi[j], x0, x1); continue; }
 #endif
@@ -684,74 +679,15 @@ MN_AI mn_vf row16(int k, const uint8_t *w, const mn_qx_prep *p, size_t ng, mn_q_
     return acc;
 }
 
-#endif
-
-#if MN_Q_VNNI
-/* ---- VNNI GEMV for Q4_0 / Q4_1, one token ---------------------------------
- * Two blocks per 256-bit vpdpbusd: their qs in the two 128-bit halves, their
- * activations one 32-byte load each for x[0..15] and x[16..31] (the x8 pair
- * layout); the 4 block sums of a group from the two vectors by 7 shuffles and
- * adds (mn_q_hsum4: 9); 8 instructions per block pair for the nibbles and
- * products instead of 14. Exact integer sums, so the same bits. */
-MN_AI mn_vf group8v(int k, const uint8_t *w, const int8_t *x8, const float *d112, const int32_t *off, const float *s112,
-                    mn_q_bad *bad)
-{
-    const size_t ws = wsize(k);
-    const uint8_t *qs = w + (k == K_Q4_0 ? 2 : 4);
-    const __m256i m4 = _mm256_set1_epi8(0x0F);
-    __m256i t[2];
-    for (int h = 0; h < 2; h++) {
-        const uint8_t *q0 = qs + (size_t)(2 * h) * ws;
-        const __m256i q = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)q0)),
-                                                  _mm_loadu_si128((const __m128i *)(q0 + ws)), 1);
-        const __m256i lo = _mm256_and_si256(q, m4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
-        const int8_t *xp = x8 + 64 * h; /* blocks 2h, 2h+1: x[0..15] of both, then x[16..31] */
-        t[h] = _mm256_dpbusd_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), lo, _mm256_loadu_si256((const __m256i *)xp)),
-                                   hi, _mm256_loadu_si256((const __m256i *)(xp + 32)));
-    }
-    /* t[0] = [p0 | p1], t[1] = [p2 | p3] (block partial sums per 128-bit half) */
-    const __m256i c = _mm256_add_epi32(_mm256_unpacklo_epi32(t[0], t[1]), _mm256_unpackhi_epi32(t[0], t[1]));
-    const __m256i e = _mm256_add_epi32(c, _mm256_shuffle_epi32(c, 0x4E)); /* [s0 s2 s0 s2 | s1 s3 s1 s3] */
-    mn_vi isum = _mm_unpacklo_epi32(_mm256_castsi256_si128(e), _mm256_extracti128_si256(e, 1));
-    if (sub_off(k)) isum = mn_vi_sub_i32(isum, mn_q_loada(off));
-    mn_vf term = mn_vf_mul(mn_vf_mul(mn_q_scales_raw(w, ws, 4, bad), mn_q_loadaf(d112)), mn_vf_from_i32(isum));
-    if (has_min(k)) term = mn_vf_add(term, mn_vf_mul(mn_q_scales_raw(w + 2, ws, 4, bad), mn_q_loadaf(s112)));
-    return term;
-}
-MN_AI mn_vf row8v(int k, const uint8_t *w, const mn_qx_prep *p, size_t ng, mn_q_bad *bad)
-{
-    const size_t ws = wsize(k);
-    mn_vf acc = mn_vf_zero();
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC unroll 2
-#endif
-    for (size_t g = 0; g < ng; g++)
-        acc = mn_vf_add(acc, group8v(k, w + 4 * g * ws, p->x8 + 128 * g, p->d112 + 4 * g, p->off + 4 * g,
-                                     has_min(k) ? p->s112 + 4 * g : NULL, bad));
-    return acc;
-}
-#endif
-
-#if MN_Q_X16 || MN_Q_VNNI
-/* the accumulator of the ng full 4-block groups of weight row w, one token */
-MN_AI mn_vf row_fast(int k, const uint8_t *w, const mn_qx_prep *p, size_t ng, mn_q_bad *bad)
-{
-#if MN_Q_X16
-    return row16(k, w, p, ng, bad);
-#else
-    return row8v(k, w, p, ng, bad);
-#endif
-}
-
 /* dst[r] = dot_vec(W row r, the prepared token) for r < nrows */
-MN_AI void gemv1(int k, const uint8_t *W, size_t wrow, size_t nrows, const mn_qx_prep *p, size_t n, float *dst)
+MN_AI void gemv16(int k, const uint8_t *W, size_t wrow, size_t nrows, const mn_qx_prep *p, size_t n, float *dst)
 {
     const size_t nb = n / 32, ng = nb / 4;
     mn_vf fin[4] = {mn_vf_zero(), mn_vf_zero(), mn_vf_zero(), mn_vf_zero()}; /* [row % 4] */
     for (size_t r = 0; r < nrows; r++) {
         const uint8_t *w = W + r * wrow;
         mn_q_bad bad = mn_q_bad_none();
-        mn_vf a[4] = {row_fast(k, w, p, ng, &bad), mn_vf_zero(), mn_vf_zero(), mn_vf_zero()};
+        mn_vf a[4] = {row16(k, w, p, ng, &bad), mn_vf_zero(), mn_vf_zero(), mn_vf_zero()};
         if (4 * ng < nb) group_acc(k, 1, w, p, 4 * ng, (int)(nb - 4 * ng), 0, a, &bad);
         if (mn_q_bad_any(bad)) row_acc(k, 1, w, p, nb, 1, a, &bad); /* an inf/NaN scale: again, exactly */
         fin[r & 3] = a[0];
@@ -822,7 +758,7 @@ MN_AI void gemm4_group(int k, const uint8_t *w, const tok4 *tp, const mn_qx_prep
         const size_t bj = b + (size_t)j;
         mn_vi p[4];
         for (int t = 0; t < 4; t++) {
-            mn_vi x0 = mn_q_loada(P[t].x8 + x8lo(bj)), x1 = mn_q_loada(P[t].x8 + x8hi(bj));
+            mn_vi x0 = mn_q_loada(P[t].x8 + 32 * bj), x1 = mn_q_loada(P[t].x8 + 32 * bj + 16);
 #if MN_Q_VNNI
             if ((k != K_Q8_0 && k != K_Q8_1) || fast8) { p[t] = vnni_isum(k, d.lo[j], d.hi[j], x0, x1); continue; }
 #endif
@@ -878,7 +814,7 @@ MN_AI void tile_any(int k, const uint8_t *W, size_t wrow, size_t nrows, const mn
     /* int16 path: unpacking is cheap next to the 4x larger activations, and
      * sharing it across tokens makes V8 spill; tokens take turns over the
      * cached weight tile instead */
-    for (size_t t = 0; t < ntok; t++) gemv1(k, W, wrow, nrows, P + t, n, dst + t * dstride);
+    for (size_t t = 0; t < ntok; t++) gemv16(k, W, wrow, nrows, P + t, n, dst + t * dstride);
     return;
 #endif
 #if !MN_Q_X16
@@ -906,10 +842,7 @@ MN_AI void tile_any(int k, const uint8_t *W, size_t wrow, size_t nrows, const mn
     void mn_gemm_tile_##T##SFX(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, \
                                size_t ntok, size_t n, float *dst, size_t dstride)
 #if MN_Q_X16
-#define GEMV_BODY(K) (void)x; gemv1(K, W, wrow, nrows, p, n, dst);
-#elif MN_Q_VNNI
-#define GEMV_BODY(K) (void)x; \
-    if (K == K_Q4_0 || K == K_Q4_1) gemv1(K, W, wrow, nrows, p, n, dst); else tile_k(K, 1, W, wrow, nrows, p, n, dst, 0);
+#define GEMV_BODY(K) (void)x; gemv16(K, W, wrow, nrows, p, n, dst);
 #else
 #define GEMV_BODY(K) (void)x; tile_k(K, 1, W, wrow, nrows, p, n, dst, 0);
 #endif
@@ -963,12 +896,8 @@ void mn_quantize_row_q5_1_ref(const float *s, void *d, size_t n) { quantize_asym
 /* ------------------------------------------------ activation preparation */
 /* five arrays of nb4 = n/32 rounded up to 4 entries (the kernels' last,
  * partial group of 4 blocks reads 4; the extra entries are 0), then x16 or
- * x8 (block pairs: nb4 blocks' room); 15 bytes to align the start to 16 */
-size_t mn_qx_prep_size(size_t n)
-{
-    const size_t nb4 = (n / 32 + 3) / 4 * 4;
-    return 15 + nb4 * 5 * sizeof(float) + (MN_Q_X16 ? n * sizeof(int16_t) : nb4 * 32);
-}
+ * x8; 15 bytes to align the start to 16 */
+size_t mn_qx_prep_size(size_t n) { return 15 + (n / 32 + 3) / 4 * 4 * 5 * sizeof(float) + (MN_Q_X16 ? n * sizeof(int16_t) : n); }
 
 void mn_qx_prepare(uint32_t wtype, const void *xv, size_t n, mn_qx_prep *p, void *scratch)
 {
@@ -1000,8 +929,8 @@ void mn_qx_prepare(uint32_t wtype, const void *xv, size_t n, mn_qx_prep *p, void
         int32_t sum = mn_vi_hsum_i32(mn_vi_dot_i8_acc(mn_vi_dot_i8_acc(mn_vi_zero(), lo, one), hi, one));
         off[b] = shift < 0 ? 0 : (int32_t)((uint32_t)sum << shift);
 #if !MN_Q_X16
-        mn_vi_store(x8 + x8lo(b), lo);
-        mn_vi_store(x8 + x8hi(b), hi);
+        mn_vi_store(x8 + 32 * b, lo);
+        mn_vi_store(x8 + 32 * b + 16, hi);
 #else
         int16_t *o = x16 + 32 * b;
         const int8_t *xq = (const int8_t *)(x + q);
