@@ -64,6 +64,43 @@ export async function* streamChunks(stream, onCancel) {
   } finally { reader.releaseLock(); }
 }
 
+// The chunks of a byte stream read into buffers of our own: with a BYOB reader
+// where the stream is a byte stream (fetch and Blob bodies in browsers), else
+// as the stream delivers them. While `it.reuse` is true every chunk is a view
+// of one recycled buffer, valid only until the next chunk is asked for: no
+// allocation per chunk (a fetch body read this way costs the browser's worker
+// thread a third less CPU than fresh chunks). Set it false to keep chunks.
+export const BYOB_BYTES = 1 << 20;
+export function byteChunks(stream, onCancel) {
+  let reader = null, byob = false;
+  try { reader = stream.getReader({ mode: 'byob' }); byob = true; } catch { reader = stream.getReader(); }
+  onCancel?.((why) => reader.cancel(why).catch(() => {}));
+  let spare = null, done = false;
+  const it = {
+    reuse: true,
+    async next() {
+      if (done) return { done: true, value: undefined };
+      try {
+        let r;
+        if (byob) {
+          const buf = (it.reuse && spare) || new ArrayBuffer(BYOB_BYTES);
+          spare = null;
+          r = await reader.read(new Uint8Array(buf));
+          if (!r.done && it.reuse) spare = r.value.buffer; // the buffer comes back (transferred) with the bytes
+        } else r = await reader.read();
+        if (r.done) { done = true; reader.releaseLock(); return { done: true, value: undefined }; }
+        return { done: false, value: r.value };
+      } catch (e) { done = true; reader.releaseLock(); throw e; }
+    },
+    async return() {
+      if (!done) { done = true; await reader.cancel().catch(() => {}); reader.releaseLock(); }
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() { return it; },
+  };
+  return it;
+}
+
 export function simdSupported() {
   // the smallest module using a v128 local: (func (local v128))
   const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0,
@@ -352,11 +389,25 @@ export class Core {
       },
       commit(n) { const st = m._mn_gguf_loader_commit(l, n); if (st) fail(st); },
       size() { return m._mn_wasm_gguf_loader_size(l); },
+      // a handle on the file's keys alone (no tensors; free it with ggufFree
+      // before the next loader call), or 0 while they have not all arrived
+      metadata() {
+        let st = 0;
+        const g = core.outPtr((slot) => { st = m._mn_gguf_loader_metadata(l, slot); });
+        return st ? 0 : g;
+      },
       finish() { return core.outPtr((slot) => { const st = m._mn_gguf_loader_finish(l, slot); if (st) fail(st); }); },
       free() { m._mn_gguf_loader_free(l); },
     };
   }
   ggufFree(g) { this.mod._mn_gguf_free(g); }
+  // The tokenizer of a GGUF's keys (mn_tokenizer_create_gguf), or 0 when it cannot be built.
+  tokenizerFromGguf(g) {
+    let st = 0;
+    const t = this.outPtr((slot) => { st = this.mod._mn_tokenizer_create_gguf(slot, g, 0, 0); });
+    return st ? 0 : t;
+  }
+  tokenizerFree(t) { this.mod._mn_tokenizer_free(t); }
   // [pointer, size] of the file bytes a GGUF handle holds
   ggufBytes(g) {
     const slot = this.alloc(4);

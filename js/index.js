@@ -42,11 +42,16 @@ function reviveError(e) {
 
 // ------------------------------------------------------------ worker handle
 class WorkerHandle {
+  // The worker is created, not waited for: requests may be posted at once
+  // (they wait in the worker until it listens, js/worker-boot.js), so a
+  // load's request goes out while the worker's scripts are still loading.
   static async spawn() {
     const h = new WorkerHandle();
     await h.#start();
     return h;
   }
+  /** when the worker said it listens (performance.now()), or undefined before */
+  readyAt;
 
   #w = null;
   #next = 1;
@@ -65,8 +70,8 @@ class WorkerHandle {
     let readyResolve, readyReject;
     this.#ready = new Promise((res, rej) => { readyResolve = res; readyReject = rej; });
     const onMessage = (m) => {
-      if (m.type === 'ready') return readyResolve();
-      if (m.type === 'boot-error') return readyReject(new Error(`minnow worker failed to start: ${m.message}`));
+      if (m.type === 'ready') { this.readyAt = now(); return readyResolve(); }
+      if (m.type === 'boot-error') return onDeath(new Error(`minnow worker failed to start: ${m.message}`));
       if (m.type === 'ack') return this.#acks.get(m.stream)?.(m.bytes);
       if (m.id === undefined) return this.onUntargeted?.(m);
       const p = this.#pending.get(m.id);
@@ -98,7 +103,7 @@ class WorkerHandle {
       this.#w = w;
     }
     this.#refresh();
-    try { await this.#ready; } finally { this.#starting = false; this.#refresh(); }
+    this.#ready.then(() => {}, () => {}).finally(() => { this.#starting = false; this.#refresh(); });
   }
 
   // Node: keep the process alive only while a call is pending.
@@ -220,7 +225,7 @@ const moduleKey = (flavour, wasmBase) => `${flavour}|${wasmBase ?? ''}`;
  */
 export async function load(source, options) {
   const t0 = now();
-  const { threads, onProgress, signal, expectedId, cache, memoryLimit, contextLength, batchSize, wasmBase,
+  const { threads, onProgress, signal, expectedId, cache, memoryLimit, contextLength, batchSize, repack, wasmBase,
     _holdBytes: holdBytes } = loadOptions(options);
   // (_holdBytes, tests only: heap held below the model, js/worker.js)
   if (signal?.aborted) throw abortError(signal);
@@ -228,7 +233,6 @@ export async function load(source, options) {
   const sel = selectBuild(threads, { cores });
   const desc = await describeSource(source);
   const w = await WorkerHandle.spawn();
-  const spawnMs = now() - t0;
   const onAbort = () => w.terminate(abortError(signal));
   signal?.addEventListener('abort', onAbort, { once: true });
   const base = wasmBase && String(wasmBase);
@@ -248,7 +252,7 @@ export async function load(source, options) {
       flavour: sel.flavour, threads: sel.threads, autoThreads: sel.auto, memoryLimit, wasmBase: base,
       module: compiledModules.get(moduleKey(sel.flavour, base)),
       abortBuffer: w.abortFlag?.buffer, holdBytes,
-      source: desc.source, expectedId, cache, contextLength, batchSize,
+      source: desc.source, expectedId, cache, contextLength, batchSize, repack, calledAt: epochMs(t0),
     }, {
       onEvent: (m) => {
         if (m.type !== 'progress' || m.loaded === lastLoaded) return;
@@ -261,7 +265,7 @@ export async function load(source, options) {
     const loadMs = now() - t0;
     return new Model(w, {
       ...info, buildReason: sel.reason, heapUsedAtStart: undefined, loadMs,
-      timings: { ...info.timings, spawn: spawnMs, total: loadMs },
+      timings: { ...info.timings, spawn: w.readyAt - t0, total: loadMs },
     }, cacheSaved);
   } catch (e) {
     await w.terminate(e);
@@ -272,6 +276,8 @@ export async function load(source, options) {
 }
 
 function now() { return typeof performance === 'object' ? performance.now() : Date.now(); }
+// a now() as milliseconds since the epoch, comparable across threads
+function epochMs(t) { return typeof performance === 'object' ? performance.timeOrigin + t : t; }
 
 // ------------------------------------------------------------ model
 export class Model {

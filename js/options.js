@@ -91,7 +91,7 @@ export function generateOptions(options) {
 }
 
 export const LOAD_DEFAULTS = Object.freeze({ threads: 'auto', cache: true });
-const LOAD_NAMES = ['threads', 'onProgress', 'signal', 'expectedId', 'cache', 'memoryLimit', 'contextLength', 'batchSize', 'wasmBase', '_holdBytes'];
+const LOAD_NAMES = ['threads', 'onProgress', 'signal', 'expectedId', 'cache', 'memoryLimit', 'contextLength', 'batchSize', 'repack', 'wasmBase', '_holdBytes'];
 const MIN_MEMORY = 16 * 1024 * 1024; // = INITIAL_MEMORY (js/core.js)
 const CTX_MAX = 2 ** 24;             // the largest n_ctx mn_ctx_create() takes (src/model/ctx.c)
 
@@ -111,6 +111,7 @@ export function loadOptions(options) {
   if (o.memoryLimit !== undefined) real('memoryLimit', o.memoryLimit, (x) => x >= MIN_MEMORY, `a number of bytes >= ${MIN_MEMORY} (16 MiB; above 4 GiB means 4 GiB)`);
   if (o.contextLength !== undefined) int('contextLength', o.contextLength, 1, CTX_MAX, `a positive integer up to ${CTX_MAX} (tokens)`);
   if (o.batchSize !== undefined) int('batchSize', o.batchSize, 1, U32_MAX, 'a positive integer (tokens)');
+  if (o.repack !== undefined && o.repack !== 'auto' && typeof o.repack !== 'boolean') throw bad('repack', "'auto', true or false", o.repack);
   if (o.wasmBase !== undefined && typeof o.wasmBase !== 'string' && !(o.wasmBase instanceof URL)) throw bad('wasmBase', 'a string or URL', o.wasmBase);
   return o;
 }

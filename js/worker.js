@@ -19,7 +19,7 @@
 //    message is seen between two tokens.
 //  - Browser: started by worker-boot.js (a classic worker, so the Emscripten
 //    script can be importScripts()ed). Node: started as a worker_threads module.
-import { loadCore, MinnowError, mnError, WASM32_MAX_BYTES, abortError, streamChunks, autoThreads } from './core.js';
+import { loadCore, MinnowError, mnError, WASM32_MAX_BYTES, abortError, byteChunks, autoThreads } from './core.js';
 
 const isNode = typeof process === 'object' && !!process.versions?.node;
 const CHUNK = 1 << 20; // file reads and cache writes, bytes
@@ -27,7 +27,7 @@ const CACHE_NAME = 'minnow-models-v1';
 
 let port; // { post(msg, transfer), onMessage(fn) }
 let core = null;
-const state = { gguf: 0, model: 0, ctx: 0, tok: 0, slots: 0, running: 0, hold: [], info: null, limit: WASM32_MAX_BYTES, caching: null, id: null };
+const state = { gguf: 0, keysTok: 0, model: 0, ctx: 0, tok: 0, slots: 0, running: 0, hold: [], info: null, limit: WASM32_MAX_BYTES, caching: null, id: null, fileScratch: 0, repacked: false };
 const aborted = new Set();   // request ids whose abort arrived
 let abortFlag = null;        // Int32Array on a SharedArrayBuffer: the id of the last generation aborted (when shared memory exists)
 const acked = new Map();     // generation id -> pieces the caller has received
@@ -38,7 +38,8 @@ let busy = Promise.resolve(); // generation/tokenize run one at a time on the co
 
 const ops = { load, id, generate, tokenize, detokenize, memory, dispose, ping: () => 'pong' };
 
-export async function start() {
+// early: messages that arrived before this module loaded (js/worker-boot.js), handled first
+export async function start(early = []) {
   if (isNode) {
     const { parentPort } = await import('node:worker_threads');
     port = { post: (m, t) => parentPort.postMessage(m, t), onMessage: (fn) => parentPort.on('message', fn) };
@@ -47,6 +48,7 @@ export async function start() {
   }
   port.onMessage(onMessage);
   port.post({ type: 'ready' });
+  for (const m of early) onMessage(m);
 }
 
 function onMessage(msg) {
@@ -95,6 +97,7 @@ const yieldNow = isNode ? () => new Promise((r) => setImmediate(r)) : (() => {
 //   {kind: 'blob', blob}      Blob/File, streamed
 //   {kind: 'push', stream, size}  chunks pushed by the caller (Response, ArrayBuffer, stream)
 const PREFETCH_BYTES = 64 << 20;
+const KEYS_FIRST_TRY = 256 << 10; // bytes in before the keys are first looked for (then at doubling sizes)
 const PROGRESS_MS = 16; // at most one progress message per frame (the first and the last always)
 
 async function load(req) {
@@ -109,12 +112,16 @@ async function load(req) {
     port.post({ id: reqId, type: 'progress', loaded, total, phase });
   };
   const check = () => { if (aborted.has(reqId)) throw abortError(); };
-  const timings = {};
+  // start: from the load() call to here (the worker and its scripts starting)
+  const timings = req.calledAt ? { start: (typeof performance === 'object' ? performance.timeOrigin + t0 : t0) - req.calledAt } : {};
+  // the request first: starting the core blocks this thread a while (the glue script loads synchronously)
+  const opening = openSource(source, { expectedId, cache });
+  opening.catch(() => {});
   const starting = startCore(req).then((r) => { timings.core = now() - t0; return r; });
   starting.catch(() => {});
   let src;
   try {
-    src = await openSource(source, { expectedId, cache });
+    src = await opening;
     check();
   } catch (e) {
     await starting.then(() => {}, () => {}); // (the core, if it came up, is disposed with the worker)
@@ -129,12 +136,16 @@ async function load(req) {
       const want = (expectedId ?? from.expectId)?.toLowerCase();
       const got = await ingest(core, { ...from, chunks: fromChunks ?? from.chunks }, { progress, check, hash: !!want });
       timings.ingest = now() - t0;
+      timings.lastByte = got.lastByte - t0;
       if (want) timings.hash = got.hashMs;
       if (want && got.id !== want) {
         core.ggufFree(got.gguf);
+        if (got.tok) core.tokenizerFree(got.tok);
         throw mnError('MN_E_ID_MISMATCH', `the model's id is ${got.id}, not the expected ${want}: the file differs from the one expected (tampered or corrupted), refused`);
       }
       state.gguf = got.gguf;
+      state.keysTok = got.tok;
+      if (got.tok) timings.keys = got.keysMs;
       got.bytes = core.ggufBytes(got.gguf); // still valid once the model owns the handle
       got.arch = core.ggufString(got.gguf, 'general.architecture');
       got.name = core.ggufString(got.gguf, 'general.name');
@@ -194,7 +205,7 @@ function hashInBackground([p, size]) {
         if (stopped) throw mnError('MN_E_STATE', 'the model was disposed before its id was computed');
         if (state.running && !hurried) { await new Promise((r) => setTimeout(r, 20)); continue; }
         const n = Math.min(CHUNK, size - off);
-        h.update(p + off, n);
+        h.update(fileBytes(p, off, n), n);
         off += n;
         await yieldNow();
       }
@@ -202,6 +213,16 @@ function hashInBackground([p, size]) {
     } finally { h.free(); }
   })();
   return { promise, hurry: () => { hurried = true; }, stop: () => { stopped = true; } };
+}
+
+// Where bytes [off, off + n) (n <= CHUNK) of the model's file are in wasm memory, as the file has
+// them: in place (p: the file's start), or, when the load rearranged weights for the kernels
+// (model.repacked_bytes > 0), restored into a scratch buffer by mn_model_file_read.
+function fileBytes(p, off, n) {
+  if (!state.repacked) return p + off;
+  if (!state.fileScratch) state.fileScratch = core.alloc(CHUNK);
+  core.check(core.mod._mn_model_file_read(state.model, off, state.fileScratch, n));
+  return state.fileScratch;
 }
 
 // op 'id': the model id (at once when the load computed it)
@@ -234,6 +255,8 @@ function needCore() {
 // `until` is pending, up to maxBytes; then the queue and the rest.
 function prefetch(chunks, until, maxBytes) {
   const it = chunks[Symbol.asyncIterator]();
+  const recycles = 'reuse' in it; // byteChunks: its chunks are kept here, so no buffer may be reused meanwhile
+  if (recycles) it.reuse = false;
   const queue = [];
   let queued = 0, end = false, stop = false;
   until.then(() => { stop = true; }, () => { stop = true; });
@@ -249,6 +272,7 @@ function prefetch(chunks, until, maxBytes) {
   return async function* () {
     try {
       await reading;
+      if (recycles) it.reuse = true; // (the queued chunks are buffers of their own)
       while (queue.length) yield queue.shift();
       if (end) return;
       for (;;) {
@@ -286,6 +310,21 @@ async function ingest(c, src, { progress, check, hash: hashing }) {
     local.update(p, n);
     hashMs += now() - t;
   };
+  // The tokenizer, built from the file's keys as soon as they have all
+  // arrived (they precede the tensors), while the weights still stream in:
+  // the model then takes it over instead of building it after the last byte.
+  // Tried at doubling sizes; not when the file has an id to check first.
+  let tok = 0, keysMs = 0, keysAt = hashing ? Infinity : KEYS_FIRST_TRY;
+  const tryKeys = () => {
+    if (loaded < keysAt) return;
+    const t = now();
+    const meta = loader.metadata();
+    if (meta) {
+      try { tok = c.tokenizerFromGguf(meta); } finally { c.ggufFree(meta); }
+      keysAt = Infinity; // built, or it cannot be: the model's load says why
+    } else keysAt = loaded * 2;
+    keysMs += now() - t;
+  };
   try {
     progress(0, src.size ?? null, 'load', true);
     if (src.readInto) {
@@ -298,6 +337,7 @@ async function ingest(c, src, { progress, check, hash: hashing }) {
         loader.commit(got);
         hash(p, got);
         off += got; loaded += got;
+        tryKeys();
         progress(loaded, src.size, 'load');
       }
     } else {
@@ -311,18 +351,20 @@ async function ingest(c, src, { progress, check, hash: hashing }) {
           hash(p, n);
           loaded += n;
         }
+        tryKeys();
         progress(loaded, src.size ?? null, 'load');
       }
     }
     check();
+    const lastByte = now();
     if (src.size != null && loaded !== src.size) {
       throw mnError('MN_E_IO', `the source ended after ${loaded} of ${src.size} bytes`);
     }
     gguf = loader.finish();
     const id = local ? local.hex() : null;
     progress(loaded, loaded, 'load', true);
-    const result = { gguf, id, size: loaded, origin: src.origin, hashMs };
-    gguf = 0;
+    const result = { gguf, tok, id, size: loaded, origin: src.origin, hashMs, keysMs, lastByte };
+    gguf = 0; tok = 0;
     return result;
   } catch (e) {
     if (e instanceof MinnowError && e.code === 2 && !/cannot fit/.test(e.detail)) {
@@ -332,6 +374,7 @@ async function ingest(c, src, { progress, check, hash: hashing }) {
     throw e;
   } finally {
     if (gguf) c.ggufFree(gguf);
+    if (tok) c.tokenizerFree(tok);
     local?.free();
     loader.free();
   }
@@ -353,7 +396,7 @@ async function openSource(source, { expectedId, cache }) {
       };
     }
     case 'blob':
-      return { size: source.blob.size, origin: 'memory', chunks: () => streamChunks(source.blob.stream()) };
+      return { size: source.blob.size, origin: 'memory', chunks: () => byteChunks(source.blob.stream()) };
     case 'push':
       return { size: source.size ?? null, origin: source.origin ?? 'memory', chunks: () => pushedChunks(source.stream) };
     default:
@@ -411,7 +454,7 @@ async function openUrl(url, { expectedId, cache }) {
     if (hit) {
       const size = Number(hit.headers.get('x-minnow-size'));
       return {
-        size: Number.isFinite(size) && size > 0 ? size : null, origin: 'cache', expectId: id, chunks: () => streamChunks(hit.body),
+        size: Number.isFinite(size) && size > 0 ? size : null, origin: 'cache', expectId: id, chunks: () => byteChunks(hit.body),
         // a damaged entry: load() drops it and downloads again
         damaged: async () => { await store.delete(cacheKey('id', id)); return download(url, store); },
       };
@@ -433,7 +476,7 @@ async function download(url, store) {
   const len = Number(resp.headers.get('content-length'));
   const size = (!enc || enc === 'identity') && Number.isFinite(len) && resp.headers.has('content-length') ? len : null;
   return {
-    size, origin: 'network', chunks: () => streamChunks(resp.body), close: () => ac.abort(),
+    size, origin: 'network', chunks: () => byteChunks(resp.body), close: () => ac.abort(),
     store, cacheKey: store ? url : undefined,
   };
 }
@@ -448,7 +491,8 @@ function startCacheWrite(store, url, id, [p, size]) {
       if (stopped) { ctrl.error(abortError()); return; }
       if (off >= size) { ctrl.close(); return; }
       const n = Math.min(CHUNK, size - off);
-      ctrl.enqueue(core.u8().slice(p + off, p + off + n)); // a copy: the cache cannot take shared memory
+      const q = fileBytes(p, off, n);
+      ctrl.enqueue(core.u8().slice(q, q + n)); // a copy: the cache cannot take shared memory
       off += n;
       port.post({ type: 'cache-progress', loaded: off, total: size });
     },
@@ -473,17 +517,20 @@ const TOK_ADD_SPECIAL = 1, TOK_PARSE_SPECIAL = 2, TOK_SKIP_SPECIAL = 4; // MN_TO
 
 // Build the decoder on the loaded GGUF (the model takes the handle over) and
 // its context; returns what info adds.
-function makeModel(c, { contextLength, batchSize, autoThreads: auto }, timings = {}) {
+const MODEL_NO_REPACK = 2, MODEL_REPACK = 4; // MN_MODEL_* (src/minnow_model.h)
+function makeModel(c, { contextLength, batchSize, repack, autoThreads: auto }, timings = {}) {
   const m = c.mod;
   let t = now();
   const lap = (k) => { const t1 = now(); timings[k] = t1 - t; t = t1; };
   const [model, msg] = c.withErr((err, cap) => {
     let st;
-    const p = c.outPtr((slot) => { st = m._mn_model_load_gguf(slot, state.gguf, 0, err, cap); });
+    // (with the tokenizer ingest built from the keys, when it did)
+    const flags = repack === true ? MODEL_REPACK : repack === false ? MODEL_NO_REPACK : 0;
+    const p = c.outPtr((slot) => { st = m._mn_model_load_gguf_tok(slot, state.gguf, state.keysTok, flags, err, cap); });
     return st ? -st : p;
   });
   if (model < 0) throw c.error(-model, msg || undefined);
-  state.gguf = 0; // owned by the model now
+  state.gguf = 0; state.keysTok = 0; // owned by the model now
   state.model = model;
   lap('model');
   const weightBytes = m._mn_wasm_model_weight_bytes(model);
@@ -508,6 +555,7 @@ function makeModel(c, { contextLength, batchSize, autoThreads: auto }, timings =
       else if (m._mn_error_code(n) !== 4 || cap > 1 << 26) c.checkSize(n);
     } finally { c.free(buf); }
   }
+  state.repacked = json.repacked_bytes > 0;
   lap('infoJson');
   return {
     threads, nVocab: m._mn_model_n_vocab(model) >>> 0, nCtxTrain: m._mn_model_n_ctx_train(model) >>> 0,
@@ -635,8 +683,10 @@ function freeModel() {
   if (state.ctx) m._mn_ctx_free(state.ctx);
   if (state.model) m._mn_model_free(state.model); // frees its GGUF too
   if (state.gguf) core.ggufFree(state.gguf);
+  if (state.keysTok) core.tokenizerFree(state.keysTok);
   if (state.slots) core.free(state.slots);
-  Object.assign(state, { gguf: 0, model: 0, ctx: 0, tok: 0, slots: 0 });
+  if (state.fileScratch) core.free(state.fileScratch);
+  Object.assign(state, { gguf: 0, keysTok: 0, model: 0, ctx: 0, tok: 0, slots: 0, fileScratch: 0, repacked: false });
 }
 
 async function dispose() {

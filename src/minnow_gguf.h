@@ -118,6 +118,19 @@ MN_API mn_status mn_gguf_loader_commit(mn_gguf_loader *l, size_t size);
  * message is in mn_gguf_loader_error(). MN_E_STATE if called twice.
  */
 MN_API mn_status mn_gguf_loader_finish(mn_gguf_loader *l, mn_gguf **out);
+/**
+ * The file's keys as soon as they have arrived, before the tensors (e.g. to
+ * build the tokenizer while the weights download): a handle over the bytes
+ * received so far with every key and no tensors (mn_gguf_n_tensors() is 0).
+ * It borrows the loader's buffer: use it before the next loader call, then
+ * mn_gguf_free() it. Cheap when it fails (it stops at the first missing byte),
+ * so it may be tried after each chunk.
+ * @return MN_OK and *out; MN_E_STATE after finish(); MN_E_NOMEM; otherwise
+ *         the MN_E_GGUF_* status of the keys read from the bytes so far
+ *         (typically MN_E_GGUF_TRUNCATED or MN_E_GGUF_STRING while they are
+ *         incomplete: try again with more bytes; finish() judges the file).
+ */
+MN_API mn_status mn_gguf_loader_metadata(mn_gguf_loader *l, mn_gguf **out);
 /** @return bytes received so far. */
 MN_API uint64_t mn_gguf_loader_size(const mn_gguf_loader *l);
 MN_API const char *mn_gguf_loader_error(const mn_gguf_loader *l);

@@ -54,6 +54,16 @@ typedef struct mn_tokenizer mn_tokenizer;
 /* ------------------------------------------------------------------ model */
 /* Load flags (OR them). */
 #define MN_MODEL_NO_MMAP 1u /* read the file into memory even where mmap exists */
+/* Weight layouts. Where the model's weights are bytes it owns (read into
+ * memory, or a chunked loader's buffer: every wasm load; not an mmap'ed file
+ * or a borrowed mn_gguf_open_memory() buffer), the load may rearrange Q4_0
+ * weight matrices in place for this target's kernels (Q4_0_R4: same size,
+ * same results bit for bit; see docs/kernels.md). It does by default where
+ * that is faster (wasm, NEON); mn_model_repacked_bytes() says how much. */
+#define MN_MODEL_NO_REPACK 2u /* keep every weight in the file's layout */
+#define MN_MODEL_REPACK 4u    /* rearrange even where it is not faster (x86: tests,
+                                 benchmarks); mn_model_load_file() then reads the
+                                 file into memory (as MN_MODEL_NO_MMAP) */
 
 /**
  * Load a decoder model from a GGUF file (mmap'ed natively).
@@ -83,6 +93,19 @@ MN_API mn_status mn_model_load_file(mn_model **out, const char *path, unsigned f
 MN_API mn_status mn_model_load_gguf(mn_model **out, mn_gguf *g, unsigned flags,
                                     char *err, size_t errCapacity);
 
+/**
+ * As mn_model_load_gguf(), with the vocabulary's tokenizer built beforehand by
+ * mn_tokenizer_create_gguf() on the same file's keys (e.g. on
+ * mn_gguf_loader_metadata() while the weights are still arriving), so that
+ * the model is ready sooner after the last byte. On success the model owns
+ * tok; on failure tok is still the caller's. tok NULL: built here, as
+ * mn_model_load_gguf() does.
+ * @return as mn_model_load_gguf(); MN_E_INVALID_ARG when tok's vocabulary
+ *         size differs from the file's tokenizer.ggml.tokens.
+ */
+MN_API mn_status mn_model_load_gguf_tok(mn_model **out, mn_gguf *g, mn_tokenizer *tok, unsigned flags,
+                                        char *err, size_t errCapacity);
+
 /** Frees the model and, if it owns it, its GGUF handle. NULL is a no-op.
  *  Every context of the model must be freed first. */
 MN_API void mn_model_free(mn_model *m);
@@ -106,6 +129,19 @@ MN_API int mn_model_add_bos(const mn_model *m);
 MN_API int mn_model_token_is_eog(const mn_model *m, int32_t id);
 /** @return the bytes of weights the model holds (the GGUF data section). */
 MN_API uint64_t mn_model_weight_bytes(const mn_model *m);
+/** @return the bytes of weight matrices the load rearranged for the kernels
+ *  (MN_MODEL_REPACK above; 0: every weight in the file's layout). */
+MN_API uint64_t mn_model_repacked_bytes(const mn_model *m);
+
+/**
+ * Copy bytes [offset, offset + n) of the model's file as the file has them:
+ * weights the load rearranged are restored in the copy, so hashing or
+ * storing what this returns gives the file's id and bytes (read the file
+ * through this, not through the handle, once a model owns it).
+ * @return MN_OK; MN_E_INVALID_ARG (m NULL, dst NULL with n > 0, or the range
+ *         past the end of the file).
+ */
+MN_API mn_status mn_model_file_read(const mn_model *m, size_t offset, void *dst, size_t n);
 
 /**
  * JSON description: architecture, hyper-parameters, tensor types, special

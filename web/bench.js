@@ -8,6 +8,7 @@
 //   prompt  prompt tokens / prompt evaluation time (each engine's own timer)
 //   decode  generated tokens / decode time (each engine's own timer)
 //   wall    generated tokens / page time from the first to the last piece
+// tokens: 0 measures the load alone (scripts/bench-decode --load-only).
 import * as minnow from '../js/index.js';
 import { Wllama } from '/node_modules/@wllama/wllama/esm/index.js';
 
@@ -18,6 +19,7 @@ async function runMinnow({ url, prompt, tokens, threads }) {
   const m = await minnow.load(url, { threads, cache: false, contextLength: 512, batchSize: 512 });
   const load = performance.now() - t0;
   try {
+    if (!tokens) return { engine: 'minnow', build: m.info.build, load, timings: m.info.timings, text: '' }; // load only
     const gen = m.generate(prompt, { maxTokens: tokens, temperature: 0 });
     let first = 0, last = 0, text = '';
     for await (const piece of gen) { last = performance.now(); if (!first) first = last; text += piece; }
@@ -36,6 +38,7 @@ async function runWllama({ url, prompt, tokens, threads, ban = [] }) {
   await w.loadModelFromUrl(url, { n_threads: threads, n_ctx: 512, n_batch: 512, n_gpu_layers: 0, useCache: false });
   const load = performance.now() - t0;
   try {
+    if (!tokens) return { engine: 'wllama', build: w.isMultithread() ? 'multi-thread' : 'single-thread', load, text: '' }; // load only
     let first = 0, last = 0, text = '', timings = null, n = 0;
     await w.createCompletion({
       prompt, max_tokens: tokens, temperature: 0, stream: true,
@@ -58,9 +61,20 @@ async function runWllama({ url, prompt, tokens, threads, ban = [] }) {
   } finally { await w.exit(); }
 }
 
+// The transfer floor (web/bench-floor.js), timed from the call like a load.
+async function runFloor({ url, engine }) {
+  const t0 = performance.now();
+  const w = new Worker('bench-floor.js');
+  try {
+    const r = await new Promise((resolve) => { w.onmessage = (e) => resolve(e.data); w.postMessage({ url, mode: engine.split('-')[1] }); });
+    if (r.error) throw new Error(r.error);
+    return { engine, build: 'worker fetch', load: performance.now() - t0, fetchMs: r.ms, text: '' };
+  } finally { w.terminate(); }
+}
+
 window.bench = {
   async run(opts) {
-    const r = await (opts.engine === 'minnow' ? runMinnow(opts) : runWllama(opts));
+    const r = await (opts.engine === 'minnow' ? runMinnow(opts) : opts.engine.startsWith('floor-') ? runFloor(opts) : runWllama(opts));
     log(JSON.stringify({ ...r, text: r.text.slice(0, 60) }));
     return r;
   },

@@ -6,8 +6,13 @@
 // run; the browser half measures the same wasm inside Chromium against wllama.
 //
 // Each figure is the CLI's own last stderr line ("prompt: X tok/s, decode: Y
-// tok/s": evaluation only, model load excluded).
+// tok/s": evaluation only, model load excluded). A second table times the
+// forward pass alone by CPU clock (tests/bench/bench_decode built natively
+// and as wasm/st by scripts/bench-decode: the thread's CPU clock / Node's
+// process.cpuUsage()), the steadier figure on a shared machine: medians of
+// the per-run rates and of the per-pair ratios.
 import {spawnSync} from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
 import {benchArgs, median} from "./bench-util.mjs";
@@ -50,4 +55,33 @@ for (const file of MODELS) {
   console.log(`| ${path.basename(file, ".gguf")} | ${f(med("native", "decode"))} | ${f(med("wasm", "decode"))} | ` +
     `${(med("wasm", "decode") / med("native", "decode")).toFixed(2)}x | ${f(med("native", "prompt"))} | ${f(med("wasm", "prompt"))} | ` +
     `${(med("wasm", "prompt") / med("native", "prompt")).toFixed(2)}x | ${same ? "yes" : "no"} |`);
+}
+
+const BENCH = {
+  native: [path.join(root, "build/bench/bench_decode")],
+  wasm: [process.execPath, path.join(root, "build/bench/bench_decode.js")],
+};
+function runCpu(engine, file) {
+  const [cmd, ...pre] = BENCH[engine];
+  const r = spawnSync(cmd, [...pre, file, "--prompt", "63", "--tokens", String(TOKENS), "--reps", "1"],
+    {stdio: ["ignore", "pipe", "pipe"], encoding: "utf8"});
+  if (r.status !== 0) throw new Error(`${engine} bench_decode failed: ${r.stderr}`);
+  const cpu = (what) => Number(new RegExp(`${what} tok/s: .*cpu median ([0-9.]+)`).exec(r.stdout)[1]);
+  const hash = /hash\S* ([0-9a-f]+)/i.exec(r.stdout)?.[1];
+  return {prompt: cpu("prompt"), decode: cpu("decode"), hash};
+}
+if (fs.existsSync(BENCH.native[0]) && fs.existsSync(BENCH.wasm[1])) {
+  console.log(`\nthe forward pass alone by CPU clock (build/bench/bench_decode, native and wasm/st), 63 prompt tokens, ${TOKENS} decoded, medians of ${RUNS}:\n`);
+  console.log("| model | native decode tok/s (cpu) | wasm decode tok/s (cpu) | wasm / native | native prompt tok/s (cpu) | wasm prompt tok/s (cpu) | wasm / native | same logits |");
+  console.log("|---|---:|---:|---:|---:|---:|---:|---|");
+  for (const file of MODELS) {
+    const n = [], w = [];
+    for (let i = 0; i < RUNS; i++) { n.push(runCpu("native", file)); w.push(runCpu("wasm", file)); }
+    const med = (rs, k) => median(rs.map((r) => r[k]));
+    const ratio = (k) => median(n.map((r, i) => w[i][k] / r[k]));
+    const same = n.every((r, i) => r.hash && r.hash === w[i].hash);
+    const f = (x) => x.toFixed(1);
+    console.log(`| ${path.basename(file, ".gguf")} | ${f(med(n, "decode"))} | ${f(med(w, "decode"))} | ${ratio("decode").toFixed(2)}x | ` +
+      `${f(med(n, "prompt"))} | ${f(med(w, "prompt"))} | ${ratio("prompt").toFixed(2)}x | ${same ? "yes" : "no"} |`);
+  }
 }

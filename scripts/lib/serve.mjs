@@ -13,10 +13,15 @@
 //    by minnow's own cache (the Cache API).
 //  - files: { '/url/path': '/file/path' } serves single files besides (the
 //    benchmark's models).
+//  - filesInMemory (default false): the `files` are read into memory at their
+//    first request and sent from there with one write (the benchmark: a
+//    150 MB file streamed from disk costs the server ~3x the CPU of one sent
+//    from memory, and on a 2-core machine that CPU is taken from the browser
+//    whichever engine loads; every request still sends every byte).
 //  - onRequest({ method, path, status, bytes }) sees every request (tests count
 //    model downloads with it).
 import http from 'node:http';
-import { createReadStream, statSync, realpathSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,7 +36,8 @@ const TYPES = {
   '.png': 'image/png', '.svg': 'image/svg+xml', '.ts': 'text/plain; charset=utf-8', '.map': 'application/json',
 };
 
-export function startServer({ port = 8080, host = '127.0.0.1', isolate = true, root = repoRoot, shared = defaultShared, files = {}, onRequest } = {}) {
+export function startServer({ port = 8080, host = '127.0.0.1', isolate = true, root = repoRoot, shared = defaultShared, files = {}, filesInMemory = false, onRequest } = {}) {
+  const inMemory = new Map(); // file path -> Buffer (filesInMemory)
   const mounts = [
     ['/web/', path.join(root, 'web')], ['/js/', path.join(root, 'js')], ['/build/wasm/', path.join(root, 'build', 'wasm')],
     ['/node_modules/@wllama/wllama/', path.join(root, 'node_modules', '@wllama', 'wllama')], ['/shared/', shared],
@@ -85,6 +91,11 @@ export function startServer({ port = 8080, host = '127.0.0.1', isolate = true, r
         'Content-Length': String(st.size),
       });
       if (req.method === 'HEAD') { res.end(); return done(); }
+      if (single && filesInMemory) {
+        if (!inMemory.has(file)) inMemory.set(file, readFileSync(file));
+        res.end(inMemory.get(file), done);
+        return;
+      }
       const s = createReadStream(file, { highWaterMark: 1 << 20 }); // 1 MiB reads: fewer, larger writes to the socket
       s.on('error', () => res.destroy());
       s.on('close', done);

@@ -41,6 +41,8 @@ void mn_cli_generate_options(FILE *f)
             "  --ctx C            context length in tokens (default: the training length, at most %u)\n"
             "  --batch B          prompt tokens per forward pass, 1..4096 (default 64)\n"
             "  --no-bos           do not add the model's BOS token    --no-mmap   read the file into memory\n"
+            "  --repack, --no-repack  Q4_0 matrices rearranged for the int16 kernels (same output): forced\n"
+            "                     (reads the file into memory), or never (default: where faster: wasm, NEON)\n"
             "  --print-ids        print generated token ids instead of text\n"
             "  --dump-logits FILE write the logits each token was sampled from (f32, n_vocab per token)\n"
             "stdout gets only the generated text; stderr the load line and, last, \"prompt: X tok/s, decode: Y tok/s\".\n"
@@ -77,7 +79,8 @@ int mn_cmd_generate(int argc, char **argv)
     mn_ctx_params_default(&cp);
     const char **stops = calloc((size_t)argc, sizeof(char *));
     size_t n_stop = 0;
-    int print_ids = 0, no_mmap = 0;
+    int print_ids = 0;
+    unsigned load_flags = 0;
     long v;
     if (!stops) return mn_cli_fail(MN_E_NOMEM, "out of memory");
     for (int i = 1; i < argc; i++) {
@@ -85,7 +88,9 @@ int mn_cmd_generate(int argc, char **argv)
         const char *range = NULL; /* set: the value is outside this range */
         if (mn_cli_is_help(a)) { free(stops); return mn_cli_help("generate"); }
         if (!strcmp(a, "--no-bos")) { gp.tok_flags &= ~MN_TOK_ADD_SPECIAL; continue; }
-        if (!strcmp(a, "--no-mmap")) { no_mmap = 1; continue; }
+        if (!strcmp(a, "--no-mmap")) { load_flags |= MN_MODEL_NO_MMAP; continue; }
+        if (!strcmp(a, "--repack")) { load_flags |= MN_MODEL_REPACK; continue; }
+        if (!strcmp(a, "--no-repack")) { load_flags |= MN_MODEL_NO_REPACK; continue; }
         if (!strcmp(a, "--print-ids")) { print_ids = 1; continue; }
         static const char *const takes[] = {"-m", "--model", "-p", "--prompt", "-f", "--file", "--prompt-ids",
             "--dump-logits", "-n", "--temp", "--top-k", "--top-p", "--min-p", "--repeat-penalty", "--presence-penalty",
@@ -149,14 +154,17 @@ int mn_cmd_generate(int argc, char **argv)
     mn_status st = MN_OK;
     {
         t0 = mn_cli_now_ms();
-        st = mn_model_load_file(&m, model, no_mmap ? MN_MODEL_NO_MMAP : 0, err, sizeof err);
+        st = mn_model_load_file(&m, model, load_flags, err, sizeof err);
         if (st != MN_OK) { rc = mn_cli_fail_file(st, model, err); goto done; }
         st = mn_ctx_create(&c, m, &cp, err, sizeof err);
         if (st != MN_OK) { rc = mn_cli_fail(st, "context: %s", err); goto done; }
         char tbuf[16];
         snprintf(tbuf, sizeof tbuf, cp.n_threads ? "%d" : "auto", (int)cp.n_threads);
-        fprintf(stderr, "minnow: %s %s, %zu tokens of context, threads %s, loaded in %.1f ms\n", model,
-                mn_model_arch(m), mn_ctx_n_ctx(c), tbuf, mn_cli_now_ms() - t0);
+        char rbuf[48] = "";
+        if (mn_model_repacked_bytes(m))
+            snprintf(rbuf, sizeof rbuf, ", %.1f MiB of Q4_0 rearranged", (double)mn_model_repacked_bytes(m) / 1048576.0);
+        fprintf(stderr, "minnow: %s %s, %zu tokens of context, threads %s%s, loaded in %.1f ms\n", model,
+                mn_model_arch(m), mn_ctx_n_ctx(c), tbuf, rbuf, mn_cli_now_ms() - t0);
     }
     if (ids) st = mn_gen_begin_tokens(c, ids, n_ids, &gp);
     else if (ptext) st = mn_gen_begin(c, ptext, plen, &gp);

@@ -75,6 +75,7 @@ struct mn_gguf {
     gten **t_sorted;  /* by name */
     char *arena;      /* names, NUL-terminated */
     size_t arena_len, arena_cap;
+    int keys_only;    /* mn_gguf_loader_metadata(): parse the keys alone, no tensors */
     mn_err err;
 };
 
@@ -367,6 +368,7 @@ static mn_status parse(mn_gguf *g)
     /* Counts are untrusted: bound them by what the rest of the file can hold
      * before allocating anything from them. */
     size_t left = r.size - r.pos;
+    if (g->keys_only) n_tensors = 0; /* a prefix: the tensor table may still be missing */
     if (n_kv > left / MIN_KV_BYTES || n_tensors > left / MIN_TENSOR_BYTES ||
         n_kv * MIN_KV_BYTES + n_tensors * MIN_TENSOR_BYTES > left) /* no overflow: each term <= left */
         return mn_err_set(e, MN_E_GGUF_COUNT, "%" PRIu64 " keys and %" PRIu64 " tensors cannot fit in the %zu bytes after the header",
@@ -410,6 +412,7 @@ static mn_status parse(mn_gguf *g)
         g->alignment = a;
     }
     mn_err_clear(e); /* find_key above may have recorded "missing" */
+    if (g->keys_only) return MN_OK;
 
     for (size_t i = 0; i < g->n_tensors; i++)
         if ((st = parse_tensor(g, &r, i))) return st;
@@ -726,6 +729,21 @@ mn_status mn_gguf_loader_finish(mn_gguf_loader *l, mn_gguf **out)
     return st;
 }
 
+mn_status mn_gguf_loader_metadata(mn_gguf_loader *l, mn_gguf **out)
+{
+    if (!l || !out) return MN_E_INVALID_ARG;
+    *out = NULL;
+    if (l->finished) return mn_err_set(&l->err, MN_E_STATE, "loader already finished");
+    mn_gguf *g = calloc(1, sizeof *g);
+    if (!g) return MN_E_NOMEM;
+    g->base = l->buf; /* borrowed, never owned: mn_gguf_free() leaves it */
+    g->size = l->len;
+    g->flags = l->flags;
+    g->keys_only = 1;
+    /* failures are not recorded in the loader: they may only mean "not yet" */
+    return open_finish(g, out, NULL, 0, NULL);
+}
+
 uint64_t mn_gguf_loader_size(const mn_gguf_loader *l) { return l ? l->len : 0; }
 const char *mn_gguf_loader_error(const mn_gguf_loader *l) { return l ? l->err.msg : "NULL loader"; }
 
@@ -753,6 +771,14 @@ const void *mn_gguf_bytes(const mn_gguf *g, size_t *size)
 
 const char *mn_gguf_key(const mn_gguf *g, size_t i) { return g && i < g->n_kv ? g->kv[i].key : NULL; }
 size_t mn_gguf_key_len(const mn_gguf *g, size_t i) { return g && i < g->n_kv ? g->kv[i].key_len : 0; }
+void *mn_gguf_writable(mn_gguf *g, const void *p, size_t n)
+{
+    if (!g || !g->owned || !p) return NULL;
+    const uintptr_t b = (uintptr_t)g->owned, a = (uintptr_t)p;
+    if (a < b || a - b > g->size || n > g->size - (a - b)) return NULL;
+    return (uint8_t *)g->owned + (a - b);
+}
+
 int mn_gguf_raw_value(const mn_gguf *g, size_t kid, const uint8_t **p, size_t *n)
 {
     if (!g || kid >= g->n_kv) return 0;

@@ -42,4 +42,10 @@ static inline int mn_align_u64(uint64_t v, uint64_t align, uint64_t *out)
  * count and elements), already validated by the reader: what
  * mn_gguf_writer_copy_key() copies verbatim. @return 0 if kid is out of range. */
 int mn_gguf_raw_value(const mn_gguf *g, size_t kid, const uint8_t **p, size_t *n);
+
+/* A writable view of [p, p + n) when the handle owns its bytes (read into
+ * memory, or a chunked loader's buffer; not mmap'ed, not an open_memory
+ * buffer) and the range lies inside them; else NULL. Only the owner of the
+ * handle may write (mn_model rearranges weights it owns: Q4_0_R4). */
+void *mn_gguf_writable(mn_gguf *g, const void *p, size_t n);
 #endif

@@ -54,7 +54,8 @@ static void jb_str(jb *b, const char *s, size_t n)
 
 static void count_type(const mn_wmat *w, uint64_t counts[MN_Q_TYPE_LIMIT])
 {
-    if (w->data && w->type < MN_Q_TYPE_LIMIT) counts[w->type]++;
+    uint32_t t = w->type == MN_TYPE_Q4_0_R4 ? MN_TYPE_Q4_0 : w->type; /* the file's type */
+    if (w->data && t < MN_Q_TYPE_LIMIT) counts[t]++;
 }
 
 size_t mn_model_info_json(const mn_model *m, char *dst, size_t dstCapacity)
@@ -78,19 +79,20 @@ size_t mn_model_info_json(const mn_model *m, char *dst, size_t dstCapacity)
               ",\"n_vocab\":%zu,\"n_ctx_train\":%zu,\"n_embd\":%zu,\"n_layer\":%zu,\"n_head\":%zu,"
               "\"n_head_kv\":%zu,\"head_dim_k\":%zu,\"head_dim_v\":%zu,\"n_ff\":%zu,\"n_rot\":%zu,"
               "\"norm\":\"%s\",\"norm_eps\":%.9g,\"rope\":\"%s\",\"rope_freq_base\":%.17g,\"rope_freq_scale\":%.17g,"
-              "\"tied_output\":%s,\"weight_bytes\":%llu",
+              "\"tied_output\":%s,\"weight_bytes\":%llu,\"repacked_bytes\":%llu",
               hp->n_vocab, hp->n_ctx_train, hp->n_embd, hp->n_layer, hp->n_head, hp->n_head_kv, hp->hd_k, hp->hd_v,
               hp->n_ff, hp->n_rot, hp->norm == MN_NORM_RMS ? "rms" : "layer", (double)hp->norm_eps,
               hp->rope_mode == MN_ROPE_NORMAL ? "normal" : hp->rope_mode == MN_ROPE_NEOX ? "neox" : "none",
               hp->rope_mode ? hp->rope_base : 0.0, hp->rope_mode ? hp->rope_freq_scale : 0.0,
-              m->tied_output ? "true" : "false", (unsigned long long)m->weight_bytes);
+              m->tied_output ? "true" : "false", (unsigned long long)m->weight_bytes,
+              (unsigned long long)m->repacked_bytes);
     /* matrix types: how many matrices of each */
     uint64_t counts[MN_Q_TYPE_LIMIT] = {0};
     count_type(&m->tok_embd, counts);
     if (!m->tied_output) count_type(&m->output, counts);
     for (size_t il = 0; il < hp->n_layer; il++) {
         const mn_layer *L = &m->layers[il];
-        const mn_wmat *ws[] = {&L->wq, &L->wk, &L->wv, &L->wqkv, &L->wo, &L->w_gate, &L->w_up, &L->w_down};
+        const mn_wmat *ws[] = MN_LAYER_MATS(L);
         for (size_t i = 0; i < sizeof ws / sizeof ws[0]; i++) count_type(ws[i], counts);
     }
     jb_printf(&b, ",\"matrix_types\":{");

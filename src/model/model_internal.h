@@ -25,7 +25,9 @@ enum { MN_ROPE_NONE = 0, MN_ROPE_NORMAL = 1, MN_ROPE_NEOX = 2 };
 enum { MN_NORM_RMS = 0, MN_NORM_LAYER = 1 };
 
 /* A weight matrix: `rows` rows of `cols` elements of ggml type `type`
- * (GGUF ne = [cols, rows]), rows contiguous, row_bytes each. */
+ * (GGUF ne = [cols, rows]), rows contiguous, row_bytes each; or of the
+ * internal MN_TYPE_Q4_0_R4 (Q4_0 rearranged at load: rows in bands, see
+ * tensor/quant.h), which only the GEMV / GEMM read. */
 typedef struct mn_wmat {
     const void *data;
     uint32_t type, vdt; /* vdt: the activation type (vec_dot_type) */
@@ -44,6 +46,9 @@ typedef struct mn_layer {
     const float *b_gate, *b_up, *b_down;
 } mn_layer;
 
+/* a layer's weight matrices, as an initializer: {&L->wq, ...} (unused ones have data NULL) */
+#define MN_LAYER_MATS(L) {&(L)->wq, &(L)->wk, &(L)->wv, &(L)->wqkv, &(L)->wo, &(L)->w_gate, &(L)->w_up, &(L)->w_down}
+
 typedef struct mn_hparams {
     size_t n_vocab, n_ctx_train, n_embd, n_layer, n_head, n_head_kv, hd_k, hd_v, n_ff, n_rot;
     float norm_eps;
@@ -59,6 +64,7 @@ struct mn_model {
     unsigned flags;
     mn_hparams hp;
     uint64_t weight_bytes;
+    uint64_t repacked_bytes; /* Q4_0 matrices rearranged to Q4_0_R4 at load (mn_wmat.type) */
     /* token_embd [n_vocab][n_embd] (any type with dequantize_row),
      * position_embd [n_ctx_train][n_embd] (gpt2) */
     mn_wmat tok_embd, pos_embd;

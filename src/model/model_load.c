@@ -18,6 +18,7 @@
 #include "core/checked.h"
 #include "core/mathf.h"
 #include "tensor/quant.h"
+#include "gguf/gguf_internal.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -432,6 +433,34 @@ static mn_status load_tensors(kctx *k, mn_model *m)
     return MN_OK;
 }
 
+/* ------------------------------------------------------------ repack */
+/* Q4_0 weight matrices the model owns, rearranged to Q4_0_R4 in place (see
+ * MN_MODEL_REPACK): the last step of a load, so a failed load never leaves
+ * the caller's handle changed. Best effort: a matrix that cannot be
+ * rearranged (an inf/NaN scale, no memory for 4 rows of scratch) stays Q4_0,
+ * which gives the same results. Never the embedding table (tok_embd is read
+ * by row, and the tied output is the same bytes). */
+static void repack_weights(mn_model *m, unsigned flags)
+{
+    if ((flags & MN_MODEL_NO_REPACK) || !((flags & MN_MODEL_REPACK) || mn_q4_0_r4_preferred())) return;
+    mn_wmat *mats[9];
+    for (size_t il = 0; il < m->hp.n_layer; il++) {
+        size_t n = 0;
+        mn_layer *L = &m->layers[il];
+        mn_wmat *all[] = MN_LAYER_MATS(L);
+        for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) mats[n++] = all[i];
+        if (il == 0 && !m->tied_output) mats[n++] = &m->output;
+        for (size_t i = 0; i < n; i++) {
+            mn_wmat *w = mats[i];
+            if (!w->data || w->type != MN_TYPE_Q4_0) continue;
+            void *bytes = mn_gguf_writable(m->g, w->data, w->rows * w->row_bytes);
+            if (!bytes || mn_q4_0_r4_repack(bytes, w->rows, w->cols) != MN_OK) continue;
+            w->type = MN_TYPE_Q4_0_R4;
+            m->repacked_bytes += (uint64_t)w->rows * w->row_bytes;
+        }
+    }
+}
+
 /* ------------------------------------------------------------ tokenizer */
 
 static int32_t special_id(kctx *k, const char *name, size_t n_vocab)
@@ -512,7 +541,8 @@ static mn_status load_vocab(kctx *k, mn_model *m)
 
 /* ---------------------------------------------------------------- load */
 
-static mn_status model_load(mn_model **out, mn_gguf *g, unsigned flags, char *err, size_t errCapacity)
+static mn_status model_load(mn_model **out, mn_gguf *g, mn_tokenizer *tok, unsigned flags, char *err,
+                            size_t errCapacity)
 {
     kctx k = {g, err, errCapacity, NULL};
     const char *a;
@@ -547,8 +577,20 @@ static mn_status model_load(mn_model **out, mn_gguf *g, unsigned flags, char *er
     if ((st = load_tensors(&k, m))) goto bad;
     if ((st = load_rope(&k, m))) goto bad;
     if ((st = load_vocab(&k, m))) goto bad;
-    if ((st = mn_model_tok_load(m, err, errCapacity))) goto bad;
+    if (tok) {
+        /* built by the caller from these keys: taken over only on success (the last step) */
+        size_t kid, n = 0;
+        int et;
+        if (mn_gguf_find_key(g, "tokenizer.ggml.tokens", &kid) != MN_OK || mn_gguf_get_arr_info(g, kid, &et, &n) != MN_OK ||
+            mn_tokenizer_vocab_size(tok) != n) {
+            st = fail(&k, MN_E_INVALID_ARG, "the tokenizer given has %zu tokens, the file's tokenizer.ggml.tokens %zu",
+                      mn_tokenizer_vocab_size(tok), n);
+            goto bad;
+        }
+        m->tok = tok;
+    } else if ((st = mn_model_tok_load(m, err, errCapacity))) goto bad;
     m->weight_bytes = mn_gguf_file_size(g) - mn_gguf_data_offset(g);
+    repack_weights(m, flags);
     *out = m;
     return MN_OK;
 bad:
@@ -559,14 +601,19 @@ bad:
 
 mn_status mn_model_load_gguf(mn_model **out, mn_gguf *g, unsigned flags, char *err, size_t errCapacity)
 {
+    return mn_model_load_gguf_tok(out, g, NULL, flags, err, errCapacity);
+}
+
+mn_status mn_model_load_gguf_tok(mn_model **out, mn_gguf *g, mn_tokenizer *tok, unsigned flags, char *err,
+                                 size_t errCapacity)
+{
     if (err && errCapacity) err[0] = 0;
     if (out) *out = NULL;
     if (!out || !g) {
         if (err && errCapacity) snprintf(err, errCapacity, "%s is NULL", out ? "the GGUF handle" : "out");
         return MN_E_INVALID_ARG;
     }
-    *out = NULL;
-    return model_load(out, g, flags, err, errCapacity);
+    return model_load(out, g, tok, flags, err, errCapacity);
 }
 
 mn_status mn_model_load_file(mn_model **out, const char *path, unsigned flags, char *err, size_t errCapacity)
@@ -579,9 +626,10 @@ mn_status mn_model_load_file(mn_model **out, const char *path, unsigned flags, c
     }
     *out = NULL;
     mn_gguf *g = NULL;
-    mn_status st = mn_gguf_open_file(&g, path, (flags & MN_MODEL_NO_MMAP) ? MN_GGUF_NO_MMAP : 0, err, errCapacity);
+    const int in_memory = (flags & MN_MODEL_NO_MMAP) || ((flags & MN_MODEL_REPACK) && !(flags & MN_MODEL_NO_REPACK));
+    mn_status st = mn_gguf_open_file(&g, path, in_memory ? MN_GGUF_NO_MMAP : 0, err, errCapacity);
     if (st != MN_OK) return st;
-    st = model_load(out, g, flags, err, errCapacity);
+    st = model_load(out, g, NULL, flags, err, errCapacity);
     if (st != MN_OK) mn_gguf_free(g);
     return st;
 }
@@ -605,6 +653,33 @@ const char *mn_model_arch(const mn_model *m)
 size_t mn_model_n_vocab(const mn_model *m) { return m ? m->hp.n_vocab : 0; }
 size_t mn_model_n_ctx_train(const mn_model *m) { return m ? m->hp.n_ctx_train : 0; }
 uint64_t mn_model_weight_bytes(const mn_model *m) { return m ? m->weight_bytes : 0; }
+uint64_t mn_model_repacked_bytes(const mn_model *m) { return m ? m->repacked_bytes : 0; }
+
+/* the part of one rearranged matrix inside [offset, offset + n) of the file */
+static void restore_mat(const mn_wmat *w, const uint8_t *base, size_t offset, uint8_t *dst, size_t n)
+{
+    if (w->type != MN_TYPE_Q4_0_R4) return;
+    const size_t start = (size_t)((const uint8_t *)w->data - base), len = w->rows * w->row_bytes;
+    const size_t lo = offset > start ? offset : start, hi = offset + n < start + len ? offset + n : start + len;
+    if (lo < hi) mn_q4_0_r4_read(w->data, w->rows, w->cols, lo - start, dst + (lo - offset), hi - lo);
+}
+
+mn_status mn_model_file_read(const mn_model *m, size_t offset, void *dst, size_t n)
+{
+    size_t size = 0;
+    const uint8_t *base = m ? mn_gguf_bytes(m->g, &size) : NULL;
+    if (!base || (!dst && n) || offset > size || n > size - offset) return MN_E_INVALID_ARG;
+    if (n == 0) return MN_OK;
+    memcpy(dst, base + offset, n);
+    if (!m->repacked_bytes) return MN_OK;
+    for (size_t il = 0; il < m->hp.n_layer; il++) {
+        mn_layer *L = &m->layers[il];
+        const mn_wmat *all[] = MN_LAYER_MATS(L);
+        for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) restore_mat(all[i], base, offset, dst, n);
+    }
+    restore_mat(&m->output, base, offset, dst, n);
+    return MN_OK;
+}
 int32_t mn_model_bos(const mn_model *m) { return m ? m->bos : -1; }
 int32_t mn_model_eos(const mn_model *m) { return m ? m->eos : -1; }
 int mn_model_add_bos(const mn_model *m) { return m ? m->add_bos : 0; }

@@ -53,7 +53,7 @@ static mn_status setup(gemm_job *j, float *dst, uint32_t wtype, const void *W, s
     if (!dst || !W || !X || rows == 0 || cols == 0 || batch == 0) return MN_E_INVALID_ARG;
     const mn_qtraits *t = mn_qtraits_get(wtype);
     if (!t) return MN_E_UNSUPPORTED;
-    if (!t->vec_dot) return MN_E_UNSUPPORTED;
+    if (!t->vec_dot && !t->gemv_rows) return MN_E_UNSUPPORTED;
     size_t wrow = mn_qrow_size(wtype, cols), xrow = mn_qrow_size(t->vec_dot_type, cols);
     if (wrow == 0 || xrow == 0) return MN_E_INVALID_ARG;
     if (rows > SIZE_MAX / wrow || batch > SIZE_MAX / xrow || batch > SIZE_MAX / rows) return MN_E_INVALID_ARG;
@@ -63,6 +63,7 @@ static mn_status setup(gemm_job *j, float *dst, uint32_t wtype, const void *W, s
      * the whole batch: each token's activations are then re-read once per
      * 256 KiB of weights */
     j->tile = wrow >= 262144 ? 1 : 262144 / wrow;
+    j->tile = (j->tile + 3) / 4 * 4; /* whole bands of 4 rows (Q4_0_R4's gemv_rows needs them) */
     return MN_OK;
 }
 
@@ -75,7 +76,7 @@ static mn_status run(mn_pool *pool, gemm_job *j, uint32_t wtype, mn_pool_fn fn)
     void *heap = NULL;
     mn_qx_prep *preps = &one;
     if (j->rows_fn) {
-        size_t per = mn_qx_prep_size(j->cols), need;
+        size_t per = mn_qx_prep_size(wtype, j->cols), need;
         if (j->batch > (SIZE_MAX - 64) / (per + sizeof(mn_qx_prep))) return MN_E_INVALID_ARG;
         need = j->batch * (per + sizeof(mn_qx_prep));
         unsigned char *mem = stack;
@@ -126,7 +127,7 @@ mn_status mn_gemm_f32x(mn_pool *pool, float *dst, uint32_t wtype, const void *W,
 {
     if (!X || batch == 0 || cols == 0) return MN_E_INVALID_ARG;
     const mn_qtraits *t = mn_qtraits_get(wtype);
-    if (!t || !t->vec_dot) return MN_E_UNSUPPORTED;
+    if (!t || (!t->vec_dot && !t->gemv_rows)) return MN_E_UNSUPPORTED;
     if (t->vec_dot_type == MN_TYPE_F32) return mn_gemm_q(pool, dst, wtype, W, rows, cols, X, batch);
     const mn_qtraits *xt = mn_qtraits_get(t->vec_dot_type);
     size_t xrow = mn_qrow_size(t->vec_dot_type, cols), bytes;

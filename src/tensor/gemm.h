@@ -11,7 +11,9 @@
  * whatever the thread count, batch size or tiling: rows are split statically
  * among workers and every element follows vec_dot's arithmetic exactly,
  * whether it comes from vec_dot, the multi-row GEMV kernel (gemv_rows) or the
- * GEMM micro-kernel (gemm_tile) of the type.
+ * GEMM micro-kernel (gemm_tile) of the type. MN_TYPE_Q4_0_R4 (quant.h) has
+ * Q4_0's results and bytes in another order: W is the rearranged matrix, and
+ * row r's result is Q4_0's vec_dot of the original row r.
  */
 #ifndef MN_TENSOR_GEMM_H
 #define MN_TENSOR_GEMM_H

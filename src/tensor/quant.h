@@ -18,23 +18,45 @@
 #include <stdint.h>
 
 #include "tensor/types.h"
+#include "minnow.h"
 
 typedef mn_type_traits mn_qtraits;
 
 /* @return the table entry of a ggml type id if minnow has kernels for it
- * (dequantize_row != NULL), else NULL. */
+ * (dequantize_row != NULL), the entry of an internal layout
+ * (MN_TYPE_Q4_0_R4: gemv_rows only), else NULL. */
 const mn_qtraits *mn_qtraits_get(uint32_t type);
 
 /* Bytes of a row of n elements of `type` (0 if unsupported or n is not a
  * multiple of the block size). */
 size_t mn_qrow_size(uint32_t type, size_t n);
 
-/* Scratch bytes mn_qx_prepare() needs for n elements (a multiple of 32). */
-size_t mn_qx_prep_size(size_t n);
+/* Scratch bytes mn_qx_prepare() needs for n elements (a multiple of 32) and
+ * weight type wtype. */
+size_t mn_qx_prep_size(uint32_t wtype, size_t n);
 /* Fill *p for the activation row x (n elements of wtype's vec_dot_type,
  * Q8_0 or Q8_1) as wtype's gemv_rows needs it, using `scratch`
  * (mn_qx_prep_size(n) bytes, 4-byte aligned). */
 void mn_qx_prepare(uint32_t wtype, const void *x, size_t n, mn_qx_prep *p, void *scratch);
+
+/* Q4_0_R4 (MN_TYPE_Q4_0_R4, internal): a Q4_0 matrix of `rows` rows of n
+ * elements rearranged in place for the int16 GEMV (layout: quant_legacy.c),
+ * same size, same results bit for bit (its gemv_rows must be given whole
+ * bands: row ranges starting at a multiple of 4, as mn_pool_for's grain 4
+ * and the GEMM tiles do). No vec_dot / dequantize_row: rows are not
+ * contiguous; mn_q4_0_r4_dequantize_row() reads one.
+ * mn_q4_0_r4_preferred(): 1 where the int16 kernels run (wasm, NEON, plain
+ * C), where Q4_0_R4 is faster than Q4_0; 0 on x86 (VNNI / pmaddubsw).
+ * repack: @return MN_OK; MN_E_UNSUPPORTED (W unchanged) if some block scale
+ * is inf/NaN (the R4 kernels assume none); MN_E_INVALID_ARG (n not a
+ * multiple of 32, 0 rows); MN_E_NOMEM (4 rows of scratch).
+ * unpack: the inverse (the original bytes). read: bytes [from, from + size)
+ * of the original matrix into dst (the range inside the matrix's bytes). */
+int mn_q4_0_r4_preferred(void);
+mn_status mn_q4_0_r4_repack(void *W, size_t rows, size_t n);
+mn_status mn_q4_0_r4_unpack(void *W, size_t rows, size_t n);
+void mn_q4_0_r4_read(const void *W, size_t rows, size_t n, size_t from, void *dst, size_t size);
+void mn_q4_0_r4_dequantize_row(const void *W, size_t rows, size_t n, size_t r, float *dst);
 
 /* The legacy types' GEMV / GEMM kernels on x86-64 native builds use
  * AVX512-VNNI (128-bit vpdpbusd) when the CPU has it, the SSE4.1 kernels

@@ -308,6 +308,7 @@ void mn_gemv_rows_q5_0(const void *W, size_t wrow, size_t nrows, const void *x, 
 void mn_gemv_rows_q5_1(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);
 void mn_gemv_rows_q8_0(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);
 void mn_gemv_rows_q8_1(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);
+void mn_gemv_rows_q4_0_r4(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);
 void mn_gemm_tile_q4_0(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, size_t ntok, size_t n, float *dst, size_t dstride);
 void mn_gemm_tile_q4_1(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, size_t ntok, size_t n, float *dst, size_t dstride);
 void mn_gemm_tile_q5_0(const void *W, size_t wrow, size_t nrows, const void *X, size_t xrow, const mn_qx_prep *p, size_t ntok, size_t n, float *dst, size_t dstride);

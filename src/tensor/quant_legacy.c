@@ -25,15 +25,18 @@
  * into lanes 0..r-1.
  */
 #include "tensor/quant_internal.h"
+#include "core/alloc.h"
 
 /* MN_Q_VNNI: this file compiled a second time, by quant_legacy_vnni.c with
  * AVX512-VNNI + VL (x86-64 native builds): only the GEMV / GEMM kernels, as
  * mn_gemv_rows_*_vnni / mn_gemm_tile_*_vnni, whose per-block integer sums use
  * the 128-bit vpdpbusd (four u8 x s8 products added into each i32 lane, no
- * saturation: exact) instead of pmaddubsw + pmaddwd, and for the Q4_0 / Q4_1
- * GEMV the 256-bit one (two blocks at once). The integer sums are exact
- * either way, so every output has the same bits; the entry points of the
- * plain build call them when the CPU has the instructions (mn_q_vnni). */
+ * saturation: exact) instead of pmaddubsw + pmaddwd. The integer sums are
+ * exact either way, so every output has the same bits; the entry points of
+ * the plain build call them when the CPU has the instructions (mn_q_vnni).
+ * 128-bit only, as every other kernel: a 256-bit vpdpbusd taking two Q4
+ * blocks at once was +10% on a 256 MiB Q4_0 GEMV, but leaves the one vector
+ * width the targets share (see docs/benchmarks.md). */
 #ifndef MN_Q_VNNI
 #define MN_Q_VNNI 0
 #endif
@@ -364,8 +367,8 @@ static void quantize_q8_ref(int k, const float *x, uint8_t *y, size_t n)
  * per-activation work done once per GEMV (mn_qx_prepare): the f16 -> f32 of
  * the activation scales, the block sums that Q4_0 / Q5_0's -8 / -16 offsets
  * need, and a scan for -128 (absent: Q8_0 / Q8_1 use the one-instruction
- * int8 product). One weight row at a time (gemv1), 4-token tiles for GEMM
- * (SSE4.1, gemm4_k).
+ * int8 product). GEMV: one weight row at a time (gemv16 on the int16 path,
+ * tile_k otherwise); GEMM: 4-token tiles (SSE4.1, gemm4_k).
  *   Q4_0 / Q4_1: isum = sum(u * x) - off * sum(x) with u the unsigned nibble;
  *   |lane| of the two pmaddubsw <= 2 * 15 * 128 * 2 = 7680 < 8191, so four
  *   blocks reduce with phaddw (mn_q_sum4_i16). Q5: lanes up to 15872, i32. */
@@ -398,7 +401,7 @@ typedef struct wdec {
 } wdec;
 #endif
 
-#if MN_Q_X16
+/* (compiled on every backend: the Q4_0_R4 kernels use them everywhere) */
 /* one block's 32 values as four int16 vectors in the x16 order. Loads are
  * whole 16-byte v128.loads (V8 folds their offsets into the x86 address;
  * a widening load8x8 costs a register or an add per offset). */
@@ -444,7 +447,6 @@ MN_AI mn_vi dot16(const mn_vi v[4], const int16_t *x)
     mn_vi b = mn_vi_add_i32(mn_vi_madd_i16(v[2], mn_vi_load(x + 16)), mn_vi_madd_i16(v[3], mn_vi_load(x + 24)));
     return mn_vi_add_i32(a, b);
 }
-#endif
 
 /* Decode the weight side of the cnt (1..4) blocks at wb (blocks ws apart):
  * blocks cnt..3 do not exist and read as all-zero values and zero scales, so
@@ -893,17 +895,274 @@ void mn_quantize_row_q5_0_ref(const float *s, void *d, size_t n) { quantize_sym(
 void mn_quantize_row_q4_1_ref(const float *s, void *d, size_t n) { quantize_asym(K_Q4_1, s, d, n); }
 void mn_quantize_row_q5_1_ref(const float *s, void *d, size_t n) { quantize_asym(K_Q5_1, s, d, n); }
 
+/* ------------------------------------------------ Q4_0_R4
+ * Q4_0 rearranged once, at model load, for the int16 kernels (wasm, NEON):
+ * the same blocks, bytes and results, in an order that lets one int16
+ * product serve four blocks and four rows. Layout of a matrix of R rows of
+ * n elements (nb = n/32 blocks, ng = nb/4 full groups of 4 blocks, t = nb%4
+ * tail blocks, wrow = 18 nb bytes per row, the size of Q4_0):
+ *  - rows in bands of H = 4 from the top (the last band: R % 4 rows, if any);
+ *    a band of rows r0.. occupies Q4_0's bytes of those rows, [r0 wrow,
+ *    (r0 + H) wrow), so band starts are where Q4_0's rows were;
+ *  - a band is ng group records of 72 H bytes, then the tail: row 0's t
+ *    blocks as plain Q4_0, row 1's, ..;
+ *  - group record g (blocks 4g..4g+3): the H rows' 4 scales (f16, 8 bytes a
+ *    row), then for k = 0..3, for each row h, 16 bytes V[k][h] whose 32-bit
+ *    word m is bytes 4k..4k+3 of block 4g+m's qs, each int16 lane xor
+ *    0x8000 (unpack16's Q4 flip, done once here).
+ * Kernel: int16 lane 2m+e of V[k][h] is unpack16's lane 2k+e of block m, so
+ * the four pmaddwd of one V (shifted by 0, 4, 8, 12) against activations in
+ * the matching order (mn_qx_prepare: lane 2k+e of block m of a full group at
+ * 32k + 8 lv + 2m + e; the tail group as Q4_0's) leave block m's sum in i32
+ * lane m: no horizontal reductions, and the 4 activation vectors of a k are
+ * loaded once for the H rows. The integer sums are exact, and the float
+ * terms and lane order are gemv16's, so every output has Q4_0's bits.
+ * Precondition: no scale is inf/NaN (the repack refuses such a matrix; its
+ * kernels use the raw-scale product without the exact redo). */
+#define R4_GROUP 72 /* bytes of one row's share of a group record */
+
+/* [raw scales of 4 contiguous f16] (mn_q_scales_raw's lanes, no inf/NaN check) */
+MN_AI mn_vf r4_scales(const uint8_t *p)
+{
+    static const int32_t kmask[4] = {(int32_t)0x8FFFFFFF, (int32_t)0x8FFFFFFF, (int32_t)0x8FFFFFFF, (int32_t)0x8FFFFFFF};
+    mn_vi v = mn_vi_zip_lo_i16(mn_vi_zero(), mn_vi_load_lo64(p)); /* lane k = h_k << 16 */
+    return mn_vi_as_vf(mn_vi_and(mn_vi_srai_i32(v, 3), mn_vi_load(kmask)));
+}
+/* one V's 32 products with the 4 levels of activations */
+MN_AI mn_vi r4_dot(mn_vi v, mn_vi x0, mn_vi x1, mn_vi x2, mn_vi x3)
+{
+    return mn_vi_add_i32(mn_vi_add_i32(mn_vi_madd_i16(v, x0), mn_vi_madd_i16(mn_vi_srai_i16(v, 4), x1)),
+                         mn_vi_add_i32(mn_vi_madd_i16(mn_vi_srai_i16(v, 8), x2), mn_vi_madd_i16(mn_vi_srai_i16(v, 12), x3)));
+}
+/* acc[h] += the terms of the ng full groups of the band of H rows at w */
+MN_AI void r4_band(int H, const uint8_t *w, const mn_qx_prep *p, size_t ng, mn_vf acc[4])
+{
+    const int16_t *x = p->x16;
+    const float *d112 = p->d112;
+    const int32_t *off = p->off;
+    for (size_t g = 0; g < ng; g++, w += (size_t)H * R4_GROUP, x += 128, d112 += 4, off += 4) {
+#if defined(__wasm__)
+        volatile mn_vi keep[4]; /* V8 hoists every load of the loop and spills; see group16 */
+#else
+        mn_vi keep[4];
+#endif
+        for (int k = 0; k < 4; k++) {
+            const mn_vi x0 = mn_vi_load(x + 32 * k), x1 = mn_vi_load(x + 32 * k + 8);
+            const mn_vi x2 = mn_vi_load(x + 32 * k + 16), x3 = mn_vi_load(x + 32 * k + 24);
+            for (int h = 0; h < H; h++) {
+                mn_vi t = r4_dot(mn_vi_load(w + 8 * H + 16 * (H * k + h)), x0, x1, x2, x3);
+                keep[h] = k ? mn_vi_add_i32(keep[h], t) : t;
+            }
+        }
+        const mn_vi o = mn_vi_load(off);
+        const mn_vf dx = mn_vf_load(d112);
+        for (int h = 0; h < H; h++)
+            acc[h] = mn_vf_add(acc[h], mn_vf_mul(mn_vf_mul(r4_scales(w + 8 * h), dx), mn_vf_from_i32(mn_vi_sub_i32(keep[h], o))));
+    }
+}
+/* the terms of one row's t (1..3) tail blocks (plain Q4_0 at wb, blocks b..) */
+MN_AI mn_vf r4_tail(const uint8_t *wb, const mn_qx_prep *p, size_t b, int t)
+{
+    mn_vi s[4];
+    for (int j = 0; j < 4; j++) {
+        mn_vi v[4];
+        if (j >= t) { s[j] = mn_vi_zero(); continue; }
+        unpack16(K_Q4_0, wb + (size_t)j * MN_SZ_Q4_0, v);
+        s[j] = dot16(v, p->x16 + 32 * (b + (size_t)j));
+    }
+    mn_q_bad bad = mn_q_bad_none(); /* never set: the repack refused inf/NaN scales */
+    mn_vi isum = mn_vi_sub_i32(mn_q_hsum4(s[0], s[1], s[2], s[3]), mn_vi_load(p->off + b));
+    return mn_vf_mul(mn_vf_mul(mn_q_scales_raw(wb, MN_SZ_Q4_0, t, &bad), mn_vf_load(p->d112 + b)), mn_vf_from_i32(isum));
+}
+MN_AI void r4_rows(int H, const uint8_t *w, const mn_qx_prep *p, size_t n, float *dst)
+{
+    const size_t nb = n / 32, ng = nb / 4;
+    const int t = (int)(nb % 4);
+    mn_vf acc[4] = {mn_vf_zero(), mn_vf_zero(), mn_vf_zero(), mn_vf_zero()};
+    r4_band(H, w, p, ng, acc);
+    const uint8_t *tail = w + ng * (size_t)H * R4_GROUP;
+    for (int h = 0; t && h < H; h++) acc[h] = mn_vf_add(acc[h], r4_tail(tail + (size_t)h * t * MN_SZ_Q4_0, p, 4 * ng, t));
+    float out[4];
+    finish4(acc, out); /* rows past H: zero lanes, not stored */
+    for (int h = 0; h < H; h++) dst[h] = out[h];
+}
+
+void mn_gemv_rows_q4_0_r4(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n,
+                          float *dst)
+{
+    const uint8_t *w = W;
+    (void)x;
+    size_t r = 0;
+    for (; r + 4 <= nrows; r += 4) r4_rows(4, w + r * wrow, p, n, dst + r);
+    switch (nrows - r) { /* the matrix's last band */
+    case 3: r4_rows(3, w + r * wrow, p, n, dst + r); break;
+    case 2: r4_rows(2, w + r * wrow, p, n, dst + r); break;
+    case 1: r4_rows(1, w + r * wrow, p, n, dst + r); break;
+    default: break;
+    }
+}
+
+/* byte offset of block b of row h (of H) in a band, and whether its qs are
+ * spread over a group record (1) or plain (0) */
+static size_t r4_block_at(size_t H, size_t h, size_t b, size_t nb, int *grouped)
+{
+    const size_t ng = nb / 4, t = nb % 4;
+    if (b < 4 * ng) { *grouped = 1; return b / 4 * H * R4_GROUP; }
+    *grouped = 0;
+    return ng * H * R4_GROUP + (h * t + (b - 4 * ng)) * MN_SZ_Q4_0;
+}
+
+/* block b of row h of the band at band (H rows) as plain Q4_0 bytes */
+static void r4_get_block(const uint8_t *band, size_t H, size_t h, size_t b, size_t nb, uint8_t out[MN_SZ_Q4_0])
+{
+    int grouped;
+    const uint8_t *g = band + r4_block_at(H, h, b, nb, &grouped);
+    if (!grouped) { memcpy(out, g, MN_SZ_Q4_0); return; }
+    const size_t m = b % 4;
+    memcpy(out, g + 8 * h + 2 * m, 2);
+    for (size_t k = 0; k < 4; k++)
+        for (size_t j = 0; j < 4; j++) out[2 + 4 * k + j] = g[8 * H + 16 * (H * k + h) + 4 * m + j] ^ (j & 1 ? 0x80 : 0);
+}
+
+/* The qs of a group's 4 blocks of one row <-> that row's V[0..3]: a 4x4
+ * transpose of 32-bit words and the xor 0x8000 per int16 lane (both their
+ * own inverse). */
+MN_AI void r4_transpose(const mn_vi q[4], mn_vi v[4])
+{
+    static const int16_t k8000[8] = {-32768, -32768, -32768, -32768, -32768, -32768, -32768, -32768};
+    const mn_vi x = mn_vi_load(k8000);
+    const mn_vi t0 = mn_vi_zip_lo_i32(q[0], q[1]), t1 = mn_vi_zip_lo_i32(q[2], q[3]);
+    const mn_vi t2 = mn_vi_zip_hi_i32(q[0], q[1]), t3 = mn_vi_zip_hi_i32(q[2], q[3]);
+    v[0] = mn_vi_xor(mn_vi_zip_lo_i64(t0, t1), x);
+    v[1] = mn_vi_xor(mn_vi_zip_hi_i64(t0, t1), x);
+    v[2] = mn_vi_xor(mn_vi_zip_lo_i64(t2, t3), x);
+    v[3] = mn_vi_xor(mn_vi_zip_hi_i64(t2, t3), x);
+}
+
+/* One band of H rows between layouts: plain (H rows of wrow bytes, Q4_0)
+ * and R4; src and dst do not overlap. */
+static void r4_band_convert(uint8_t *dst, const uint8_t *src, size_t H, size_t nb, int to_r4)
+{
+    const size_t ng = nb / 4, t = nb % 4, wrow = nb * MN_SZ_Q4_0;
+    for (size_t g = 0; g < ng; g++) {
+        const size_t rec = g * H * R4_GROUP; /* the group record in the R4 band */
+        for (size_t h = 0; h < H; h++) {
+            const size_t row = h * wrow + 4 * g * MN_SZ_Q4_0; /* block 4g of row h, plain */
+            mn_vi a[4], b[4];
+            for (size_t m = 0; m < 4; m++) {
+                if (to_r4) {
+                    memcpy(dst + rec + 8 * h + 2 * m, src + row + m * MN_SZ_Q4_0, 2);
+                    a[m] = mn_vi_load(src + row + m * MN_SZ_Q4_0 + 2);
+                } else {
+                    memcpy(dst + row + m * MN_SZ_Q4_0, src + rec + 8 * h + 2 * m, 2);
+                    a[m] = mn_vi_load(src + rec + 8 * H + 16 * (H * m + h));
+                }
+            }
+            r4_transpose(a, b);
+            for (size_t k = 0; k < 4; k++) {
+                if (to_r4) mn_vi_store(dst + rec + 8 * H + 16 * (H * k + h), b[k]);
+                else mn_vi_store(dst + row + k * MN_SZ_Q4_0 + 2, b[k]);
+            }
+        }
+    }
+    for (size_t h = 0; t && h < H; h++) { /* the tails, plain in both */
+        const uint8_t *s = to_r4 ? src + h * wrow + 4 * ng * MN_SZ_Q4_0 : src + ng * H * R4_GROUP + h * t * MN_SZ_Q4_0;
+        uint8_t *d = to_r4 ? dst + ng * H * R4_GROUP + h * t * MN_SZ_Q4_0 : dst + h * wrow + 4 * ng * MN_SZ_Q4_0;
+        memcpy(d, s, t * MN_SZ_Q4_0);
+    }
+}
+
+/* rearrange every band in place through one band of scratch */
+static void r4_convert(uint8_t *W, size_t rows, size_t n, uint8_t *scratch, int to_r4)
+{
+    const size_t nb = n / 32, wrow = nb * MN_SZ_Q4_0;
+    for (size_t r0 = 0; r0 < rows; r0 += 4) {
+        const size_t H = rows - r0 < 4 ? rows - r0 : 4;
+        memcpy(scratch, W + r0 * wrow, H * wrow);
+        r4_band_convert(W + r0 * wrow, scratch, H, nb, to_r4);
+    }
+}
+
+int mn_q4_0_r4_preferred(void) { return MN_Q_X16; }
+
+mn_status mn_q4_0_r4_repack(void *W, size_t rows, size_t n)
+{
+    if (!W || rows == 0 || n == 0 || n % 32) return MN_E_INVALID_ARG;
+    const size_t nb = n / 32, wrow = nb * MN_SZ_Q4_0;
+    if (rows > SIZE_MAX / wrow / 2) return MN_E_INVALID_ARG;
+    const uint8_t *w = W;
+    for (size_t i = 0; i < rows * nb; i++)
+        if ((mn_rd16(w + i * MN_SZ_Q4_0) & 0x7C00) == 0x7C00) return MN_E_UNSUPPORTED; /* an inf/NaN scale */
+    uint8_t *scratch = mn_malloc(4 * wrow);
+    if (!scratch) return MN_E_NOMEM;
+    r4_convert(W, rows, n, scratch, 1);
+    mn_free(scratch);
+    return MN_OK;
+}
+
+mn_status mn_q4_0_r4_unpack(void *W, size_t rows, size_t n)
+{
+    if (!W || rows == 0 || n == 0 || n % 32) return MN_E_INVALID_ARG;
+    const size_t wrow = n / 32 * MN_SZ_Q4_0;
+    if (rows > SIZE_MAX / wrow / 2) return MN_E_INVALID_ARG;
+    uint8_t *scratch = mn_malloc(4 * wrow);
+    if (!scratch) return MN_E_NOMEM;
+    r4_convert(W, rows, n, scratch, 0);
+    mn_free(scratch);
+    return MN_OK;
+}
+
+void mn_q4_0_r4_read(const void *W, size_t rows, size_t n, size_t from, void *dst, size_t size)
+{
+    const size_t nb = n / 32, wrow = nb * MN_SZ_Q4_0;
+    uint8_t *out = dst;
+    while (size) {
+        const size_t i = from / MN_SZ_Q4_0, skip = from % MN_SZ_Q4_0; /* block i of the matrix */
+        const size_t r = i / nb, r0 = r / 4 * 4, H = rows - r0 < 4 ? rows - r0 : 4;
+        if (from == r0 * wrow && size >= H * wrow) { /* a whole band */
+            r4_band_convert(out, (const uint8_t *)W + r0 * wrow, H, nb, 0);
+            out += H * wrow, from += H * wrow, size -= H * wrow;
+            continue;
+        }
+        size_t k = MN_SZ_Q4_0 - skip < size ? MN_SZ_Q4_0 - skip : size;
+        uint8_t blk[MN_SZ_Q4_0];
+        r4_get_block((const uint8_t *)W + r0 * wrow, H, r - r0, i % nb, nb, blk);
+        memcpy(out, blk + skip, k);
+        out += k, from += k, size -= k;
+    }
+}
+
+void mn_q4_0_r4_dequantize_row(const void *W, size_t rows, size_t n, size_t r, float *dst)
+{
+    const size_t nb = n / 32, wrow = nb * MN_SZ_Q4_0, r0 = r / 4 * 4;
+    const size_t H = rows - r0 < 4 ? rows - r0 : 4;
+    const uint8_t *band = (const uint8_t *)W + r0 * wrow;
+    for (size_t b = 0; b < nb; b++) {
+        uint8_t blk[MN_SZ_Q4_0];
+        r4_get_block(band, H, r - r0, b, nb, blk);
+        dequant_vec(K_Q4_0, blk, dst + 32 * b, 32);
+    }
+}
+
 /* ------------------------------------------------ activation preparation */
+/* x16: the int16 activations (the int16 kernels: everything where MN_Q_X16,
+ * and Q4_0_R4 everywhere) */
+static int prep_x16(uint32_t wtype) { return MN_Q_X16 || wtype == MN_TYPE_Q4_0_R4; }
+
 /* five arrays of nb4 = n/32 rounded up to 4 entries (the kernels' last,
  * partial group of 4 blocks reads 4; the extra entries are 0), then x16 or
  * x8; 15 bytes to align the start to 16 */
-size_t mn_qx_prep_size(size_t n) { return 15 + (n / 32 + 3) / 4 * 4 * 5 * sizeof(float) + (MN_Q_X16 ? n * sizeof(int16_t) : n); }
+size_t mn_qx_prep_size(uint32_t wtype, size_t n)
+{
+    return 15 + (n / 32 + 3) / 4 * 4 * 5 * sizeof(float) + (prep_x16(wtype) ? n * sizeof(int16_t) : n);
+}
 
 void mn_qx_prepare(uint32_t wtype, const void *xv, size_t n, mn_qx_prep *p, void *scratch)
 {
     const uint8_t *x = xv;
+    const int r4 = wtype == MN_TYPE_Q4_0_R4;
     const int q81 = wtype == MN_TYPE_Q4_1 || wtype == MN_TYPE_Q5_1; /* activations are Q8_1 */
-    const int shift = wtype == MN_TYPE_Q4_0 ? 3 : wtype == MN_TYPE_Q5_0 ? 4 : -1;
+    const int shift = wtype == MN_TYPE_Q4_0 || r4 ? 3 : wtype == MN_TYPE_Q5_0 ? 4 : -1;
     const size_t nb = n / 32, xs = q81 ? 36 : 34, q = q81 ? 4 : 2;
     const size_t nb4 = (nb + 3) / 4 * 4;
     float *d = (float *)(void *)(((uintptr_t)scratch + 15) & ~(uintptr_t)15), *d112 = d + nb4, *s = d112 + nb4, *s112 = s + nb4;
@@ -911,12 +1170,9 @@ void mn_qx_prepare(uint32_t wtype, const void *xv, size_t n, mn_qx_prep *p, void
     for (size_t b = nb; b < nb4; b++) d[b] = d112[b] = s[b] = s112[b] = 0.0f, off[b] = 0;
     int16_t *x16 = NULL;
     int8_t *x8 = NULL;
-#if MN_Q_X16
-    x16 = (int16_t *)(void *)(off + nb4);
-    const int q4 = wtype == MN_TYPE_Q4_0 || wtype == MN_TYPE_Q4_1, q8 = wtype == MN_TYPE_Q8_0 || wtype == MN_TYPE_Q8_1;
-#else
-    x8 = (int8_t *)(void *)(off + nb4);
-#endif
+    if (prep_x16(wtype)) x16 = (int16_t *)(void *)(off + nb4);
+    else x8 = (int8_t *)(void *)(off + nb4);
+    const int q4 = wtype == MN_TYPE_Q4_0 || wtype == MN_TYPE_Q4_1 || r4, q8 = wtype == MN_TYPE_Q8_0 || wtype == MN_TYPE_Q8_1;
     mn_vi m128 = mn_vi_zero();
     const mn_vi k80 = mn_vi_splat_i8(-128), one = mn_vi_splat_i8(1);
     for (size_t b = 0; b < nb; b++, x += xs) {
@@ -928,31 +1184,36 @@ void mn_qx_prepare(uint32_t wtype, const void *xv, size_t n, mn_qx_prep *p, void
         m128 = mn_vi_or(m128, mn_vi_or(mn_vi_eq_i8(lo, k80), mn_vi_eq_i8(hi, k80)));
         int32_t sum = mn_vi_hsum_i32(mn_vi_dot_i8_acc(mn_vi_dot_i8_acc(mn_vi_zero(), lo, one), hi, one));
         off[b] = shift < 0 ? 0 : (int32_t)((uint32_t)sum << shift);
-#if !MN_Q_X16
-        mn_vi_store(x8 + 32 * b, lo);
-        mn_vi_store(x8 + 32 * b + 16, hi);
-#else
-        int16_t *o = x16 + 32 * b;
+        if (!x16) {
+            mn_vi_store(x8 + 32 * b, lo);
+            mn_vi_store(x8 + 32 * b + 16, hi);
+            continue;
+        }
         const int8_t *xq = (const int8_t *)(x + q);
         if (q4) { /* the telescoped nibble factors (see wdec); off from the remainder */
+            /* Q4_0_R4's full groups interleave their 4 blocks (see the Q4_0_R4 section) */
+            const int r4g = r4 && b < nb / 4 * 4;
+            int16_t *o = r4g ? x16 + 128 * (b / 4) + 2 * (b % 4) : x16 + 32 * b;
             uint32_t s17 = 0; /* x[17] + x[19] + ... + x[31] */
             for (int i = 0; i < 8; i++) {
-                o[i] = xq[2 * i];
-                o[8 + i] = (int16_t)(xq[2 * i + 16] - 16 * xq[2 * i]);
-                o[16 + i] = (int16_t)(xq[2 * i + 1] - 16 * xq[2 * i + 16]);
-                o[24 + i] = (int16_t)(xq[2 * i + 17] - 16 * xq[2 * i + 1]);
+                /* level lv of int16 lane i at oi[8 lv]; R4: lane i = 2k + e of block m at 32k + 2m + e */
+                int16_t *oi = r4g ? o + 32 * (i / 2) + (i % 2) : o + i;
+                oi[0] = xq[2 * i];
+                oi[8] = (int16_t)(xq[2 * i + 16] - 16 * xq[2 * i]);
+                oi[16] = (int16_t)(xq[2 * i + 1] - 16 * xq[2 * i + 16]);
+                oi[24] = (int16_t)(xq[2 * i + 17] - 16 * xq[2 * i + 1]);
                 s17 += (uint32_t)(int32_t)xq[2 * i + 17];
             }
-            off[b] = (int32_t)(wtype == MN_TYPE_Q4_0 ? ((uint32_t)sum - s17) << 3 : (0u - s17) << 3);
-        } else if (q8) /* x[2i] and 256 x[2i+1] per 16 bytes (see unpack16) */
+            off[b] = (int32_t)(wtype == MN_TYPE_Q4_1 ? (0u - s17) << 3 : ((uint32_t)sum - s17) << 3);
+        } else if (q8) { /* x[2i] and 256 x[2i+1] per 16 bytes (see unpack16) */
+            int16_t *o = x16 + 32 * b;
             for (int h = 0; h < 32; h += 16)
                 for (int i = 0; i < 8; i++) {
                     o[h + i] = xq[h + 2 * i];
                     o[h + 8 + i] = (int16_t)(xq[h + 2 * i + 1] * 256);
                 }
-        else
-            for (int i = 0; i < 32; i++) o[i] = xq[i];
-#endif
+        } else
+            for (int i = 0; i < 32; i++) x16[32 * b + i] = xq[i];
     }
     p->d = d;
     p->d112 = d112;

@@ -82,8 +82,17 @@ int mn_type_nbytes(uint32_t type, const int64_t ne[4], uint64_t *bytes)
     return 0;
 }
 
+/* Q4_0_R4 (quant.h): rows are not contiguous, so only the GEMV (whole
+ * bands); no vec_dot / dequantize_row / GEMM tile (the GEMM runs the GEMV
+ * per token). */
+static const mn_type_traits q4_0_r4 = {
+    .type = MN_TYPE_Q4_0_R4, .name = "Q4_0_R4", .block_size = 32, .type_size = MN_SZ_Q4_0, .supported = 1,
+    .vec_dot_type = MN_TYPE_Q8_0, .gemv_rows = mn_gemv_rows_q4_0_r4,
+};
+
 const mn_qtraits *mn_qtraits_get(uint32_t type)
 {
+    if (type == MN_TYPE_Q4_0_R4) return &q4_0_r4;
     const mn_type_traits *t = mn_type_info(type);
     return t && t->dequantize_row ? t : NULL;
 }

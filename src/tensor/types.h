@@ -47,7 +47,11 @@ enum {
     MN_TYPE_I8 = 24, MN_TYPE_I16 = 25, MN_TYPE_I32 = 26, MN_TYPE_I64 = 27, MN_TYPE_F64 = 28,
     MN_TYPE_IQ1_M = 29, MN_TYPE_BF16 = 30, MN_TYPE_TQ1_0 = 34, MN_TYPE_TQ2_0 = 35,
     MN_TYPE_MXFP4 = 39, MN_TYPE_NVFP4 = 40,
-    MN_TYPE_COUNT = 41 /* table size: ids >= this are unknown */
+    MN_TYPE_COUNT = 41, /* table size: ids >= this are unknown */
+    /* internal layouts, never in a file (mn_type_info() returns NULL; only
+     * mn_qtraits_get() knows them): Q4_0 rearranged at load for the int16
+     * kernels (quant_legacy.c, "Q4_0_R4"; mn_q4_0_r4_repack in quant.h) */
+    MN_TYPE_Q4_0_R4 = 0x100
 };
 
 typedef void (*mn_dequantize_fn)(const void *src, float *dst, size_t n);

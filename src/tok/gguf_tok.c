@@ -105,6 +105,8 @@ static const char *const k_force_control[] = {
 };
 /* gpt-oss: always rendered, so user-defined. */
 static const char *const k_force_user[] = {"<|channel|>", "<|message|>", "<|start|>", "<|constrain|>"};
+#define N_FORCE_CONTROL (sizeof k_force_control / sizeof k_force_control[0])
+#define N_FORCE_USER (sizeof k_force_user / sizeof k_force_user[0])
 
 typedef struct gl {
     mn_tokenizer *t;
@@ -203,11 +205,21 @@ static int read_tokens(gl *L)
             L->type[i] = v >= TT_NORMAL && v <= TT_BYTE ? v : TT_UNDEFINED;
         }
     }
-    /* llama.cpp's by-name fix-ups */
+    /* llama.cpp's by-name fix-ups. Most tokens cannot be one of the ~60 names:
+     * a token shorter than 64 bytes is compared only if some name has its
+     * first byte and length, which keeps this step from costing more than the
+     * rest of the build on large vocabularies (longer ones are compared). */
+    uint64_t may[256] = {0};
+    for (size_t k = 0; k < N_FORCE_CONTROL + N_FORCE_USER; k++) {
+        const char *s = k < N_FORCE_CONTROL ? k_force_control[k] : k_force_user[k - N_FORCE_CONTROL];
+        size_t l = strlen(s);
+        if (l < 64) may[(unsigned char)s[0]] |= (uint64_t)1 << l;
+    }
     for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < sizeof k_force_control / sizeof k_force_control[0]; k++)
+        if (L->len[i] == 0 || (L->len[i] < 64 && !(may[(unsigned char)L->str[i][0]] >> L->len[i] & 1))) continue;
+        for (size_t k = 0; k < N_FORCE_CONTROL; k++)
             if (str_is(L, i, k_force_control[k]) && L->type[i] != TT_CONTROL && L->type[i] != TT_UNKNOWN) L->type[i] = TT_CONTROL;
-        for (size_t k = 0; k < sizeof k_force_user / sizeof k_force_user[0]; k++)
+        for (size_t k = 0; k < N_FORCE_USER; k++)
             if (str_is(L, i, k_force_user[k])) L->type[i] = TT_USER_DEFINED;
     }
     return MN_OK;

@@ -1,11 +1,13 @@
 /* bench_kernels - GEMV weight-streaming throughput per quant type and thread
  * count, next to the single-thread memory read bandwidth measured the same way.
  *
- * usage: bench_kernels [--mib N] [--bw-mib N] [--threads 1,2] [--types Q8_0,Q4_0,...] [--reps 5] [--cpu]
+ * usage: bench_kernels [--mib N] [--bw-mib N] [--threads 1,2] [--types Q8_0,Q4_0,Q4_0_R4,...] [--reps 5] [--cpu]
  *   --mib     weight matrix size (default 256 MiB; rows = size / row bytes, cols 4096)
  *   --kib     the same in KiB (an in-cache matrix measures the kernels' compute rate)
  *   --bw-mib  buffer of the bandwidth test (default 1024 MiB)
  *   --no-vnni x86-64: the SSE4.1 legacy GEMV/GEMM kernels even where AVX512-VNNI is there
+ *   --as-loaded  each type in the layout a model load gives it on this target
+ *             (Q4_0 runs as Q4_0_R4 where mn_q4_0_r4_preferred(), named Q4_0)
  *   --cpu     CPU time instead of wall time (1-thread figures on a busy machine):
  *             the thread's clock natively, Node's process.cpuUsage() in wasm
  *   --cols N  columns per row (default 4096; a multiple of every type's block
@@ -82,9 +84,11 @@ int main(int argc, char **argv)
     const char *types = "Q8_0,Q4_0,Q4_K,Q6_K,Q5_K,Q3_K,Q2_K,Q4_1,Q5_0,Q5_1,TQ1_0,TQ2_0,F16";
     const char *threads = "1";
     size_t batch = 0, cols = 4096;
+    int as_loaded = 0;
     for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--cpu") || !strcmp(argv[i], "--no-vnni")) {
+        if (!strcmp(argv[i], "--cpu") || !strcmp(argv[i], "--no-vnni") || !strcmp(argv[i], "--as-loaded")) {
             if (argv[i][2] == 'c') g_cpu_clock = 1;
+            else if (argv[i][2] == 'a') as_loaded = 1;
             else mn_q_vnni(0);
             memmove(argv + i, argv + i + 1, (size_t)(argc - i - 1) * sizeof *argv);
             argc--;
@@ -102,8 +106,9 @@ int main(int argc, char **argv)
     }
     if (reps < 1) reps = 1;
     if (reps > 64) reps = 64;
-    printf("target %s, simd %s%s, %s clock\n", MN_TARGET_NAME, MN_SIMD_BACKEND_NAME,
-           mn_q_vnni(-1) ? " (legacy GEMV/GEMM: avx512-vnni)" : "", g_cpu_clock ? "CPU" : "wall");
+    printf("target %s, simd %s%s, %s clock%s\n", MN_TARGET_NAME, MN_SIMD_BACKEND_NAME,
+           mn_q_vnni(-1) ? " (legacy GEMV/GEMM: avx512-vnni)" : "", g_cpu_clock ? "CPU" : "wall",
+           as_loaded && mn_q4_0_r4_preferred() ? ", Q4_0 as loaded: Q4_0_R4" : "");
     size_t bw_bytes = bw_mib << 20;
     uint8_t *buf = malloc(bw_bytes);
     if (!buf) { fprintf(stderr, "cannot allocate %zu MiB\n", bw_mib); return 1; }
@@ -111,7 +116,7 @@ int main(int argc, char **argv)
     double bw = read_bw(buf, bw_bytes, reps);
     free(buf);
     printf("memory read bandwidth (1 thread, %zu MiB, median of %d): %.2f GB/s\n", bw_mib, reps, bw);
-    printf("%-6s %7s %6s %9s %8s %8s %8s\n", "type", "threads", "cols", "rows", "GB/s", "%bw", "best");
+    printf("%-7s %7s %6s %9s %8s %8s %8s\n", "type", "threads", "cols", "rows", "GB/s", "%bw", "best");
 
     if (cols == 0 || cols % 32) { fprintf(stderr, "--cols must be a positive multiple of 32\n"); return 2; }
     float *xf = malloc(cols * sizeof(float)), *row = malloc(cols * sizeof(float));
@@ -121,7 +126,10 @@ int main(int argc, char **argv)
     snprintf(tl, sizeof tl, "%s", types);
     for (char *name = strtok(tl, ","); name; name = strtok(NULL, ",")) {
         const mn_qtraits *t = NULL;
-        for (uint32_t id = 0; id < MN_Q_TYPE_LIMIT; id++) { const mn_qtraits *c = mn_qtraits_get(id); if (c && !strcmp(c->name, name)) t = c; }
+        /* Q4_0_R4: a Q4_0 matrix rearranged for the int16 kernels (as models load where preferred) */
+        const int r4 = !strcmp(name, "Q4_0_R4") || (as_loaded && !strcmp(name, "Q4_0") && mn_q4_0_r4_preferred());
+        const char *base = r4 ? "Q4_0" : name;
+        for (uint32_t id = 0; id < MN_Q_TYPE_LIMIT; id++) { const mn_qtraits *c = mn_qtraits_get(id); if (c && !strcmp(c->name, base)) t = c; }
         if (!t || !t->vec_dot) { printf("%-6s unsupported\n", name); continue; }
         if (cols % t->block_size) { printf("%-6s cols %zu not a multiple of %u\n", name, cols, (unsigned)t->block_size); continue; }
         size_t wrow = mn_qrow_size(t->type, cols), rows = (mib << 10) / wrow;
@@ -138,6 +146,9 @@ int main(int argc, char **argv)
         free(proto);
         if (t->vec_dot_type == MN_Q_F32) memcpy(xq, xf, cols * sizeof(float));
         else mn_qtraits_get(t->vec_dot_type)->quantize_row(xf, xq, cols);
+        const uint32_t wt = r4 ? MN_TYPE_Q4_0_R4 : t->type;
+        const char *tname = r4 && !as_loaded ? "Q4_0_R4" : t->name;
+        if (r4 && mn_q4_0_r4_repack(W, rows, cols) != MN_OK) { fprintf(stderr, "Q4_0_R4: repack failed\n"); return 1; }
         char thl[64];
         snprintf(thl, sizeof thl, "%s", threads);
         for (char *ts = thl, *e; ts && *ts; ts = e) {
@@ -145,20 +156,20 @@ int main(int argc, char **argv)
             if (e) *e++ = 0;
             int T = atoi(ts);
             mn_pool *pool = NULL;
-            if (T > 1 && mn_pool_create(&pool, T) != MN_OK) { printf("%-6s %7d threads unavailable\n", t->name, T); continue; }
+            if (T > 1 && mn_pool_create(&pool, T) != MN_OK) { printf("%-7s %7d threads unavailable\n", tname, T); continue; }
             double tm[64];
             /* warm-up: 3 calls and 1 s at least, so that a JIT has compiled
              * the kernel (Node/V8 runs new wasm code in its baseline compiler,
              * Liftoff, until TurboFan's code is ready) */
-            for (double w0 = now(), wn = 0; wn < 3 || now() - w0 < 1.0; wn++) mn_gemv_q(pool, y, t->type, W, rows, cols, xq);
+            for (double w0 = now(), wn = 0; wn < 3 || now() - w0 < 1.0; wn++) mn_gemv_q(pool, y, wt, W, rows, cols, xq);
             for (int r = 0; r < reps; r++) {
                 double t0 = now();
-                mn_gemv_q(pool, y, t->type, W, rows, cols, xq);
+                mn_gemv_q(pool, y, wt, W, rows, cols, xq);
                 tm[r] = now() - t0;
             }
             double gbs = (double)(rows * wrow) / median(tm, reps) / 1e9; /* median() sorts tm */
             double best = (double)(rows * wrow) / tm[0] / 1e9;
-            printf("%-6s %7d %6zu %9zu %8.2f %7.0f%% %8.2f\n", t->name, T, cols, rows, gbs, 100.0 * gbs / bw, best);
+            printf("%-7s %7d %6zu %9zu %8.2f %7.0f%% %8.2f\n", tname, T, cols, rows, gbs, 100.0 * gbs / bw, best);
             if (batch > 1) { /* GEMM: batch activation rows at once, vs batch GEMVs */
                 size_t xrow = mn_qrow_size(t->vec_dot_type, cols);
                 uint8_t *X = malloc(batch * xrow + 64);
@@ -168,14 +179,14 @@ int main(int argc, char **argv)
                     if (t->vec_dot_type == MN_Q_F32) memcpy(X + b * xrow, row, cols * sizeof(float));
                     else mn_qtraits_get(t->vec_dot_type)->quantize_row(row, X + b * xrow, cols);
                 }
-                for (double w0 = now(), wn = 0; wn < 3 || now() - w0 < 1.0; wn++) mn_gemm_q(pool, Y, t->type, W, rows, cols, X, batch);
+                for (double w0 = now(), wn = 0; wn < 3 || now() - w0 < 1.0; wn++) mn_gemm_q(pool, Y, wt, W, rows, cols, X, batch);
                 for (int r = 0; r < reps; r++) {
                     double t0 = now();
-                    mn_gemm_q(pool, Y, t->type, W, rows, cols, X, batch);
+                    mn_gemm_q(pool, Y, wt, W, rows, cols, X, batch);
                     tm[r] = now() - t0;
                 }
                 double per_tok = median(tm, reps) / (double)batch, gemv = (double)(rows * wrow) / gbs / 1e9;
-                printf("%-6s %7d gemm batch %zu: %.3f ms per token, %.2fx the GEMV rate\n", t->name, T, batch, 1e3 * per_tok, gemv / per_tok);
+                printf("%-7s %7d gemm batch %zu: %.3f ms per token, %.2fx the GEMV rate\n", tname, T, batch, 1e3 * per_tok, gemv / per_tok);
                 free(X);
                 free(Y);
             }

@@ -279,6 +279,17 @@ static void same_gguf(mn_gguf *a, mn_gguf *b, int ours)
     }
 }
 
+/* Finish l (a second finish is MN_E_STATE), free it, compare with ref. */
+static void finish_same(mn_gguf_loader *l, mn_gguf *ref)
+{
+    mn_gguf *g = NULL, *again = NULL;
+    MT_OK(mn_gguf_loader_finish(l, &g));
+    MT_EQ_INT(mn_gguf_loader_finish(l, &again), MN_E_STATE);
+    mn_gguf_loader_free(l);
+    same_gguf(ref, g, 1);
+    mn_gguf_free(g);
+}
+
 static void loader_chunks(void)
 {
     size_t len;
@@ -292,7 +303,6 @@ static void loader_chunks(void)
     for (int hinted = 0; hinted < 2; hinted++)
         for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
             mn_gguf_loader *l = NULL;
-            mn_gguf *g = NULL;
             MT_OK(mn_gguf_loader_create(&l, hinted ? len : 0, 0));
             for (size_t o = 0; o < len; o += chunks[c]) {
                 size_t n = len - o < chunks[c] ? len - o : chunks[c];
@@ -306,12 +316,7 @@ static void loader_chunks(void)
                 }
             }
             MT_EQ_U64(mn_gguf_loader_size(l), len);
-            MT_OK(mn_gguf_loader_finish(l, &g));
-            mn_gguf *again = NULL;
-            MT_EQ_INT(mn_gguf_loader_finish(l, &again), MN_E_STATE);
-            mn_gguf_loader_free(l);
-            same_gguf(ref, g, 1);
-            mn_gguf_free(g);
+            finish_same(l, ref);
         }
     /* a short stream against its announced size */
     mn_gguf_loader *l = NULL;
@@ -338,6 +343,68 @@ static void loader_chunks(void)
     mn_gguf_free(ref);
     mn_gguf_free(nommap);
     mn_gguf_free(mem);
+    free(bytes);
+}
+
+/* The keys alone, as soon as they arrived (the JS layer builds the tokenizer
+ * from them while the weights download): never before, all of them after,
+ * no tensors, and trying early changes nothing for finish(). */
+static void loader_metadata(void)
+{
+    size_t len;
+    unsigned char *bytes = read_stories(&len);
+    mn_gguf *ref = open_stories(0);
+    if (!bytes || !ref) { free(bytes); mn_gguf_free(ref); return; }
+    for (int hinted = 0; hinted < 2; hinted++) {
+        mn_gguf_loader *l = NULL;
+        mn_gguf *meta = NULL;
+        size_t ok_at = 0;
+        MT_OK(mn_gguf_loader_create(&l, hinted ? len : 0, 0));
+        MT_EQ_INT(mn_gguf_loader_metadata(l, &meta), MN_E_GGUF_TRUNCATED); /* nothing yet */
+        MT_CHECK(meta == NULL);
+        for (size_t o = 0; o < len; o += 997) {
+            size_t n = len - o < 997 ? len - o : 997;
+            MT_OK(mn_gguf_loader_feed(l, bytes + o, n));
+            mn_status st = mn_gguf_loader_metadata(l, &meta);
+            if (st != MN_OK) {
+                MT_CHECK(ok_at == 0 && meta == NULL && st >= MN_E_GGUF_MAGIC); /* once there, it stays */
+                continue;
+            }
+            if (!ok_at) ok_at = o + n;
+            MT_EQ_INT(mn_gguf_n_kv(meta), mn_gguf_n_kv(ref));
+            MT_EQ_INT(mn_gguf_n_tensors(meta), 0);
+            for (size_t k = 0; k < mn_gguf_n_kv(ref); k++) MT_EQ_STR(mn_gguf_key(meta, k), mn_gguf_key(ref, k));
+            size_t kid;
+            const char *s;
+            size_t sl;
+            MT_OK(mn_gguf_find_key(meta, "tokenizer.ggml.model", &kid));
+            MT_OK(mn_gguf_get_str(meta, kid, &s, &sl));
+            MT_CHECK(sl == 5 && !memcmp(s, "llama", 5));
+            mn_gguf_free(meta); /* borrowed the loader's buffer: freeing leaves it */
+            meta = NULL;
+        }
+        /* the keys arrive before the tensor table ends, i.e. before the data */
+        MT_CHECK(ok_at > 0 && ok_at < mn_gguf_data_offset(ref) + 997);
+        finish_same(l, ref);
+    }
+    {
+        mn_gguf_loader *l = NULL;
+        mn_gguf *meta = NULL, *g = NULL;
+        MT_OK(mn_gguf_loader_create(&l, len, 0));
+        MT_OK(mn_gguf_loader_feed(l, bytes, len));
+        MT_OK(mn_gguf_loader_finish(l, &g));
+        MT_EQ_INT(mn_gguf_loader_metadata(l, &meta), MN_E_STATE); /* after finish */
+        mn_gguf_loader_free(l);
+        mn_gguf_free(g);
+    }
+    mn_gguf_loader *l = NULL;
+    mn_gguf *meta = NULL;
+    MT_OK(mn_gguf_loader_create(&l, 0, 0));
+    MT_EQ_INT(mn_gguf_loader_feed(l, "GGML", 4), MN_E_GGUF_MAGIC);
+    MT_EQ_INT(mn_gguf_loader_metadata(l, &meta), MN_E_GGUF_MAGIC);
+    mn_gguf_loader_free(l);
+    MT_EQ_INT(mn_gguf_loader_metadata(NULL, &meta), MN_E_INVALID_ARG);
+    mn_gguf_free(ref);
     free(bytes);
 }
 
@@ -895,6 +962,7 @@ void suite_gguf(void)
     MT_RUN(stories260K);
     MT_RUN(vocab_only);
     MT_RUN(loader_chunks);
+    MT_RUN(loader_metadata);
     MT_RUN(open_errors);
     MT_RUN(hostile);
     MT_RUN(messages);

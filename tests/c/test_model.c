@@ -251,6 +251,24 @@ static mn_status tm_load(const tm_buf *buf, mn_model **m, char *err, size_t cap)
     return st;
 }
 
+/* The same model from a buffer the handle owns (a chunked loader's, as the
+ * JS layer loads), so the load may rearrange weights (MN_MODEL_REPACK). */
+static mn_status tm_load_owned(const tm_buf *buf, unsigned flags, mn_model **m, char *err, size_t cap)
+{
+    mn_gguf_loader *l = NULL;
+    mn_gguf *g = NULL;
+    *m = NULL;
+    mn_status st = mn_gguf_loader_create(&l, buf->n, 0);
+    for (size_t o = 0; st == MN_OK && o < buf->n; o += 65536)
+        st = mn_gguf_loader_feed(l, buf->p + o, buf->n - o < 65536 ? buf->n - o : 65536);
+    if (st == MN_OK) st = mn_gguf_loader_finish(l, &g);
+    mn_gguf_loader_free(l);
+    if (st != MN_OK) return st;
+    st = mn_model_load_gguf(m, g, flags, err, cap);
+    if (st != MN_OK) mn_gguf_free(g);
+    return st;
+}
+
 /* Logits of tokens[0..n) in a fresh context: batched (eval_logits in passes
  * of n_batch) or one token at a time. @return 0 on failure (recorded). */
 static int tm_logits(mn_model *m, const int32_t *tokens, size_t n, int threads, uint32_t n_batch, int one_by_one,
@@ -477,6 +495,41 @@ static void check_determinism(const char *name, mn_model *m, const tm_buf *bytes
     free(x);
 }
 
+/* A Q4_0 model whose matrices the load rearranged (Q4_0_R4) must give the
+ * line (logits hash) of the file's layout; the default rearranges exactly
+ * where mn_q4_0_r4_preferred() (wasm, NEON), NO_REPACK never; a borrowed
+ * buffer (tm_load) is never written. */
+static void q4_0_layouts(const tm_spec *spec, const tm_buf *buf, const char *want)
+{
+    static const struct { unsigned flags; int repack; } cases[] = {
+        {MN_MODEL_REPACK, 1}, {0, -1}, {MN_MODEL_NO_REPACK, 0}, {MN_MODEL_REPACK | MN_MODEL_NO_REPACK, 0}};
+    /* the layer matrices, all Q4_0 (the tied output is the embedding table: kept) */
+    const uint64_t all = (uint64_t)TM_L * ((2 * TM_E + TM_E) * TM_E / 32 * 18 + 3 * TM_E * TM_F / 32 * 18); /* q, o, k + v: E/2 rows each */
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char err[256] = "", line[160];
+        mn_model *m = NULL;
+        mn_status st = tm_load_owned(buf, cases[c].flags, &m, err, sizeof err);
+        if (st != MN_OK) { MT_NOTE_FAIL("%s flags %u: %s", spec->name, cases[c].flags, err); return; }
+        int repack = cases[c].repack < 0 ? mn_q4_0_r4_preferred() : cases[c].repack;
+        uint64_t got = mn_model_repacked_bytes(m);
+        if (got != (repack ? all : 0))
+            MT_NOTE_FAIL("%s flags %u: %llu bytes rearranged, expected %llu", spec->name, cases[c].flags,
+                         (unsigned long long)got, (unsigned long long)(repack ? all : 0));
+        check_determinism(spec->name, m, buf, line, sizeof line);
+        /* the file's bytes as the file has them, whatever the layout in memory */
+        uint8_t *copy = malloc(buf->n);
+        for (size_t o = 0; copy && o < buf->n; o += 1000)
+            MT_OK(mn_model_file_read(m, o, copy + o, buf->n - o < 1000 ? buf->n - o : 1000));
+        if (!copy || memcmp(copy, buf->p, buf->n) != 0) MT_NOTE_FAIL("%s flags %u: mn_model_file_read != the file", spec->name, cases[c].flags);
+        free(copy);
+        MT_EQ_INT(mn_model_file_read(m, buf->n, &line, 1), MN_E_INVALID_ARG);
+        MT_EQ_INT(mn_model_file_read(m, 0, NULL, 1), MN_E_INVALID_ARG);
+        MT_OK(mn_model_file_read(m, buf->n, NULL, 0));
+        mn_model_free(m);
+        if (strcmp(line, want)) MT_NOTE_FAIL("flags %u:\n%s differs from\n%s", cases[c].flags, line, want);
+    }
+}
+
 static void model_golden_logits(void)
 {
     size_t cap = (N_SPECS + 4) * 96, len = 0;
@@ -500,6 +553,7 @@ static void model_golden_logits(void)
             MT_NOTE_FAIL("%s: %s (%s)", k_specs[i].name, err, mn_status_name(st));
         } else {
             check_determinism(k_specs[i].name, m, &buf, text + len, cap - len);
+            if (k_specs[i].type == MN_Q_Q4_0) q4_0_layouts(&k_specs[i], &buf, text + len);
             len += strlen(text + len);
         }
         mn_model_free(m);
@@ -1097,6 +1151,46 @@ static void model_stories_text(void)
     free(tk);
 }
 
+/* The tokenizer built from the keys while the rest streams in
+ * (mn_gguf_loader_metadata, as js/worker.js does), then handed to the model:
+ * the same story; a tokenizer of another vocabulary is refused and stays the
+ * caller's. */
+static void model_load_tok(void)
+{
+    char path[1024], err[256] = "";
+    snprintf(path, sizeof path, "%s/models/stories260K/stories260K.gguf", mt.shared_dir);
+    size_t len = 0;
+    unsigned char *bytes = mt_read_file(path, &len);
+    if (!bytes) MT_FAIL("cannot read %s", path);
+    mn_gguf_loader *l = NULL;
+    mn_gguf *g = NULL;
+    mn_tokenizer *tok = NULL, *other = NULL;
+    mn_model *m = NULL;
+    MT_OK(mn_gguf_loader_create(&l, len, 0));
+    for (size_t o = 0; o < len; o += 4096) {
+        MT_OK(mn_gguf_loader_feed(l, bytes + o, len - o < 4096 ? len - o : 4096));
+        mn_gguf *meta = NULL;
+        if (!tok && mn_gguf_loader_metadata(l, &meta) == MN_OK) {
+            MT_OK(mn_tokenizer_create_gguf(&tok, meta, err, sizeof err));
+            mn_gguf_free(meta);
+        }
+    }
+    MT_CHECK(tok != NULL);
+    MT_OK(mn_gguf_loader_finish(l, &g));
+    mn_gguf_loader_free(l);
+    /* another vocabulary (GPT-2's 50257 tokens, not 512) */
+    snprintf(path, sizeof path, "%s/tokenizers/gpt2/tokenizer.json", mt.shared_dir);
+    MT_OK(mn_tokenizer_create_file(&other, path, err, sizeof err));
+    MT_EQ_INT(mn_model_load_gguf_tok(&m, g, other, 0, err, sizeof err), MN_E_INVALID_ARG);
+    MT_CHECK(m == NULL && strstr(err, "50257") != NULL);
+    mn_tokenizer_free(other); /* still ours */
+    MT_OK(mn_model_load_gguf_tok(&m, g, tok, 0, err, sizeof err));
+    story_from(m, "stories260K.gguf, tokenizer built from its keys");
+    share_model_tokenizers(m);
+    mn_model_free(m); /* frees tok and g */
+    free(bytes);
+}
+
 static void model_generate_stream(void)
 {
     mn_model *m = open_stories();
@@ -1187,5 +1281,6 @@ void suite_model(void)
     MT_RUN(model_sampler);
     MT_RUN(model_sampled_golden);
     MT_RUN(model_stories_text);
+    MT_RUN(model_load_tok);
     MT_RUN(model_generate_stream);
 }

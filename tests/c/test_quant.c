@@ -423,6 +423,76 @@ static void gemv_gemm_threads(void)
     MT_GOLDEN("quant/gemv_hashes.txt", text, len);
 }
 
+/* ---- Q4_0_R4: Q4_0 rearranged for the int16 kernels ----------------------
+ * Every shape class: bands of 1..4 rows (rows % 4), rows shorter than a group
+ * (tail blocks only), whole groups, groups + 1..3 tail blocks. The repacked
+ * matrix must give Q4_0's GEMV bits (which equal vec_dot_ref, above) at 1-4
+ * threads and in GEMMs, unpack to the original bytes, dequantize any row as
+ * Q4_0 does, and be refused (unchanged) with an inf/NaN scale. */
+static void q4_0_r4_repack(void)
+{
+    static const size_t rows_list[] = {1, 2, 3, 4, 5, 7, 9, 13, 37};
+    static const size_t nb_list[] = {1, 3, 4, 5, 7, 8, 18, 33};
+    const size_t batch = 5;
+    const mn_qtraits *q4 = mn_qtraits_get(MN_Q_Q4_0), *r4 = mn_qtraits_get(MN_TYPE_Q4_0_R4);
+    if (!r4 || r4->gemv_rows == NULL || r4->vec_dot_type != MN_Q_Q8_0 || mn_type_info(MN_TYPE_Q4_0_R4) != NULL)
+        MT_FAIL("Q4_0_R4 traits: internal entry with a GEMV, unknown to the file table");
+    int maxt = mn_threads_max() < 4 ? mn_threads_max() : 4;
+    uint64_t seed = 991;
+    for (size_t ri = 0; ri < sizeof rows_list / sizeof rows_list[0]; ri++)
+        for (size_t ni = 0; ni < sizeof nb_list / sizeof nb_list[0]; ni++) {
+            const size_t rows = rows_list[ri], cols = 32 * nb_list[ni];
+            const size_t wrow = mn_qrow_size(MN_Q_Q4_0, cols), xrow = mn_qrow_size(MN_Q_Q8_0, cols);
+            uint8_t *W = malloc(rows * wrow), *R = malloc(rows * wrow), *X = malloc(batch * xrow);
+            float *y0 = malloc(batch * rows * sizeof(float)), *y1 = malloc(batch * rows * sizeof(float));
+            float *d0 = malloc(cols * sizeof(float)), *d1 = malloc(cols * sizeof(float));
+            for (size_t r = 0; r < rows; r++) fill_row(MN_Q_Q4_0, W + r * wrow, cols, &seed, (int)(r % 3));
+            for (size_t b = 0; b < batch; b++) fill_act(MN_Q_Q8_0, X + b * xrow, cols, &seed, (int)(b % 2));
+            memcpy(R, W, rows * wrow);
+            MT_OK(mn_q4_0_r4_repack(R, rows, cols));
+            if ((memcmp(R, W, rows * wrow) != 0) != (nb_list[ni] >= 4)) /* tails alone keep their order */
+                MT_NOTE_FAIL("%zux%zu: the layout %s", rows, cols, nb_list[ni] >= 4 ? "did not change" : "changed");
+            for (size_t b = 0; b < batch; b++) MT_OK(mn_gemv_q(NULL, y0 + b * rows, MN_Q_Q4_0, W, rows, cols, X + b * xrow));
+            for (int T = 1; T <= maxt && !mt.case_failed; T++) {
+                mn_pool *p = NULL;
+                if (T > 1) MT_OK(mn_pool_create(&p, T));
+                for (size_t b = 0; b < batch; b++) MT_OK(mn_gemv_q(p, y1 + b * rows, MN_TYPE_Q4_0_R4, R, rows, cols, X + b * xrow));
+                if (memcmp(y0, y1, batch * rows * sizeof(float)) != 0)
+                    MT_NOTE_FAIL("%zux%zu, %d threads: Q4_0_R4 GEMV != Q4_0", rows, cols, T);
+                MT_OK(mn_gemm_q(p, y1, MN_TYPE_Q4_0_R4, R, rows, cols, X, batch));
+                if (memcmp(y0, y1, batch * rows * sizeof(float)) != 0)
+                    MT_NOTE_FAIL("%zux%zu, %d threads: Q4_0_R4 GEMM != Q4_0", rows, cols, T);
+                mn_pool_free(p);
+            }
+            for (size_t r = 0; r < rows && !mt.case_failed; r++) {
+                q4->dequantize_row(W + r * wrow, d0, cols);
+                mn_q4_0_r4_dequantize_row(R, rows, cols, r, d1);
+                if (memcmp(d0, d1, cols * sizeof(float)) != 0) MT_NOTE_FAIL("%zux%zu: dequantized row %zu differs", rows, cols, r);
+            }
+            /* the original bytes of any range, read back from the new layout */
+            const size_t total = rows * wrow, cuts[][2] = {{0, total}, {7, 41 < total - 7 ? 41 : total - 7}, {total - 1, 1}, {total / 3, total / 2}};
+            for (size_t c = 0; c < 4 && !mt.case_failed; c++) {
+                uint8_t *got = malloc(cuts[c][1] + 1);
+                mn_q4_0_r4_read(R, rows, cols, cuts[c][0], got, cuts[c][1]);
+                if (memcmp(got, W + cuts[c][0], cuts[c][1]) != 0) MT_NOTE_FAIL("%zux%zu: read [%zu, +%zu) differs", rows, cols, cuts[c][0], cuts[c][1]);
+                free(got);
+            }
+            MT_OK(mn_q4_0_r4_unpack(R, rows, cols));
+            if (memcmp(R, W, rows * wrow) != 0) MT_NOTE_FAIL("%zux%zu: unpack(repack(W)) != W", rows, cols);
+            /* an inf/NaN scale anywhere: refused, nothing written */
+            W[(rows * nb_list[ni] - 1) * 18 + 1] |= 0x7C;
+            memcpy(R, W, rows * wrow);
+            MT_EQ_INT(mn_q4_0_r4_repack(R, rows, cols), MN_E_UNSUPPORTED);
+            if (memcmp(R, W, rows * wrow) != 0) MT_NOTE_FAIL("%zux%zu: a refused repack wrote", rows, cols);
+            free(W); free(R); free(X); free(y0); free(y1); free(d0); free(d1);
+            if (mt.case_failed) return;
+        }
+    uint8_t b[18] = {0};
+    MT_EQ_INT(mn_q4_0_r4_repack(b, 1, 33), MN_E_INVALID_ARG);
+    MT_EQ_INT(mn_q4_0_r4_repack(NULL, 1, 32), MN_E_INVALID_ARG);
+    MT_EQ_INT(mn_q4_0_r4_unpack(b, 0, 32), MN_E_INVALID_ARG);
+}
+
 /* ---- independent numpy reference vectors -------------------------------- */
 /* tests/golden/quant/<name>.bin: "MNQV" u32 version=1, u32 type, u32 n, then
  * the row bytes, then n f32 expected dequantized values (all little-endian). */
@@ -474,5 +544,6 @@ void suite_quant(void)
     MT_RUN(quantize_round_trip);
     MT_RUN(quantize_vec_equals_ref);
     MT_RUN(gemv_gemm_threads);
+    MT_RUN(q4_0_r4_repack);
     MT_RUN(numpy_reference_vectors);
 }

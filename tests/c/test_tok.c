@@ -701,13 +701,15 @@ static int gpt2_src_load(gpt2_src *s)
 }
 
 /* Serialise a gpt2 tokenizer GGUF with the given pre (NULL: none) and an
- * optional add_bos_token key (-1: absent). @return the bytes (malloc) and *size. */
-static unsigned char *gpt2_gguf(const gpt2_src *s, const char *pre, int add_bos, size_t *size)
+ * optional add_bos_token key (-1: absent); typed 0: every token NORMAL.
+ * @return the bytes (malloc) and *size. */
+static unsigned char *gpt2_gguf_typed(const gpt2_src *s, const char *pre, int add_bos, int typed, size_t *size)
 {
     mn_gguf_writer *w;
     if (mn_gguf_writer_create(&w, 3, 0)) return NULL;
     int32_t *types = malloc(s->n_tok * sizeof *types);
-    for (size_t i = 0; i < s->n_tok; i++) types[i] = s->tok_len[i] == 13 && !memcmp(s->tok[i], "<|endoftext|>", 13) ? 3 : 1;
+    for (size_t i = 0; i < s->n_tok; i++)
+        types[i] = typed && s->tok_len[i] == 13 && !memcmp(s->tok[i], "<|endoftext|>", 13) ? 3 : 1;
     int rc = mn_gguf_writer_add_str(w, "tokenizer.ggml.model", "gpt2", 4);
     if (!rc && pre) rc = mn_gguf_writer_add_str(w, "tokenizer.ggml.pre", pre, strlen(pre));
     if (!rc) rc = mn_gguf_writer_add_arr_str(w, "tokenizer.ggml.tokens", s->tok, s->tok_len, s->n_tok);
@@ -725,6 +727,12 @@ static unsigned char *gpt2_gguf(const gpt2_src *s, const char *pre, int add_bos,
     }
     mn_gguf_writer_free(w);
     return buf;
+}
+
+/* ... with "<|endoftext|>" typed CONTROL and every other token NORMAL */
+static unsigned char *gpt2_gguf(const gpt2_src *s, const char *pre, int add_bos, size_t *size)
+{
+    return gpt2_gguf_typed(s, pre, add_bos, 1, size);
 }
 
 static mn_tokenizer *gguf_tok(const unsigned char *buf, size_t size, int *status, char *msg, size_t cap)
@@ -821,6 +829,32 @@ static void gguf_gpt2(void)
     buf = gpt2_gguf(&src, NULL, -1, &size);
     t = gguf_tok(buf, size, &st, msg, sizeof msg);
     MT_CHECK(!t && st == MN_E_UNSUPPORTED && strstr(msg, "tokenizer.ggml.pre"));
+    free(buf);
+    /* llama.cpp's by-name fix-ups: tokens typed NORMAL named like an
+     * end-of-generation token become control tokens (matched only with
+     * PARSE_SPECIAL), gpt-oss's "<|channel|>" a user-defined one (always
+     * matched). The last two tokens are renamed, so the two merges that made
+     * them go. */
+    src.tok[50254] = "<|im_end|>", src.tok_len[50254] = 10;
+    src.tok[50255] = "<|channel|>", src.tok_len[50255] = 11;
+    src.n_merge -= 2;
+    buf = gpt2_gguf_typed(&src, "gpt-2", -1, 0, &size);
+    t = buf ? gguf_tok(buf, size, &st, msg, sizeof msg) : NULL;
+    if (!t) MT_NOTE_FAIL("by-name: %s", msg);
+    else {
+        const char *s3 = "x<|im_end|>y<|channel|>z<|endoftext|>";
+        static const int32_t parsed[] = {87, 50254, 88, 50255, 89, 50256};
+        n = mn_tokenizer_encode(t, ids, 64, s3, strlen(s3), MN_TOK_PARSE_SPECIAL);
+        MT_CHECK(n == 6 && !memcmp(ids, parsed, sizeof parsed));
+        n = mn_tokenizer_encode(t, ids, 64, s3, strlen(s3), 0);
+        size_t n_ch = 0, n_ctl = 0;
+        for (size_t i = 0; !mn_is_error(n) && i < n; i++) {
+            n_ch += ids[i] == 50255;
+            n_ctl += ids[i] == 50254 || ids[i] == 50256;
+        }
+        MT_CHECK(!mn_is_error(n) && n_ch == 1 && n_ctl == 0);
+        mn_tokenizer_free(t);
+    }
     free(buf);
     mn_tokenizer_free(hf);
     gpt2_src_free(&src);

@@ -3,7 +3,10 @@
  *
  *   default            decode untrusted bytes: open, then touch every key,
  *                      element and tensor; a valid file must also survive a
- *                      writer round trip (copy -> write -> reopen -> compare).
+ *                      writer round trip (copy -> write -> reopen -> compare);
+ *                      the same bytes streamed through the chunked loader
+ *                      give the same verdict, and its keys-only handle after
+ *                      any chunk is either an error or the file's keys.
  *   -DMN_FUZZ_WRITER   the input drives the writer (keys of every type,
  *                      arrays, tensors of every known type); what is written
  *                      must read back identically.
@@ -140,10 +143,12 @@ static mn_gguf_writer *copy_to_writer(mn_gguf *g)
     return w;
 }
 
-/* a and b hold the same keys (by name, same type and value bytes) and tensors. */
-static void same_content(mn_gguf *a, mn_gguf *b)
+/* a and b hold the same keys (by name, same type and value bytes) and, unless
+ * keys_only (a is a loader's keys-only handle), the same tensors. */
+static void same_content_k(mn_gguf *a, mn_gguf *b, int keys_only)
 {
-    CHECK(mn_gguf_n_tensors(a) == mn_gguf_n_tensors(b));
+    CHECK(keys_only || mn_gguf_n_tensors(a) == mn_gguf_n_tensors(b));
+    CHECK(!keys_only || mn_gguf_n_kv(a) == mn_gguf_n_kv(b));
     CHECK(mn_gguf_alignment(a) == mn_gguf_alignment(b));
     for (size_t k = 0; k < mn_gguf_n_kv(a); k++) {
         const char *key = mn_gguf_key(a, k);
@@ -183,6 +188,8 @@ static void same_content(mn_gguf *a, mn_gguf *b)
     }
 }
 
+static void same_content(mn_gguf *a, mn_gguf *b) { same_content_k(a, b, 0); }
+
 static void roundtrip(mn_gguf *g)
 {
     mn_gguf_writer *w = copy_to_writer(g);
@@ -204,12 +211,45 @@ static void roundtrip(mn_gguf *g)
 }
 
 #ifndef MN_FUZZ_WRITER
+/* The same bytes through the streaming loader, in chunks whose size the first
+ * byte picks: after every chunk the keys-only handle (mn_gguf_loader_metadata)
+ * either fails or walks cleanly with no tensors and, when the whole file opens
+ * (g), holds exactly g's keys; finish() then agrees with open_memory(). */
+static void stream(const uint8_t *data, size_t size, mn_status st_open, mn_gguf *g)
+{
+    mn_gguf_loader *l = NULL;
+    CHECK(mn_gguf_loader_create(&l, size & 1 ? size : 0, MN_GGUF_ALLOW_UNSUPPORTED) == MN_OK);
+    const size_t chunk = size ? 1 + data[0] % 97 : 1;
+    mn_status st = MN_OK;
+    for (size_t at = 0; at < size && st == MN_OK; at += chunk) {
+        st = mn_gguf_loader_feed(l, data + at, size - at < chunk ? size - at : chunk);
+        if (st != MN_OK) break; /* the header already shows MAGIC / VERSION */
+        mn_gguf *h = NULL;
+        mn_status sm = mn_gguf_loader_metadata(l, &h);
+        CHECK((sm == MN_OK) == (h != NULL));
+        if (!h) continue;
+        CHECK(mn_gguf_n_tensors(h) == 0);
+        walk(h);
+        if (g) same_content_k(h, g, 1);
+        mn_gguf_free(h);
+    }
+    if (st == MN_OK) {
+        mn_gguf *f = NULL;
+        st = mn_gguf_loader_finish(l, &f);
+        CHECK((st == MN_OK) == (f != NULL));
+        mn_gguf_free(f);
+    }
+    CHECK((st == MN_OK) == (st_open == MN_OK));
+    mn_gguf_loader_free(l);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     mn_gguf *g = NULL;
     char err[256];
     mn_status st = mn_gguf_open_memory(&g, data, size, MN_GGUF_ALLOW_UNSUPPORTED, err, sizeof err);
     CHECK((st == MN_OK) == (g != NULL));
+    stream(data, size, st, g);
     if (st != MN_OK) {
         CHECK(err[0] != 0);
         return 0;

@@ -148,6 +148,58 @@ describe('load: sources, build selection, progress', () => {
   });
 });
 
+describe('the tokenizer built from the keys during the download', () => {
+  test('built while the weights arrive (timings.keys), the same text; never from unverified bytes; dropped on a bad file', async () => {
+    const server = await startServer({ port: 0, isolate: false });
+    try {
+      const texts = [];
+      for (const src of [modelPath, `${server.url}/shared/models/stories260K/stories260K.gguf`, new Blob([modelBytes])]) {
+        const m = await minnow.load(src, { threads: 1 });
+        try {
+          assert.ok(m.info.timings.keys >= 0 && m.info.timings.keys < m.info.timings.ingest, `${m.info.source}: keys inside ingest`);
+          assert.ok(m.info.timings.lastByte <= m.info.timings.ingest);
+          texts.push(await m.generate('Once upon a time', { maxTokens: 12, temperature: 0 }).text());
+        } finally { await m.dispose(); }
+      }
+      assert.equal(new Set(texts).size, 1, 'the same greedy text from every source');
+      const checked = await minnow.load(modelPath, { threads: 1, expectedId: goldenId });
+      try {
+        assert.equal(checked.info.timings.keys, undefined, 'an id to check: built after it matched');
+        assert.equal(await checked.generate('Once upon a time', { maxTokens: 12, temperature: 0 }).text(), texts[0]);
+      } finally { await checked.dispose(); }
+    } finally { await server.close(); }
+    // the keys arrive whole, the tensors do not: the early tokenizer is freed with the failed load
+    await assert.rejects(minnow.load(modelBytes.subarray(0, modelBytes.length - 4096), { threads: 1 }),
+      (e) => e instanceof minnow.MinnowError && /^MN_E_GGUF_/.test(e.status));
+  });
+});
+
+describe('Q4_0 rearranged in wasm memory at load (repack)', () => {
+  test('the same tokens and logits either way; the id and the bytes served from the model are the file\'s', async () => {
+    // untied, pure Q4_0: every matrix but the embedding table is rearranged (50257 output rows: a last band of 1)
+    const file = path.join(tmp, 'q4_0.gguf');
+    execFileSync(path.join(root, 'build/native/minnow'), ['synth', '--shape', 'tiny', '--type', 'Q4_0', '--pure', '--untied',
+      '--vocab', path.join(shared, 'tokenizers/gpt2/tokenizer.json'), '-o', file]);
+    const fileId = execFileSync(path.join(root, 'build/native/minnow'), ['id', file], { encoding: 'utf8' }).split(/\s+/)[0];
+    const runs = [];
+    for (const repack of [false, 'auto', true]) {
+      const m = await minnow.load(file, { threads: 1, repack });
+      try {
+        const text = await m.generate('Once upon a time', { maxTokens: 16, temperature: 0 }).text();
+        runs.push({ repack, bytes: m.info.model.repacked_bytes, text, id: await m.id() });
+      } finally { await m.dispose(); }
+    }
+    const [off, auto, on] = runs;
+    assert.equal(off.bytes, 0);
+    assert.ok(on.bytes > 0 && auto.bytes === on.bytes, `rearranged: ${auto.bytes} (auto), ${on.bytes} (true)`);
+    for (const r of runs) {
+      assert.equal(r.text, off.text, `repack ${r.repack}: the same tokens`);
+      assert.equal(r.id, fileId, `repack ${r.repack}: the id is the file's`);
+    }
+    await assert.rejects(minnow.load(file, { repack: 'yes' }), (e) => e.status === 'MN_E_INVALID_ARG' && e.message.includes('repack'));
+  });
+});
+
 describe('expectedId', () => {
   test('the right id loads; one tampered byte is refused with a clear error', async () => {
     const ok = await minnow.load(modelPath, { threads: 1, expectedId: goldenId.toUpperCase() });

@@ -180,6 +180,22 @@ for (const target of Object.keys(runners)) {
     assert.match(p.out, /^perplexity: [0-9.]+\nnats per token: [0-9.]+\nbits per byte: [0-9.]+\n$/);
   });
 
+  test(`${target}: generate --repack / --no-repack: the same text; Q4_0 rearranged by default in wasm only`, () => {
+    const q4 = path.join(tmp, 'q4_0.gguf'); // untied, pure Q4_0, dim 256, stories260K's 512-token vocabulary
+    if (!fs.existsSync(q4)) {
+      run('native', ['synth', '--shape', 'tiny', '--type', 'Q4_0', '--pure', '--untied', '--vocab', stories, '-o', q4]);
+    }
+    const gen = (...flags) => res(target, ['generate', '-m', q4, '-p', 'Once upon a time', '-n', '12', '--temp', '0', ...flags]);
+    const [auto, on, off] = [gen(), gen('--repack'), gen('--no-repack')];
+    for (const r of [auto, on, off]) assert.equal(r.status, 0, r.err);
+    assert.equal(on.out, off.out);
+    assert.equal(auto.out, off.out);
+    assert.match(on.err, /, [0-9.]+ MiB of Q4_0 rearranged, loaded in/);
+    assert.doesNotMatch(off.err, /rearranged/);
+    if (target === 'native') assert.doesNotMatch(auto.err, /rearranged/); // x86: Q4_0's VNNI / pmaddubsw kernels are faster
+    else assert.match(auto.err, /rearranged/);
+  });
+
   test(`${target}: quantize refuses to replace its input (same path, hard link, symlink) or a read-only file`, () => {
     const dir = fs.mkdtempSync(path.join(tmp, `${target}-q`));
     const input = path.join(dir, 'in.gguf');

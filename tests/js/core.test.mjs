@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { loadCore, MinnowError, simdSupported } from '../../js/index.js';
+import { byteChunks, BYOB_BYTES } from '../../js/core.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shared = path.resolve(root, '..', 'shared');
@@ -19,6 +20,42 @@ function seeded(n, seed) {
 }
 
 test('SIMD128 is detected', () => assert.equal(simdSupported(), true));
+
+test('byteChunks: byte streams read into one recycled buffer (unless told to keep chunks), others as they come', async () => {
+  const data = new Uint8Array(3 * BYOB_BYTES + 12345).map((_, i) => (i * 7 + (i >> 11)) & 255);
+  const source = (type) => {
+    let off = 0;
+    return new ReadableStream({
+      type,
+      pull(c) {
+        if (off >= data.length) { c.close(); c.byobRequest?.respond(0); return; }
+        const n = Math.min(300000, data.length - off);
+        c.enqueue(data.slice(off, off + n));
+        off += n;
+      },
+    });
+  };
+  for (const [type, reuse] of [['bytes', true], ['bytes', false], [undefined, true]]) {
+    const it = byteChunks(source(type));
+    it.reuse = reuse;
+    const chunks = [], parts = [];
+    for await (const c of it) { chunks.push(c); parts.push(c.slice()); }
+    const got = new Uint8Array(data.length);
+    let o = 0;
+    for (const p of parts) { got.set(p, o); o += p.length; }
+    assert.equal(o, data.length);
+    assert.deepEqual(got, data, `${type} reuse ${reuse}: the same bytes`);
+    // recycled: each chunk's buffer was handed (transferred) to the next read, so all are detached
+    const detached = chunks.filter((c) => c.buffer.byteLength === 0).length;
+    assert.ok(parts.length > 3);
+    assert.equal(detached, type === 'bytes' && reuse ? parts.length : 0, `${type} reuse ${reuse}`);
+  }
+  // breaking out cancels the stream
+  let cancelled = false;
+  const s = new ReadableStream({ type: 'bytes', pull(c) { c.enqueue(new Uint8Array(10)); }, cancel() { cancelled = true; } });
+  for await (const c of byteChunks(s)) { assert.equal(c.length, 10); break; }
+  assert.equal(cancelled, true);
+});
 
 for (const threads of [1, 2]) {
   describe(`wasm ${threads === 1 ? 'st' : 'mt'}`, () => {
