@@ -34,9 +34,11 @@
  * saturation: exact) instead of pmaddubsw + pmaddwd, and whose weight scales
  * are converted exactly by F16C's vcvtph2ps (instead of the raw-scale
  * product and its inf/NaN check: 3 fewer vector instructions per 4 blocks,
- * ~5% in cache). The integer sums are exact either way and (d_w * d_x) is the
- * same real number, so every output has the same bits; the entry points of
- * the plain build call them when the CPU has the instructions (mn_q_vnni).
+ * ~5% in cache), and for the Q4_0 / Q4_1 GEMV the high nibbles by GFNI
+ * where the CPU has it (GFNI_GEMV). The integer sums are exact either way
+ * and (d_w * d_x) is the same real number, so every output has the same
+ * bits; the entry points of the plain build call them when the CPU has the
+ * instructions (mn_q_vnni).
  * 128-bit only, as every other kernel: a 256-bit vpdpbusd taking two Q4
  * blocks at once was +10% on a 256 MiB Q4_0 GEMV, but leaves the one vector
  * width the targets share (see docs/benchmarks.md). */
@@ -919,13 +921,19 @@ MN_LEGACY_TYPES(LEGACY)
 #if MN_Q_VNNI_KERNELS
 #define VNNI_DECL(T, K) GEMV_FN(T, _vnni); GEMM_FN(T, _vnni);
 MN_LEGACY_TYPES(VNNI_DECL)
+/* F16C (the VNNI kernels' scales): GCC can ask; clang 14 has no "f16c"
+ * feature string, and every CPU with AVX512-VL has F16C */
+#if defined(__clang__)
+#define cpu_f16c() 1
+#else
+#define cpu_f16c() __builtin_cpu_supports("f16c")
+#endif
 static int g_vnni_off; /* mn_q_vnni(0): tests run the SSE4.1 kernels too */
 static int g_gfni_off; /* mn_q_vnni(2): and the VNNI ones without GFNI */
 int mn_q_vnni_gfni(void) { return !g_gfni_off && __builtin_cpu_supports("gfni"); }
 static int vnni_on(void)
 {
-    return !g_vnni_off && __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl") &&
-           __builtin_cpu_supports("f16c");
+    return !g_vnni_off && __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl") && cpu_f16c();
 }
 int mn_q_vnni(int mode)
 {
