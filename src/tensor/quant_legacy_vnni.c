@@ -10,13 +10,15 @@
 #if defined(MN_Q_VNNI_KERNELS) && MN_Q_VNNI_KERNELS && defined(__AVX512VNNI__) && defined(__AVX512VL__)
 #define MN_Q_VNNI 1
 /* F16C too (vcvtph2ps for the weight scales; every AVX-512 CPU has it, and
- * mn_q_vnni checks): a target for these functions only, CMake's flags stay */
+ * mn_q_vnni checks): a target for these functions only, CMake's flags stay.
+ * GCC: and no ymm/zmm from the auto-vectoriser (-mavx512vl made it turn
+ * tok4_fill into 512-bit permutes): every kernel stays 128-bit. */
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("f16c"))), apply_to = function)
 #include "quant_legacy.c"
 #pragma clang attribute pop
 #else
-#pragma GCC target("f16c")
+#pragma GCC target("f16c,prefer-vector-width=128")
 #include "quant_legacy.c"
 #endif
 #else
