@@ -75,7 +75,8 @@ void mn_q4_0_r4_dequantize_row(const void *W, size_t rows, size_t n, size_t r, f
 /* The legacy types' GEMV / GEMM kernels on x86-64 native builds use
  * AVX512-VNNI (128-bit vpdpbusd) when the CPU has it, the SSE4.1 kernels
  * otherwise; the results are bit-identical. mode 0: use SSE4.1 from now on
- * (tests compare both), 1: VNNI where available, < 0: no change.
+ * (tests compare both), 1: VNNI where available (with GFNI for the Q4 GEMV
+ * where the CPU has it), 2: VNNI without GFNI (tests), < 0: no change.
  * @return 1 if the VNNI kernels are now in use, else 0 (always 0 elsewhere).
  * Not thread-safe against running kernels: set it before. */
 int mn_q_vnni(int mode);

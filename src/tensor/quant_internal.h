@@ -302,6 +302,9 @@ void mn_quantize_row_q5_0_ref(const float *src, void *dst, size_t n);
 void mn_quantize_row_q5_1_ref(const float *src, void *dst, size_t n);
 void mn_quantize_row_q8_0_ref(const float *src, void *dst, size_t n);
 void mn_quantize_row_q8_1_ref(const float *src, void *dst, size_t n);
+/* x86-64 native builds: 1 if the VNNI Q4 GEMV may use GFNI (the CPU has it
+ * and mn_q_vnni(2) did not turn it off) */
+int mn_q_vnni_gfni(void);
 void mn_gemv_rows_q4_0(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);
 void mn_gemv_rows_q4_1(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);
 void mn_gemv_rows_q5_0(const void *W, size_t wrow, size_t nrows, const void *x, const mn_qx_prep *p, size_t n, float *dst);
