@@ -11,8 +11,9 @@
 #define MN_Q_VNNI 1
 /* F16C too (vcvtph2ps for the weight scales; every AVX-512 CPU has it, and
  * mn_q_vnni checks): a target for these functions only, CMake's flags stay.
- * GCC: and no ymm/zmm from the auto-vectoriser (-mavx512vl made it turn
- * tok4_fill into 512-bit permutes): every kernel stays 128-bit. */
+ * No ymm/zmm from the auto-vectoriser (-mavx512vl made GCC turn tok4_fill
+ * into 512-bit permutes): CMake adds -mprefer-vector-width=128 (both
+ * compilers), and GCC's pragma says it again. Every kernel stays 128-bit. */
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("f16c"))), apply_to = function)
 #include "quant_legacy.c"
