@@ -273,16 +273,29 @@ static float dot_q6_K_vec(const uint8_t *w, const uint8_t *x, size_t nb)
 }
 
 /* Q2_K and Q3_K share the 2-bit plane layout */
+/* Q2_K / Q3_K: the scales (and Q2_K's mins) of super-block w; @return its qs */
+AI const uint8_t *k23_scales(const uint8_t *w, int three, int sc[16], int mn[16])
+{
+    if (three) { q3_scales(w + 96, sc); return w + 32; }
+    for (int s = 0; s < 16; s++) { sc[s] = w[s] & 15; mn[s] = w[s] >> 4; }
+    return w + 16;
+}
+/* Q2_K / Q3_K: the float term of super-block w from its integer sum (before Q3_K's offset) */
+AI float k23_term(const uint8_t *w, const uint8_t *x, int three, uint32_t isum, const int sc[16], const int mn[16])
+{
+    if (three) return kterm(KQ3, mn_rdh(w + 108), 0.0f, mn_rdf32(x), (int32_t)(isum - 4u * bsum_dot(x, sc)), 0);
+    return kterm(KQ2, mn_rdh(w + 80), mn_rdh(w + 82), mn_rdf32(x), (int32_t)isum, (int32_t)bsum_dot(x, mn));
+}
+
 static float dot_q23_K_vec(const uint8_t *w, const uint8_t *x, size_t nb, int three)
 {
     float acc = 0.0f;
     const mn_vi m3 = mn_vi_splat_i8(3), m4 = mn_vi_splat_i8(4);
     for (size_t i = 0; i < nb; i++, w += three ? 110 : 84, x += MN_SZ_Q8_K) {
         int sc[16], mn[16];
-        const uint8_t *qs;
+        const uint8_t *qs = k23_scales(w, three, sc, mn);
         mn_vi hm0 = mn_vi_zero(), hm1 = mn_vi_zero();
-        if (three) { q3_scales(w + 96, sc); qs = w + 32; hm0 = mn_vi_load(w); hm1 = mn_vi_load(w + 16); }
-        else { for (int s = 0; s < 16; s++) { sc[s] = w[s] & 15; mn[s] = w[s] >> 4; } qs = w + 16; }
+        if (three) { hm0 = mn_vi_load(w); hm1 = mn_vi_load(w + 16); }
         const uint8_t *xq = x + 4;
         mn_vi acc0 = mn_vi_zero(), acc1 = mn_vi_zero();
         for (int n = 0; n < 2; n++) {
@@ -299,13 +312,7 @@ static float dot_q23_K_vec(const uint8_t *w, const uint8_t *x, size_t nb, int th
                 acc1 = mn_q_madd(acc1, mn_q_pair(u1, mn_vi_load(xp + 16)), sc[s + 1]);
             }
         }
-        uint32_t isum = (uint32_t)mn_vi_hsum_i32(mn_vi_add_i32(acc0, acc1));
-        if (three) {
-            isum -= 4u * bsum_dot(x, sc);
-            acc = acc + kterm(KQ3, mn_rdh(w + 108), 0.0f, mn_rdf32(x), (int32_t)isum, 0);
-        } else {
-            acc = acc + kterm(KQ2, mn_rdh(w + 80), mn_rdh(w + 82), mn_rdf32(x), (int32_t)isum, (int32_t)bsum_dot(x, mn));
-        }
+        acc = acc + k23_term(w, x, three, (uint32_t)mn_vi_hsum_i32(mn_vi_add_i32(acc0, acc1)), sc, mn);
     }
     return acc;
 }
@@ -727,6 +734,23 @@ AI mn_vi k16_pairs(mn_vi v, const int16_t *xs)
     return mn_vi_add_i32(mn_vi_madd_i16(mn_vi_slli_i16(v, 8), mn_vi_load(xs)), mn_vi_madd_i16(mn_vi_srli_i16(v, 8), mn_vi_load(xs + 8)));
 }
 
+/* the 16 per-sub-block sum vectors of a super-block (x 256), each summed,
+ * shifted back and multiplied by its scale, all added (mod 2^32) */
+#if defined(__wasm__)
+#define K16_S volatile mn_vi /* V8 hoists every load of a loop and spills; stores order them */
+#else
+#define K16_S mn_vi
+#endif
+AI uint32_t k16_isum(const K16_S *S, const int32_t *scv)
+{
+    mn_vi prod = mn_vi_zero();
+    for (int g = 0; g < 4; g++) {
+        mn_vi t = mn_vi_srai_i32(mn_q_hsum4(S[4 * g], S[4 * g + 1], S[4 * g + 2], S[4 * g + 3]), 8);
+        prod = mn_vi_add_i32(prod, mn_vi_mullo_i32(t, mn_vi_load(scv + 4 * g)));
+    }
+    return (uint32_t)mn_vi_hsum_i32(prod);
+}
+
 /* one row of Q4_K (five 0) / Q5_K (five 1) against the prepared activations */
 AI float k45_row16(const uint8_t *w, const uint8_t *x, const int16_t *x16, size_t nb, int five)
 {
@@ -739,11 +763,7 @@ AI float k45_row16(const uint8_t *w, const uint8_t *x, const int16_t *x16, size_
         for (int j = 0; j < 8; j++) { int d, m; k4_scale_min(j, w + 4, &d, &m); sc[j] = d; mn[2 * j] = mn[2 * j + 1] = m; }
         const uint8_t *qs = w + (five ? 48 : 16);
         const mn_vi m0f = mn_vi_load(k0f), m10 = mn_vi_load(k10);
-#if defined(__wasm__)
-        volatile mn_vi S[8]; /* V8 hoists every load of the loop and spills; a store per p orders them */
-#else
-        mn_vi S[8];
-#endif
+        K16_S S[8]; /* volatile in wasm: a store per p orders V8's loads */
         for (int pp = 0; pp < 4; pp++) {
             mn_vi slo = mn_vi_zero(), shi = mn_vi_zero();
             for (int hh = 0; hh < 2; hh++) {
@@ -785,11 +805,7 @@ AI float k6_row16(const uint8_t *w, const uint8_t *x, const int16_t *x16, size_t
         int c16[16];
         for (int s16 = 0; s16 < 16; s16++) scv[s16] = c16[s16] = sc[s16];
         const mn_vi m0f = mn_vi_load(k0f), m30 = mn_vi_load(k30);
-#if defined(__wasm__)
-        volatile mn_vi S[16]; /* see k45_row16 */
-#else
-        mn_vi S[16];
-#endif
+        K16_S S[16];
         for (int h = 0; h < 2; h++)
             for (int l0 = 0; l0 < 32; l0 += 16) {
                 const mn_vi a = mn_vi_load(w + 64 * h + l0), c = mn_vi_load(w + 64 * h + 32 + l0);
@@ -804,24 +820,14 @@ AI float k6_row16(const uint8_t *w, const uint8_t *x, const int16_t *x16, size_t
                 S[s + 4] = k16_pairs(q3, x16 + 16 * (s + 4));
                 S[s + 6] = k16_pairs(q4, x16 + 16 * (s + 6));
             }
-        mn_vi prod = mn_vi_zero();
-        for (int g = 0; g < 4; g++) {
-            mn_vi t = mn_vi_srai_i32(mn_q_hsum4(S[4 * g], S[4 * g + 1], S[4 * g + 2], S[4 * g + 3]), 8);
-            prod = mn_vi_add_i32(prod, mn_vi_mullo_i32(t, mn_vi_load(scv + 4 * g)));
-        }
-        uint32_t isum = (uint32_t)mn_vi_hsum_i32(prod) - 32u * bsum_dot(x, c16);
+        uint32_t isum = k16_isum(S, scv) - 32u * bsum_dot(x, c16);
         acc = acc + kterm(KQ6, mn_rdh(w + 208), 0.0f, mn_rdf32(x), (int32_t)isum, 0);
     }
     return acc;
 }
 
 /* the 4 sub-blocks of bytes l0..l0+15 of qs[32n..] (Q2_K / Q3_K) */
-#if defined(__wasm__)
-#define K23_S volatile mn_vi
-#else
-#define K23_S mn_vi
-#endif
-AI void k23_quarter(K23_S *S, const uint8_t *qs, const uint8_t *w, const int16_t *x16, int n, int l0, int three,
+AI void k23_quarter(K16_S *S, const uint8_t *qs, const uint8_t *w, const int16_t *x16, int n, int l0, int three,
                     mn_vi m3, mn_vi m4)
 {
     const mn_vi q = mn_vi_load(qs + 32 * n + l0);
@@ -842,29 +848,16 @@ AI float k23_row16(const uint8_t *w, const uint8_t *x, const int16_t *x16, size_
     for (size_t i = 0; i < nb; i++, w += three ? 110 : 84, x += MN_SZ_Q8_K, x16 += 256) {
         _Alignas(16) int32_t scv[16];
         int sc[16], mn[16];
-        const uint8_t *qs;
-        if (three) { q3_scales(w + 96, sc); qs = w + 32; }
-        else { for (int k = 0; k < 16; k++) { sc[k] = w[k] & 15; mn[k] = w[k] >> 4; } qs = w + 16; }
+        const uint8_t *qs = k23_scales(w, three, sc, mn);
         for (int k = 0; k < 16; k++) scv[k] = sc[k];
-        K23_S S[16]; /* volatile in wasm: see k45_row16 */
+        K16_S S[16];
         /* written out per (n, l0): clang keeps a loop over n otherwise, and
          * bit_to's shifts become run-time branches */
         k23_quarter(S, qs, w, x16, 0, 0, three, m3, m4);
         k23_quarter(S, qs, w, x16, 0, 16, three, m3, m4);
         k23_quarter(S, qs, w, x16, 1, 0, three, m3, m4);
         k23_quarter(S, qs, w, x16, 1, 16, three, m3, m4);
-        mn_vi prod = mn_vi_zero();
-        for (int g = 0; g < 4; g++) {
-            mn_vi t = mn_vi_srai_i32(mn_q_hsum4(S[4 * g], S[4 * g + 1], S[4 * g + 2], S[4 * g + 3]), 8);
-            prod = mn_vi_add_i32(prod, mn_vi_mullo_i32(t, mn_vi_load(scv + 4 * g)));
-        }
-        uint32_t isum = (uint32_t)mn_vi_hsum_i32(prod);
-        if (three) {
-            isum -= 4u * bsum_dot(x, sc);
-            acc = acc + kterm(KQ3, mn_rdh(w + 108), 0.0f, mn_rdf32(x), (int32_t)isum, 0);
-        } else {
-            acc = acc + kterm(KQ2, mn_rdh(w + 80), mn_rdh(w + 82), mn_rdf32(x), (int32_t)isum, (int32_t)bsum_dot(x, mn));
-        }
+        acc = acc + k23_term(w, x, three, k16_isum(S, scv), sc, mn);
     }
     return acc;
 }
