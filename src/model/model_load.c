@@ -440,25 +440,24 @@ static mn_status load_tensors(kctx *k, mn_model *m)
  * rearranged (an inf/NaN scale, no memory for 4 rows of scratch) stays Q4_0,
  * which gives the same results. Never the embedding table (tok_embd is read
  * by row, and the tied output is the same bytes). */
+static void repack_mat(mn_model *m, mn_wmat *w)
+{
+    if (!w->data || w->type != MN_TYPE_Q4_0) return;
+    void *bytes = mn_gguf_writable(m->g, w->data, w->rows * w->row_bytes);
+    if (!bytes || mn_q4_0_r4_repack(bytes, w->rows, w->cols) != MN_OK) return;
+    w->type = MN_TYPE_Q4_0_R4;
+    m->repacked_bytes += (uint64_t)w->rows * w->row_bytes;
+}
+
 static void repack_weights(mn_model *m, unsigned flags)
 {
     if ((flags & MN_MODEL_NO_REPACK) || !((flags & MN_MODEL_REPACK) || mn_q4_0_r4_preferred())) return;
-    mn_wmat *mats[9];
     for (size_t il = 0; il < m->hp.n_layer; il++) {
-        size_t n = 0;
         mn_layer *L = &m->layers[il];
         mn_wmat *all[] = MN_LAYER_MATS(L);
-        for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) mats[n++] = all[i];
-        if (il == 0 && !m->tied_output) mats[n++] = &m->output;
-        for (size_t i = 0; i < n; i++) {
-            mn_wmat *w = mats[i];
-            if (!w->data || w->type != MN_TYPE_Q4_0) continue;
-            void *bytes = mn_gguf_writable(m->g, w->data, w->rows * w->row_bytes);
-            if (!bytes || mn_q4_0_r4_repack(bytes, w->rows, w->cols) != MN_OK) continue;
-            w->type = MN_TYPE_Q4_0_R4;
-            m->repacked_bytes += (uint64_t)w->rows * w->row_bytes;
-        }
+        for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) repack_mat(m, all[i]);
     }
+    if (!m->tied_output) repack_mat(m, &m->output);
 }
 
 /* ------------------------------------------------------------ tokenizer */
