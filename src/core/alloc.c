@@ -10,7 +10,23 @@ void *mn_calloc_array(size_t n, size_t size)
 {
     size_t total;
     if (!mn_mul_size(n, size, &total) || total == 0) return NULL;
+#if defined(__wasm__)
+    /* wasm: the libc's calloc clears with its memset, a loop that runs
+     * unoptimised at first; this memset is one memory.fill instruction where
+     * the build has bulk memory (Emscripten), the same loop elsewhere */
+    void *p = malloc(total);
+    if (p) memset(p, 0, total);
+    return p;
+#else
     return calloc(1, total);
+#endif
+}
+
+void *mn_malloc_array(size_t n, size_t size)
+{
+    size_t total;
+    if (!mn_mul_size(n, size, &total) || total == 0) return NULL;
+    return malloc(total);
 }
 
 /* Over-allocate and stash the original pointer just below the aligned block:

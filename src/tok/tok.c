@@ -158,6 +158,20 @@ int32_t mn_tok_vocab_find(const mn_tokenizer *t, const char *s, size_t n)
     return mn_tok_vocab_find_h(t, s, n, mn_tok_hash_bytes(s, n));
 }
 
+/* a == b for n bytes (short strings: 8 bytes at a time, no libc call) */
+static inline int bytes_eq(const char *a, const char *b, size_t n)
+{
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        uint64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y) return 0;
+    }
+    for (; n; a++, b++, n--)
+        if (*a != *b) return 0;
+    return 1;
+}
+
 int32_t mn_tok_vocab_find_h(const mn_tokenizer *t, const char *s, size_t n, uint64_t h)
 {
     if (!t->vhash) return -1;
@@ -166,27 +180,64 @@ int32_t mn_tok_vocab_find_h(const mn_tokenizer *t, const char *s, size_t n, uint
     for (;;) {
         uint32_t id = t->vhash[2 * i];
         if (id == EMPTY32) return -1;
-        if (t->vhash[2 * i + 1] == tag && t->tok_len[id] == n && memcmp(t->tok_bytes + t->tok_off[id], s, n) == 0)
+        if (t->vhash[2 * i + 1] == tag && t->tok_len[id] == n && bytes_eq(t->tok_bytes + t->tok_off[id], s, n))
             return (int32_t)id;
         i = (i + 1) & t->vhash_mask;
     }
 }
 
-/* Decode a GPT-2 byte-unicode string to bytes in place-safe dst (dst may be
- * s). @return the byte length, or SIZE_MAX if some char is not mapped. */
+/* Decode a GPT-2 byte-unicode string to bytes into dst (dst may be s: it
+ * never writes ahead of what it read). The same answers as mn_utf8_decode +
+ * mn_tok_cp_to_byte per char, inline: every char of the alphabet is printable
+ * ASCII (itself) or a 2-byte sequence below U+0144 (lead byte C2..C5);
+ * anything else (invalid or overlong UTF-8 included) is not mapped.
+ * @return the byte length, or SIZE_MAX if some char is not mapped. */
 static size_t bl_decode(const char *s, size_t n, char *dst)
 {
+    const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, o = 0;
     while (i < n) {
-        size_t l;
-        uint32_t cp = mn_utf8_decode((const unsigned char *)s + i, n - i, &l);
-        int b = mn_tok_cp_to_byte(cp);
+        unsigned c = u[i];
+        if (c - 0x21u <= 0x7Eu - 0x21u) { dst[o++] = (char)c; i++; continue; }
+        if (c - 0xC2u > 0xC5u - 0xC2u || i + 1 >= n || (u[i + 1] & 0xC0u) != 0x80u) return SIZE_MAX;
+        int b = mn_tok_cp_to_byte(((c & 0x1Fu) << 6) | (u[i + 1] & 0x3Fu));
         if (b < 0) return SIZE_MAX;
         dst[o++] = (char)b;
-        i += l;
+        i += 2;
     }
     return o;
 }
+
+/* Token `id` (text s[0..l)) stored at tok_bytes + off and entered in the
+ * hash. Called once per token through MN_OUT_OF_LINE (tok_internal.h). */
+static int vocab_put(mn_tokenizer *t, int32_t id, const char *s, size_t l, size_t off)
+{
+    if (t->tok_len[id] != EMPTY32) return mn_err_set(&t->err, MN_E_CORRUPT, "token id %d appears twice", (int)id);
+    char *d = t->tok_bytes + off;
+    size_t bl = t->byte_level ? bl_decode(s, l, d) : SIZE_MAX;
+    if (bl != SIZE_MAX) l = bl;
+    else {
+        memcpy(d, s, l);
+        if (t->byte_level) t->tok_unmapped[id] = 1; /* kept as is, unreachable by the model */
+    }
+    t->tok_off[id] = (uint32_t)off;
+    t->tok_len[id] = (uint32_t)l;
+    if (l > t->max_token_len) t->max_token_len = l;
+    if (t->tok_unmapped[id]) return MN_OK;
+    uint64_t hh = mn_tok_hash_bytes(d, l);
+    uint32_t tag = (uint32_t)(hh >> 32);
+    size_t h = (size_t)hh & t->vhash_mask;
+    for (uint32_t o; (o = t->vhash[2 * h]) != EMPTY32; h = (h + 1) & t->vhash_mask) {
+        if (t->vhash[2 * h + 1] != tag || t->tok_len[o] != l || !bytes_eq(t->tok_bytes + t->tok_off[o], d, l)) continue;
+        /* byte-level: a string listed twice (the same bytes in two spellings cannot happen); keep the first */
+        if (t->byte_level) { t->vocab_dups = 1; return MN_OK; }
+        return mn_err_set(&t->err, MN_E_CORRUPT, "token \"%.*s\" appears twice", (int)(l > 40 ? 40 : l), d);
+    }
+    t->vhash[2 * h] = (uint32_t)id;
+    t->vhash[2 * h + 1] = tag;
+    return MN_OK;
+}
+MN_OUT_OF_LINE(int, vocab_put_out, (mn_tokenizer *, int32_t, const char *, size_t, size_t), vocab_put);
 
 int mn_tok_set_vocab(mn_tokenizer *t, size_t n, const int32_t *ids, const char *const *strs, const size_t *lens)
 {
@@ -200,43 +251,22 @@ int mn_tok_set_vocab(mn_tokenizer *t, size_t n, const int32_t *ids, const char *
         return mn_err_set(&t->err, MN_E_UNSUPPORTED, "vocabulary too large");
     t->n_vocab = maxid;
     t->tok_off = mn_calloc_array(maxid + 1, sizeof *t->tok_off);
-    t->tok_len = mn_calloc_array(maxid + 1, sizeof *t->tok_len);
+    t->tok_len = mn_malloc_array(maxid + 1, sizeof *t->tok_len); /* EMPTY32: below */
     t->tok_bytes = malloc(total + 1);
     t->tok_unmapped = mn_calloc_array(maxid + 1, 1);
     size_t hcap = 64;
     while (hcap < maxid * 2 + 2) hcap *= 2;
-    t->vhash = mn_calloc_array(hcap, 2 * sizeof *t->vhash);
+    t->vhash = mn_malloc_array(hcap, 2 * sizeof *t->vhash); /* all 0xFF: below */
     if (!t->tok_off || !t->tok_len || !t->tok_bytes || !t->vhash || !t->tok_unmapped)
         return mn_err_set(&t->err, MN_E_NOMEM, "out of memory for the vocabulary");
     t->vhash_mask = hcap - 1;
     memset(t->vhash, 0xFF, hcap * 2 * sizeof *t->vhash);
-    for (size_t i = 0; i < maxid; i++) t->tok_len[i] = EMPTY32;
+    memset(t->tok_len, 0xFF, (maxid + 1) * sizeof *t->tok_len); /* EMPTY32 */
     size_t off = 0;
     for (size_t i = 0; i < n; i++) {
-        int32_t id = ids[i];
-        if (t->tok_len[id] != EMPTY32) return mn_err_set(&t->err, MN_E_CORRUPT, "token id %d appears twice", (int)id);
-        char *d = t->tok_bytes + off;
-        size_t l = lens[i];
-        memcpy(d, strs[i], l);
-        if (t->byte_level) {
-            size_t bl = bl_decode(d, l, d);
-            if (bl == SIZE_MAX) t->tok_unmapped[id] = 1; /* kept as is, unreachable by the model */
-            else l = bl;
-        }
-        t->tok_off[id] = (uint32_t)off;
-        t->tok_len[id] = (uint32_t)l;
-        if (l > t->max_token_len) t->max_token_len = l;
-        off += l;
-        if (t->tok_unmapped[id]) continue;
-        if (mn_tok_vocab_find(t, d, l) >= 0) {
-            if (t->byte_level) continue; /* two spellings of the same bytes cannot happen; keep the first */
-            return mn_err_set(&t->err, MN_E_CORRUPT, "token \"%.*s\" appears twice", (int)(l > 40 ? 40 : l), d);
-        }
-        uint64_t hh = mn_tok_hash_bytes(d, l);
-        size_t h = (size_t)hh & t->vhash_mask;
-        while (t->vhash[2 * h] != EMPTY32) h = (h + 1) & t->vhash_mask;
-        t->vhash[2 * h] = (uint32_t)id;
-        t->vhash[2 * h + 1] = (uint32_t)(hh >> 32);
+        int rc = vocab_put_out(t, ids[i], strs[i], lens[i], off);
+        if (rc) return rc;
+        off += t->tok_len[ids[i]];
     }
     t->tok_bytes_len = off;
     return MN_OK;
@@ -248,11 +278,35 @@ int mn_tok_merges_reserve(mn_tokenizer *t, size_t n)
     size_t cap = 64;
     while (cap < n * 2 + 2) cap *= 2;
     free(t->mtab);
-    t->mtab = mn_calloc_array(cap, sizeof *t->mtab);
+    t->mtab = mn_malloc_array(cap, sizeof *t->mtab);
     if (!t->mtab) return mn_err_set(&t->err, MN_E_NOMEM, "out of memory for merges");
-    for (size_t i = 0; i < cap; i++) t->mtab[i].key = UINT64_MAX;
+    memset(t->mtab, 0xFF, cap * sizeof *t->mtab); /* key UINT64_MAX: empty (one memory.fill in wasm) */
     t->mhash_mask = cap - 1;
+    t->merge_next = 0;
+    free(t->mpend);
+    t->n_mpend = 0;
+    t->cap_mpend = n; /* the queue is allocated by the first mn_tok_add_merge */
     return MN_OK;
+}
+
+static void merge_insert(mn_tokenizer *t, mn_tok_merge m)
+{
+    size_t i = (size_t)mix64(m.key) & t->mhash_mask;
+    while (t->mtab[i].key != UINT64_MAX) {
+        if (t->mtab[i].key == m.key) return; /* duplicate merge: the first (lowest rank) wins, as in HF */
+        i = (i + 1) & t->mhash_mask;
+    }
+    t->mtab[i] = m;
+}
+
+MN_OUT_OF_LINE(void, merge_insert_out, (mn_tokenizer *, mn_tok_merge), merge_insert);
+
+void mn_tok_merges_flush(mn_tokenizer *t)
+{
+    for (size_t k = 0; k < t->n_mpend; k++) merge_insert_out(t, t->mpend[k]);
+    free(t->mpend);
+    t->mpend = NULL;
+    t->n_mpend = t->cap_mpend = 0;
 }
 
 static inline int merge_find(const mn_tokenizer *t, int32_t a, int32_t b, uint32_t *rank, int32_t *nid)
@@ -268,51 +322,63 @@ static inline int merge_find(const mn_tokenizer *t, int32_t a, int32_t b, uint32
 }
 
 static int add_merge(mn_tokenizer *t, const char *a, size_t alen, const char *b, size_t blen, uint32_t rank,
-                     char *buf, char *tmp);
+                     char *buf);
 
 int mn_tok_add_merge(mn_tokenizer *t, const char *a, size_t alen, const char *b, size_t blen, uint32_t rank)
 {
-    char sbuf[1024], stmp[1024];
-    if (alen + blen <= sizeof sbuf) return add_merge(t, a, alen, b, blen, rank, sbuf, stmp);
+    char sbuf[1024];
+    if (alen + blen <= sizeof sbuf) return add_merge(t, a, alen, b, blen, rank, sbuf);
     /* long tokens (runs of spaces in some vocabularies) */
-    char *buf = malloc(alen + blen), *tmp = malloc(blen ? blen : 1);
-    int rc = buf && tmp ? add_merge(t, a, alen, b, blen, rank, buf, tmp) : mn_err_set(&t->err, MN_E_NOMEM, "out of memory");
+    char *buf = malloc(alen + blen);
+    int rc = buf ? add_merge(t, a, alen, b, blen, rank, buf) : mn_err_set(&t->err, MN_E_NOMEM, "out of memory");
     free(buf);
-    free(tmp);
     return rc;
 }
 
 static int add_merge(mn_tokenizer *t, const char *a, size_t alen, const char *b, size_t blen, uint32_t rank,
-                     char *buf, char *tmp)
+                     char *buf)
 {
     size_t al = alen, bl = blen;
-    memcpy(buf, a, alen);
-    memcpy(buf + alen, b, blen);
     if (t->byte_level) {
-        al = bl_decode(buf, alen, buf);
-        memcpy(tmp, b, blen);
-        bl = al == SIZE_MAX ? SIZE_MAX : bl_decode(tmp, blen, tmp);
+        al = bl_decode(a, alen, buf);
+        bl = al == SIZE_MAX ? SIZE_MAX : bl_decode(b, blen, buf + al);
         if (al == SIZE_MAX || bl == SIZE_MAX) {
             /* involves an unmappable token: check existence, never reachable */
             return MN_OK;
         }
-        memcpy(buf + al, tmp, bl);
+    } else {
+        memcpy(buf, a, alen);
+        memcpy(buf + alen, b, blen);
     }
     int32_t ia = mn_tok_vocab_find(t, buf, al), ib = mn_tok_vocab_find(t, buf + al, bl);
-    int32_t in = mn_tok_vocab_find(t, buf, al + bl);
+    /* The result: in a trained BPE vocabulary merge k+1 makes the token after
+     * merge k's (ids in merge order); that id is tried first, which reads the
+     * vocabulary in order instead of at a hash. Exact: the guess is taken only
+     * when its bytes match and no two ids have the same bytes (the one found
+     * by hash is then the only one). */
+    int32_t in = -1;
+    uint32_t g = t->merge_next;
+    if (!t->vocab_dups && g < t->n_vocab && t->tok_len[g] == al + bl && !t->tok_unmapped[g] &&
+        bytes_eq(t->tok_bytes + t->tok_off[g], buf, al + bl))
+        in = (int32_t)g;
+    else
+        in = mn_tok_vocab_find(t, buf, al + bl);
     if (ia < 0 || ib < 0)
         return mn_err_set(&t->err, MN_E_CORRUPT, "merge %u: token \"%.*s\" not in the vocabulary", rank,
                           (int)(ia < 0 ? (alen > 40 ? 40 : alen) : (blen > 40 ? 40 : blen)), ia < 0 ? a : b);
     if (in < 0)
         return mn_err_set(&t->err, MN_E_CORRUPT, "merge %u: \"%.*s%.*s\" not in the vocabulary", rank,
                           (int)(alen > 40 ? 40 : alen), a, (int)(blen > 40 ? 40 : blen), b);
-    uint64_t key = ((uint64_t)(uint32_t)ia << 32) | (uint32_t)ib;
-    size_t i = (size_t)mix64(key) & t->mhash_mask;
-    while (t->mtab[i].key != UINT64_MAX) {
-        if (t->mtab[i].key == key) return MN_OK; /* duplicate merge: the first (lowest rank) wins, as in HF */
-        i = (i + 1) & t->mhash_mask;
+    t->merge_next = (uint32_t)in + 1;
+    mn_tok_merge m = {((uint64_t)(uint32_t)ia << 32) | (uint32_t)ib, rank, in};
+    /* queued (inserted by mn_tok_merges_flush), or, past the count reserved, inserted now */
+    if (!t->mpend && t->cap_mpend && !(t->mpend = mn_malloc_array(t->cap_mpend, sizeof *t->mpend)))
+        return mn_err_set(&t->err, MN_E_NOMEM, "out of memory for merges");
+    if (t->n_mpend < t->cap_mpend) t->mpend[t->n_mpend++] = m;
+    else {
+        mn_tok_merges_flush(t);
+        merge_insert(t, m);
     }
-    t->mtab[i] = (mn_tok_merge){key, rank, in};
     return MN_OK;
 }
 
@@ -520,8 +586,21 @@ static int added_cmp_bytes(const mn_tok_added *a, const mn_tok_added *b, const c
 static int apply_normalizer(mn_tokenizer *t, const char *s, size_t n, const uint32_t *align_in, int with_align,
                             mn_ubuf **result);
 
+/* the byte pairs inside token id into t->pairmap (one call per token: MN_OUT_OF_LINE) */
+static void pairmap_add(mn_tokenizer *t, int32_t id)
+{
+    size_t l;
+    const unsigned char *p = (const unsigned char *)tok_str(t, id, &l);
+    for (size_t i = 1; p && i < l; i++) {
+        unsigned k = (unsigned)p[i - 1] << 8 | p[i];
+        t->pairmap[k >> 6] |= 1ull << (k & 63);
+    }
+}
+MN_OUT_OF_LINE(void, pairmap_add_out, (mn_tokenizer *, int32_t), pairmap_add);
+
 int mn_tok_finish(mn_tokenizer *t)
 {
+    mn_tok_merges_flush(t);
     /* normalized added tokens are matched in normalized text: store their normalized form */
     if (t->n_norm) {
         for (size_t i = 0; i < t->n_added; i++) {
@@ -574,16 +653,8 @@ int mn_tok_finish(mn_tokenizer *t)
                 for (int k = 0; k < 256 && ok; k++) ok = t->byte_id[k] != a && t->byte_id[k] != b;
             }
         }
-        if (ok && (t->pairmap = mn_calloc_array(1024, sizeof *t->pairmap))) {
-            for (size_t id = 0; id < t->n_vocab; id++) {
-                size_t l;
-                const unsigned char *p = (const unsigned char *)tok_str(t, (int32_t)id, &l);
-                for (size_t i = 1; p && i < l; i++) {
-                    unsigned k = (unsigned)p[i - 1] << 8 | p[i];
-                    t->pairmap[k >> 6] |= 1ull << (k & 63);
-                }
-            }
-        }
+        if (ok && (t->pairmap = mn_calloc_array(1024, sizeof *t->pairmap)))
+            for (size_t id = 0; id < t->n_vocab; id++) pairmap_add_out(t, (int32_t)id);
     }
     /* sort by first byte, longest first (leftmost-longest matching) */
     for (size_t i = 1; i < t->n_added; i++) {
@@ -2127,7 +2198,7 @@ void mn_tokenizer_free(mn_tokenizer *t)
     if (atomic_fetch_sub_explicit(t->refs, 1u, memory_order_acq_rel) > 1) { free(t); return; } /* a clone */
     free((void *)t->refs);
     free(t->tok_off); free(t->tok_len); free(t->tok_bytes); free(t->tok_unmapped); free(t->vhash);
-    free(t->mtab); free(t->pc_keys); free(t->pc_ids); free(t->pairmap); free(t->lit);
+    free(t->mtab); free(t->mpend); free(t->pc_keys); free(t->pc_ids); free(t->pairmap); free(t->lit);
     for (int i = 0; i < t->n_norm; i++) { free(t->norm[i].str); free(t->norm[i].str2); }
     for (int i = 0; i < t->n_dec; i++) { free(t->dec[i].str); free(t->dec[i].str2); }
     free(t->added); free(t->added_bytes);

@@ -12,6 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Per-item bodies of long build loops stay out of line: V8 swaps a wasm
+ * function's baseline code for optimised code only between calls, so a loop
+ * over 50k tokens inside one function would run unoptimised to its end.
+ * wasm-opt inlines a function with one caller whatever its attribute says:
+ * such bodies are called through a volatile pointer (MN_OUT_OF_LINE). */
+#define MN_OUT_OF_LINE(ret, name, params, fn) static ret (*volatile const name) params = fn
+
 /* --------------------------------------------------------- description */
 enum { MN_TOKM_BPE = 1, MN_TOKM_WORDPIECE = 2, MN_TOKM_UNIGRAM = 3 };
 
@@ -116,10 +123,16 @@ struct mn_tokenizer {
     uint8_t *tok_unmapped;   /* byte-level only: 1 if kept as its original string */
     uint32_t *vhash;         /* open addressing: pairs (id, hash tag), id UINT32_MAX = empty */
     size_t vhash_mask;
+    int vocab_dups;          /* some byte-level id spells the bytes of an earlier one (not in vhash) */
+    uint32_t merge_next;     /* add_merge's guess for the next merge's result id (last result + 1) */
     /* merges: (left << 32 | right) -> rank, new id; one 16-byte slot per entry
      * (a lookup touches one cache line), key UINT64_MAX = empty */
     struct mn_tok_merge *mtab;
     size_t mhash_mask;
+    /* merges added but not yet in mtab (mn_tok_add_merge queues them; mn_tok_merges_flush inserts
+     * them in rank order in one tight loop, whose independent probes overlap their cache misses) */
+    struct mn_tok_merge *mpend;
+    size_t n_mpend, cap_mpend;
     /* BPE options */
     int byte_level;          /* ByteLevel pre-tokenizer / vocabulary in GPT-2 byte-unicode form */
     int bl_add_prefix_space; /* ByteLevel(add_prefix_space, use_regex): ' ' before each piece not starting with one */
@@ -207,6 +220,8 @@ int mn_tok_set_vocab(mn_tokenizer *t, size_t n, const int32_t *ids, const char *
 /** Add a merge given the two token strings (in the vocabulary's original form). rank = call order. */
 int mn_tok_add_merge(mn_tokenizer *t, const char *a, size_t alen, const char *b, size_t blen, uint32_t rank);
 int mn_tok_merges_reserve(mn_tokenizer *t, size_t n);
+/** Insert the merges mn_tok_add_merge queued (mn_tok_finish does it first). */
+void mn_tok_merges_flush(mn_tokenizer *t);
 int mn_tok_add_added(mn_tokenizer *t, int32_t id, const char *s, size_t n, int special, int lstrip,
                      int rstrip, int single_word, int normalized);
 /** Final checks and derived tables after the loader is done. */

@@ -853,6 +853,40 @@ static void gguf_gpt2(void)
     t = gguf_tok(buf, size, &st, msg, sizeof msg);
     MT_CHECK(!t && st == MN_E_UNSUPPORTED && strstr(msg, "tokenizer.ggml.pre"));
     free(buf);
+    /* Merge results out of id order (the build tries "last result + 1" first,
+     * then the hash): ids 1000..19999 swapped in pairs, the same tokens come
+     * out under the swapped ids. */
+    for (size_t i = 1000; i < 20000; i += 2) {
+        const char *ts = src.tok[i]; src.tok[i] = src.tok[i + 1]; src.tok[i + 1] = ts;
+        size_t tl = src.tok_len[i]; src.tok_len[i] = src.tok_len[i + 1]; src.tok_len[i + 1] = tl;
+    }
+    buf = gpt2_gguf(&src, "gpt-2", -1, &size);
+    t = buf ? gguf_tok(buf, size, &st, msg, sizeof msg) : NULL;
+    if (!t) MT_NOTE_FAIL("swapped ids: %s", msg);
+    else {
+        char path[1024];
+        size_t tn;
+        snprintf(path, sizeof path, "%s/corpus/alice29.txt", mt.shared_dir);
+        unsigned char *txt = mt_read_file(path, &tn);
+        size_t cap = txt ? mn_tokenizer_encode_bound(hf, tn) : 0;
+        int32_t *x = malloc(cap * sizeof *x), *y = malloc(cap * sizeof *y);
+        size_t nx = txt && x && y ? mn_tokenizer_encode(hf, x, cap, txt, tn, 0) : 0;
+        size_t ny = txt && x && y ? mn_tokenizer_encode(t, y, cap, txt, tn, 0) : 1;
+        size_t bad = 0, swapped = 0;
+        for (size_t i = 0; nx == ny && i < nx; i++) {
+            int32_t want = x[i] >= 1000 && x[i] < 20000 ? x[i] ^ 1 : x[i];
+            bad += y[i] != want;
+            swapped += want != x[i];
+        }
+        MT_CHECK(nx > 1000 && nx == ny && bad == 0 && swapped > 100);
+        free(x); free(y); free(txt);
+        mn_tokenizer_free(t);
+    }
+    free(buf);
+    for (size_t i = 1000; i < 20000; i += 2) {
+        const char *ts = src.tok[i]; src.tok[i] = src.tok[i + 1]; src.tok[i + 1] = ts;
+        size_t tl = src.tok_len[i]; src.tok_len[i] = src.tok_len[i + 1]; src.tok_len[i + 1] = tl;
+    }
     /* llama.cpp's by-name fix-ups: tokens typed NORMAL named like an
      * end-of-generation token become control tokens (matched only with
      * PARSE_SPECIAL), gpt-oss's "<|channel|>" a user-defined one (always
