@@ -252,7 +252,7 @@ function needCore() {
 }
 
 // Chunks of `chunks` (an async iterator), read ahead into a queue while
-// `until` is pending, up to maxBytes; then the queue and the rest.
+// `until` is pending, up to maxBytes of buffers held; then the queue and the rest.
 function prefetch(chunks, until, maxBytes) {
   const it = chunks[Symbol.asyncIterator]();
   const recycles = 'reuse' in it; // byteChunks: its chunks are kept here, so no buffer may be reused meanwhile
@@ -265,7 +265,8 @@ function prefetch(chunks, until, maxBytes) {
       const r = await it.next();
       if (r.done) { end = true; return; }
       queue.push(r.value);
-      queued += r.value.length;
+      // the memory held, not the bytes: a short read still keeps its whole buffer
+      queued += r.value.buffer.byteLength;
     }
   })();
   reading.catch(() => {});
