@@ -335,6 +335,13 @@ int mn_tok_add_merge(mn_tokenizer *t, const char *a, size_t alen, const char *b,
     return rc;
 }
 
+/* Id g has exactly the bytes s[0..n), and is the one vocab_find would give. */
+static inline int guess_is(const mn_tokenizer *t, uint32_t g, const char *s, size_t n)
+{
+    return !t->vocab_dups && g < t->n_vocab && t->tok_len[g] == n && !t->tok_unmapped[g] &&
+           bytes_eq(t->tok_bytes + t->tok_off[g], s, n);
+}
+
 static int add_merge(mn_tokenizer *t, const char *a, size_t alen, const char *b, size_t blen, uint32_t rank,
                      char *buf)
 {
@@ -352,17 +359,16 @@ static int add_merge(mn_tokenizer *t, const char *a, size_t alen, const char *b,
     }
     int32_t ia = mn_tok_vocab_find(t, buf, al), ib = mn_tok_vocab_find(t, buf + al, bl);
     /* The result: in a trained BPE vocabulary merge k+1 makes the token after
-     * merge k's (ids in merge order); that id is tried first, which reads the
-     * vocabulary in order instead of at a hash. Exact: the guess is taken only
-     * when its bytes match and no two ids have the same bytes (the one found
-     * by hash is then the only one). */
+     * merge k's (ids in merge order), or, in lists with every split of a token
+     * (converted tiktoken ranks, Llama 3), the same token again; those two ids
+     * are tried first, which reads the vocabulary in order instead of at a
+     * hash. Exact: a guess is taken only when its bytes match and no two ids
+     * have the same bytes (the one found by hash is then the only one). */
     int32_t in = -1;
     uint32_t g = t->merge_next;
-    if (!t->vocab_dups && g < t->n_vocab && t->tok_len[g] == al + bl && !t->tok_unmapped[g] &&
-        bytes_eq(t->tok_bytes + t->tok_off[g], buf, al + bl))
-        in = (int32_t)g;
-    else
-        in = mn_tok_vocab_find(t, buf, al + bl);
+    if (guess_is(t, g, buf, al + bl)) in = (int32_t)g;
+    else if (g && guess_is(t, g - 1, buf, al + bl)) in = (int32_t)g - 1;
+    else in = mn_tok_vocab_find(t, buf, al + bl);
     if (ia < 0 || ib < 0)
         return mn_err_set(&t->err, MN_E_CORRUPT, "merge %u: token \"%.*s\" not in the vocabulary", rank,
                           (int)(ia < 0 ? (alen > 40 ? 40 : alen) : (blen > 40 ? 40 : blen)), ia < 0 ? a : b);
