@@ -428,6 +428,23 @@ static int create_json(const char *json, char *msg, size_t cap)
 static void hf_errors(void)
 {
     char msg[256];
+    /* byte-level: a token with a char outside the GPT-2 alphabet ("\u4e2d")
+     * after mappable ones is kept verbatim, whole (it used to keep its
+     * mappable prefix decoded), so its text finds it and gives it back */
+    {
+        const char *j = "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 1, \"ab\": 2, \"\\u0120a\\u00e9\\u4e2d\": 3},"
+                        " \"merges\": [\"a b\"]}, \"pre_tokenizer\": {\"type\": \"ByteLevel\", \"add_prefix_space\": false,"
+                        " \"trim_offsets\": true, \"use_regex\": true}, \"decoder\": {\"type\": \"ByteLevel\"}}";
+        const char *tok3 = "\xC4\xA0" "a\xC3\xA9\xE4\xB8\xAD"; /* "Ġaé中" */
+        mn_tokenizer *t = NULL;
+        MT_OK(mn_tokenizer_create_hf(&t, j, strlen(j), msg, sizeof msg));
+        char out[32];
+        MT_EQ_INT(mn_tokenizer_token_to_id(t, tok3, strlen(tok3)), 3);
+        size_t n = mn_tokenizer_id_to_token(t, 3, out, sizeof out);
+        MT_CHECK(n == strlen(tok3) && !memcmp(out, tok3, n));
+        MT_EQ_INT(mn_tokenizer_token_to_id(t, "ab", 2), 2);
+        mn_tokenizer_free(t);
+    }
     MT_EQ_INT(create_json("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": []},"
                           " \"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": {\"Regex\": \"\\\\w+\"},"
                           " \"behavior\": \"Isolated\", \"invert\": false}}", msg, sizeof msg), MN_E_UNSUPPORTED);
