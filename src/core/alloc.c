@@ -6,27 +6,27 @@
 void *mn_malloc(size_t size) { return size ? malloc(size) : NULL; }
 void mn_free(void *p) { free(p); }
 
-void *mn_calloc_array(size_t n, size_t size)
-{
-    size_t total;
-    if (!mn_mul_size(n, size, &total) || total == 0) return NULL;
-#if defined(__wasm__)
-    /* wasm: the libc's calloc clears with its memset, a loop that runs
-     * unoptimised at first; this memset is one memory.fill instruction where
-     * the build has bulk memory (Emscripten), the same loop elsewhere */
-    void *p = malloc(total);
-    if (p) memset(p, 0, total);
-    return p;
-#else
-    return calloc(1, total);
-#endif
-}
-
 void *mn_malloc_array(size_t n, size_t size)
 {
     size_t total;
     if (!mn_mul_size(n, size, &total) || total == 0) return NULL;
     return malloc(total);
+}
+
+void *mn_calloc_array(size_t n, size_t size)
+{
+#if defined(__wasm__)
+    /* wasm: the libc's calloc clears with its memset, a loop that runs
+     * unoptimised at first; this memset is one memory.fill instruction where
+     * the build has bulk memory (Emscripten), the same loop elsewhere */
+    void *p = mn_malloc_array(n, size);
+    if (p) memset(p, 0, n * size); /* (n * size checked above) */
+    return p;
+#else
+    size_t total;
+    if (!mn_mul_size(n, size, &total) || total == 0) return NULL;
+    return calloc(1, total);
+#endif
 }
 
 /* Over-allocate and stash the original pointer just below the aligned block:

@@ -804,6 +804,15 @@ static int same_ids(mn_tokenizer *a, mn_tokenizer *b, const void *text, size_t n
     return rc;
 }
 
+/* tokens i and i + 1 exchanged for even i in [from, to) (its own inverse) */
+static void gpt2_swap_pairs(gpt2_src *s, size_t from, size_t to)
+{
+    for (size_t i = from; i + 1 < to; i += 2) {
+        const char *ts = s->tok[i]; s->tok[i] = s->tok[i + 1]; s->tok[i + 1] = ts;
+        size_t tl = s->tok_len[i]; s->tok_len[i] = s->tok_len[i + 1]; s->tok_len[i + 1] = tl;
+    }
+}
+
 static void gguf_gpt2(void)
 {
     gpt2_src src;
@@ -873,10 +882,7 @@ static void gguf_gpt2(void)
     /* Merge results out of id order (the build tries "last result + 1" first,
      * then the hash): ids 1000..19999 swapped in pairs, the same tokens come
      * out under the swapped ids. */
-    for (size_t i = 1000; i < 20000; i += 2) {
-        const char *ts = src.tok[i]; src.tok[i] = src.tok[i + 1]; src.tok[i + 1] = ts;
-        size_t tl = src.tok_len[i]; src.tok_len[i] = src.tok_len[i + 1]; src.tok_len[i + 1] = tl;
-    }
+    gpt2_swap_pairs(&src, 1000, 20000);
     buf = gpt2_gguf(&src, "gpt-2", -1, &size);
     t = buf ? gguf_tok(buf, size, &st, msg, sizeof msg) : NULL;
     if (!t) MT_NOTE_FAIL("swapped ids: %s", msg);
@@ -900,10 +906,7 @@ static void gguf_gpt2(void)
         mn_tokenizer_free(t);
     }
     free(buf);
-    for (size_t i = 1000; i < 20000; i += 2) {
-        const char *ts = src.tok[i]; src.tok[i] = src.tok[i + 1]; src.tok[i + 1] = ts;
-        size_t tl = src.tok_len[i]; src.tok_len[i] = src.tok_len[i + 1]; src.tok_len[i + 1] = tl;
-    }
+    gpt2_swap_pairs(&src, 1000, 20000); /* back */
     /* llama.cpp's by-name fix-ups: tokens typed NORMAL named like an
      * end-of-generation token become control tokens (matched only with
      * PARSE_SPECIAL), gpt-oss's "<|channel|>" a user-defined one (always
